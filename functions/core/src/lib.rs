@@ -1,0 +1,19 @@
+//! coursegen's core: the domain model, the pure job lifecycle and the ports
+//! (traits) that adapters implement. It depends on no cloud SDK, database,
+//! HTTP server or LLM client; those live in the adapter crates.
+
+pub mod artifact;
+pub mod auth;
+pub mod course;
+pub mod event;
+pub mod ids;
+pub mod job;
+pub mod lifecycle;
+pub mod options;
+pub mod ports;
+pub mod source;
+pub mod stage;
+pub mod validation;
+
+#[cfg(feature = "contract-tests")]
+pub mod contract;

@@ -1,0 +1,47 @@
+//! A job's progress: stage weights (see [`Stage::weight`]) plus the share of
+//! work done inside the running stage (lessons written so far).
+
+use crate::job::{Job, JobStatus, Progress};
+use crate::stage::{Stage, StageStatus};
+
+/// Percent complete, 0–100. Only a succeeded job is at 100: until then the
+/// job may still wait on something, so the figure stops at 99.
+pub fn percent_complete(job: &Job) -> u8 {
+    if job.status == JobStatus::Succeeded {
+        return 100;
+    }
+    let total: u32 = Stage::ALL.iter().map(|s| s.weight()).sum();
+    let mut done = 0.0_f64;
+    for state in &job.stages {
+        let weight = f64::from(state.stage.weight());
+        done += match state.status {
+            s if s.is_done() => weight,
+            StageStatus::AwaitingApproval => weight,
+            StageStatus::Running => state
+                .progress
+                .as_ref()
+                .filter(|p| p.total > 0)
+                .map_or(0.0, |p| weight * f64::from(p.done.min(p.total)) / f64::from(p.total)),
+            _ => 0.0,
+        };
+    }
+    let percent = (done * 100.0 / f64::from(total)).floor();
+    // Bounded to 0..=99 just above, so the cast cannot truncate.
+    percent.clamp(0.0, 99.0) as u8
+}
+
+pub(super) fn of(job: &Job) -> Progress {
+    let current_stage = if job.status.is_terminal() {
+        None
+    } else {
+        job.stages
+            .iter()
+            .find(|s| matches!(s.status, StageStatus::Running | StageStatus::AwaitingApproval))
+            .or_else(|| job.stages.iter().find(|s| !s.status.is_done()))
+            .map(|s| s.stage)
+    };
+    Progress {
+        percent: percent_complete(job),
+        current_stage,
+    }
+}

@@ -1,0 +1,94 @@
+//! Where blobs live: uploads, stage outputs, exports (S3 on AWS, a directory
+//! locally).
+
+use async_trait::async_trait;
+
+use crate::artifact::{ArtifactKey, KeyPrefix};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArtifactMeta {
+    pub key: ArtifactKey,
+    pub size: u64,
+    pub content_type: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Artifact {
+    pub meta: ArtifactMeta,
+    pub bytes: Vec<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ArtifactError {
+    #[error("artifact {0} not found")]
+    NotFound(ArtifactKey),
+    #[error("artifact is {size} bytes; the limit is {limit}")]
+    TooLarge { size: u64, limit: u64 },
+    #[error("{0:?} is not a content type like \"text/vtt\"")]
+    InvalidContentType(String),
+    /// A transient failure: retry later (HTTP 503).
+    #[error("artifact storage is unavailable: {0}")]
+    Unavailable(String),
+}
+
+#[async_trait]
+pub trait ArtifactStore: Send + Sync + std::fmt::Debug {
+    /// The largest artifact `put` accepts, in bytes.
+    fn max_size(&self) -> u64;
+
+    /// Stores `bytes` under `key`, replacing what was there. Readers see the
+    /// old or the new artifact, never a partial one.
+    async fn put(&self, key: &ArtifactKey, bytes: Vec<u8>, content_type: &str) -> Result<ArtifactMeta, ArtifactError>;
+
+    /// `NotFound` if there is nothing under `key`.
+    async fn get(&self, key: &ArtifactKey) -> Result<Artifact, ArtifactError>;
+
+    async fn head(&self, key: &ArtifactKey) -> Result<Option<ArtifactMeta>, ArtifactError>;
+
+    /// Removes the artifact; removing a missing one is not an error.
+    async fn delete(&self, key: &ArtifactKey) -> Result<(), ArtifactError>;
+
+    /// Every artifact whose key starts with `prefix`, sorted by key.
+    async fn list(&self, prefix: &KeyPrefix) -> Result<Vec<ArtifactMeta>, ArtifactError>;
+}
+
+/// Accepts `type/subtype` with optional `; param=value` parameters, in the
+/// token characters of RFC 9110.
+pub fn validate_content_type(ct: &str) -> Result<(), ArtifactError> {
+    let is_token = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+    };
+    let mut parts = ct.split(';');
+    let essence = parts.next().unwrap_or("");
+    let ok = ct.len() <= 200
+        && essence
+            .split_once('/')
+            .is_some_and(|(t, s)| is_token(t) && is_token(s))
+        && parts.all(|p| {
+            p.trim()
+                .split_once('=')
+                .is_some_and(|(k, v)| is_token(k) && !v.is_empty() && !v.contains(['\r', '\n']))
+        });
+    if ok {
+        Ok(())
+    } else {
+        Err(ArtifactError::InvalidContentType(ct.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_types() {
+        for ok in ["text/vtt", "application/json", "text/plain; charset=utf-8", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"] {
+            assert!(validate_content_type(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "text", "text/", "/x", "te xt/plain", "text/plain\r\nX: y", "text/plain; charset"] {
+            assert!(validate_content_type(bad).is_err(), "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,45 @@
+//! Where jobs and their events live (DynamoDB on AWS, SQLite locally).
+
+use async_trait::async_trait;
+
+use super::{Page, PageRequest, StoreError};
+use crate::event::Event;
+use crate::ids::{CourseId, JobId, UserId};
+use crate::job::Job;
+
+/// Which jobs to list. Every listing is newest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobQuery {
+    Owner(UserId),
+    Course(CourseId),
+    /// Every job: for operators and admins.
+    All,
+}
+
+/// The most events one `events_after` call returns.
+pub const MAX_EVENTS_PER_READ: usize = 1000;
+
+#[async_trait]
+pub trait JobStore: Send + Sync + std::fmt::Debug {
+    /// Stores a new job with the events of its creation.
+    /// `AlreadyExists` if a job with that id exists.
+    async fn create(&self, job: &Job, events: &[Event]) -> Result<(), StoreError>;
+
+    /// `NotFound` if there is no such job.
+    async fn get(&self, id: JobId) -> Result<Job, StoreError>;
+
+    /// Replaces the stored job, which must still be at `expected_version`
+    /// (`job.version` is the new version), and appends `events` in the same
+    /// atomic write: either both are visible or neither is.
+    /// `VersionConflict` if someone else changed the job first; `NotFound` if
+    /// it does not exist.
+    async fn update(&self, job: &Job, expected_version: u64, events: &[Event]) -> Result<(), StoreError>;
+
+    /// One page of jobs, newest first. `InvalidCursor` for a cursor this
+    /// store did not hand out.
+    async fn list(&self, query: &JobQuery, page: &PageRequest) -> Result<Page<Job>, StoreError>;
+
+    /// The job's events with `seq > after`, in order, at most `limit`
+    /// (capped at [`MAX_EVENTS_PER_READ`]). `NotFound` if there is no such job.
+    async fn events_after(&self, id: JobId, after: u64, limit: usize) -> Result<Vec<Event>, StoreError>;
+}

@@ -1,0 +1,42 @@
+//! Ports: the traits core needs from the outside world. Adapters live in
+//! other crates (`coursegen-local`, `coursegen-aws`) and every adapter of a
+//! port passes the same contract suite (`crate::contract`).
+
+mod artifact_store;
+mod callback_store;
+mod delivery_log;
+mod job_store;
+mod paging;
+
+pub use artifact_store::{validate_content_type, Artifact, ArtifactError, ArtifactMeta, ArtifactStore};
+pub use callback_store::{CallbackRecord, CallbackStore};
+pub use delivery_log::{DeliveryLog, DeliveryState, StoredAnswer};
+pub use job_store::{JobQuery, JobStore, MAX_EVENTS_PER_READ};
+pub use paging::{Cursor, ListPosition, Page, PageRequest, MAX_PAGE_SIZE};
+
+use crate::ids::JobId;
+
+/// Errors of the record stores (jobs, callbacks, deliveries).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum StoreError {
+    #[error("{0} not found")]
+    NotFound(String),
+    #[error("{0} already exists")]
+    AlreadyExists(String),
+    #[error("job {id} was changed by someone else: expected version {expected}, found {actual}")]
+    VersionConflict { id: JobId, expected: u64, actual: u64 },
+    #[error("the cursor is not one this listing handed out")]
+    InvalidCursor,
+    /// A transient failure: the caller may retry later (HTTP 503).
+    #[error("storage is unavailable: {0}")]
+    Unavailable(String),
+    /// Stored data that does not read back as what was written.
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+impl StoreError {
+    pub fn job_not_found(id: JobId) -> Self {
+        StoreError::NotFound(format!("job {id}"))
+    }
+}
