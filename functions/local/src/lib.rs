@@ -1,1 +1,12 @@
+//! coursegen's embedded stack: everything the pipeline needs on one machine
+//! with no cloud account. SQLite for jobs, callback handles and webhook
+//! deliveries; a directory for artifacts; HS256 dev tokens.
 
+pub mod data_dir;
+pub mod dev_auth;
+pub mod fs_artifacts;
+pub mod sqlite;
+
+pub use data_dir::DataDir;
+pub use fs_artifacts::FsArtifactStore;
+pub use sqlite::SqliteStore;

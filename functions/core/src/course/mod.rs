@@ -69,6 +69,7 @@ pub struct Lesson {
 pub struct Assessment {
     pub questions: Vec<Question>,
     /// Percentage of points needed to pass, 0–100.
+    #[schemars(range(max = 100))]
     pub passing_score: u8,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_limit_s: Option<u32>,
