@@ -1,1 +1,60 @@
-fn main() {}
+//! The `coursegen` command.
+
+mod jobs;
+mod token;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "coursegen",
+    version,
+    about = "Turn teaching material into a reviewed, structured course"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where local state lives; shared by every command that reads or writes it.
+#[derive(Debug, clap::Args)]
+struct DataArgs {
+    /// The local data directory (SQLite database, artifacts, token secret).
+    #[arg(
+        long = "data",
+        env = "COURSEGEN_DATA",
+        default_value = ".coursegen",
+        value_name = "DIR"
+    )]
+    dir: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// List or inspect jobs in the local data directory.
+    Jobs {
+        #[command(subcommand)]
+        command: jobs::JobsCommand,
+    },
+    /// Print a signed token for the local API (HS256, the data directory's secret).
+    Token(token::TokenArgs),
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Jobs { command } => jobs::run(command).await,
+        Command::Token(args) => token::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("coursegen: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -15,7 +15,9 @@ pub const MAX_KEY_LEN: usize = 512;
 
 /// A key like `jobs/01J…/segment/run-0001.json`: `/`-separated segments of
 /// `[A-Za-z0-9._-]`, none empty, none `.` or `..`, no leading `/`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(try_from = "String", into = "String")]
 pub struct ArtifactKey(String);
 
@@ -51,7 +53,10 @@ impl TryFrom<String> for ArtifactKey {
             "is too long"
         } else if key.starts_with('/') || key.ends_with('/') {
             "must not start or end with '/'"
-        } else if key.split('/').any(|s| s.is_empty() || s == "." || s == "..") {
+        } else if key
+            .split('/')
+            .any(|s| s.is_empty() || s == "." || s == "..")
+        {
             "must not contain empty, '.' or '..' segments"
         } else if !key
             .bytes()

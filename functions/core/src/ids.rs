@@ -42,10 +42,12 @@ pub struct InvalidId {
 impl FromStr for JobId {
     type Err = InvalidId;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        ulid::Ulid::from_string(s).map(JobId).map_err(|e| InvalidId {
-            kind: "job id",
-            reason: format!("{s:?} is not a ULID ({e})"),
-        })
+        ulid::Ulid::from_string(s)
+            .map(JobId)
+            .map_err(|e| InvalidId {
+                kind: "job id",
+                reason: format!("{s:?} is not a ULID ({e})"),
+            })
     }
 }
 

@@ -34,7 +34,10 @@ impl JobStatus {
     ];
 
     pub fn is_terminal(self) -> bool {
-        matches!(self, JobStatus::Succeeded | JobStatus::Failed | JobStatus::Aborted)
+        matches!(
+            self,
+            JobStatus::Succeeded | JobStatus::Failed | JobStatus::Aborted
+        )
     }
 
     pub fn as_str(self) -> &'static str {
@@ -138,7 +141,9 @@ impl TryFrom<Vec<StageState>> for Stages {
         if order == Stage::ALL {
             Ok(Stages(v))
         } else {
-            Err(format!("stages must list every stage once, in order; found {order:?}"))
+            Err(format!(
+                "stages must list every stage once, in order; found {order:?}"
+            ))
         }
     }
 }

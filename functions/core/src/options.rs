@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::course::{BloomLevel, Difficulty, QuestionType};
 use crate::stage::Stage;
-use crate::validation::{ensure, ValidationError};
+use crate::validation::{ValidationError, ensure};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
@@ -134,9 +134,14 @@ impl Default for Options {
             source_language: None,
             target_language: None,
             difficulty: Difficulty::Medium,
-            question_mix: [(SingleChoice, 2), (MultiChoice, 1), (TrueFalse, 1), (FillBlank, 1)]
-                .into_iter()
-                .collect(),
+            question_mix: [
+                (SingleChoice, 2),
+                (MultiChoice, 1),
+                (TrueFalse, 1),
+                (FillBlank, 1),
+            ]
+            .into_iter()
+            .collect(),
             bloom: [(Remember, 30), (Understand, 30), (Apply, 20), (Analyze, 20)]
                 .into_iter()
                 .collect(),
@@ -159,12 +164,17 @@ pub const MAX_CONCURRENCY: u8 = 40;
 
 impl Options {
     pub fn engine_for(&self, stage: Stage) -> EngineKind {
-        self.engines.get(&stage).copied().unwrap_or(self.default_engine)
+        self.engines
+            .get(&stage)
+            .copied()
+            .unwrap_or(self.default_engine)
     }
 
     /// The language the course is written in.
     pub fn course_language(&self) -> Option<&str> {
-        self.target_language.as_deref().or(self.source_language.as_deref())
+        self.target_language
+            .as_deref()
+            .or(self.source_language.as_deref())
     }
 
     pub fn validate(&self) -> Result<(), ValidationError> {
@@ -179,30 +189,42 @@ impl Options {
             }
         }
         for (ty, n) in &self.question_mix {
-            ensure(*n <= MAX_QUESTIONS_PER_TYPE, &format!("question_mix.{}", ty.as_str()), || {
-                format!("at most {MAX_QUESTIONS_PER_TYPE} per lesson")
-            })?;
+            ensure(
+                *n <= MAX_QUESTIONS_PER_TYPE,
+                &format!("question_mix.{}", ty.as_str()),
+                || format!("at most {MAX_QUESTIONS_PER_TYPE} per lesson"),
+            )?;
         }
-        ensure(self.question_mix.values().any(|n| *n > 0), "question_mix", || {
-            "ask for at least one question per lesson".into()
-        })?;
+        ensure(
+            self.question_mix.values().any(|n| *n > 0),
+            "question_mix",
+            || "ask for at least one question per lesson".into(),
+        )?;
         let bloom_total: u32 = self.bloom.values().map(|v| u32::from(*v)).sum();
         ensure(bloom_total == 100, "bloom", || {
             format!("percentages must add up to 100, not {bloom_total}")
         })?;
         let a = &self.assessment;
-        ensure(a.passing_score <= 100, "assessment.passing_score", || "must be 0–100".into())?;
-        ensure(a.questions <= MAX_ASSESSMENT_QUESTIONS, "assessment.questions", || {
-            format!("at most {MAX_ASSESSMENT_QUESTIONS}")
+        ensure(a.passing_score <= 100, "assessment.passing_score", || {
+            "must be 0–100".into()
         })?;
-        ensure(!a.enabled || a.questions > 0, "assessment.questions", || {
-            "an enabled assessment needs at least one question".into()
-        })?;
+        ensure(
+            a.questions <= MAX_ASSESSMENT_QUESTIONS,
+            "assessment.questions",
+            || format!("at most {MAX_ASSESSMENT_QUESTIONS}"),
+        )?;
+        ensure(
+            !a.enabled || a.questions > 0,
+            "assessment.questions",
+            || "an enabled assessment needs at least one question".into(),
+        )?;
         ensure(a.time_limit_s != Some(0), "assessment.time_limit_s", || {
             "must be positive (leave it out for no limit)".into()
         })?;
         for (stage, model) in &self.models {
-            ensure(!model.trim().is_empty(), &format!("models.{stage}"), || "must not be empty".into())?;
+            ensure(!model.trim().is_empty(), &format!("models.{stage}"), || {
+                "must not be empty".into()
+            })?;
         }
         ensure(
             (1..=MAX_CONCURRENCY).contains(&self.max_concurrency),
@@ -219,7 +241,8 @@ fn is_language_tag(s: &str) -> bool {
     let lang_ok = parts
         .next()
         .is_some_and(|l| (2..=3).contains(&l.len()) && l.bytes().all(|b| b.is_ascii_alphabetic()));
-    lang_ok && parts.all(|p| (2..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+    lang_ok
+        && parts.all(|p| (2..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
 #[cfg(test)]
@@ -240,7 +263,9 @@ mod tests {
         let auto: Options = serde_json::from_str(r#"{"approvals":"auto"}"#).unwrap();
         assert!(Stage::ALL.iter().all(|s| !auto.approvals.requires(*s)));
         let some: Options = serde_json::from_str(r#"{"approvals":["outline"]}"#).unwrap();
-        assert!(some.approvals.requires(Stage::Outline) && !some.approvals.requires(Stage::Segment));
+        assert!(
+            some.approvals.requires(Stage::Outline) && !some.approvals.requires(Stage::Segment)
+        );
         let err = serde_json::from_str::<Options>(r#"{"approvals":["lessons"]}"#).unwrap_err();
         assert!(err.to_string().contains("no approval gate"), "{err}");
         assert!(serde_json::from_str::<Options>(r#"{"approvals":"sometimes"}"#).is_err());
@@ -256,8 +281,14 @@ mod tests {
             (r#"{"source_language":"english!"}"#, "source_language"),
             (r#"{"question_mix":{"numeric":21}}"#, "question_mix.numeric"),
             (r#"{"question_mix":{"numeric":0}}"#, "question_mix"),
-            (r#"{"assessment":{"passing_score":101}}"#, "assessment.passing_score"),
-            (r#"{"assessment":{"enabled":true,"questions":0}}"#, "assessment.questions"),
+            (
+                r#"{"assessment":{"passing_score":101}}"#,
+                "assessment.passing_score",
+            ),
+            (
+                r#"{"assessment":{"enabled":true,"questions":0}}"#,
+                "assessment.questions",
+            ),
             (r#"{"max_concurrency":0}"#, "max_concurrency"),
             (r#"{"models":{"lessons":" "}}"#, "models.lessons"),
         ];

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::artifact::ArtifactKey;
 use crate::course::Difficulty;
-use crate::validation::{ensure, ValidationError};
+use crate::validation::{ValidationError, ensure};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -63,7 +63,9 @@ impl Source {
     pub fn validate(&self) -> Result<(), ValidationError> {
         match self {
             Source::Playlist { video_ids } => {
-                ensure(!video_ids.is_empty(), "video_ids", || "must not be empty".into())?;
+                ensure(!video_ids.is_empty(), "video_ids", || {
+                    "must not be empty".into()
+                })?;
                 ensure(video_ids.len() <= MAX_PLAYLIST_VIDEOS, "video_ids", || {
                     format!("at most {MAX_PLAYLIST_VIDEOS} videos")
                 })
@@ -71,11 +73,15 @@ impl Source {
             Source::Topic {
                 topic, course_type, ..
             } => {
-                ensure(!topic.trim().is_empty(), "topic", || "must not be empty".into())?;
+                ensure(!topic.trim().is_empty(), "topic", || {
+                    "must not be empty".into()
+                })?;
                 ensure(topic.chars().count() <= MAX_TOPIC_CHARS, "topic", || {
                     format!("at most {MAX_TOPIC_CHARS} characters")
                 })?;
-                ensure(!course_type.trim().is_empty(), "course_type", || "must not be empty".into())
+                ensure(!course_type.trim().is_empty(), "course_type", || {
+                    "must not be empty".into()
+                })
             }
             Source::Youtube { .. }
             | Source::Transcript { .. }
@@ -139,9 +145,7 @@ impl YoutubeId {
             "youtube.com" | "music.youtube.com" | "youtube-nocookie.com" => {
                 let mut parts = path.split('/');
                 match parts.next()? {
-                    "watch" => query
-                        .split('&')
-                        .find_map(|kv| kv.strip_prefix("v=")),
+                    "watch" => query.split('&').find_map(|kv| kv.strip_prefix("v=")),
                     "embed" | "shorts" | "live" | "v" => parts.next(),
                     _ => None,
                 }
@@ -164,7 +168,9 @@ impl TryFrom<String> for YoutubeId {
             Some(id) if Self::is_id(id) => Ok(YoutubeId(id.to_owned())),
             _ => Err(ValidationError::new(
                 "video_id",
-                format!("{s:?} is neither an 11-character YouTube video id nor a YouTube video URL"),
+                format!(
+                    "{s:?} is neither an 11-character YouTube video id nor a YouTube video URL"
+                ),
             )),
         }
     }
@@ -205,7 +211,11 @@ mod tests {
             "https://m.youtube.com/shorts/henIVlCPVIY",
             "https://www.youtube.com/live/henIVlCPVIY?si=x",
         ] {
-            assert_eq!(input.parse::<YoutubeId>().map(|i| i.0), Ok("henIVlCPVIY".into()), "{input}");
+            assert_eq!(
+                input.parse::<YoutubeId>().map(|i| i.0),
+                Ok("henIVlCPVIY".into()),
+                "{input}"
+            );
         }
         for bad in [
             "",
@@ -221,12 +231,19 @@ mod tests {
 
     #[test]
     fn sources_use_a_kind_tag() {
-        let s: Source = serde_json::from_str(r#"{"kind":"youtube","video_id":"henIVlCPVIY"}"#).unwrap();
+        let s: Source =
+            serde_json::from_str(r#"{"kind":"youtube","video_id":"henIVlCPVIY"}"#).unwrap();
         assert_eq!(s.kind(), "youtube");
-        let t: Source = serde_json::from_str(r#"{"kind":"topic","topic":"Rust ownership"}"#).unwrap();
+        let t: Source =
+            serde_json::from_str(r#"{"kind":"topic","topic":"Rust ownership"}"#).unwrap();
         assert!(t.validate().is_ok());
         let bad: Source = serde_json::from_str(r#"{"kind":"topic","topic":"  "}"#).unwrap();
         assert_eq!(bad.validate().unwrap_err().field, "topic");
-        assert!(serde_json::from_str::<Source>(r#"{"kind":"transcript","upload_key":"../x","format":"vtt"}"#).is_err());
+        assert!(
+            serde_json::from_str::<Source>(
+                r#"{"kind":"transcript","upload_key":"../x","format":"vtt"}"#
+            )
+            .is_err()
+        );
     }
 }

@@ -11,7 +11,9 @@ use crate::artifact::ArtifactKey;
 use crate::ids::CallbackId;
 
 /// The stages of a job, in pipeline order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     /// Source → normalised transcript or document.
@@ -144,7 +146,10 @@ impl StageStatus {
 
     /// Done, as far as the pipeline is concerned: later stages may start.
     pub fn is_done(self) -> bool {
-        matches!(self, StageStatus::Approved | StageStatus::Completed | StageStatus::Skipped)
+        matches!(
+            self,
+            StageStatus::Approved | StageStatus::Completed | StageStatus::Skipped
+        )
     }
 }
 
@@ -161,6 +166,23 @@ pub enum RunStatus {
     Completed,
     Failed,
     Aborted,
+}
+
+impl RunStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Running => "running",
+            RunStatus::Completed => "completed",
+            RunStatus::Failed => "failed",
+            RunStatus::Aborted => "aborted",
+        }
+    }
+}
+
+impl fmt::Display for RunStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// Tokens and estimated cost of the model calls a run made.

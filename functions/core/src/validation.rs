@@ -36,7 +36,11 @@ impl fmt::Display for ValidationError {
 }
 
 /// Fails with `message` on `field` unless `ok`.
-pub fn ensure(ok: bool, field: &str, message: impl FnOnce() -> String) -> Result<(), ValidationError> {
+pub fn ensure(
+    ok: bool,
+    field: &str,
+    message: impl FnOnce() -> String,
+) -> Result<(), ValidationError> {
     if ok {
         Ok(())
     } else {

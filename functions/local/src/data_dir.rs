@@ -29,8 +29,9 @@ impl DataDir {
 
     /// The SQLite database, created with its schema when missing.
     pub fn open_store(&self) -> Result<SqliteStore, StoreError> {
-        std::fs::create_dir_all(&self.root)
-            .map_err(|e| StoreError::Unavailable(format!("cannot create {}: {e}", self.root.display())))?;
+        std::fs::create_dir_all(&self.root).map_err(|e| {
+            StoreError::Unavailable(format!("cannot create {}: {e}", self.root.display()))
+        })?;
         SqliteStore::open(&self.root.join("coursegen.sqlite3"))
     }
 

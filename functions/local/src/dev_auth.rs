@@ -95,7 +95,12 @@ struct Claims {
 }
 
 /// Signs a token for `principal`, valid for `ttl` from `now`.
-pub fn issue(secret: &JwtSecret, principal: &Principal, now: DateTime<Utc>, ttl: Duration) -> String {
+pub fn issue(
+    secret: &JwtSecret,
+    principal: &Principal,
+    now: DateTime<Utc>,
+    ttl: Duration,
+) -> String {
     let claims = Claims {
         sub: principal.user.to_string(),
         role: principal.role,
@@ -105,8 +110,12 @@ pub fn issue(secret: &JwtSecret, principal: &Principal, now: DateTime<Utc>, ttl:
         iat: now.timestamp(),
         exp: (now + ttl).timestamp(),
     };
-    jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(&secret.0))
-        .expect("HS256 signing of plain claims cannot fail")
+    jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        &claims,
+        &EncodingKey::from_secret(&secret.0),
+    )
+    .expect("HS256 signing of plain claims cannot fail")
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -125,13 +134,17 @@ pub fn verify(secret: &JwtSecret, token: &str) -> Result<Principal, TokenError> 
     validation.set_audience(&[AUDIENCE]);
     validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
     validation.leeway = 60;
-    let data = jsonwebtoken::decode::<Claims>(token, &DecodingKey::from_secret(&secret.0), &validation)
-        .map_err(|e| match e.kind() {
-            jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,
-            _ => TokenError::Invalid(e.to_string()),
-        })?;
+    let data =
+        jsonwebtoken::decode::<Claims>(token, &DecodingKey::from_secret(&secret.0), &validation)
+            .map_err(|e| match e.kind() {
+                jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,
+                _ => TokenError::Invalid(e.to_string()),
+            })?;
     let claims = data.claims;
-    let user: UserId = claims.sub.parse().map_err(|e| TokenError::Invalid(format!("sub: {e}")))?;
+    let user: UserId = claims
+        .sub
+        .parse()
+        .map_err(|e| TokenError::Invalid(format!("sub: {e}")))?;
     let courses = claims
         .courses
         .iter()
@@ -169,27 +182,42 @@ mod tests {
 
     #[test]
     fn expired_tampered_and_foreign_tokens_are_refused() {
-        let old = issue(&secret(), &alice(), Utc::now() - Duration::hours(3), Duration::hours(1));
+        let old = issue(
+            &secret(),
+            &alice(),
+            Utc::now() - Duration::hours(3),
+            Duration::hours(1),
+        );
         assert_eq!(verify(&secret(), &old), Err(TokenError::Expired));
         let other = JwtSecret::from_bytes(vec![8; 32]).unwrap();
         let forged = issue(&other, &alice(), Utc::now(), Duration::hours(1));
-        assert!(matches!(verify(&secret(), &forged), Err(TokenError::Invalid(_))));
+        assert!(matches!(
+            verify(&secret(), &forged),
+            Err(TokenError::Invalid(_))
+        ));
         let token = issue(&secret(), &alice(), Utc::now(), Duration::hours(1));
         let mut parts: Vec<&str> = token.split('.').collect();
         let admin_payload = {
             use base64::Engine as _;
             let e = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-            let mut claims: serde_json::Value = serde_json::from_slice(&e.decode(parts[1]).unwrap()).unwrap();
+            let mut claims: serde_json::Value =
+                serde_json::from_slice(&e.decode(parts[1]).unwrap()).unwrap();
             claims["role"] = "admin".into();
             e.encode(serde_json::to_vec(&claims).unwrap())
         };
         parts[1] = &admin_payload;
-        assert!(matches!(verify(&secret(), &parts.join(".")), Err(TokenError::Invalid(_))));
+        assert!(matches!(
+            verify(&secret(), &parts.join(".")),
+            Err(TokenError::Invalid(_))
+        ));
         for garbage in ["", "a.b.c", "not a token"] {
             assert!(verify(&secret(), garbage).is_err());
         }
         // "alg": "none" is never accepted.
-        let none = format!("eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{}.", token.split('.').nth(1).unwrap());
+        let none = format!(
+            "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{}.",
+            token.split('.').nth(1).unwrap()
+        );
         assert!(verify(&secret(), &none).is_err());
     }
 
@@ -203,11 +231,19 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = fs::metadata(dir.path().join("jwt-secret")).unwrap().permissions().mode();
+            let mode = fs::metadata(dir.path().join("jwt-secret"))
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o077, 0, "only the owner may read the secret");
         }
-        let from_env = JwtSecret::load_or_create(dir.path(), Some("an-environment-secret-of-32-bytes!")).unwrap();
+        let from_env =
+            JwtSecret::load_or_create(dir.path(), Some("an-environment-secret-of-32-bytes!"))
+                .unwrap();
         assert_ne!(from_env.0, a.0);
-        assert!(matches!(JwtSecret::load_or_create(dir.path(), Some("short")), Err(SecretError::TooShort)));
+        assert!(matches!(
+            JwtSecret::load_or_create(dir.path(), Some("short")),
+            Err(SecretError::TooShort)
+        ));
     }
 }

@@ -13,7 +13,9 @@ use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
 use coursegen_core::artifact::{ArtifactKey, KeyPrefix};
-use coursegen_core::ports::{validate_content_type, Artifact, ArtifactError, ArtifactMeta, ArtifactStore};
+use coursegen_core::ports::{
+    Artifact, ArtifactError, ArtifactMeta, ArtifactStore, validate_content_type,
+};
 use rand::RngExt;
 
 const SUFFIX: &str = "~a";
@@ -38,7 +40,9 @@ impl FsArtifactStore {
     fn path_of(&self, key: &ArtifactKey) -> PathBuf {
         let mut path = self.root.clone();
         let segments: Vec<&str> = key.segments().collect();
-        let (last, dirs) = segments.split_last().expect("a key has at least one segment");
+        let (last, dirs) = segments
+            .split_last()
+            .expect("a key has at least one segment");
         for dir in dirs {
             path.push(dir);
         }
@@ -68,7 +72,10 @@ fn read_header(reader: &mut impl BufRead) -> io::Result<(String, u64)> {
     reader.read_line(&mut magic)?;
     reader.read_line(&mut content_type)?;
     if magic.trim_end() != MAGIC {
-        return Err(io::Error::new(io::ErrorKind::InvalidData, "not an artifact file"));
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "not an artifact file",
+        ));
     }
     let header_len = (magic.len() + content_type.len()) as u64;
     Ok((content_type.trim_end().to_owned(), header_len))
@@ -91,7 +98,12 @@ impl ArtifactStore for FsArtifactStore {
         self.max_size
     }
 
-    async fn put(&self, key: &ArtifactKey, bytes: Vec<u8>, content_type: &str) -> Result<ArtifactMeta, ArtifactError> {
+    async fn put(
+        &self,
+        key: &ArtifactKey,
+        bytes: Vec<u8>,
+        content_type: &str,
+    ) -> Result<ArtifactMeta, ArtifactError> {
         validate_content_type(content_type)?;
         let size = bytes.len() as u64;
         if size > self.max_size {
@@ -132,7 +144,9 @@ impl ArtifactStore for FsArtifactStore {
         let key = key.clone();
         self.blocking(move |this| {
             let file = match fs::File::open(this.path_of(&key)) {
-                Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(ArtifactError::NotFound(key)),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                    return Err(ArtifactError::NotFound(key));
+                }
                 other => other.map_err(io_err)?,
             };
             let mut reader = BufReader::new(file);
@@ -184,14 +198,21 @@ impl ArtifactStore for FsArtifactStore {
 
 /// Collects the artifacts under `dir` (whose key prefix is `base`) that match
 /// `prefix`, skipping directories that cannot hold a match.
-fn walk(dir: &Path, base: String, prefix: &KeyPrefix, found: &mut Vec<ArtifactMeta>) -> io::Result<()> {
+fn walk(
+    dir: &Path,
+    base: String,
+    prefix: &KeyPrefix,
+    found: &mut Vec<ArtifactMeta>,
+) -> io::Result<()> {
     let entries = match fs::read_dir(dir) {
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
         other => other?,
     };
     for entry in entries {
         let entry = entry?;
-        let Some(name) = entry.file_name().to_str().map(str::to_owned) else { continue };
+        let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
+            continue;
+        };
         if name == TMP_DIR {
             continue;
         }
@@ -202,7 +223,9 @@ fn walk(dir: &Path, base: String, prefix: &KeyPrefix, found: &mut Vec<ArtifactMe
                 walk(&entry.path(), sub, prefix, found)?;
             }
         } else if let Some(stem) = name.strip_suffix(SUFFIX) {
-            let Ok(key) = format!("{base}{stem}").parse::<ArtifactKey>() else { continue };
+            let Ok(key) = format!("{base}{stem}").parse::<ArtifactKey>() else {
+                continue;
+            };
             if prefix.matches(&key) {
                 match meta_of(&entry.path(), key) {
                     Ok(meta) => found.push(meta),

@@ -15,7 +15,9 @@ fn record(expires_in: Duration) -> CallbackRecord {
         job_id: JobId::new(),
         stage: Stage::Segment,
         // Whole seconds, as TTL attributes store them.
-        expires_at: DateTime::from_timestamp(Utc::now().timestamp(), 0).expect("now is representable") + expires_in,
+        expires_at: DateTime::from_timestamp(Utc::now().timestamp(), 0)
+            .expect("now is representable")
+            + expires_in,
     }
 }
 
@@ -33,13 +35,26 @@ pub async fn ids_are_unique(store: Arc<dyn CallbackStore>) {
     store.put(&r).await.expect("put");
     let mut again = record(Duration::days(1));
     again.id = r.id.clone();
-    assert!(matches!(store.put(&again).await, Err(StoreError::AlreadyExists(_))));
+    assert!(matches!(
+        store.put(&again).await,
+        Err(StoreError::AlreadyExists(_))
+    ));
     let got = store.get(&r.id).await.expect("get").expect("present");
-    assert_eq!(got.token.expose(), r.token.expose(), "the first record is kept");
+    assert_eq!(
+        got.token.expose(),
+        r.token.expose(),
+        "the first record is kept"
+    );
 }
 
 pub async fn unknown_deleted_and_expired_handles_do_not_resolve(store: Arc<dyn CallbackStore>) {
-    assert!(store.get(&CallbackId::generate()).await.expect("get").is_none());
+    assert!(
+        store
+            .get(&CallbackId::generate())
+            .await
+            .expect("get")
+            .is_none()
+    );
     let r = record(Duration::days(1));
     store.put(&r).await.expect("put");
     store.delete(&r.id).await.expect("delete");
@@ -47,5 +62,8 @@ pub async fn unknown_deleted_and_expired_handles_do_not_resolve(store: Arc<dyn C
     store.delete(&r.id).await.expect("deleting again is fine");
     let expired = record(Duration::seconds(-5));
     store.put(&expired).await.expect("put expired");
-    assert!(store.get(&expired.id).await.expect("get").is_none(), "an expired handle does not resolve");
+    assert!(
+        store.get(&expired.id).await.expect("get").is_none(),
+        "an expired handle does not resolve"
+    );
 }

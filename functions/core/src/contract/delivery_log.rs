@@ -9,7 +9,9 @@ use crate::ids::{DeliveryId, JobId};
 use crate::ports::{DeliveryLog, DeliveryState, StoreError, StoredAnswer};
 
 fn id() -> DeliveryId {
-    format!("delivery-{}", JobId::new()).parse().expect("a valid id")
+    format!("delivery-{}", JobId::new())
+        .parse()
+        .expect("a valid id")
 }
 
 fn later(seconds: i64) -> DateTime<Utc> {
@@ -17,37 +19,69 @@ fn later(seconds: i64) -> DateTime<Utc> {
 }
 
 fn answer() -> StoredAnswer {
-    StoredAnswer { status: 200, body: json!({"ok": true, "run": 2}) }
+    StoredAnswer {
+        status: 200,
+        body: json!({"ok": true, "run": 2}),
+    }
 }
 
 pub async fn first_claim_then_in_progress_then_answered(log: Arc<dyn DeliveryLog>) {
     let d = id();
-    assert_eq!(log.begin(&d, later(60), later(86_400)).await, Ok(DeliveryState::Claimed));
-    assert_eq!(log.begin(&d, later(60), later(86_400)).await, Ok(DeliveryState::InProgress));
+    assert_eq!(
+        log.begin(&d, later(60), later(86_400)).await,
+        Ok(DeliveryState::Claimed)
+    );
+    assert_eq!(
+        log.begin(&d, later(60), later(86_400)).await,
+        Ok(DeliveryState::InProgress)
+    );
     log.finish(&d, &answer()).await.expect("finish");
     for _ in 0..2 {
-        assert_eq!(log.begin(&d, later(60), later(86_400)).await, Ok(DeliveryState::Answered(answer())));
+        assert_eq!(
+            log.begin(&d, later(60), later(86_400)).await,
+            Ok(DeliveryState::Answered(answer()))
+        );
     }
 }
 
 pub async fn released_claims_can_be_claimed_again(log: Arc<dyn DeliveryLog>) {
     let d = id();
-    assert_eq!(log.begin(&d, later(60), later(86_400)).await, Ok(DeliveryState::Claimed));
+    assert_eq!(
+        log.begin(&d, later(60), later(86_400)).await,
+        Ok(DeliveryState::Claimed)
+    );
     log.release(&d).await.expect("release");
-    assert_eq!(log.begin(&d, later(60), later(86_400)).await, Ok(DeliveryState::Claimed));
-    log.release(&id()).await.expect("releasing an unknown delivery is fine");
+    assert_eq!(
+        log.begin(&d, later(60), later(86_400)).await,
+        Ok(DeliveryState::Claimed)
+    );
+    log.release(&id())
+        .await
+        .expect("releasing an unknown delivery is fine");
 }
 
 pub async fn expired_leases_and_records_start_over(log: Arc<dyn DeliveryLog>) {
     // The first claimant crashed: its lease ran out, so a retry may claim it.
     let d = id();
-    assert_eq!(log.begin(&d, later(-1), later(86_400)).await, Ok(DeliveryState::Claimed));
-    assert_eq!(log.begin(&d, later(60), later(86_400)).await, Ok(DeliveryState::Claimed));
+    assert_eq!(
+        log.begin(&d, later(-1), later(86_400)).await,
+        Ok(DeliveryState::Claimed)
+    );
+    assert_eq!(
+        log.begin(&d, later(60), later(86_400)).await,
+        Ok(DeliveryState::Claimed)
+    );
     // A record past its expiry is forgotten, answer and all.
     let old = id();
-    assert_eq!(log.begin(&old, later(60), later(-1)).await, Ok(DeliveryState::Claimed));
+    assert_eq!(
+        log.begin(&old, later(60), later(-1)).await,
+        Ok(DeliveryState::Claimed)
+    );
     log.finish(&old, &answer()).await.expect("finish");
-    assert_eq!(log.begin(&old, later(60), later(86_400)).await, Ok(DeliveryState::Claimed));
+    assert_eq!(
+        log.begin(&old, later(60), later(86_400)).await,
+        Ok(DeliveryState::Claimed)
+    );
 }
 
 pub async fn concurrent_claims_have_one_winner(log: Arc<dyn DeliveryLog>) {
@@ -70,5 +104,8 @@ pub async fn concurrent_claims_have_one_winner(log: Arc<dyn DeliveryLog>) {
 }
 
 pub async fn finishing_an_unclaimed_delivery_is_not_found(log: Arc<dyn DeliveryLog>) {
-    assert!(matches!(log.finish(&id(), &answer()).await, Err(StoreError::NotFound(_))));
+    assert!(matches!(
+        log.finish(&id(), &answer()).await,
+        Err(StoreError::NotFound(_))
+    ));
 }

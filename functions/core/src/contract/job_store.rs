@@ -15,7 +15,9 @@ use crate::source::Source;
 use crate::stage::{Stage, Usage};
 
 fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).single().expect("a valid date")
+    Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0)
+        .single()
+        .expect("a valid date")
 }
 
 fn new_job(owner: &str, course: &str, created: DateTime<Utc>) -> (Job, Vec<Event>) {
@@ -42,7 +44,12 @@ fn apply(job: &Job, cmd: Command) -> (Job, Vec<Event>) {
     lifecycle::apply(job, cmd, job.updated_at + Duration::seconds(1)).expect("a legal command")
 }
 
-async fn stored(store: &Arc<dyn JobStore>, owner: &str, course: &str, created: DateTime<Utc>) -> Job {
+async fn stored(
+    store: &Arc<dyn JobStore>,
+    owner: &str,
+    course: &str,
+    created: DateTime<Utc>,
+) -> Job {
     let (job, events) = new_job(owner, course, created);
     store.create(&job, &events).await.expect("create");
     job
@@ -54,23 +61,56 @@ async fn busy_job(store: &Arc<dyn JobStore>) -> (Job, Vec<Event>) {
     store.create(&job, &events).await.expect("create");
     let key = |s: &str| s.parse().expect("valid key");
     for cmd in [
-        Command::StartStage { stage: Stage::Ingest },
-        Command::CompleteRun { stage: Stage::Ingest, output_key: key("jobs/a/ingest.json"), usage: Usage::default() },
-        Command::StartStage { stage: Stage::Validate },
+        Command::StartStage {
+            stage: Stage::Ingest,
+        },
+        Command::CompleteRun {
+            stage: Stage::Ingest,
+            output_key: key("jobs/a/ingest.json"),
+            usage: Usage::default(),
+        },
+        Command::StartStage {
+            stage: Stage::Validate,
+        },
         Command::CompleteRun {
             stage: Stage::Validate,
             output_key: key("jobs/a/validate.json"),
-            usage: Usage { prompt_tokens: 120, completion_tokens: 30, cost_usd: 0.0004 },
+            usage: Usage {
+                prompt_tokens: 120,
+                completion_tokens: 30,
+                cost_usd: 0.0004,
+            },
         },
-        Command::StartStage { stage: Stage::Segment },
-        Command::Progress { stage: Stage::Segment, done: 2, total: 5, message: Some("segmenting".into()) },
-        Command::CompleteRun { stage: Stage::Segment, output_key: key("jobs/a/seg-1.json"), usage: Usage::default() },
-        Command::AwaitApproval { stage: Stage::Segment, callback: Some(crate::ids::CallbackId::generate()) },
-        Command::Edit { stage: Stage::Segment, base_run: None, output_key: key("jobs/a/seg-2.json") },
+        Command::StartStage {
+            stage: Stage::Segment,
+        },
+        Command::Progress {
+            stage: Stage::Segment,
+            done: 2,
+            total: 5,
+            message: Some("segmenting".into()),
+        },
+        Command::CompleteRun {
+            stage: Stage::Segment,
+            output_key: key("jobs/a/seg-1.json"),
+            usage: Usage::default(),
+        },
+        Command::AwaitApproval {
+            stage: Stage::Segment,
+            callback: Some(crate::ids::CallbackId::generate()),
+        },
+        Command::Edit {
+            stage: Stage::Segment,
+            base_run: None,
+            output_key: key("jobs/a/seg-2.json"),
+        },
     ] {
         let expected = job.version;
         let (next, new_events) = apply(&job, cmd);
-        store.update(&next, expected, &new_events).await.expect("update");
+        store
+            .update(&next, expected, &new_events)
+            .await
+            .expect("update");
         events.extend(new_events);
         job = next;
     }
@@ -80,7 +120,10 @@ async fn busy_job(store: &Arc<dyn JobStore>) -> (Job, Vec<Event>) {
 pub async fn create_then_get_round_trips(store: Arc<dyn JobStore>) {
     let (job, events) = busy_job(&store).await;
     assert_eq!(store.get(job.id).await.expect("get"), job);
-    assert_eq!(store.events_after(job.id, 0, 100).await.expect("events"), events);
+    assert_eq!(
+        store.events_after(job.id, 0, 100).await.expect("events"),
+        events
+    );
 }
 
 pub async fn create_twice_is_refused(store: Arc<dyn JobStore>) {
@@ -88,40 +131,100 @@ pub async fn create_twice_is_refused(store: Arc<dyn JobStore>) {
     store.create(&job, &events).await.expect("create");
     let mut other = job.clone();
     other.error = Some("different".into());
-    let err = store.create(&other, &events).await.expect_err("second create");
+    let err = store
+        .create(&other, &events)
+        .await
+        .expect_err("second create");
     assert!(matches!(err, StoreError::AlreadyExists(_)), "{err:?}");
-    assert_eq!(store.get(job.id).await.expect("get"), job, "the first job is untouched");
-    assert_eq!(store.events_after(job.id, 0, 100).await.expect("events"), events);
+    assert_eq!(
+        store.get(job.id).await.expect("get"),
+        job,
+        "the first job is untouched"
+    );
+    assert_eq!(
+        store.events_after(job.id, 0, 100).await.expect("events"),
+        events
+    );
 }
 
 pub async fn unknown_jobs_are_not_found(store: Arc<dyn JobStore>) {
     let (job, _) = new_job("alice", "c1", t0());
-    assert!(matches!(store.get(job.id).await, Err(StoreError::NotFound(_))));
-    assert!(matches!(store.events_after(job.id, 0, 10).await, Err(StoreError::NotFound(_))));
-    let (next, more) = apply(&job, Command::StartStage { stage: Stage::Ingest });
-    assert!(matches!(store.update(&next, 1, &more).await, Err(StoreError::NotFound(_))));
+    assert!(matches!(
+        store.get(job.id).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        store.events_after(job.id, 0, 10).await,
+        Err(StoreError::NotFound(_))
+    ));
+    let (next, more) = apply(
+        &job,
+        Command::StartStage {
+            stage: Stage::Ingest,
+        },
+    );
+    assert!(matches!(
+        store.update(&next, 1, &more).await,
+        Err(StoreError::NotFound(_))
+    ));
 }
 
 pub async fn update_applies_the_change_and_appends_its_events(store: Arc<dyn JobStore>) {
     let job = stored(&store, "alice", "c1", t0()).await;
-    let (next, events) = apply(&job, Command::StartStage { stage: Stage::Ingest });
-    store.update(&next, job.version, &events).await.expect("update");
+    let (next, events) = apply(
+        &job,
+        Command::StartStage {
+            stage: Stage::Ingest,
+        },
+    );
+    store
+        .update(&next, job.version, &events)
+        .await
+        .expect("update");
     let got = store.get(job.id).await.expect("get");
     assert_eq!(got, next);
     assert_eq!(got.version, 2);
-    let seqs: Vec<u64> = store.events_after(job.id, 0, 100).await.expect("events").iter().map(|e| e.seq).collect();
+    let seqs: Vec<u64> = store
+        .events_after(job.id, 0, 100)
+        .await
+        .expect("events")
+        .iter()
+        .map(|e| e.seq)
+        .collect();
     assert_eq!(seqs, vec![1, 2]);
 }
 
 pub async fn stale_update_is_a_version_conflict_and_changes_nothing(store: Arc<dyn JobStore>) {
     let job = stored(&store, "alice", "c1", t0()).await;
-    let (v2, events) = apply(&job, Command::StartStage { stage: Stage::Ingest });
+    let (v2, events) = apply(
+        &job,
+        Command::StartStage {
+            stage: Stage::Ingest,
+        },
+    );
     store.update(&v2, 1, &events).await.expect("first update");
     let (stale, stale_events) = apply(&job, Command::Abort { reason: None });
-    let err = store.update(&stale, 1, &stale_events).await.expect_err("stale update");
-    assert_eq!(err, StoreError::VersionConflict { id: job.id, expected: 1, actual: 2 });
+    let err = store
+        .update(&stale, 1, &stale_events)
+        .await
+        .expect_err("stale update");
+    assert_eq!(
+        err,
+        StoreError::VersionConflict {
+            id: job.id,
+            expected: 1,
+            actual: 2
+        }
+    );
     assert_eq!(store.get(job.id).await.expect("get"), v2);
-    assert_eq!(store.events_after(job.id, 0, 100).await.expect("events").len(), 2);
+    assert_eq!(
+        store
+            .events_after(job.id, 0, 100)
+            .await
+            .expect("events")
+            .len(),
+        2
+    );
 }
 
 pub async fn concurrent_updates_from_one_version_have_one_winner(store: Arc<dyn JobStore>) {
@@ -129,7 +232,12 @@ pub async fn concurrent_updates_from_one_version_have_one_winner(store: Arc<dyn 
     let mut tasks = Vec::new();
     for i in 0..8 {
         let store = store.clone();
-        let (next, events) = apply(&job, Command::Abort { reason: Some(format!("writer {i}")) });
+        let (next, events) = apply(
+            &job,
+            Command::Abort {
+                reason: Some(format!("writer {i}")),
+            },
+        );
         tasks.push(tokio::spawn(async move {
             store.update(&next, 1, &events).await.map(|()| next)
         }));
@@ -138,22 +246,40 @@ pub async fn concurrent_updates_from_one_version_have_one_winner(store: Arc<dyn 
     for task in tasks {
         match task.await.expect("task") {
             Ok(job) => winners.push(job),
-            Err(StoreError::VersionConflict { expected: 1, actual: 2, .. }) => {}
+            Err(StoreError::VersionConflict {
+                expected: 1,
+                actual: 2,
+                ..
+            }) => {}
             Err(other) => panic!("unexpected error {other:?}"),
         }
     }
     assert_eq!(winners.len(), 1, "exactly one writer wins");
     assert_eq!(store.get(job.id).await.expect("get"), winners[0]);
     let events = store.events_after(job.id, 0, 100).await.expect("events");
-    assert_eq!(events.len(), 2, "the creation event and the winner's, nothing else");
-    assert_eq!(events[1].kind, crate::event::EventKind::JobAborted { reason: winners[0].error.clone() });
+    assert_eq!(
+        events.len(),
+        2,
+        "the creation event and the winner's, nothing else"
+    );
+    assert_eq!(
+        events[1].kind,
+        crate::event::EventKind::JobAborted {
+            reason: winners[0].error.clone()
+        }
+    );
 }
 
 /// Writers that re-read and retry on conflict: every one of their changes
 /// lands exactly once, and the event sequence has no gap or duplicate.
 pub async fn concurrent_writers_lose_no_event(store: Arc<dyn JobStore>) {
     let job = stored(&store, "alice", "c1", t0()).await;
-    let (running, events) = apply(&job, Command::StartStage { stage: Stage::Ingest });
+    let (running, events) = apply(
+        &job,
+        Command::StartStage {
+            stage: Stage::Ingest,
+        },
+    );
     store.update(&running, 1, &events).await.expect("start");
     const WRITERS: u32 = 6;
     const EACH: u32 = 5;
@@ -166,7 +292,12 @@ pub async fn concurrent_writers_lose_no_event(store: Arc<dyn JobStore>) {
                     let current = store.get(running.id).await.expect("get");
                     let (next, events) = apply(
                         &current,
-                        Command::Progress { stage: Stage::Ingest, done: i, total: EACH, message: Some(format!("w{w}-{i}")) },
+                        Command::Progress {
+                            stage: Stage::Ingest,
+                            done: i,
+                            total: EACH,
+                            message: Some(format!("w{w}-{i}")),
+                        },
                     );
                     match store.update(&next, current.version, &events).await {
                         Ok(()) => break,
@@ -193,7 +324,11 @@ pub async fn concurrent_writers_lose_no_event(store: Arc<dyn JobStore>) {
             _ => None,
         })
         .collect();
-    assert_eq!(messages.len(), (WRITERS * EACH) as usize, "every writer's every change is there once");
+    assert_eq!(
+        messages.len(),
+        (WRITERS * EACH) as usize,
+        "every writer's every change is there once"
+    );
 }
 
 pub async fn events_after_reads_in_order_and_in_pages(store: Arc<dyn JobStore>) {
@@ -203,8 +338,20 @@ pub async fn events_after_reads_in_order_and_in_pages(store: Arc<dyn JobStore>) 
     assert_eq!(tail, events[3..].to_vec());
     let page = store.events_after(job.id, 0, 2).await.expect("page");
     assert_eq!(page, events[..2].to_vec());
-    assert!(store.events_after(job.id, n, 10).await.expect("past the end").is_empty());
-    assert!(store.events_after(job.id, n + 50, 10).await.expect("far past").is_empty());
+    assert!(
+        store
+            .events_after(job.id, n, 10)
+            .await
+            .expect("past the end")
+            .is_empty()
+    );
+    assert!(
+        store
+            .events_after(job.id, n + 50, 10)
+            .await
+            .expect("far past")
+            .is_empty()
+    );
 }
 
 async fn collect(store: &Arc<dyn JobStore>, query: &JobQuery, limit: usize) -> (Vec<JobId>, usize) {
@@ -233,24 +380,42 @@ pub async fn lists_by_owner_newest_first_in_pages(store: Arc<dyn JobStore>) {
         alice.push(stored(&store, "alice", "c1", created).await);
         stored(&store, "bob", "c1", created).await;
     }
-    alice.sort_by(|a, b| (b.created_at, b.id).cmp(&(a.created_at, a.id)));
+    alice.sort_by_key(|j| std::cmp::Reverse((j.created_at, j.id)));
     let expected: Vec<JobId> = alice.iter().map(|j| j.id).collect();
     let (ids, pages) = collect(&store, &JobQuery::Owner("alice".parse().expect("user")), 3).await;
-    assert_eq!(ids, expected, "all of alice's jobs, newest first, none twice");
+    assert_eq!(
+        ids, expected,
+        "all of alice's jobs, newest first, none twice"
+    );
     assert!((3..=4).contains(&pages), "7 jobs in pages of 3");
     let (ids, _) = collect(&store, &JobQuery::Owner("carol".parse().expect("user")), 3).await;
     assert!(ids.is_empty());
     // A listing shows the current state of each job.
     let (next, events) = apply(&alice[0], Command::Abort { reason: None });
-    store.update(&next, alice[0].version, &events).await.expect("update");
-    let page = store.list(&JobQuery::Owner("alice".parse().expect("user")), &PageRequest::first(1)).await.expect("list");
+    store
+        .update(&next, alice[0].version, &events)
+        .await
+        .expect("update");
+    let page = store
+        .list(
+            &JobQuery::Owner("alice".parse().expect("user")),
+            &PageRequest::first(1),
+        )
+        .await
+        .expect("list");
     assert_eq!(page.items, vec![next]);
 }
 
 pub async fn lists_by_course_and_all(store: Arc<dyn JobStore>) {
     for i in 0..4 {
         let course = if i % 2 == 0 { "c1" } else { "c2" };
-        stored(&store, &format!("user{i}"), course, t0() + Duration::seconds(i)).await;
+        stored(
+            &store,
+            &format!("user{i}"),
+            course,
+            t0() + Duration::seconds(i),
+        )
+        .await;
     }
     let course: CourseId = "c2".parse().expect("course");
     let (ids, _) = collect(&store, &JobQuery::Course(course.clone()), 10).await;
@@ -261,13 +426,20 @@ pub async fn lists_by_course_and_all(store: Arc<dyn JobStore>) {
     let (all, _) = collect(&store, &JobQuery::All, 3).await;
     assert_eq!(all.len(), 4);
     let owner: UserId = "user3".parse().expect("user");
-    assert_eq!(store.get(all[0]).await.expect("get").owner, owner, "newest first");
+    assert_eq!(
+        store.get(all[0]).await.expect("get").owner,
+        owner,
+        "newest first"
+    );
 }
 
 pub async fn garbled_cursors_are_refused(store: Arc<dyn JobStore>) {
     stored(&store, "alice", "c1", t0()).await;
     for garbage in ["", "???", "bm90IGpzb24", "eyJ4IjoxfQ"] {
-        let request = PageRequest { cursor: Some(Cursor::parse(garbage)), limit: 5 };
+        let request = PageRequest {
+            cursor: Some(Cursor::parse(garbage)),
+            limit: 5,
+        };
         let result = store.list(&JobQuery::All, &request).await;
         assert_eq!(result, Err(StoreError::InvalidCursor), "{garbage:?}");
     }

@@ -8,7 +8,18 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize, JsonSchema,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Default,
+    Serialize,
+    Deserialize,
+    JsonSchema,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum Difficulty {
@@ -36,7 +47,9 @@ impl FromStr for Difficulty {
             "easy" | "beginner" => Ok(Difficulty::Easy),
             "medium" | "intermediate" => Ok(Difficulty::Medium),
             "hard" | "advanced" => Ok(Difficulty::Hard),
-            other => Err(format!("unknown difficulty {other:?} (easy, medium or hard)")),
+            other => Err(format!(
+                "unknown difficulty {other:?} (easy, medium or hard)"
+            )),
         }
     }
 }
@@ -116,7 +129,9 @@ impl FromStr for BloomLevel {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
         Self::parse_lenient(s).ok_or_else(|| {
-            format!("unknown Bloom level {s:?} (remember … create, knowledge … creation, 1–6 or L1–L6)")
+            format!(
+                "unknown Bloom level {s:?} (remember … create, knowledge … creation, 1–6 or L1–L6)"
+            )
         })
     }
 }

@@ -10,10 +10,11 @@ use serde::{Deserialize, Serialize};
 
 pub use levels::{BloomLevel, Difficulty};
 pub use question::{
-    ChoiceOption, CodeTest, ExportCode, NumericRange, Question, QuestionBody, QuestionType, RubricItem,
+    ChoiceOption, CodeTest, ExportCode, NumericRange, Question, QuestionBody, QuestionType,
+    RubricItem,
 };
 
-use crate::validation::{ensure, ValidationError};
+use crate::validation::{ValidationError, ensure};
 
 /// The version of the course document format. Bump it, and the schema file's
 /// name, on any incompatible change.
@@ -110,10 +111,19 @@ impl Course {
     /// Checks what the types cannot: versions, spans, passing score, question
     /// structure and unique question ids. The error names the offending field.
     pub fn validate(&self) -> Result<(), ValidationError> {
-        ensure(self.schema_version == COURSE_SCHEMA_VERSION, "schema_version", || {
-            format!("is {}, this build reads {COURSE_SCHEMA_VERSION}", self.schema_version)
+        ensure(
+            self.schema_version == COURSE_SCHEMA_VERSION,
+            "schema_version",
+            || {
+                format!(
+                    "is {}, this build reads {COURSE_SCHEMA_VERSION}",
+                    self.schema_version
+                )
+            },
+        )?;
+        ensure(!self.title.trim().is_empty(), "title", || {
+            "must not be empty".into()
         })?;
-        ensure(!self.title.trim().is_empty(), "title", || "must not be empty".into())?;
         let mut ids = std::collections::HashSet::new();
         let mut check = |q: &Question, path: String| {
             q.validate().map_err(|e| e.within(&path))?;
@@ -124,9 +134,11 @@ impl Course {
         for (m, module) in self.modules.iter().enumerate() {
             for (l, lesson) in module.lessons.iter().enumerate() {
                 let path = format!("modules[{m}].lessons[{l}]");
-                ensure(lesson.start_ms <= lesson.end_ms, &format!("{path}.end_ms"), || {
-                    "is before start_ms".into()
-                })?;
+                ensure(
+                    lesson.start_ms <= lesson.end_ms,
+                    &format!("{path}.end_ms"),
+                    || "is before start_ms".into(),
+                )?;
                 for (e, q) in lesson.exercises.iter().enumerate() {
                     check(q, format!("{path}.exercises[{e}]"))?;
                 }
@@ -158,6 +170,8 @@ impl Course {
 pub fn course_schema() -> serde_json::Value {
     let mut schema = serde_json::to_value(schemars::schema_for!(Course))
         .expect("a generated schema is always valid JSON");
-    schema["$id"] = serde_json::json!(format!("urn:coursegen:schema:course:v{COURSE_SCHEMA_VERSION}"));
+    schema["$id"] = serde_json::json!(format!(
+        "urn:coursegen:schema:course:v{COURSE_SCHEMA_VERSION}"
+    ));
     schema
 }

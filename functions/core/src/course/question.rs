@@ -3,9 +3,9 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::levels::{BloomLevel, Difficulty};
 use super::SourceSpan;
-use crate::validation::{ensure, ValidationError};
+use super::levels::{BloomLevel, Difficulty};
+use crate::validation::{ValidationError, ensure};
 
 /// One question, in a lesson's exercises or in the final assessment. The
 /// fields every type shares sit at the top level; `type` selects the
@@ -35,10 +35,16 @@ pub struct Question {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum QuestionBody {
     /// Exactly one option is correct.
-    SingleChoice { options: Vec<ChoiceOption> },
+    SingleChoice {
+        options: Vec<ChoiceOption>,
+    },
     /// One or more options are correct.
-    MultiChoice { options: Vec<ChoiceOption> },
-    TrueFalse { answer: bool },
+    MultiChoice {
+        options: Vec<ChoiceOption>,
+    },
+    TrueFalse {
+        answer: bool,
+    },
     /// A number: exact `value` within `tolerance`, or anything in `range`.
     Numeric {
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -59,7 +65,9 @@ pub enum QuestionBody {
         rubric: Vec<RubricItem>,
     },
     /// `items` in their correct order; learners see them shuffled.
-    Ordering { items: Vec<String> },
+    Ordering {
+        items: Vec<String>,
+    },
     /// `prompt` holds the sentence with `____` where the answer goes.
     FillBlank {
         accepted: Vec<String>,
@@ -114,7 +122,9 @@ pub struct CodeTest {
 }
 
 /// The question types, by their `type` tag.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum QuestionType {
     SingleChoice,
@@ -223,8 +233,12 @@ impl Question {
 
     /// Structural checks every question must pass, whichever engine wrote it.
     pub fn validate(&self) -> Result<(), ValidationError> {
-        ensure(!self.id.trim().is_empty(), "id", || "must not be empty".into())?;
-        ensure(!self.prompt.trim().is_empty(), "prompt", || "must not be empty".into())?;
+        ensure(!self.id.trim().is_empty(), "id", || {
+            "must not be empty".into()
+        })?;
+        ensure(!self.prompt.trim().is_empty(), "prompt", || {
+            "must not be empty".into()
+        })?;
         if let Some(span) = &self.source {
             span.validate().map_err(|e| e.within("source"))?;
         }
@@ -260,7 +274,9 @@ impl QuestionBody {
                 validate_options(options)?;
                 let correct = options.iter().filter(|o| o.correct).count();
                 ensure(correct == 1, "options", || {
-                    format!("a single-choice question needs exactly one correct option, found {correct}")
+                    format!(
+                        "a single-choice question needs exactly one correct option, found {correct}"
+                    )
                 })
             }
             QuestionBody::MultiChoice { options } => {
@@ -279,10 +295,14 @@ impl QuestionBody {
                 ensure(value.is_some() || range.is_some(), "value", || {
                     "a numeric question needs a value or a range".into()
                 })?;
-                ensure(value.is_none_or(f64::is_finite), "value", || "must be finite".into())?;
-                ensure(tolerance.is_none_or(|t| t.is_finite() && t >= 0.0), "tolerance", || {
-                    "must be a finite number ≥ 0".into()
+                ensure(value.is_none_or(f64::is_finite), "value", || {
+                    "must be finite".into()
                 })?;
+                ensure(
+                    tolerance.is_none_or(|t| t.is_finite() && t >= 0.0),
+                    "tolerance",
+                    || "must be a finite number ≥ 0".into(),
+                )?;
                 ensure(
                     range.is_none_or(|r| r.min.is_finite() && r.max.is_finite() && r.min <= r.max),
                     "range",
@@ -290,30 +310,46 @@ impl QuestionBody {
                 )
             }
             QuestionBody::Descriptive { model_answer, .. } => {
-                ensure(!model_answer.trim().is_empty(), "model_answer", || "must not be empty".into())
+                ensure(!model_answer.trim().is_empty(), "model_answer", || {
+                    "must not be empty".into()
+                })
             }
             QuestionBody::Ordering { items } => {
                 non_empty(items, "items")?;
-                ensure(items.len() >= 2, "items", || "ordering needs at least two items".into())?;
-                ensure(all_distinct(items), "items", || "items must be distinct".into())
+                ensure(items.len() >= 2, "items", || {
+                    "ordering needs at least two items".into()
+                })?;
+                ensure(all_distinct(items), "items", || {
+                    "items must be distinct".into()
+                })
             }
-            QuestionBody::FillBlank { accepted, .. } | QuestionBody::ShortAnswer { accepted, .. } => {
-                non_empty(accepted, "accepted")
-            }
+            QuestionBody::FillBlank { accepted, .. }
+            | QuestionBody::ShortAnswer { accepted, .. } => non_empty(accepted, "accepted"),
             QuestionBody::Code { language, .. } => {
-                ensure(!language.trim().is_empty(), "language", || "must not be empty".into())
+                ensure(!language.trim().is_empty(), "language", || {
+                    "must not be empty".into()
+                })
             }
         }
     }
 }
 
 fn validate_options(options: &[ChoiceOption]) -> Result<(), ValidationError> {
-    ensure(options.len() >= 2, "options", || "needs at least two options".into())?;
-    ensure(options.iter().all(|o| !o.text.trim().is_empty()), "options", || {
-        "option text must not be empty".into()
+    ensure(options.len() >= 2, "options", || {
+        "needs at least two options".into()
     })?;
-    let texts: Vec<String> = options.iter().map(|o| o.text.trim().to_lowercase()).collect();
-    ensure(all_distinct(&texts), "options", || "options must be distinct".into())
+    ensure(
+        options.iter().all(|o| !o.text.trim().is_empty()),
+        "options",
+        || "option text must not be empty".into(),
+    )?;
+    let texts: Vec<String> = options
+        .iter()
+        .map(|o| o.text.trim().to_lowercase())
+        .collect();
+    ensure(all_distinct(&texts), "options", || {
+        "options must be distinct".into()
+    })
 }
 
 fn all_distinct(items: &[String]) -> bool {

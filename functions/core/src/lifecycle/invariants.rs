@@ -14,10 +14,11 @@ pub fn check_invariants(job: &Job) -> Result<(), String> {
             if usize::try_from(run.n).ok() != Some(i + 1) {
                 return fail("runs are not numbered 1, 2, 3, …");
             }
-            if let Some(base) = run.edited_from {
-                if base == 0 || base >= run.n {
-                    return fail("a run is edited from a run that does not precede it");
-                }
+            if run
+                .edited_from
+                .is_some_and(|base| base == 0 || base >= run.n)
+            {
+                return fail("a run is edited from a run that does not precede it");
             }
             if run.status == RunStatus::Running && i + 1 != state.runs.len() {
                 return fail("a run other than the latest is running");
@@ -30,7 +31,11 @@ pub fn check_invariants(job: &Job) -> Result<(), String> {
             }
         }
         let latest = state.latest_run().map(|r| r.status);
-        let running_runs = state.runs.iter().filter(|r| r.status == RunStatus::Running).count();
+        let running_runs = state
+            .runs
+            .iter()
+            .filter(|r| r.status == RunStatus::Running)
+            .count();
         if running_runs > 1 {
             return fail("two runs are running");
         }
@@ -53,31 +58,30 @@ pub fn check_invariants(job: &Job) -> Result<(), String> {
             }
             _ => {}
         }
-        match (state.status, state.approved_run) {
-            (StageStatus::Approved, Some(n)) => {
-                if state.run(n).map(|r| r.status) != Some(RunStatus::Completed) {
-                    return fail("the approved run is not a completed run");
-                }
-            }
-            (StageStatus::Approved, None) => return fail("approved without naming a run"),
-            (_, Some(n)) if state.run(n).map(|r| r.status) != Some(RunStatus::Completed) => {
-                return fail("the approved run is not a completed run");
-            }
-            _ => {}
+        if (state.status == StageStatus::Approved) != state.approved_run.is_some() {
+            return fail("names an approved run without being approved, or the reverse");
+        }
+        if let Some(n) = state.approved_run
+            && state.run(n).map(|r| r.status) != Some(RunStatus::Completed)
+        {
+            return fail("the approved run is not a completed run");
         }
         if state.callback.is_some() && state.status != StageStatus::AwaitingApproval {
             return fail("holds a callback but awaits nothing");
         }
-        if let Some(p) = &state.progress {
-            if state.status != StageStatus::Running || p.total == 0 || p.done > p.total {
-                return fail("progress is set outside a running stage or out of range");
-            }
+        if let Some(p) = &state.progress
+            && (state.status != StageStatus::Running || p.total == 0 || p.done > p.total)
+        {
+            return fail("progress is set outside a running stage or out of range");
         }
         if job.status == JobStatus::Succeeded && !state.status.is_done() {
             return fail("the job succeeded but this stage is not done");
         }
         if job.status.is_terminal()
-            && matches!(state.status, StageStatus::Running | StageStatus::AwaitingApproval)
+            && matches!(
+                state.status,
+                StageStatus::Running | StageStatus::AwaitingApproval
+            )
         {
             return fail("the job has ended but this stage is still open");
         }
@@ -87,10 +91,18 @@ pub fn check_invariants(job: &Job) -> Result<(), String> {
         .iter()
         .any(|s| s.status == StageStatus::AwaitingApproval);
     if !job.status.is_terminal() && awaiting != (job.status == JobStatus::AwaitingApproval) {
-        return Err(format!("job is {} but awaiting-approval stages: {awaiting}", job.status));
+        return Err(format!(
+            "job is {} but awaiting-approval stages: {awaiting}",
+            job.status
+        ));
     }
-    if job.progress.percent > 100 || (job.progress.percent == 100) != (job.status == JobStatus::Succeeded) {
-        return Err(format!("progress {}% for a {} job", job.progress.percent, job.status));
+    if job.progress.percent > 100
+        || (job.progress.percent == 100) != (job.status == JobStatus::Succeeded)
+    {
+        return Err(format!(
+            "progress {}% for a {} job",
+            job.progress.percent, job.status
+        ));
     }
     if job.version == 0 {
         return Err("version 0: a stored job has version ≥ 1".to_owned());

@@ -37,7 +37,9 @@ pub struct NewJob {
 pub enum Command {
     /// Begin a new run of a pending (or failed) stage, with the stage's
     /// parameters.
-    StartStage { stage: Stage },
+    StartStage {
+        stage: Stage,
+    },
     /// Work done so far in a running stage.
     Progress {
         stage: Stage,
@@ -50,14 +52,20 @@ pub enum Command {
         output_key: ArtifactKey,
         usage: Usage,
     },
-    FailRun { stage: Stage, error: String },
+    FailRun {
+        stage: Stage,
+        error: String,
+    },
     /// A completed gateable stage now waits for a human.
     AwaitApproval {
         stage: Stage,
         callback: Option<CallbackId>,
     },
     /// Approve run `run` (default: the latest run).
-    Approve { stage: Stage, run: Option<u32> },
+    Approve {
+        stage: Stage,
+        run: Option<u32>,
+    },
     /// A human's edit of run `base_run` (default: the latest), stored at
     /// `output_key`, becomes a new run.
     Edit {
@@ -66,12 +74,21 @@ pub enum Command {
         output_key: ArtifactKey,
     },
     /// Run the stage again with new parameters.
-    Rerun { stage: Stage, parameters: Value },
-    Abort { reason: Option<String> },
+    Rerun {
+        stage: Stage,
+        parameters: Value,
+    },
+    Abort {
+        reason: Option<String>,
+    },
     Succeed,
-    Fail { error: String },
+    Fail {
+        error: String,
+    },
     /// Record the workflow execution that runs this job.
-    BindExecution { execution_id: String },
+    BindExecution {
+        execution_id: String,
+    },
 }
 
 impl Command {
@@ -152,7 +169,11 @@ pub fn create(new: NewJob, now: DateTime<Utc>) -> Result<(Job, Vec<Event>), Vali
 
 /// Applies `command` to `job`. On success the returned job has version + 1
 /// and the returned events are numbered after `job.last_event_seq`.
-pub fn apply(job: &Job, command: Command, now: DateTime<Utc>) -> Result<(Job, Vec<Event>), TransitionError> {
+pub fn apply(
+    job: &Job,
+    command: Command,
+    now: DateTime<Utc>,
+) -> Result<(Job, Vec<Event>), TransitionError> {
     let conflict = |state: String| TransitionError::Conflict {
         action: command.describe(),
         state,
@@ -171,7 +192,11 @@ pub fn apply(job: &Job, command: Command, now: DateTime<Utc>) -> Result<(Job, Ve
         } => {
             expect_status(job, *stage, StageStatus::Running).map_err(conflict)?;
             if *total == 0 || done > total {
-                return Err(ValidationError::new("done", format!("{done} of {total} is not a valid count")).into());
+                return Err(ValidationError::new(
+                    "done",
+                    format!("{done} of {total} is not a valid count"),
+                )
+                .into());
             }
             next.stage_mut(*stage).progress = Some(StageProgress {
                 done: *done,
@@ -201,7 +226,10 @@ pub fn apply(job: &Job, command: Command, now: DateTime<Utc>) -> Result<(Job, Ve
             let n = run.n;
             state.status = StageStatus::Completed;
             state.progress = None;
-            vec![EventKind::RunCompleted { stage: *stage, run: n }]
+            vec![EventKind::RunCompleted {
+                stage: *stage,
+                run: n,
+            }]
         }
         Command::FailRun { stage, error } => {
             expect_status(job, *stage, StageStatus::Running).map_err(conflict)?;
@@ -236,7 +264,10 @@ pub fn apply(job: &Job, command: Command, now: DateTime<Utc>) -> Result<(Job, Ve
             state.status = StageStatus::Approved;
             state.approved_run = Some(n);
             state.callback = None;
-            vec![EventKind::Approved { stage: *stage, run: n }]
+            vec![EventKind::Approved {
+                stage: *stage,
+                run: n,
+            }]
         }
         Command::Edit {
             stage,
@@ -246,7 +277,9 @@ pub fn apply(job: &Job, command: Command, now: DateTime<Utc>) -> Result<(Job, Ve
             expect_status(job, *stage, StageStatus::AwaitingApproval).map_err(conflict)?;
             let base = completed_run(job.stage(*stage), *base_run)?;
             let state = next.stage_mut(*stage);
-            let parameters = state.run(base).map_or_else(|| state.parameters.clone(), |r| r.parameters.clone());
+            let parameters = state
+                .run(base)
+                .map_or_else(|| state.parameters.clone(), |r| r.parameters.clone());
             let n = state.next_run_number();
             state.runs.push(Run {
                 n,
@@ -283,7 +316,9 @@ pub fn apply(job: &Job, command: Command, now: DateTime<Utc>) -> Result<(Job, Ve
             end_open_stages(&mut next, StageStatus::Aborted, RunStatus::Aborted, now);
             next.status = JobStatus::Aborted;
             next.error = reason.clone();
-            vec![EventKind::JobAborted { reason: reason.clone() }]
+            vec![EventKind::JobAborted {
+                reason: reason.clone(),
+            }]
         }
         Command::Succeed => {
             if let Some(open) = job.stages.iter().find(|s| !s.status.is_done()) {
@@ -296,11 +331,15 @@ pub fn apply(job: &Job, command: Command, now: DateTime<Utc>) -> Result<(Job, Ve
             end_open_stages(&mut next, StageStatus::Failed, RunStatus::Failed, now);
             next.status = JobStatus::Failed;
             next.error = Some(error.clone());
-            vec![EventKind::JobFailed { error: error.clone() }]
+            vec![EventKind::JobFailed {
+                error: error.clone(),
+            }]
         }
         Command::BindExecution { execution_id } => {
             if let Some(existing) = &job.execution_id {
-                return Err(conflict(format!("it is already run by execution {existing}")));
+                return Err(conflict(format!(
+                    "it is already run by execution {existing}"
+                )));
             }
             if execution_id.trim().is_empty() {
                 return Err(ValidationError::new("execution_id", "must not be empty").into());
@@ -344,9 +383,9 @@ fn expect_status(job: &Job, stage: Stage, expected: StageStatus) -> Result<(), S
 /// The stages that must be done before `stage` may start. Lessons and the
 /// assessment run side by side, so neither waits for the other.
 fn prerequisites(stage: Stage) -> impl Iterator<Item = Stage> {
-    Stage::ALL.into_iter().filter(move |s| {
-        *s < stage && !matches!((stage, *s), (Stage::Assessment, Stage::Lessons))
-    })
+    Stage::ALL
+        .into_iter()
+        .filter(move |s| *s < stage && !matches!((stage, *s), (Stage::Assessment, Stage::Lessons)))
 }
 
 /// Starts a pending stage, or retries a failed one, as run n + 1.
@@ -356,7 +395,10 @@ fn start_stage(job: &mut Job, stage: Stage, now: DateTime<Utc>) -> Result<Vec<Ev
         return Err(format!("stage {stage} is {status}, not pending or failed"));
     }
     if let Some(blocker) = prerequisites(stage).find(|s| !job.stage(*s).status.is_done()) {
-        return Err(format!("stage {blocker} is {}, not done", job.stage(blocker).status));
+        return Err(format!(
+            "stage {blocker} is {}, not done",
+            job.stage(blocker).status
+        ));
     }
     let state = job.stage_mut(stage);
     let n = state.next_run_number();
@@ -400,10 +442,13 @@ fn latest_run_number(state: &StageState) -> u32 {
 fn completed_run(state: &StageState, run: Option<u32>) -> Result<u32, TransitionError> {
     let n = run.unwrap_or_else(|| latest_run_number(state));
     match state.run(n) {
-        None => Err(TransitionError::UnknownRun { stage: state.stage, run: n }),
+        None => Err(TransitionError::UnknownRun {
+            stage: state.stage,
+            run: n,
+        }),
         Some(r) if r.status != RunStatus::Completed => Err(TransitionError::Conflict {
             action: format!("use run {n} of stage {}", state.stage),
-            state: format!("that run is {:?}, not completed", r.status).to_lowercase(),
+            state: format!("that run is {}, not completed", r.status),
         }),
         Some(_) => Ok(n),
     }

@@ -21,7 +21,9 @@ pub fn percent_complete(job: &Job) -> u8 {
                 .progress
                 .as_ref()
                 .filter(|p| p.total > 0)
-                .map_or(0.0, |p| weight * f64::from(p.done.min(p.total)) / f64::from(p.total)),
+                .map_or(0.0, |p| {
+                    weight * f64::from(p.done.min(p.total)) / f64::from(p.total)
+                }),
             _ => 0.0,
         };
     }
@@ -36,7 +38,12 @@ pub(super) fn of(job: &Job) -> Progress {
     } else {
         job.stages
             .iter()
-            .find(|s| matches!(s.status, StageStatus::Running | StageStatus::AwaitingApproval))
+            .find(|s| {
+                matches!(
+                    s.status,
+                    StageStatus::Running | StageStatus::AwaitingApproval
+                )
+            })
             .or_else(|| job.stages.iter().find(|s| !s.status.is_done()))
             .map(|s| s.stage)
     };

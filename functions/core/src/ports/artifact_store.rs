@@ -38,7 +38,12 @@ pub trait ArtifactStore: Send + Sync + std::fmt::Debug {
 
     /// Stores `bytes` under `key`, replacing what was there. Readers see the
     /// old or the new artifact, never a partial one.
-    async fn put(&self, key: &ArtifactKey, bytes: Vec<u8>, content_type: &str) -> Result<ArtifactMeta, ArtifactError>;
+    async fn put(
+        &self,
+        key: &ArtifactKey,
+        bytes: Vec<u8>,
+        content_type: &str,
+    ) -> Result<ArtifactMeta, ArtifactError>;
 
     /// `NotFound` if there is nothing under `key`.
     async fn get(&self, key: &ArtifactKey) -> Result<Artifact, ArtifactError>;
@@ -84,10 +89,23 @@ mod tests {
 
     #[test]
     fn content_types() {
-        for ok in ["text/vtt", "application/json", "text/plain; charset=utf-8", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"] {
+        for ok in [
+            "text/vtt",
+            "application/json",
+            "text/plain; charset=utf-8",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ] {
             assert!(validate_content_type(ok).is_ok(), "{ok}");
         }
-        for bad in ["", "text", "text/", "/x", "te xt/plain", "text/plain\r\nX: y", "text/plain; charset"] {
+        for bad in [
+            "",
+            "text",
+            "text/",
+            "/x",
+            "te xt/plain",
+            "text/plain\r\nX: y",
+            "text/plain; charset",
+        ] {
             assert!(validate_content_type(bad).is_err(), "{bad:?}");
         }
     }

@@ -33,7 +33,12 @@ pub trait JobStore: Send + Sync + std::fmt::Debug {
     /// atomic write: either both are visible or neither is.
     /// `VersionConflict` if someone else changed the job first; `NotFound` if
     /// it does not exist.
-    async fn update(&self, job: &Job, expected_version: u64, events: &[Event]) -> Result<(), StoreError>;
+    async fn update(
+        &self,
+        job: &Job,
+        expected_version: u64,
+        events: &[Event],
+    ) -> Result<(), StoreError>;
 
     /// One page of jobs, newest first. `InvalidCursor` for a cursor this
     /// store did not hand out.
@@ -41,5 +46,10 @@ pub trait JobStore: Send + Sync + std::fmt::Debug {
 
     /// The job's events with `seq > after`, in order, at most `limit`
     /// (capped at [`MAX_EVENTS_PER_READ`]). `NotFound` if there is no such job.
-    async fn events_after(&self, id: JobId, after: u64, limit: usize) -> Result<Vec<Event>, StoreError>;
+    async fn events_after(
+        &self,
+        id: JobId,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<Event>, StoreError>;
 }

@@ -8,11 +8,13 @@ mod delivery_log;
 mod job_store;
 mod paging;
 
-pub use artifact_store::{validate_content_type, Artifact, ArtifactError, ArtifactMeta, ArtifactStore};
+pub use artifact_store::{
+    Artifact, ArtifactError, ArtifactMeta, ArtifactStore, validate_content_type,
+};
 pub use callback_store::{CallbackRecord, CallbackStore};
 pub use delivery_log::{DeliveryLog, DeliveryState, StoredAnswer};
 pub use job_store::{JobQuery, JobStore, MAX_EVENTS_PER_READ};
-pub use paging::{Cursor, ListPosition, Page, PageRequest, MAX_PAGE_SIZE};
+pub use paging::{Cursor, ListPosition, MAX_PAGE_SIZE, Page, PageRequest};
 
 use crate::ids::JobId;
 
@@ -24,7 +26,11 @@ pub enum StoreError {
     #[error("{0} already exists")]
     AlreadyExists(String),
     #[error("job {id} was changed by someone else: expected version {expected}, found {actual}")]
-    VersionConflict { id: JobId, expected: u64, actual: u64 },
+    VersionConflict {
+        id: JobId,
+        expected: u64,
+        actual: u64,
+    },
     #[error("the cursor is not one this listing handed out")]
     InvalidCursor,
     /// A transient failure: the caller may retry later (HTTP 503).

@@ -97,7 +97,11 @@ mod tests {
         let c = Cursor::from_position(&pos);
         assert_eq!(Cursor::parse(c.as_str()).position(), Ok(pos));
         for bad in ["", "!!!", "e30", "bm90IGpzb24"] {
-            assert_eq!(Cursor::parse(bad).position(), Err(StoreError::InvalidCursor), "{bad}");
+            assert_eq!(
+                Cursor::parse(bad).position(),
+                Err(StoreError::InvalidCursor),
+                "{bad}"
+            );
         }
         assert_eq!(PageRequest::first(0).effective_limit(), 1);
         assert_eq!(PageRequest::first(10_000).effective_limit(), MAX_PAGE_SIZE);

@@ -55,7 +55,10 @@ impl DeliveryLog for SqliteStore {
     }
 
     async fn finish(&self, id: &DeliveryId, answer: &StoredAnswer) -> Result<(), StoreError> {
-        let (id, answer) = (id.clone(), serde_json::to_string(answer).map_err(|e| corrupt("answer", e))?);
+        let (id, answer) = (
+            id.clone(),
+            serde_json::to_string(answer).map_err(|e| corrupt("answer", e))?,
+        );
         self.with(move |conn| {
             let updated = conn
                 .execute(
@@ -74,9 +77,12 @@ impl DeliveryLog for SqliteStore {
     async fn release(&self, id: &DeliveryId) -> Result<(), StoreError> {
         let id = id.clone();
         self.with(move |conn| {
-            conn.execute("DELETE FROM deliveries WHERE id = ?1 AND answer IS NULL", [id.as_str()])
-                .map(drop)
-                .map_err(unavailable)
+            conn.execute(
+                "DELETE FROM deliveries WHERE id = ?1 AND answer IS NULL",
+                [id.as_str()],
+            )
+            .map(drop)
+            .map_err(unavailable)
         })
         .await
     }

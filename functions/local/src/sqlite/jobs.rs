@@ -48,7 +48,11 @@ impl JobStore for SqliteStore {
         self.with(move |conn| {
             let tx = conn.transaction().map_err(unavailable)?;
             let body: Option<String> = tx
-                .query_row("SELECT body FROM jobs WHERE id = ?1", [id.to_string()], |r| r.get(0))
+                .query_row(
+                    "SELECT body FROM jobs WHERE id = ?1",
+                    [id.to_string()],
+                    |r| r.get(0),
+                )
                 .optional()
                 .map_err(unavailable)?;
             let body = body.ok_or_else(|| StoreError::job_not_found(id))?;
@@ -57,7 +61,12 @@ impl JobStore for SqliteStore {
         .await
     }
 
-    async fn update(&self, job: &Job, expected_version: u64, events: &[Event]) -> Result<(), StoreError> {
+    async fn update(
+        &self,
+        job: &Job,
+        expected_version: u64,
+        events: &[Event],
+    ) -> Result<(), StoreError> {
         if job.version != expected_version + 1 {
             return Err(StoreError::Corrupt(format!(
                 "an update from version {expected_version} must write version {}, not {}",
@@ -71,7 +80,11 @@ impl JobStore for SqliteStore {
                 .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
                 .map_err(unavailable)?;
             let current: Option<i64> = tx
-                .query_row("SELECT version FROM jobs WHERE id = ?1", [job.id.to_string()], |r| r.get(0))
+                .query_row(
+                    "SELECT version FROM jobs WHERE id = ?1",
+                    [job.id.to_string()],
+                    |r| r.get(0),
+                )
                 .optional()
                 .map_err(unavailable)?;
             let current = current.ok_or_else(|| StoreError::job_not_found(job.id))?;
@@ -84,7 +97,11 @@ impl JobStore for SqliteStore {
             }
             tx.execute(
                 "UPDATE jobs SET version = ?2, body = ?3 WHERE id = ?1",
-                params![job.id.to_string(), version_i64(job.version)?, job_body(&job)?],
+                params![
+                    job.id.to_string(),
+                    version_i64(job.version)?,
+                    job_body(&job)?
+                ],
             )
             .map_err(unavailable)?;
             write_runs(&tx, &job)?;
@@ -104,9 +121,9 @@ impl JobStore for SqliteStore {
                 JobQuery::Course(course) => ("course_id = ?1", course.to_string()),
                 JobQuery::All => ("?1 = ?1", String::new()),
             };
-            let (after_ms, after_id) = after
-                .as_ref()
-                .map_or((i64::MAX, String::new()), |p| (p.created_ms, p.id.to_string()));
+            let (after_ms, after_id) = after.as_ref().map_or((i64::MAX, String::new()), |p| {
+                (p.created_ms, p.id.to_string())
+            });
             let sql = format!(
                 "SELECT id, body FROM jobs WHERE {filter}
                    AND (?2 = '' OR created_ms < ?3 OR (created_ms = ?3 AND id < ?2))
@@ -116,10 +133,12 @@ impl JobStore for SqliteStore {
             let rows: Vec<(String, String)> = {
                 let mut stmt = tx.prepare(&sql).map_err(unavailable)?;
                 let fetch = i64::try_from(limit + 1).unwrap_or(i64::MAX);
-                stmt.query_map(params![value, after_id, after_ms, fetch], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .map_err(unavailable)?
-                    .collect::<Result<_, _>>()
-                    .map_err(unavailable)?
+                stmt.query_map(params![value, after_id, after_ms, fetch], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .map_err(unavailable)?
+                .collect::<Result<_, _>>()
+                .map_err(unavailable)?
             };
             let more = rows.len() > limit;
             let mut items = Vec::with_capacity(limit);
@@ -139,18 +158,27 @@ impl JobStore for SqliteStore {
         .await
     }
 
-    async fn events_after(&self, id: JobId, after: u64, limit: usize) -> Result<Vec<Event>, StoreError> {
+    async fn events_after(
+        &self,
+        id: JobId,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<Event>, StoreError> {
         let limit = i64::try_from(limit.min(MAX_EVENTS_PER_READ)).unwrap_or(0);
         self.with(move |conn| {
             let tx = conn.transaction().map_err(unavailable)?;
             let exists: Option<i64> = tx
-                .query_row("SELECT 1 FROM jobs WHERE id = ?1", [id.to_string()], |r| r.get(0))
+                .query_row("SELECT 1 FROM jobs WHERE id = ?1", [id.to_string()], |r| {
+                    r.get(0)
+                })
                 .optional()
                 .map_err(unavailable)?;
             exists.ok_or_else(|| StoreError::job_not_found(id))?;
             let after = i64::try_from(after).unwrap_or(i64::MAX);
             let mut stmt = tx
-                .prepare("SELECT body FROM events WHERE job_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3")
+                .prepare(
+                    "SELECT body FROM events WHERE job_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+                )
                 .map_err(unavailable)?;
             let bodies: Vec<String> = stmt
                 .query_map(params![id.to_string(), after, limit], |r| r.get(0))
@@ -185,7 +213,9 @@ fn job_body(job: &Job) -> Result<String, StoreError> {
 /// status when it finishes.
 fn write_runs(tx: &Transaction<'_>, job: &Job) -> Result<(), StoreError> {
     let mut stmt = tx
-        .prepare_cached("INSERT OR REPLACE INTO runs (job_id, stage, n, body) VALUES (?1, ?2, ?3, ?4)")
+        .prepare_cached(
+            "INSERT OR REPLACE INTO runs (job_id, stage, n, body) VALUES (?1, ?2, ?3, ?4)",
+        )
         .map_err(unavailable)?;
     for state in &job.stages {
         for run in &state.runs {
@@ -204,13 +234,14 @@ fn write_events(tx: &Transaction<'_>, id: &JobId, events: &[Event]) -> Result<()
     for event in events {
         let body = serde_json::to_string(event).map_err(|e| corrupt("event", e))?;
         let seq = i64::try_from(event.seq).map_err(|e| corrupt("event seq", e))?;
-        stmt.execute(params![id.to_string(), seq, body]).map_err(|e| {
-            if is_unique_violation(&e) {
-                StoreError::Corrupt(format!("event {} of job {id} already exists", event.seq))
-            } else {
-                unavailable(e)
-            }
-        })?;
+        stmt.execute(params![id.to_string(), seq, body])
+            .map_err(|e| {
+                if is_unique_violation(&e) {
+                    StoreError::Corrupt(format!("event {} of job {id} already exists", event.seq))
+                } else {
+                    unavailable(e)
+                }
+            })?;
     }
     Ok(())
 }
@@ -222,7 +253,9 @@ fn read_job(tx: &Transaction<'_>, id: &JobId, body: &str) -> Result<Job, StoreEr
         .prepare_cached("SELECT stage, body FROM runs WHERE job_id = ?1 ORDER BY stage, n")
         .map_err(unavailable)?;
     let runs = stmt
-        .query_map([id.to_string()], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+        .query_map([id.to_string()], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        })
         .map_err(unavailable)?;
     for row in runs {
         let (stage, run) = row.map_err(unavailable)?;

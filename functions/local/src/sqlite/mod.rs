@@ -46,9 +46,12 @@ impl SqliteStore {
 
     fn init(mut conn: Connection) -> Result<Self, StoreError> {
         conn.busy_timeout(BUSY_TIMEOUT).map_err(unavailable)?;
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(unavailable)?;
-        conn.pragma_update(None, "synchronous", "NORMAL").map_err(unavailable)?;
-        conn.pragma_update(None, "foreign_keys", "ON").map_err(unavailable)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(unavailable)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(unavailable)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(unavailable)?;
         migrate(&mut conn)?;
         let store = SqliteStore {
             conn: Arc::new(Mutex::new(conn)),
@@ -102,7 +105,8 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
         let tx = conn.transaction().map_err(unavailable)?;
         tx.execute_batch(sql).map_err(unavailable)?;
         let version = i64::try_from(i + 1).map_err(|e| corrupt("user_version", e))?;
-        tx.pragma_update(None, "user_version", version).map_err(unavailable)?;
+        tx.pragma_update(None, "user_version", version)
+            .map_err(unavailable)?;
         tx.commit().map_err(unavailable)?;
     }
     Ok(())
@@ -112,7 +116,9 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
 /// worth retrying; anything else means the file is not what we wrote.
 fn unavailable(e: rusqlite::Error) -> StoreError {
     match e.sqlite_error_code() {
-        Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => StoreError::Corrupt(e.to_string()),
+        Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => {
+            StoreError::Corrupt(e.to_string())
+        }
         _ => StoreError::Unavailable(e.to_string()),
     }
 }

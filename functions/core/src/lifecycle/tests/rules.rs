@@ -1,0 +1,378 @@
+//! The rules behind particular commands.
+
+use serde_json::json;
+
+use super::*;
+
+#[test]
+fn conflicts_name_the_current_state() {
+    let job = fixture(Stage::Segment, StageStatus::Running).unwrap();
+    let err = apply(
+        &job,
+        Command::Approve {
+            stage: Stage::Segment,
+            run: None,
+        },
+        t0(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "cannot approve stage segment: stage segment is running, not awaiting_approval"
+    );
+    let job = fixture(Stage::Outline, StageStatus::Pending).unwrap();
+    let job = step(
+        &job,
+        Command::StartStage {
+            stage: Stage::Outline,
+        },
+    );
+    let err = apply(
+        &job,
+        Command::StartStage {
+            stage: Stage::Lessons,
+        },
+        t0(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "cannot start stage lessons: stage outline is running, not done"
+    );
+    let err = apply(
+        &job,
+        Command::AwaitApproval {
+            stage: Stage::Ingest,
+            callback: None,
+        },
+        t0(),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("has no approval gate"), "{err}");
+}
+
+#[test]
+fn lessons_and_assessment_run_side_by_side() {
+    let job = fixture(Stage::Lessons, StageStatus::Running).unwrap();
+    let job = step(
+        &job,
+        Command::StartStage {
+            stage: Stage::Assessment,
+        },
+    );
+    assert_eq!(job.stage(Stage::Assessment).status, StageStatus::Running);
+    let err = apply(
+        &job,
+        Command::StartStage {
+            stage: Stage::Questions,
+        },
+        t0(),
+    )
+    .unwrap_err();
+    assert!(matches!(err, TransitionError::Conflict { .. }));
+}
+
+#[test]
+fn approve_picks_an_explicit_run_and_run_one_stays_selectable() {
+    let job = fixture(Stage::Segment, StageStatus::AwaitingApproval).unwrap();
+    let job = step(
+        &job,
+        Command::Rerun {
+            stage: Stage::Segment,
+            parameters: json!({"lam": 5}),
+        },
+    );
+    assert_eq!(job.stage(Stage::Segment).status, StageStatus::Pending);
+    let job = step(
+        &job,
+        Command::StartStage {
+            stage: Stage::Segment,
+        },
+    );
+    assert_eq!(
+        job.stage(Stage::Segment).latest_run().unwrap().parameters,
+        json!({"lam": 5})
+    );
+    let job = step(&job, complete(Stage::Segment));
+    let job = step(
+        &job,
+        Command::AwaitApproval {
+            stage: Stage::Segment,
+            callback: None,
+        },
+    );
+    // Run 1 is still selectable after run 2 exists, and is not mistaken for "latest".
+    let approved = step(
+        &job,
+        Command::Approve {
+            stage: Stage::Segment,
+            run: Some(1),
+        },
+    );
+    assert_eq!(approved.stage(Stage::Segment).approved_run, Some(1));
+    let latest = step(
+        &job,
+        Command::Approve {
+            stage: Stage::Segment,
+            run: None,
+        },
+    );
+    assert_eq!(latest.stage(Stage::Segment).approved_run, Some(2));
+    let err = apply(
+        &job,
+        Command::Approve {
+            stage: Stage::Segment,
+            run: Some(3),
+        },
+        t0(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err,
+        TransitionError::UnknownRun {
+            stage: Stage::Segment,
+            run: 3
+        }
+    );
+    let err = apply(
+        &job,
+        Command::Approve {
+            stage: Stage::Segment,
+            run: Some(0),
+        },
+        t0(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err,
+        TransitionError::UnknownRun {
+            stage: Stage::Segment,
+            run: 0
+        }
+    );
+}
+
+#[test]
+fn failed_runs_cannot_be_approved_or_edited() {
+    let job = fixture(Stage::Segment, StageStatus::Failed).unwrap();
+    let job = step(
+        &job,
+        Command::StartStage {
+            stage: Stage::Segment,
+        },
+    );
+    assert_eq!(
+        job.stage(Stage::Segment).latest_run().unwrap().n,
+        2,
+        "a retry is a new run"
+    );
+    let job = step(&job, complete(Stage::Segment));
+    let job = step(
+        &job,
+        Command::AwaitApproval {
+            stage: Stage::Segment,
+            callback: None,
+        },
+    );
+    for cmd in [
+        Command::Approve {
+            stage: Stage::Segment,
+            run: Some(1),
+        },
+        Command::Edit {
+            stage: Stage::Segment,
+            base_run: Some(1),
+            output_key: key("jobs/x/e.json"),
+        },
+    ] {
+        let err = apply(&job, cmd, t0()).unwrap_err();
+        assert!(err.to_string().contains("that run is failed"), "{err}");
+    }
+}
+
+#[test]
+fn edits_append_a_run_that_remembers_its_base() {
+    let job = fixture(Stage::Outline, StageStatus::AwaitingApproval).unwrap();
+    let job = step(
+        &job,
+        Command::Edit {
+            stage: Stage::Outline,
+            base_run: None,
+            output_key: key("jobs/x/e1.json"),
+        },
+    );
+    let job = step(
+        &job,
+        Command::Edit {
+            stage: Stage::Outline,
+            base_run: Some(1),
+            output_key: key("jobs/x/e2.json"),
+        },
+    );
+    let runs = &job.stage(Stage::Outline).runs;
+    assert_eq!(
+        runs.iter()
+            .map(|r| (r.n, r.edited_from))
+            .collect::<Vec<_>>(),
+        vec![(1, None), (2, Some(1)), (3, Some(1))]
+    );
+    assert_eq!(runs[2].output_key, Some(key("jobs/x/e2.json")));
+    assert_eq!(
+        job.stage(Stage::Outline).status,
+        StageStatus::AwaitingApproval
+    );
+    let job = step(
+        &job,
+        Command::Approve {
+            stage: Stage::Outline,
+            run: Some(2),
+        },
+    );
+    assert_eq!(job.stage(Stage::Outline).approved_run, Some(2));
+}
+
+#[test]
+fn invalid_command_data_is_a_validation_error() {
+    let job = fixture(Stage::Lessons, StageStatus::Running).unwrap();
+    for (done, total) in [(4, 3), (0, 0)] {
+        let err = apply(
+            &job,
+            Command::Progress {
+                stage: Stage::Lessons,
+                done,
+                total,
+                message: None,
+            },
+            t0(),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(err, TransitionError::Invalid(ref v) if v.field == "done"),
+            "{err:?}"
+        );
+    }
+    let job = fixture(Stage::Segment, StageStatus::AwaitingApproval).unwrap();
+    let err = apply(
+        &job,
+        Command::Rerun {
+            stage: Stage::Segment,
+            parameters: json!([1]),
+        },
+        t0(),
+    )
+    .unwrap_err();
+    assert!(matches!(err, TransitionError::Invalid(ref v) if v.field == "parameters"));
+    let bad = NewJob {
+        options: Options {
+            max_concurrency: 0,
+            ..Options::default()
+        },
+        ..new_job(Options::default())
+    };
+    assert_eq!(
+        create(bad, t0()).unwrap_err().field,
+        "options.max_concurrency"
+    );
+}
+
+#[test]
+fn progress_weighs_stages_and_lessons_done() {
+    let job = fixture(Stage::Lessons, StageStatus::Running).unwrap();
+    let before = job.progress.percent;
+    let job = step(
+        &job,
+        Command::Progress {
+            stage: Stage::Lessons,
+            done: 5,
+            total: 10,
+            message: Some("lesson 5".into()),
+        },
+    );
+    let half = u8::try_from(Stage::Lessons.weight() / 2).unwrap();
+    assert_eq!(job.progress.percent, before + half);
+    assert_eq!(job.progress.current_stage, Some(Stage::Lessons));
+    let job = step(
+        &job,
+        Command::Progress {
+            stage: Stage::Lessons,
+            done: 10,
+            total: 10,
+            message: None,
+        },
+    );
+    assert!(job.progress.percent < 100, "only success is 100%");
+}
+
+#[test]
+fn abort_and_fail_close_open_stages_and_clear_callbacks() {
+    let job = fixture(Stage::Segment, StageStatus::Completed).unwrap();
+    let job = step(
+        &job,
+        Command::AwaitApproval {
+            stage: Stage::Segment,
+            callback: Some(CallbackId::generate()),
+        },
+    );
+    assert!(job.stage(Stage::Segment).callback.is_some());
+    assert_eq!(job.status, JobStatus::AwaitingApproval);
+    let aborted = step(
+        &job,
+        Command::Abort {
+            reason: Some("changed my mind".into()),
+        },
+    );
+    assert_eq!(aborted.stage(Stage::Segment).status, StageStatus::Aborted);
+    assert_eq!(aborted.stage(Stage::Segment).callback, None);
+    assert_eq!(aborted.error.as_deref(), Some("changed my mind"));
+    let job = fixture(Stage::Lessons, StageStatus::Running).unwrap();
+    let failed = step(
+        &job,
+        Command::Fail {
+            error: "engine down".into(),
+        },
+    );
+    let lessons = failed.stage(Stage::Lessons);
+    assert_eq!(
+        (lessons.status, lessons.latest_run().unwrap().status),
+        (StageStatus::Failed, RunStatus::Failed)
+    );
+}
+
+#[test]
+fn execution_binds_once() {
+    let (job, _) = create(new_job(Options::default()), t0()).unwrap();
+    let job = step(
+        &job,
+        Command::BindExecution {
+            execution_id: "arn:exec:1".into(),
+        },
+    );
+    assert_eq!(job.execution_id.as_deref(), Some("arn:exec:1"));
+    assert!(
+        apply(
+            &job,
+            Command::BindExecution {
+                execution_id: "arn:exec:2".into()
+            },
+            t0()
+        )
+        .is_err()
+    );
+}
+
+#[test]
+fn invariants_catch_broken_jobs() {
+    let good = fixture(Stage::Segment, StageStatus::Approved).unwrap();
+    let mut bad = good.clone();
+    bad.stage_mut(Stage::Segment).approved_run = Some(7);
+    assert!(check_invariants(&bad).is_err());
+    let mut bad = good.clone();
+    bad.stage_mut(Stage::Segment).runs[0].n = 2;
+    assert!(check_invariants(&bad).is_err());
+    let mut bad = good.clone();
+    bad.progress.percent = 101;
+    assert!(check_invariants(&bad).is_err());
+    let mut bad = good;
+    bad.status = JobStatus::AwaitingApproval;
+    assert!(check_invariants(&bad).is_err());
+}

@@ -1,0 +1,192 @@
+//! Every (stage state, command) pair, legal and illegal, against a table.
+
+use serde_json::json;
+
+use super::*;
+
+fn commands(stage: Stage) -> Vec<Command> {
+    vec![
+        Command::StartStage { stage },
+        Command::Progress {
+            stage,
+            done: 1,
+            total: 3,
+            message: None,
+        },
+        complete(stage),
+        Command::FailRun {
+            stage,
+            error: "boom".into(),
+        },
+        Command::AwaitApproval {
+            stage,
+            callback: Some(CallbackId::generate()),
+        },
+        Command::Approve { stage, run: None },
+        Command::Edit {
+            stage,
+            base_run: None,
+            output_key: key("jobs/x/edit.json"),
+        },
+        Command::Rerun {
+            stage,
+            parameters: json!({"lam": 4.5}),
+        },
+        Command::Abort {
+            reason: Some("no longer needed".into()),
+        },
+        Command::Succeed,
+        Command::Fail {
+            error: "gave up".into(),
+        },
+        Command::BindExecution {
+            execution_id: "exec-1".into(),
+        },
+    ]
+}
+
+/// Expected outcome per stage status, one column per entry of `commands`:
+/// `+` allowed, `-` a conflict, `g` allowed only for a stage with a gate,
+/// `s` allowed only when every stage is done.
+///                         start prog  done  fail  await apprv edit  rerun abort succ  failj bind
+const TABLE: &[(StageStatus, [char; 12])] = &[
+    (
+        StageStatus::Pending,
+        ['+', '-', '-', '-', '-', '-', '-', '-', '+', 's', '+', '+'],
+    ),
+    (
+        StageStatus::Running,
+        ['-', '+', '+', '+', '-', '-', '-', '-', '+', 's', '+', '+'],
+    ),
+    (
+        StageStatus::Completed,
+        ['-', '-', '-', '-', 'g', '-', '-', '-', '+', 's', '+', '+'],
+    ),
+    (
+        StageStatus::AwaitingApproval,
+        ['-', '-', '-', '-', '-', '+', '+', '+', '+', 's', '+', '+'],
+    ),
+    (
+        StageStatus::Approved,
+        ['-', '-', '-', '-', '-', '-', '-', '-', '+', 's', '+', '+'],
+    ),
+    (
+        StageStatus::Failed,
+        ['+', '-', '-', '-', '-', '-', '-', '-', '+', 's', '+', '+'],
+    ),
+    // An aborted stage only exists in an aborted job, which takes no commands.
+    (
+        StageStatus::Aborted,
+        ['-', '-', '-', '-', '-', '-', '-', '-', '-', '-', '-', '-'],
+    ),
+    (
+        StageStatus::Skipped,
+        ['-', '-', '-', '-', '-', '-', '-', '-', '+', 's', '+', '+'],
+    ),
+];
+
+#[test]
+fn every_stage_state_and_command_pair_matches_the_table() {
+    let mut checked = 0;
+    for stage in Stage::ALL {
+        for (status, row) in TABLE {
+            let Some(job) = fixture(stage, *status) else {
+                continue;
+            };
+            assert_eq!(
+                job.stage(stage).status,
+                *status,
+                "fixture for {stage} {status}"
+            );
+            let all_done = job.stages.iter().all(|s| s.status.is_done());
+            for (cmd, mark) in commands(stage).into_iter().zip(row) {
+                let allowed = match mark {
+                    '+' => true,
+                    'g' => stage.is_gateable(),
+                    's' => all_done,
+                    _ => false,
+                };
+                let result = apply(&job, cmd.clone(), t0());
+                match (&result, allowed) {
+                    (Ok((next, _)), true) => check_invariants(next).unwrap(),
+                    (Err(TransitionError::Conflict { state, .. }), false) => {
+                        assert!(!state.is_empty());
+                    }
+                    _ => panic!(
+                        "{stage} {status} / {cmd:?}: expected allowed={allowed}, got {result:?}"
+                    ),
+                }
+                checked += 1;
+            }
+        }
+    }
+    // (9 stages × 5 states every stage has + 3 gated stages × 2 gate states
+    // + 2 skippable stages) × 12 commands.
+    assert_eq!(checked, (9 * 5 + 3 * 2 + 2) * 12);
+}
+
+#[test]
+fn ended_jobs_take_no_command() {
+    let ended = [
+        step(
+            &create(new_job(all_on()), t0()).unwrap().0,
+            Command::Abort { reason: None },
+        ),
+        step(
+            &create(new_job(all_on()), t0()).unwrap().0,
+            Command::Fail { error: "x".into() },
+        ),
+        full_run(),
+    ];
+    for job in ended {
+        assert!(job.status.is_terminal());
+        for stage in Stage::ALL {
+            for cmd in commands(stage) {
+                match apply(&job, cmd.clone(), t0()) {
+                    Err(TransitionError::Conflict { state, .. }) => {
+                        assert_eq!(state, format!("the job has {}", job.status))
+                    }
+                    other => panic!("{} job accepted {cmd:?}: {other:?}", job.status),
+                }
+            }
+        }
+    }
+}
+
+fn full_run() -> Job {
+    let mut job = create(new_job(all_on()), t0()).unwrap().0;
+    for stage in Stage::ALL {
+        job = finish(job, stage);
+    }
+    let job = step(&job, Command::Succeed);
+    assert_eq!(job.progress.percent, 100);
+    job
+}
+
+#[test]
+fn a_whole_job_runs_from_queued_to_succeeded() {
+    let (job, events) = create(new_job(Options::default()), t0()).unwrap();
+    assert_eq!(
+        (job.status, job.version, events.len()),
+        (JobStatus::Queued, 1, 1)
+    );
+    assert_eq!(job.stage(Stage::Videos).status, StageStatus::Skipped);
+    let job = step(
+        &job,
+        Command::StartStage {
+            stage: Stage::Ingest,
+        },
+    );
+    assert_eq!(job.status, JobStatus::Running);
+    let job = full_run_from(job);
+    assert_eq!(job.status, JobStatus::Succeeded);
+    assert_eq!(job.progress.current_stage, None);
+}
+
+fn full_run_from(mut job: Job) -> Job {
+    job = step(&job, complete(Stage::Ingest));
+    for stage in Stage::ALL {
+        job = finish(job, stage);
+    }
+    step(&job, Command::Succeed)
+}
