@@ -1,7 +1,7 @@
 //! Contract test suites: what every adapter of a port must do, written once.
 //! An adapter crate runs a suite with one macro call in a test file, e.g.
 //!
-//! ```ignore
+//! ```text
 //! async fn make() -> (Arc<dyn JobStore>, TempDir) { … }
 //! coursegen_core::job_store_contract!(make);
 //! ```

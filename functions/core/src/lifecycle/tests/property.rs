@@ -11,11 +11,29 @@ fn arb_stage() -> impl Strategy<Value = Option<Stage>> {
     prop_oneof![3 => Just(None), 2 => proptest::sample::select(Stage::ALL.to_vec()).prop_map(Some)]
 }
 
+/// Kinds 0–12 pick a command at random; 13 and up take the step the
+/// workflow would take next, so sequences also reach late stages and success.
 fn arb_command() -> impl Strategy<Value = (u8, Option<Stage>, u32, u32)> {
-    (0u8..13, arb_stage(), 0u32..5, 0u32..5)
+    (0u8..24, arb_stage(), 0u32..5, 0u32..5)
+}
+
+/// What the workflow would do next with the current stage.
+fn natural_step(job: &Job) -> Command {
+    let Some(stage) = job.progress.current_stage else {
+        return Command::Succeed;
+    };
+    match job.stage(stage).status {
+        StageStatus::Running => complete(stage),
+        StageStatus::Completed if stage.is_gateable() => Command::AwaitApproval { stage, callback: None },
+        StageStatus::AwaitingApproval => Command::Approve { stage, run: None },
+        _ => Command::StartStage { stage },
+    }
 }
 
 fn to_command(job: &Job, (kind, stage, a, b): (u8, Option<Stage>, u32, u32)) -> Command {
+    if kind >= 13 {
+        return natural_step(job);
+    }
     let stage = stage
         .or(job.progress.current_stage)
         .unwrap_or(Stage::Ingest);
