@@ -24,7 +24,10 @@ fn natural_step(job: &Job) -> Command {
     };
     match job.stage(stage).status {
         StageStatus::Running => complete(stage),
-        StageStatus::Completed if stage.is_gateable() => Command::AwaitApproval { stage, callback: None },
+        StageStatus::Completed if stage.is_gateable() => Command::AwaitApproval {
+            stage,
+            callback: None,
+        },
         StageStatus::AwaitingApproval => Command::Approve { stage, run: None },
         _ => Command::StartStage { stage },
     }
