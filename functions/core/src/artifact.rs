@@ -2,24 +2,20 @@
 //! under the local data directory). Validated once here, so no adapter ever
 //! sees a key that could escape its root.
 
-use std::fmt;
 use std::str::FromStr;
 
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
-
-use crate::ids::JobId;
+use crate::ids::{JobId, validated_string};
 
 /// The longest key accepted; S3 allows 1024 bytes.
 pub const MAX_KEY_LEN: usize = 512;
 
-/// A key like `jobs/01J…/segment/run-0001.json`: `/`-separated segments of
-/// `[A-Za-z0-9._-]`, none empty, none `.` or `..`, no leading `/`.
-#[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(try_from = "String", into = "String")]
-pub struct ArtifactKey(String);
+validated_string!(
+    /// A key like `jobs/01J…/segment/run-0001.json`: `/`-separated segments of
+    /// `[A-Za-z0-9._-]`, none empty, none `.` or `..`, no leading `/`.
+    ArtifactKey,
+    InvalidKey,
+    check_key
+);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid artifact key {key:?}: {reason}")]
@@ -29,10 +25,6 @@ pub struct InvalidKey {
 }
 
 impl ArtifactKey {
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
     /// The segments of the key, for adapters that map it onto a directory tree.
     pub fn segments(&self) -> impl Iterator<Item = &str> {
         self.0.split('/')
@@ -44,49 +36,27 @@ impl ArtifactKey {
     }
 }
 
-impl TryFrom<String> for ArtifactKey {
-    type Error = InvalidKey;
-    fn try_from(key: String) -> Result<Self, InvalidKey> {
-        let reason = if key.is_empty() {
-            "must not be empty"
-        } else if key.len() > MAX_KEY_LEN {
-            "is too long"
-        } else if key.starts_with('/') || key.ends_with('/') {
-            "must not start or end with '/'"
-        } else if key
-            .split('/')
-            .any(|s| s.is_empty() || s == "." || s == "..")
-        {
-            "must not contain empty, '.' or '..' segments"
-        } else if !key
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"._-/".contains(&b))
-        {
-            "may only contain letters, digits, '.', '_', '-' and '/'"
-        } else {
-            return Ok(ArtifactKey(key));
-        };
-        Err(InvalidKey { key, reason })
-    }
-}
-
-impl FromStr for ArtifactKey {
-    type Err = InvalidKey;
-    fn from_str(s: &str) -> Result<Self, InvalidKey> {
-        Self::try_from(s.to_owned())
-    }
-}
-
-impl From<ArtifactKey> for String {
-    fn from(k: ArtifactKey) -> String {
-        k.0
-    }
-}
-
-impl fmt::Display for ArtifactKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
+fn check_key(key: String) -> Result<String, InvalidKey> {
+    let reason = if key.is_empty() {
+        "must not be empty"
+    } else if key.len() > MAX_KEY_LEN {
+        "is too long"
+    } else if key.starts_with('/') || key.ends_with('/') {
+        "must not start or end with '/'"
+    } else if key
+        .split('/')
+        .any(|s| s.is_empty() || s == "." || s == "..")
+    {
+        "must not contain empty, '.' or '..' segments"
+    } else if !key
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"._-/".contains(&b))
+    {
+        "may only contain letters, digits, '.', '_', '-' and '/'"
+    } else {
+        return Ok(key);
+    };
+    Err(InvalidKey { key, reason })
 }
 
 /// A key prefix for listing (`jobs/01J…/`). Same alphabet as a key; may end

@@ -64,12 +64,13 @@ impl JsonSchema for JobId {
     }
 }
 
-/// Declares a validated string id: non-empty, at most 128 characters of
-/// `[A-Za-z0-9._:@|-]`, which keeps it safe inside storage keys (`OWNER#…`).
-macro_rules! string_id {
-    ($(#[$doc:meta])* $name:ident, $kind:literal) => {
+/// Declares a string newtype that is valid by construction: `$check` turns
+/// any input into the canonical value or an error, and every way in
+/// (`TryFrom<String>`, `FromStr`, deserialisation) goes through it.
+macro_rules! validated_string {
+    ($(#[$doc:meta])* $name:ident, $err:ty, $check:expr) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
         #[serde(try_from = "String", into = "String")]
         pub struct $name(String);
 
@@ -80,31 +81,40 @@ macro_rules! string_id {
         }
 
         impl TryFrom<String> for $name {
-            type Error = InvalidId;
-            fn try_from(s: String) -> Result<Self, InvalidId> {
-                validate_string_id($kind, &s)?;
-                Ok($name(s))
+            type Error = $err;
+            fn try_from(s: String) -> Result<Self, $err> {
+                let check: fn(String) -> Result<String, $err> = $check;
+                check(s).map($name)
             }
         }
 
-        impl FromStr for $name {
-            type Err = InvalidId;
-            fn from_str(s: &str) -> Result<Self, InvalidId> {
+        impl std::str::FromStr for $name {
+            type Err = $err;
+            fn from_str(s: &str) -> Result<Self, $err> {
                 Self::try_from(s.to_owned())
             }
         }
 
         impl From<$name> for String {
-            fn from(id: $name) -> String {
-                id.0
+            fn from(v: $name) -> String {
+                v.0
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(&self.0)
             }
         }
+    };
+}
+pub(crate) use validated_string;
+
+/// An id from outside: non-empty, at most 128 characters of
+/// `[A-Za-z0-9._:@|-]`, which keeps it safe inside storage keys (`OWNER#…`).
+macro_rules! string_id {
+    ($(#[$doc:meta])* $name:ident, $kind:literal) => {
+        validated_string!($(#[$doc])* $name, InvalidId, |s| validate_string_id($kind, s));
     };
 }
 
@@ -131,7 +141,7 @@ string_id!(
 
 pub const MAX_ID_LEN: usize = 128;
 
-fn validate_string_id(kind: &'static str, s: &str) -> Result<(), InvalidId> {
+fn validate_string_id(kind: &'static str, s: String) -> Result<String, InvalidId> {
     let reason = if s.is_empty() {
         "must not be empty".to_owned()
     } else if s.len() > MAX_ID_LEN {
@@ -142,46 +152,19 @@ fn validate_string_id(kind: &'static str, s: &str) -> Result<(), InvalidId> {
     {
         format!("{c:?} is not allowed (use letters, digits and . _ : @ | -)")
     } else {
-        return Ok(());
+        return Ok(s);
     };
     Err(InvalidId { kind, reason })
 }
 
-/// The opaque handle that stands for a task token. The AI server and the
-/// browser only ever see this; the token itself stays in the callback store.
-#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(try_from = "String", into = "String")]
-pub struct CallbackId(String);
-
-impl CallbackId {
-    /// 128 random bits, hex: unguessable, so knowing one handle reveals nothing
-    /// about another.
-    pub fn generate() -> Self {
-        let bytes: [u8; 16] = rand::rng().random();
-        CallbackId(bytes.iter().map(|b| format!("{b:02x}")).collect())
-    }
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for CallbackId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "CallbackId({})", self.0)
-    }
-}
-
-impl fmt::Display for CallbackId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl TryFrom<String> for CallbackId {
-    type Error = InvalidId;
-    fn try_from(s: String) -> Result<Self, InvalidId> {
+validated_string!(
+    /// The opaque handle that stands for a task token. The AI server and the
+    /// browser only ever see this; the token itself stays in the callback store.
+    CallbackId,
+    InvalidId,
+    |s| {
         if s.len() == 32 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
-            Ok(CallbackId(s))
+            Ok(s)
         } else {
             Err(InvalidId {
                 kind: "callback id",
@@ -189,18 +172,14 @@ impl TryFrom<String> for CallbackId {
             })
         }
     }
-}
+);
 
-impl FromStr for CallbackId {
-    type Err = InvalidId;
-    fn from_str(s: &str) -> Result<Self, InvalidId> {
-        Self::try_from(s.to_owned())
-    }
-}
-
-impl From<CallbackId> for String {
-    fn from(id: CallbackId) -> String {
-        id.0
+impl CallbackId {
+    /// 128 random bits, hex: unguessable, so knowing one handle reveals nothing
+    /// about another.
+    pub fn generate() -> Self {
+        let bytes: [u8; 16] = rand::rng().random();
+        CallbackId(bytes.iter().map(|b| format!("{b:02x}")).collect())
     }
 }
 

@@ -1,13 +1,11 @@
 //! What a job is made from.
 
-use std::fmt;
-use std::str::FromStr;
-
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::artifact::ArtifactKey;
 use crate::course::Difficulty;
+use crate::ids::validated_string;
 use crate::validation::{ValidationError, ensure};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -108,19 +106,36 @@ pub enum DocumentFormat {
     Txt,
 }
 
-/// An 11-character YouTube video id. Parsing also accepts the usual URL forms
-/// (`watch?v=`, `youtu.be/`, `/embed/`, `/shorts/`, `/live/`) and keeps the id.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(try_from = "String", into = "String")]
-pub struct YoutubeId(String);
+validated_string!(
+    /// An 11-character YouTube video id. Parsing also accepts the usual URL
+    /// forms (`watch?v=`, `youtu.be/`, `/embed/`, `/shorts/`, `/live/`) and
+    /// keeps the id.
+    YoutubeId,
+    ValidationError,
+    YoutubeId::normalise
+);
 
 impl YoutubeId {
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
     pub fn watch_url(&self) -> String {
         format!("https://www.youtube.com/watch?v={}", self.0)
+    }
+
+    fn normalise(s: String) -> Result<String, ValidationError> {
+        let trimmed = s.trim();
+        let candidate = if Self::is_id(trimmed) {
+            Some(trimmed)
+        } else {
+            Self::from_url(trimmed)
+        };
+        match candidate {
+            Some(id) if Self::is_id(id) => Ok(id.to_owned()),
+            _ => Err(ValidationError::new(
+                "video_id",
+                format!(
+                    "{s:?} is neither an 11-character YouTube video id nor a YouTube video URL"
+                ),
+            )),
+        }
     }
 
     fn is_id(s: &str) -> bool {
@@ -152,46 +167,6 @@ impl YoutubeId {
             }
             _ => None,
         }
-    }
-}
-
-impl TryFrom<String> for YoutubeId {
-    type Error = ValidationError;
-    fn try_from(s: String) -> Result<Self, ValidationError> {
-        let trimmed = s.trim();
-        let candidate = if Self::is_id(trimmed) {
-            Some(trimmed)
-        } else {
-            Self::from_url(trimmed)
-        };
-        match candidate {
-            Some(id) if Self::is_id(id) => Ok(YoutubeId(id.to_owned())),
-            _ => Err(ValidationError::new(
-                "video_id",
-                format!(
-                    "{s:?} is neither an 11-character YouTube video id nor a YouTube video URL"
-                ),
-            )),
-        }
-    }
-}
-
-impl FromStr for YoutubeId {
-    type Err = ValidationError;
-    fn from_str(s: &str) -> Result<Self, ValidationError> {
-        Self::try_from(s.to_owned())
-    }
-}
-
-impl From<YoutubeId> for String {
-    fn from(id: YoutubeId) -> String {
-        id.0
-    }
-}
-
-impl fmt::Display for YoutubeId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
     }
 }
 

@@ -217,32 +217,22 @@ pub fn apply(
             output_key,
             usage,
         } => {
-            expect_status(job, *stage, StageStatus::Running).map_err(conflict)?;
-            let state = next.stage_mut(*stage);
-            let run = running_run(state).map_err(conflict)?;
-            finish_run(run, RunStatus::Completed, now);
+            let run =
+                end_running_run(&mut next, *stage, RunStatus::Completed, now).map_err(conflict)?;
             run.output_key = Some(output_key.clone());
             run.usage = *usage;
-            let n = run.n;
-            state.status = StageStatus::Completed;
-            state.progress = None;
             vec![EventKind::RunCompleted {
                 stage: *stage,
-                run: n,
+                run: run.n,
             }]
         }
         Command::FailRun { stage, error } => {
-            expect_status(job, *stage, StageStatus::Running).map_err(conflict)?;
-            let state = next.stage_mut(*stage);
-            let run = running_run(state).map_err(conflict)?;
-            finish_run(run, RunStatus::Failed, now);
+            let run =
+                end_running_run(&mut next, *stage, RunStatus::Failed, now).map_err(conflict)?;
             run.error = Some(error.clone());
-            let n = run.n;
-            state.status = StageStatus::Failed;
-            state.progress = None;
             vec![EventKind::StageFailed {
                 stage: *stage,
-                run: n,
+                run: run.n,
                 error: error.clone(),
             }]
         }
@@ -427,6 +417,26 @@ fn running_run(state: &mut StageState) -> Result<&mut Run, String> {
         Some(run) if run.status == RunStatus::Running => Ok(run),
         _ => Err(format!("stage {stage} has no running run")),
     }
+}
+
+/// Ends the running run of a running stage with `status` (completed or
+/// failed); the stage takes the same status.
+fn end_running_run(
+    job: &mut Job,
+    stage: Stage,
+    status: RunStatus,
+    now: DateTime<Utc>,
+) -> Result<&mut Run, String> {
+    expect_status(job, stage, StageStatus::Running)?;
+    let state = job.stage_mut(stage);
+    state.status = match status {
+        RunStatus::Completed => StageStatus::Completed,
+        _ => StageStatus::Failed,
+    };
+    state.progress = None;
+    let run = running_run(state)?;
+    finish_run(run, status, now);
+    Ok(run)
 }
 
 fn finish_run(run: &mut Run, status: RunStatus, now: DateTime<Utc>) {
