@@ -9,6 +9,7 @@ pub mod event;
 pub mod ids;
 pub mod job;
 pub mod lifecycle;
+pub mod material;
 pub mod options;
 pub mod ports;
 pub mod source;

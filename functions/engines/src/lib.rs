@@ -1,7 +1,8 @@
-//! Content engines behind `coursegen-core`'s ports (DESIGN.md §7).
+//! Content engines behind `coursegen-core`'s ports (DESIGN.md §7), and
+//! ingestion of every source format into core's material types.
 //!
-//! Three engines will live here, each implementing every content port of core:
-//! `offline` (deterministic NLP, no network), `openai` (any OpenAI-compatible
-//! server) and `ai_server` (the external AI server protocol). This crate holds
-//! no engine yet: the ports they implement arrive with the ingestion issue, and
-//! nothing here pretends otherwise.
+//! - [`ingest`]: transcripts (WebVTT incl. YouTube auto-captions, SRT, JSON,
+//!   plain text) and documents (.docx, Markdown, plain text), sentence
+//!   rebuilding, and splitting course scripts into videos.
+
+pub mod ingest;

@@ -1,0 +1,109 @@
+//! Material after ingestion: a timed transcript (from captions, a
+//! transcription or narrated text) or a structured document (from a course
+//! script). Everything later in the pipeline reads these, whatever the source.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// A normalised transcript: clean, de-duplicated cues in time order.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+pub struct Transcript {
+    /// BCP 47 tag, when the source says or it was detected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    pub cues: Vec<Cue>,
+}
+
+/// A stretch of speech with its timing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Cue {
+    pub start_ms: u64,
+    pub end_ms: u64,
+    pub text: String,
+    /// Who speaks, when the captions say (`>> ANNA:`, `<v Anna>`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speaker: Option<String>,
+}
+
+impl Transcript {
+    /// Milliseconds from the start to the end of the last cue.
+    pub fn duration_ms(&self) -> u64 {
+        self.cues.iter().map(|c| c.end_ms).max().unwrap_or(0)
+    }
+
+    pub fn word_count(&self) -> usize {
+        self.cues
+            .iter()
+            .map(|c| c.text.split_whitespace().count())
+            .sum()
+    }
+}
+
+/// A sentence rebuilt from cues, with the time it is spoken.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Sentence {
+    pub start_ms: u64,
+    pub end_ms: u64,
+    pub text: String,
+}
+
+/// A course script or other written material.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+pub struct Document {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    pub blocks: Vec<Block>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Block {
+    /// Level 1 is the top level.
+    Heading {
+        level: u8,
+        text: String,
+    },
+    Paragraph {
+        text: String,
+    },
+    /// Level 0 is the outermost list.
+    ListItem {
+        level: u8,
+        ordered: bool,
+        text: String,
+    },
+    /// Rows of cells, as text.
+    Table {
+        rows: Vec<Vec<String>>,
+    },
+}
+
+impl Block {
+    /// The block's text, with table cells joined by ` | ` and rows by newlines.
+    pub fn text(&self) -> String {
+        match self {
+            Block::Heading { text, .. }
+            | Block::Paragraph { text }
+            | Block::ListItem { text, .. } => text.clone(),
+            Block::Table { rows } => rows
+                .iter()
+                .map(|row| row.join(" | "))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        }
+    }
+}
+
+/// One video (or lesson) of a course script, as split by its headers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ScriptSection {
+    /// The header as written ("الفيديو الأول: …", "Video 4: …").
+    pub header: String,
+    /// The position the header gives (1 for "Video 1" or "الفيديو الأول"),
+    /// when it gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<u32>,
+    /// The title after the ordinal, when there is one.
+    pub title: String,
+    pub blocks: Vec<Block>,
+}

@@ -1,0 +1,255 @@
+//! Sentences with timestamps, rebuilt from cues. Punctuated captions are
+//! split at sentence ends; unpunctuated lower-case auto-captions are split at
+//! pauses and at the words speakers use to start a new thought, then given
+//! capitals and full stops.
+
+use coursegen_core::material::{Sentence, Transcript};
+
+/// Below this share of words ending a sentence (.?!), the text counts as
+/// unpunctuated (auto-captions).
+const MIN_PUNCTUATED_SHARE: f64 = 1.0 / 40.0;
+/// A gap between cues this long is a pause that may end a sentence.
+const PAUSE_MS: u64 = 250;
+/// Unpunctuated sentences are cut at a pause or a discourse marker once they
+/// have this many words…
+const MIN_WORDS: usize = 6;
+/// …and are cut in any case at this many.
+const MAX_WORDS: usize = 30;
+
+/// Words that start a new thought in speech.
+const MARKERS: &[&str] = &[
+    "so", "now", "okay", "ok", "alright", "next", "first", "second", "third", "finally", "then",
+    "but", "remember", "let's", "today", "another", "here's", "notice",
+];
+
+/// Abbreviations whose full stop does not end a sentence.
+const ABBREVIATIONS: &[&str] = &[
+    "dr", "mr", "mrs", "ms", "prof", "e.g", "i.e", "etc", "vs", "fig", "no", "approx", "st",
+];
+
+#[derive(Debug, Clone)]
+struct TimedWord<'a> {
+    text: &'a str,
+    start_ms: u64,
+    end_ms: u64,
+    /// Silence before this word, in ms.
+    gap_before: u64,
+}
+
+/// The transcript's sentences, in order.
+pub fn sentences(transcript: &Transcript) -> Vec<Sentence> {
+    let words = timed_words(transcript);
+    if words.is_empty() {
+        return Vec::new();
+    }
+    let enders = words.iter().filter(|w| ends_sentence(w.text)).count();
+    if enders as f64 >= MIN_PUNCTUATED_SHARE * words.len() as f64 {
+        split_punctuated(&words)
+    } else {
+        split_spoken(&words)
+    }
+}
+
+/// Spreads each cue's words over its span, in proportion to their length.
+fn timed_words(transcript: &Transcript) -> Vec<TimedWord<'_>> {
+    let mut out = Vec::new();
+    let mut previous_end = 0;
+    for cue in &transcript.cues {
+        let words: Vec<&str> = cue.text.split_whitespace().collect();
+        let total: u64 = words
+            .iter()
+            .map(|w| w.chars().count() as u64 + 1)
+            .sum::<u64>()
+            .max(1);
+        let span = cue.end_ms.saturating_sub(cue.start_ms);
+        let mut elapsed = 0;
+        for (i, w) in words.iter().enumerate() {
+            let weight = w.chars().count() as u64 + 1;
+            let start = cue.start_ms + span * elapsed / total;
+            elapsed += weight;
+            let end = cue.start_ms + span * elapsed / total;
+            let gap_before = if i == 0 {
+                cue.start_ms.saturating_sub(previous_end)
+            } else {
+                0
+            };
+            out.push(TimedWord {
+                text: w,
+                start_ms: start,
+                end_ms: end,
+                gap_before,
+            });
+        }
+        previous_end = previous_end.max(cue.end_ms);
+    }
+    out
+}
+
+fn ends_sentence(word: &str) -> bool {
+    let trimmed = word.trim_end_matches(['"', '\'', ')', '\u{201d}', '\u{2019}']);
+    if !trimmed.ends_with(['.', '?', '!', '…']) {
+        return false;
+    }
+    let stem = trimmed
+        .trim_end_matches(['.', '?', '!', '…'])
+        .to_lowercase();
+    // "Dr." and "e.g." do not end sentences; neither does a single initial ("J.").
+    !(trimmed.ends_with('.')
+        && (ABBREVIATIONS.contains(&stem.as_str()) || stem.chars().count() == 1))
+}
+
+fn sentence(words: &[TimedWord<'_>], text: String) -> Sentence {
+    Sentence {
+        start_ms: words[0].start_ms,
+        end_ms: words[words.len() - 1].end_ms,
+        text,
+    }
+}
+
+fn join(words: &[TimedWord<'_>]) -> String {
+    words.iter().map(|w| w.text).collect::<Vec<_>>().join(" ")
+}
+
+fn split_punctuated(words: &[TimedWord<'_>]) -> Vec<Sentence> {
+    let mut out = Vec::new();
+    let mut begin = 0;
+    for i in 0..words.len() {
+        if ends_sentence(words[i].text) || i + 1 == words.len() {
+            out.push(sentence(&words[begin..=i], join(&words[begin..=i])));
+            begin = i + 1;
+        }
+    }
+    out
+}
+
+fn split_spoken(words: &[TimedWord<'_>]) -> Vec<Sentence> {
+    let mut out = Vec::new();
+    let mut begin = 0;
+    for i in 1..=words.len() {
+        let len = i - begin;
+        let cut = i == words.len()
+            || (len >= MIN_WORDS && (words[i].gap_before >= PAUSE_MS || is_marker(words[i].text)))
+            || len >= MAX_WORDS;
+        if cut {
+            out.push(sentence(&words[begin..i], tidy(&words[begin..i])));
+            begin = i;
+        }
+    }
+    out
+}
+
+fn is_marker(word: &str) -> bool {
+    MARKERS.contains(&word.to_lowercase().as_str())
+}
+
+/// Capitalises the first word and the pronoun "I", and adds a full stop.
+fn tidy(words: &[TimedWord<'_>]) -> String {
+    let mut text = String::new();
+    for (i, w) in words.iter().enumerate() {
+        if i > 0 {
+            text.push(' ');
+        }
+        let lower = w.text.to_lowercase();
+        if i == 0 || lower == "i" || lower.starts_with("i'") {
+            let mut chars = w.text.chars();
+            if let Some(first) = chars.next() {
+                text.extend(first.to_uppercase());
+                text.push_str(chars.as_str());
+            }
+        } else {
+            text.push_str(w.text);
+        }
+    }
+    if !text.ends_with(['.', '?', '!']) {
+        text.push('.');
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use coursegen_core::material::Cue;
+
+    use super::*;
+
+    fn cue(start_ms: u64, end_ms: u64, text: &str) -> Cue {
+        Cue {
+            start_ms,
+            end_ms,
+            text: text.into(),
+            speaker: None,
+        }
+    }
+
+    #[test]
+    fn punctuated_text_splits_at_sentence_ends_with_times() {
+        let t = Transcript {
+            language: None,
+            cues: vec![
+                cue(0, 4000, "Dr. Smith met us. It was 3.5 hours"),
+                cue(4000, 6000, "long! Really? Yes."),
+            ],
+        };
+        let s = sentences(&t);
+        let texts: Vec<&str> = s.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            vec![
+                "Dr. Smith met us.",
+                "It was 3.5 hours long!",
+                "Really?",
+                "Yes."
+            ]
+        );
+        assert_eq!(s[0].start_ms, 0);
+        assert!(
+            s[1].start_ms > 1000 && s[1].end_ms > 4000 && s[1].end_ms < 5000,
+            "{:?}",
+            s[1]
+        );
+        assert_eq!(s[3].end_ms, 6000);
+    }
+
+    #[test]
+    fn auto_captions_are_rebuilt_at_pauses_and_markers() {
+        let t = Transcript {
+            language: None,
+            cues: vec![
+                cue(0, 3000, "today we are going to learn how vaccines work"),
+                cue(
+                    3600,
+                    6000,
+                    "i think the immune system is amazing because it remembers",
+                ),
+                cue(
+                    6000,
+                    9000,
+                    "so the first thing to know is what an antigen is",
+                ),
+            ],
+        };
+        let texts: Vec<String> = sentences(&t).into_iter().map(|s| s.text).collect();
+        assert_eq!(
+            texts,
+            vec![
+                "Today we are going to learn how vaccines work.",
+                "I think the immune system is amazing because it remembers.",
+                "So the first thing to know is what an antigen is.",
+            ]
+        );
+    }
+
+    #[test]
+    fn run_on_speech_is_cut_at_the_maximum() {
+        let long = vec!["word"; 75].join(" ");
+        let t = Transcript {
+            language: None,
+            cues: vec![cue(0, 30_000, &long)],
+        };
+        let lens: Vec<usize> = sentences(&t)
+            .iter()
+            .map(|s| s.text.split_whitespace().count())
+            .collect();
+        assert_eq!(lens, vec![30, 30, 15]);
+    }
+}
