@@ -1,8 +1,8 @@
 //! Clock times as caption formats write them.
 
 /// Parses `hh:mm:ss.fff`, `mm:ss.fff`, `hh:mm:ss,fff` (SRT) or `hh:mm:ss`
-/// into milliseconds. Minutes and seconds must be below 60; the fraction may
-/// have 1–3 digits (more are cut to milliseconds).
+/// into milliseconds. Minutes and seconds are two digits below 60; hours
+/// may have 1–6 digits; the fraction 1–3 digits (more are cut to milliseconds).
 pub(crate) fn clock_ms(s: &str) -> Option<u64> {
     let (clock, fraction) = match s.find(['.', ',']) {
         Some(i) => (&s[..i], Some(&s[i + 1..])),
@@ -10,8 +10,8 @@ pub(crate) fn clock_ms(s: &str) -> Option<u64> {
     };
     let parts: Vec<&str> = clock.split(':').collect();
     let (h, m, sec) = match parts.as_slice() {
-        [h, m, s] => (number(h, 6)?, number(m, 2)?, number(s, 2)?),
-        [m, s] => (0, number(m, 2)?, number(s, 2)?),
+        [h, m, s] => (number(h, 6)?, two_digits(m)?, two_digits(s)?),
+        [m, s] => (0, two_digits(m)?, two_digits(s)?),
         _ => return None,
     };
     if m >= 60 || sec >= 60 {
@@ -26,6 +26,10 @@ pub(crate) fn clock_ms(s: &str) -> Option<u64> {
         Some(_) => return None,
     };
     Some(((h * 60 + m) * 60 + sec) * 1000 + millis)
+}
+
+fn two_digits(s: &str) -> Option<u64> {
+    if s.len() == 2 { number(s, 2) } else { None }
 }
 
 fn number(s: &str, max_digits: usize) -> Option<u64> {
