@@ -11,6 +11,7 @@ pub mod job;
 pub mod lifecycle;
 pub mod material;
 pub mod options;
+pub mod outputs;
 pub mod ports;
 pub mod source;
 pub mod stage;

@@ -6,3 +6,4 @@
 //!   rebuilding, and splitting course scripts into videos.
 
 pub mod ingest;
+pub mod offline;

@@ -94,8 +94,8 @@ fn ends_sentence(word: &str) -> bool {
         .trim_end_matches(['.', '?', '!', '…'])
         .to_lowercase();
     // "Dr." and "e.g." do not end sentences; neither does a single initial ("J.").
-    !(trimmed.ends_with('.')
-        && (ABBREVIATIONS.contains(&stem.as_str()) || stem.chars().count() == 1))
+    let initial = stem.chars().count() == 1 && stem.chars().all(char::is_alphabetic);
+    !(trimmed.ends_with('.') && (ABBREVIATIONS.contains(&stem.as_str()) || initial))
 }
 
 fn sentence(words: &[TimedWord<'_>], text: String) -> Sentence {

@@ -1,0 +1,180 @@
+//! Keyphrases: the phrases that make one part of the material different from
+//! the others. Candidates are runs of up to three content words; a phrase
+//! scores by the tf-idf of its words in its part against all parts, with a
+//! bonus for multi-word phrases that recur.
+
+use std::collections::HashMap;
+
+use super::text::{is_content, stem, words};
+
+/// The longest phrase considered, in words.
+const MAX_PHRASE_WORDS: usize = 3;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Phrase {
+    /// As most often written in the material.
+    pub text: String,
+    /// Stems, for comparing phrases.
+    pub stems: Vec<String>,
+    pub score: f64,
+    pub count: usize,
+}
+
+/// Candidate phrases of a text: stems → (occurrences, surface forms with counts).
+type Candidates = HashMap<Vec<String>, (usize, HashMap<String, usize>)>;
+
+/// The best `limit` keyphrases of each part, best first.
+pub fn keyphrases(parts: &[String], limit: usize) -> Vec<Vec<Phrase>> {
+    let candidates: Vec<Candidates> = parts.iter().map(|p| candidates(p)).collect();
+    // Document frequency of stems over parts.
+    let mut df: HashMap<&str, usize> = HashMap::new();
+    let mut term_counts: Vec<HashMap<&str, usize>> = Vec::new();
+    for part in &candidates {
+        let mut counts: HashMap<&str, usize> = HashMap::new();
+        for (stems, (count, _)) in part {
+            if stems.len() == 1 {
+                *counts.entry(stems[0].as_str()).or_insert(0) += count;
+            }
+        }
+        for t in counts.keys() {
+            *df.entry(t).or_insert(0) += 1;
+        }
+        term_counts.push(counts);
+    }
+    let n = parts.len().max(1) as f64;
+    let idf = |t: &str| (1.0 + n / *df.get(t).unwrap_or(&1) as f64).ln();
+    candidates
+        .iter()
+        .zip(&term_counts)
+        .map(|(part, counts)| {
+            let total: usize = counts.values().sum::<usize>().max(1);
+            let tf = |t: &str| *counts.get(t).unwrap_or(&0) as f64 / total as f64;
+            let mut scored: Vec<Phrase> = part
+                .iter()
+                .filter(|(stems, (count, _))| stems.len() == 1 || *count >= 2)
+                .map(|(stems, (count, forms))| {
+                    let base: f64 =
+                        stems.iter().map(|s| tf(s) * idf(s)).sum::<f64>() / stems.len() as f64;
+                    let bonus = 1.0 + 0.6 * (stems.len() - 1) as f64 * (*count as f64).ln_1p();
+                    Phrase {
+                        text: most_common(forms),
+                        stems: stems.clone(),
+                        score: base * bonus,
+                        count: *count,
+                    }
+                })
+                .collect();
+            // Highest score first; ties broken by text so output is deterministic.
+            scored.sort_by(|a, b| {
+                b.score
+                    .total_cmp(&a.score)
+                    .then_with(|| a.text.cmp(&b.text))
+            });
+            let mut chosen: Vec<Phrase> = Vec::new();
+            for p in scored {
+                if chosen.len() >= limit {
+                    break;
+                }
+                // Skip phrases that repeat a chosen phrase's words.
+                if chosen
+                    .iter()
+                    .any(|c| p.stems.iter().any(|s| c.stems.contains(s)))
+                {
+                    continue;
+                }
+                chosen.push(p);
+            }
+            chosen
+        })
+        .collect()
+}
+
+/// Every candidate phrase of a text: stems → (count, surface forms).
+fn candidates(text: &str) -> Candidates {
+    let mut out = Candidates::new();
+    for sentence in text.split(['.', '?', '!', ';', ':', ',', '\n']) {
+        // Original-case tokens, so surface forms keep capitals ("TCP").
+        let tokens: Vec<String> = sentence
+            .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '-'))
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+            .collect();
+        let mut run: Vec<(String, String)> = Vec::new();
+        let mut flush = |run: &mut Vec<(String, String)>| {
+            for n in 1..=MAX_PHRASE_WORDS.min(run.len()) {
+                for w in run.windows(n) {
+                    let stems: Vec<String> = w.iter().map(|(_, s)| s.clone()).collect();
+                    let form = w
+                        .iter()
+                        .map(|(f, _)| f.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    let entry = out.entry(stems).or_default();
+                    entry.0 += 1;
+                    *entry.1.entry(form).or_insert(0) += 1;
+                }
+            }
+            run.clear();
+        };
+        for token in tokens {
+            let lower = words(&token).join(" ");
+            if is_content(&lower) && !lower.contains(' ') {
+                run.push((token.clone(), stem(&lower)));
+            } else {
+                flush(&mut run);
+            }
+        }
+        flush(&mut run);
+    }
+    out
+}
+
+fn most_common(forms: &HashMap<String, usize>) -> String {
+    forms
+        .iter()
+        .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+        .map(|(f, _)| f.clone())
+        .unwrap_or_default()
+}
+
+/// A phrase as a title: first letters capitalised, all-capital words kept.
+pub fn title_case(phrase: &str) -> String {
+    phrase
+        .split_whitespace()
+        .map(|w| {
+            if w.chars()
+                .filter(|c| c.is_alphabetic())
+                .all(char::is_uppercase)
+            {
+                w.to_owned()
+            } else {
+                let mut c = w.chars();
+                c.next()
+                    .map(|f| f.to_uppercase().chain(c).collect())
+                    .unwrap_or_default()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distinctive_phrases_rank_first() {
+        let parts = vec![
+            "Memory cells remember the antigen. Memory cells respond fast. The antigen is foreign. We learn today.".to_owned(),
+            "The TCP handshake opens a connection. The TCP handshake uses SYN. We learn today.".to_owned(),
+        ];
+        let k = keyphrases(&parts, 3);
+        assert_eq!(k[0][0].text, "Memory cells");
+        assert_eq!(k[1][0].text, "TCP handshake");
+        assert!(
+            k.iter().flatten().all(|p| p.text != "learn"),
+            "words shared by every part do not lead"
+        );
+        assert_eq!(title_case("TCP handshake"), "TCP Handshake");
+    }
+}

@@ -1,0 +1,231 @@
+//! Topic segmentation by lexical cohesion. At each gap between sentences the
+//! vocabulary of the words before is compared with the words after
+//! (TextTiling's block comparison, idf-weighted); a gap where cohesion dips
+//! deeply is a topic shift. Boundaries are then chosen by dynamic
+//! programming: the set of gaps with the greatest total depth, less a
+//! penalty per boundary, such that every segment's duration stays within
+//! the bounds.
+
+use std::collections::HashMap;
+
+use coursegen_core::material::Sentence;
+use coursegen_core::outputs::{Segment, SegmentParams};
+
+use super::keyphrases::{keyphrases, title_case};
+use super::summary::summarise;
+use super::text::{Bag, bag, content_stems, cosine, idf};
+
+/// Content words compared on each side of a gap.
+/// About a minute of speech: long enough that one sentence's vocabulary does
+/// not dominate, short enough to see a topic change within a few sentences.
+const WINDOW_WORDS: usize = 120;
+/// Keyphrases kept per segment.
+const KEYPHRASES: usize = 5;
+/// Sentences in a segment summary.
+const SUMMARY_SENTENCES: usize = 2;
+
+/// Segments of `sentences` (which must be in time order).
+pub fn segment(sentences: &[Sentence], params: &SegmentParams) -> Vec<Segment> {
+    if sentences.is_empty() {
+        return Vec::new();
+    }
+    let stems: Vec<Vec<String>> = sentences.iter().map(|s| content_stems(&s.text)).collect();
+    let starts = match &params.segment_ends_ms {
+        Some(ends) => starts_from_map(sentences, ends),
+        None => {
+            let weights = idf(&stems);
+            let depths = depth_scores(&gap_scores(&stems, &weights));
+            choose_boundaries(sentences, &depths, params)
+        }
+    };
+    describe(sentences, &stems, &starts)
+}
+
+/// Cohesion at each gap (index g: between sentence g-1 and g; g = 0 unused).
+fn gap_scores(stems: &[Vec<String>], weights: &HashMap<String, f64>) -> Vec<f64> {
+    let window = |range: &mut dyn Iterator<Item = usize>| -> Bag {
+        let mut taken: Vec<&String> = Vec::new();
+        for i in range {
+            taken.extend(&stems[i]);
+            if taken.len() >= WINDOW_WORDS {
+                break;
+            }
+        }
+        bag(taken)
+    };
+    let weight = |t: &str| weights.get(t).copied().unwrap_or(1.0);
+    let n = stems.len();
+    let raw: Vec<f64> = (0..n)
+        .map(|g| {
+            if g == 0 {
+                return 1.0;
+            }
+            let left = window(&mut (0..g).rev());
+            let right = window(&mut (g..n));
+            cosine(&left, &right, weight)
+        })
+        .collect();
+    // Light smoothing, as TextTiling does, so single odd sentences do not
+    // make deep valleys.
+    (0..n)
+        .map(|g| {
+            if g == 0 {
+                return raw[0];
+            }
+            let lo = g.saturating_sub(1).max(1);
+            let hi = (g + 1).min(n - 1);
+            raw[lo..=hi].iter().sum::<f64>() / (hi - lo + 1) as f64
+        })
+        .collect()
+}
+
+/// How deep each gap's valley is: the climb to the highest score reached
+/// going left without descending, plus the same going right.
+fn depth_scores(scores: &[f64]) -> Vec<f64> {
+    let n = scores.len();
+    (0..n)
+        .map(|g| {
+            if g == 0 {
+                return 0.0;
+            }
+            let mut left = scores[g];
+            let mut i = g;
+            while i > 1 && scores[i - 1] >= left {
+                i -= 1;
+                left = scores[i];
+            }
+            let mut right = scores[g];
+            let mut j = g;
+            while j + 1 < n && scores[j + 1] >= right {
+                j += 1;
+                right = scores[j];
+            }
+            (left - scores[g]) + (right - scores[g])
+        })
+        .collect()
+}
+
+/// Segment start indexes (always beginning with 0) maximising total depth
+/// minus a penalty per boundary, with every segment between the duration
+/// bounds. If the bounds cannot all be met, the minimum is relaxed first.
+fn choose_boundaries(sentences: &[Sentence], depths: &[f64], params: &SegmentParams) -> Vec<usize> {
+    let n = sentences.len();
+    let candidates: Vec<f64> = depths[1..].to_vec();
+    let mean = candidates.iter().sum::<f64>() / candidates.len().max(1) as f64;
+    let sd = (candidates.iter().map(|d| (d - mean).powi(2)).sum::<f64>()
+        / candidates.len().max(1) as f64)
+        .sqrt();
+    let penalty = mean + params.boundary_penalty * sd;
+    let start_of = |i: usize| if i == 0 { 0 } else { sentences[i].start_ms };
+    let end_of = |j: usize| {
+        if j == n {
+            sentences[n - 1].end_ms
+        } else {
+            sentences[j].start_ms
+        }
+    };
+    let min = u64::from(params.min_duration_s) * 1000;
+    let max = u64::from(params.max_duration_s) * 1000;
+    for (lo, hi) in [(min, max), (0, max), (0, u64::MAX)] {
+        // best[j]: the best score of a segmentation of sentences 0..j whose
+        // last segment ends at j; from[j]: where that last segment starts.
+        let mut best = vec![f64::NEG_INFINITY; n + 1];
+        let mut from = vec![usize::MAX; n + 1];
+        best[0] = 0.0;
+        for j in 1..=n {
+            let gain = if j == n { 0.0 } else { depths[j] - penalty };
+            for i in 0..j {
+                if best[i] == f64::NEG_INFINITY {
+                    continue;
+                }
+                let duration = end_of(j).saturating_sub(start_of(i));
+                if duration < lo || duration > hi {
+                    continue;
+                }
+                let score = best[i] + gain;
+                if score > best[j] {
+                    best[j] = score;
+                    from[j] = i;
+                }
+            }
+        }
+        if best[n] > f64::NEG_INFINITY {
+            let mut starts = Vec::new();
+            let mut j = n;
+            while j > 0 {
+                j = from[j];
+                starts.push(j);
+            }
+            starts.reverse();
+            return starts;
+        }
+    }
+    vec![0]
+}
+
+/// A human's segment map (segment ends in ms) → start indexes: each segment
+/// starts at the first sentence that starts after the previous end.
+fn starts_from_map(sentences: &[Sentence], ends: &[u64]) -> Vec<usize> {
+    let mut starts = vec![0];
+    for end in ends {
+        if let Some(i) = sentences.iter().position(|s| s.start_ms >= *end)
+            && i > *starts.last().unwrap_or(&0)
+        {
+            starts.push(i);
+        }
+    }
+    starts
+}
+
+/// Titles, summaries and keyphrases for the segments starting at `starts`.
+fn describe(sentences: &[Sentence], stems: &[Vec<String>], starts: &[usize]) -> Vec<Segment> {
+    let n = sentences.len();
+    let ranges: Vec<(usize, usize)> = starts
+        .iter()
+        .enumerate()
+        .map(|(k, &s)| (s, starts.get(k + 1).copied().unwrap_or(n)))
+        .collect();
+    let texts: Vec<String> = ranges
+        .iter()
+        .map(|&(a, b)| {
+            sentences[a..b]
+                .iter()
+                .map(|s| s.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    let phrases = keyphrases(&texts, KEYPHRASES);
+    let segment_stems: Vec<Vec<String>> =
+        ranges.iter().map(|&(a, b)| stems[a..b].concat()).collect();
+    let weights = idf(&segment_stems);
+    ranges
+        .iter()
+        .zip(phrases)
+        .enumerate()
+        .map(|(k, (&(a, b), phrases))| {
+            let title = match phrases.as_slice() {
+                [first, second, ..] if second.score >= 0.6 * first.score => {
+                    format!(
+                        "{} and {}",
+                        title_case(&first.text),
+                        title_case(&second.text)
+                    )
+                }
+                [first, ..] => title_case(&first.text),
+                [] => format!("Part {}", k + 1),
+            };
+            Segment {
+                start_ms: if k == 0 { 0 } else { sentences[a].start_ms },
+                end_ms: if b == n {
+                    sentences[n - 1].end_ms
+                } else {
+                    sentences[b].start_ms
+                },
+                title,
+                summary: summarise(&sentences[a..b], &weights, SUMMARY_SENTENCES),
+                keyphrases: phrases.into_iter().map(|p| p.text).collect(),
+            }
+        })
+        .collect()
+}

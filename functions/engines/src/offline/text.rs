@@ -1,0 +1,368 @@
+//! Words, stop words and stems: the vocabulary every offline analysis shares.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use rust_stemmers::{Algorithm, Stemmer};
+
+/// Function words and fillers that carry no topic.
+const STOPWORDS: &[&str] = &[
+    "a",
+    "about",
+    "above",
+    "after",
+    "again",
+    "against",
+    "all",
+    "almost",
+    "also",
+    "am",
+    "an",
+    "and",
+    "any",
+    "are",
+    "around",
+    "as",
+    "at",
+    "be",
+    "because",
+    "been",
+    "before",
+    "being",
+    "below",
+    "between",
+    "both",
+    "but",
+    "by",
+    "can",
+    "cannot",
+    "could",
+    "did",
+    "do",
+    "does",
+    "doing",
+    "don't",
+    "down",
+    "during",
+    "each",
+    "even",
+    "ever",
+    "every",
+    "few",
+    "for",
+    "from",
+    "further",
+    "get",
+    "gets",
+    "getting",
+    "give",
+    "gives",
+    "go",
+    "goes",
+    "going",
+    "gonna",
+    "got",
+    "had",
+    "has",
+    "have",
+    "having",
+    "he",
+    "her",
+    "here",
+    "here's",
+    "hers",
+    "him",
+    "his",
+    "how",
+    "i",
+    "i'm",
+    "i've",
+    "if",
+    "in",
+    "into",
+    "is",
+    "isn't",
+    "it",
+    "it's",
+    "its",
+    "itself",
+    "just",
+    "kind",
+    "know",
+    "let",
+    "let's",
+    "like",
+    "lot",
+    "make",
+    "makes",
+    "many",
+    "may",
+    "me",
+    "might",
+    "more",
+    "most",
+    "much",
+    "must",
+    "my",
+    "need",
+    "never",
+    "no",
+    "nor",
+    "not",
+    "now",
+    "of",
+    "off",
+    "often",
+    "ok",
+    "okay",
+    "on",
+    "once",
+    "one",
+    "only",
+    "or",
+    "other",
+    "our",
+    "ours",
+    "out",
+    "over",
+    "own",
+    "really",
+    "right",
+    "said",
+    "same",
+    "say",
+    "see",
+    "she",
+    "should",
+    "so",
+    "some",
+    "something",
+    "still",
+    "such",
+    "sure",
+    "take",
+    "than",
+    "that",
+    "that's",
+    "the",
+    "their",
+    "them",
+    "then",
+    "there",
+    "there's",
+    "these",
+    "they",
+    "they're",
+    "thing",
+    "things",
+    "think",
+    "this",
+    "those",
+    "through",
+    "thus",
+    "to",
+    "today",
+    "too",
+    "two",
+    "under",
+    "until",
+    "up",
+    "us",
+    "use",
+    "used",
+    "uses",
+    "using",
+    "usually",
+    "very",
+    "want",
+    "was",
+    "way",
+    "we",
+    "we'll",
+    "we're",
+    "we've",
+    "well",
+    "were",
+    "what",
+    "what's",
+    "when",
+    "where",
+    "which",
+    "while",
+    "who",
+    "whole",
+    "why",
+    "will",
+    "with",
+    "within",
+    "without",
+    "won't",
+    "would",
+    "yeah",
+    "yes",
+    "yet",
+    "you",
+    "you'll",
+    "you're",
+    "you've",
+    "your",
+    "yours",
+    "actually",
+    "basically",
+    "um",
+    "uh",
+    "alright",
+    "first",
+    "second",
+    "third",
+    "finally",
+    "next",
+    "last",
+    "another",
+    "again",
+    "maybe",
+    "per",
+    "back",
+    "put",
+    "come",
+    "comes",
+    "look",
+    "means",
+    "called",
+    "call",
+    "mean",
+    "example",
+    "together",
+    "whether",
+    "anything",
+    "everything",
+    "nothing",
+    "enough",
+    "quite",
+    "rather",
+    "instead",
+    "along",
+];
+
+fn stopwords() -> &'static std::collections::HashSet<&'static str> {
+    static SET: OnceLock<std::collections::HashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| STOPWORDS.iter().copied().collect())
+}
+
+pub fn is_stopword(word: &str) -> bool {
+    stopwords().contains(word)
+}
+
+/// The words of a text, lower-cased: letters, digits and inner apostrophes
+/// (and a decimal point between digits), split at everything else.
+pub fn words(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let mut current = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        let inner = |i: usize| i > 0 && i + 1 < chars.len();
+        let keep = c.is_alphanumeric()
+            || (c == '\''
+                && inner(i)
+                && chars[i - 1].is_alphabetic()
+                && chars[i + 1].is_alphabetic())
+            || (c == '.'
+                && inner(i)
+                && chars[i - 1].is_ascii_digit()
+                && chars[i + 1].is_ascii_digit());
+        if keep {
+            current.extend(c.to_lowercase());
+        } else if !current.is_empty() {
+            out.push(std::mem::take(&mut current));
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// A content word carries topic: not a stop word, not a number, 3+ letters.
+pub fn is_content(word: &str) -> bool {
+    word.chars().count() >= 3 && word.chars().any(char::is_alphabetic) && !is_stopword(word)
+}
+
+pub fn stem(word: &str) -> String {
+    static STEMMER: OnceLock<Stemmer> = OnceLock::new();
+    STEMMER
+        .get_or_init(|| Stemmer::create(Algorithm::English))
+        .stem(word)
+        .into_owned()
+}
+
+/// Stems of the content words of `text`.
+pub fn content_stems(text: &str) -> Vec<String> {
+    words(text)
+        .into_iter()
+        .filter(|w| is_content(w))
+        .map(|w| stem(&w))
+        .collect()
+}
+
+/// Term counts.
+pub type Bag = HashMap<String, f64>;
+
+pub fn bag<'a>(terms: impl IntoIterator<Item = &'a String>) -> Bag {
+    let mut bag = Bag::new();
+    for t in terms {
+        *bag.entry(t.clone()).or_insert(0.0) += 1.0;
+    }
+    bag
+}
+
+/// Cosine similarity of two weighted bags.
+pub fn cosine(a: &Bag, b: &Bag, weight: impl Fn(&str) -> f64) -> f64 {
+    let dot: f64 = a
+        .iter()
+        .filter_map(|(t, x)| b.get(t).map(|y| x * y * weight(t).powi(2)))
+        .sum();
+    let norm = |v: &Bag| {
+        v.iter()
+            .map(|(t, x)| (x * weight(t)).powi(2))
+            .sum::<f64>()
+            .sqrt()
+    };
+    let (na, nb) = (norm(a), norm(b));
+    if na == 0.0 || nb == 0.0 {
+        0.0
+    } else {
+        dot / (na * nb)
+    }
+}
+
+/// Inverse document frequency over `docs` (each a list of terms).
+pub fn idf(docs: &[Vec<String>]) -> HashMap<String, f64> {
+    let mut df: HashMap<String, f64> = HashMap::new();
+    for doc in docs {
+        let unique: std::collections::HashSet<&String> = doc.iter().collect();
+        for t in unique {
+            *df.entry(t.clone()).or_insert(0.0) += 1.0;
+        }
+    }
+    let n = docs.len().max(1) as f64;
+    df.into_iter()
+        .map(|(t, d)| (t, (1.0 + n / d).ln()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_keep_contractions_and_decimals() {
+        assert_eq!(
+            words("It's 3.5 B-cells, isn't it? 'Quoted'."),
+            vec!["it's", "3.5", "b", "cells", "isn't", "it", "quoted"]
+        );
+        assert_eq!(
+            content_stems("The antibodies bind antigens"),
+            vec!["antibodi", "bind", "antigen"]
+        );
+    }
+}
