@@ -2,7 +2,12 @@
 //! network and no model. Same input and options → the same output, byte for
 //! byte.
 
+pub mod facts;
 pub mod keyphrases;
+pub mod knowledge;
+pub mod lesson;
+pub mod outline;
+pub mod questions;
 pub mod segment;
 pub mod summary;
 pub mod text;

@@ -1,0 +1,169 @@
+//! A lesson's text: summary, key points, key terms with the sentence that
+//! defines them, steps and figures, each with a timestamped pointer back into
+//! the material; its key concepts; and its exercises.
+
+use std::fmt::Write as _;
+
+use coursegen_core::course::Lesson;
+use coursegen_core::options::Options;
+use coursegen_core::outputs::OutlineLesson;
+
+use super::keyphrases::keyphrases;
+use super::knowledge::{Knowledge, clock};
+use super::questions::{self, Scope};
+use super::summary::central_sentences;
+use super::text::{content_stems, idf};
+
+/// Sentences in the summary, and further key points after it.
+const SUMMARY_SENTENCES: usize = 2;
+const KEY_POINTS: usize = 4;
+/// Key concepts listed per lesson, at most.
+const MAX_KEY_CONCEPTS: usize = 8;
+
+/// Where a time in the material can be opened: a YouTube link when the
+/// material is a YouTube video, else the plain time.
+fn pointer(ms: u64, video: Option<&str>) -> String {
+    match video {
+        Some(id) => format!(
+            "[{}](https://www.youtube.com/watch?v={id}&t={}s)",
+            clock(ms),
+            ms / 1000
+        ),
+        None => format!("({})", clock(ms)),
+    }
+}
+
+pub fn lesson(
+    knowledge: &Knowledge,
+    plan: &OutlineLesson,
+    id_prefix: &str,
+    video: Option<&str>,
+    options: &Options,
+) -> Lesson {
+    let range = knowledge.span(plan.start_ms, plan.end_ms);
+    let sentences = &knowledge.sentences[range.clone()];
+    // Word weights against the whole material, so what is special here counts.
+    let stems: Vec<Vec<String>> = knowledge
+        .sentences
+        .iter()
+        .map(|s| content_stems(&s.text))
+        .collect();
+    let weights = idf(&stems);
+    let central = central_sentences(sentences, &weights, SUMMARY_SENTENCES + KEY_POINTS);
+    let summary: Vec<usize> = central_sentences(sentences, &weights, SUMMARY_SENTENCES);
+    let mut md = String::new();
+    let _ = writeln!(md, "## {}\n", plan.title);
+    if !plan.objectives.is_empty() {
+        let _ = writeln!(md, "**In this lesson you will:**\n");
+        for o in &plan.objectives {
+            let _ = writeln!(md, "- {o}");
+        }
+        md.push('\n');
+    }
+    if !summary.is_empty() {
+        let text: Vec<&str> = summary
+            .iter()
+            .map(|&i| sentences[i].text.as_str())
+            .collect();
+        let _ = writeln!(md, "### Summary\n\n{}\n", text.join(" "));
+    }
+    let points: Vec<usize> = central
+        .into_iter()
+        .filter(|i| !summary.contains(i))
+        .collect();
+    if !points.is_empty() {
+        let _ = writeln!(md, "### Key points\n");
+        for i in points {
+            let s = &sentences[i];
+            let _ = writeln!(md, "- {} {}", s.text, pointer(s.start_ms, video));
+        }
+        md.push('\n');
+    }
+    let defs: Vec<_> = knowledge
+        .definitions
+        .iter()
+        .filter(|d| range.contains(&d.sentence))
+        .collect();
+    if !defs.is_empty() {
+        let _ = writeln!(md, "### Key terms\n");
+        for d in &defs {
+            let s = &knowledge.sentences[d.sentence];
+            let _ = writeln!(
+                md,
+                "- **{}**: \"{}\" {}",
+                d.term,
+                s.text,
+                pointer(s.start_ms, video)
+            );
+        }
+        md.push('\n');
+    }
+    for seq in knowledge
+        .sequences
+        .iter()
+        .filter(|s| s.sentences.iter().all(|i| range.contains(i)))
+    {
+        let start = knowledge.sentences[seq.sentences[0]].start_ms;
+        let _ = writeln!(md, "### Steps {}\n", pointer(start, video));
+        for (n, step) in seq.steps.iter().enumerate() {
+            let _ = writeln!(md, "{}. {}", n + 1, step);
+        }
+        md.push('\n');
+    }
+    let figures: Vec<usize> = {
+        let mut seen = Vec::new();
+        for q in knowledge
+            .quantities
+            .iter()
+            .filter(|q| range.contains(&q.sentence))
+        {
+            if !seen.contains(&q.sentence) {
+                seen.push(q.sentence);
+            }
+        }
+        seen
+    };
+    if !figures.is_empty() {
+        let _ = writeln!(md, "### Figures to remember\n");
+        for i in figures {
+            let s = &knowledge.sentences[i];
+            let _ = writeln!(md, "- {} {}", s.text, pointer(s.start_ms, video));
+        }
+        md.push('\n');
+    }
+    let _ = writeln!(
+        md,
+        "*From the material, {} to {}.*",
+        clock(plan.start_ms),
+        clock(plan.end_ms)
+    );
+
+    let mut key_concepts: Vec<String> = defs.iter().map(|d| d.term.clone()).collect();
+    let text = knowledge.text(range.clone());
+    for p in keyphrases(&[text], MAX_KEY_CONCEPTS).into_iter().flatten() {
+        if key_concepts
+            .iter()
+            .all(|k| !questions::same_term(k, &p.text))
+        {
+            key_concepts.push(p.text);
+        }
+    }
+    key_concepts.truncate(MAX_KEY_CONCEPTS);
+
+    let scope = Scope {
+        knowledge,
+        range,
+        title: &plan.title,
+        id_prefix: id_prefix.to_owned(),
+    };
+    Lesson {
+        title: plan.title.clone(),
+        objectives: plan.objectives.clone(),
+        content_md: md,
+        key_concepts,
+        source_video: video.map(str::to_owned),
+        start_ms: plan.start_ms,
+        end_ms: plan.end_ms,
+        exercises: questions::generate(&scope, options),
+    }
+}

@@ -1,0 +1,266 @@
+//! Questions of every type, built from the facts the material states. Each
+//! generator offers candidates; a candidate is one fact asked about at one or
+//! more Bloom levels. Selection then fills the requested count of each type,
+//! preferring unused facts and the Bloom levels furthest below their target
+//! share.
+
+mod choice;
+mod open;
+mod recall;
+
+use std::collections::{BTreeMap, HashSet};
+use std::ops::Range;
+
+use coursegen_core::course::{
+    BloomLevel, Difficulty, Question, QuestionBody, QuestionType, SourceSpan,
+};
+use coursegen_core::options::Options;
+
+use super::facts::Definition;
+use super::knowledge::Knowledge;
+use super::text::stem;
+
+/// The part of the material one set of questions is about.
+#[derive(Debug, Clone)]
+pub struct Scope<'a> {
+    pub knowledge: &'a Knowledge,
+    /// Sentences of the lesson.
+    pub range: Range<usize>,
+    pub title: &'a str,
+    /// Prefix of the question ids ("m1-l2").
+    pub id_prefix: String,
+}
+
+impl Scope<'_> {
+    fn definitions(&self) -> impl Iterator<Item = &Definition> {
+        self.knowledge
+            .definitions
+            .iter()
+            .filter(|d| self.range.contains(&d.sentence))
+    }
+
+    /// Other defined terms, nearest to sentence `near` first (so the same
+    /// lesson's terms come first: the most plausible wrong answers), that
+    /// differ from every term in `exclude`. With `outside`, only terms from
+    /// other parts of the material.
+    fn other_definitions(&self, near: usize, exclude: &[&str], outside: bool) -> Vec<&Definition> {
+        let mut others: Vec<&Definition> = self
+            .knowledge
+            .definitions
+            .iter()
+            .filter(|d| !(outside && self.range.contains(&d.sentence)))
+            .filter(|d| exclude.iter().all(|e| !same_term(e, &d.term)))
+            .collect();
+        others.sort_by_key(|d| (d.sentence.abs_diff(near), d.sentence));
+        let mut seen: Vec<&str> = Vec::new();
+        others.retain(|d| {
+            let fresh = seen.iter().all(|s| !same_term(s, &d.term));
+            if fresh {
+                seen.push(&d.term);
+            }
+            fresh
+        });
+        others
+    }
+
+    fn span(&self, sentences: Range<usize>) -> SourceSpan {
+        let (start_ms, _) = self.knowledge.timing(sentences.start);
+        let (_, end_ms) = self
+            .knowledge
+            .timing(sentences.end.max(sentences.start + 1) - 1);
+        SourceSpan { start_ms, end_ms }
+    }
+}
+
+/// Two terms are the same when their stems are, or one contains the other.
+pub(crate) fn same_term(a: &str, b: &str) -> bool {
+    let norm = |s: &str| {
+        super::text::words(s)
+            .iter()
+            .map(|w| stem(w))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let (a, b) = (norm(a), norm(b));
+    a == b || (!a.is_empty() && !b.is_empty() && (a.contains(&b) || b.contains(&a)))
+}
+
+/// One fact, askable at the Bloom levels of its variants.
+#[derive(Debug, Clone)]
+struct Candidate {
+    fact: String,
+    variants: Vec<Question>,
+}
+
+/// A question before its id, points and limits are set.
+fn draft(prompt: String, bloom: BloomLevel, source: SourceSpan, body: QuestionBody) -> Question {
+    Question {
+        id: String::new(),
+        prompt,
+        source: Some(source),
+        bloom,
+        difficulty: Difficulty::Medium,
+        points: 1,
+        time_limit_s: None,
+        hint: None,
+        explanation: None,
+        body,
+    }
+}
+
+/// The questions for one lesson: `options.question_mix` of each type, Bloom
+/// levels as close to `options.bloom` as the facts allow.
+pub fn generate(scope: &Scope<'_>, options: &Options) -> Vec<Question> {
+    let total: u32 = options.question_mix.values().map(|n| u32::from(*n)).sum();
+    let target: BTreeMap<BloomLevel, f64> = options
+        .bloom
+        .iter()
+        .map(|(l, pct)| (*l, f64::from(*pct) * f64::from(total) / 100.0))
+        .collect();
+    let mut assigned: BTreeMap<BloomLevel, f64> = BTreeMap::new();
+    let mut used_facts: HashSet<String> = HashSet::new();
+    let mut out = Vec::new();
+    for ty in QuestionType::ALL {
+        let wanted = usize::from(options.question_mix.get(&ty).copied().unwrap_or(0));
+        if wanted == 0 {
+            continue;
+        }
+        let mut pool = candidates(scope, ty);
+        for _ in 0..wanted {
+            let deficit = |level: BloomLevel| {
+                target.get(&level).copied().unwrap_or(0.0)
+                    - assigned.get(&level).copied().unwrap_or(0.0)
+            };
+            // Best: an unused fact at the level most behind its target;
+            // ties go to the earlier candidate (they come in material order).
+            let best = pool
+                .iter()
+                .enumerate()
+                .flat_map(|(c, cand)| {
+                    cand.variants
+                        .iter()
+                        .enumerate()
+                        .map(move |(v, q)| (c, v, q.bloom))
+                })
+                .max_by(|a, b| {
+                    let key = |(c, _, level): &(usize, usize, BloomLevel)| {
+                        (!used_facts.contains(&pool[*c].fact), deficit(*level))
+                    };
+                    let (ka, kb) = (key(a), key(b));
+                    ka.0.cmp(&kb.0)
+                        .then(ka.1.total_cmp(&kb.1))
+                        .then(b.0.cmp(&a.0))
+                        .then(b.1.cmp(&a.1))
+                });
+            let Some((c, v, level)) = best else { break };
+            let candidate = pool.remove(c);
+            used_facts.insert(candidate.fact.clone());
+            *assigned.entry(level).or_insert(0.0) += 1.0;
+            out.push(candidate.variants[v].clone());
+        }
+    }
+    for (n, q) in out.iter_mut().enumerate() {
+        q.id = format!("{}-q{}", scope.id_prefix, n + 1);
+        finish(q, options.difficulty);
+    }
+    out.retain(|q| q.validate().is_ok());
+    out
+}
+
+fn candidates(scope: &Scope<'_>, ty: QuestionType) -> Vec<Candidate> {
+    match ty {
+        QuestionType::SingleChoice => choice::single_choice(scope),
+        QuestionType::MultiChoice => choice::multi_choice(scope),
+        QuestionType::TrueFalse => choice::true_false(scope),
+        QuestionType::FillBlank => recall::fill_blank(scope),
+        QuestionType::ShortAnswer => recall::short_answer(scope),
+        QuestionType::Numeric => recall::numeric(scope),
+        QuestionType::Ordering => open::ordering(scope),
+        QuestionType::Descriptive => open::descriptive(scope),
+        // Code questions need code in the material; spoken lectures and
+        // prose scripts have none to test.
+        QuestionType::Code => Vec::new(),
+    }
+}
+
+/// Difficulty, points and time limit from type and Bloom level.
+fn finish(q: &mut Question, base: Difficulty) {
+    let level_step = match q.bloom {
+        BloomLevel::Remember => 0,
+        BloomLevel::Understand | BloomLevel::Apply => 1,
+        BloomLevel::Analyze | BloomLevel::Evaluate | BloomLevel::Create => 2,
+    };
+    let base_step = match base {
+        Difficulty::Easy => 0,
+        Difficulty::Medium => 1,
+        Difficulty::Hard => 2,
+    };
+    q.difficulty = match (level_step + base_step).min(4) {
+        0 | 1 => Difficulty::Easy,
+        2 => Difficulty::Medium,
+        _ => Difficulty::Hard,
+    };
+    q.points = match q.difficulty {
+        Difficulty::Easy => 1,
+        Difficulty::Medium => 2,
+        Difficulty::Hard => 3,
+    };
+    q.time_limit_s = Some(match q.question_type() {
+        QuestionType::TrueFalse => 30,
+        QuestionType::SingleChoice | QuestionType::FillBlank => 45,
+        QuestionType::MultiChoice | QuestionType::Numeric | QuestionType::ShortAnswer => 60,
+        QuestionType::Ordering => 90,
+        QuestionType::Descriptive => 300,
+        QuestionType::Code => 900,
+    });
+}
+
+/// A stable position for the correct option, from the fact it asks about,
+/// so answers are not always first yet output stays deterministic.
+fn position(seed: &str, len: usize) -> usize {
+    let hash = seed.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    (hash % len.max(1) as u64) as usize
+}
+
+/// Capitalises the first letter (for terms that start sentences).
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// "{Subject} is {description}." (or "means", "refers to"…; "{Term}: …" for
+/// a term that names the sentence before it).
+fn claim(subject: &str, verb: &str, description: &str) -> String {
+    if verb.is_empty() {
+        format!("{}: {}.", capitalise(subject), description)
+    } else {
+        format!("{} {} {}.", capitalise(subject), verb, description)
+    }
+}
+
+/// What the material states about a defined term.
+fn statement(d: &Definition) -> String {
+    claim(&d.subject, d.verb, &d.description)
+}
+
+/// The term as a sentence would name it mid-sentence: "an antigen",
+/// "magnitude", "TCP".
+pub(crate) fn named(d: &Definition) -> String {
+    for article in ["A ", "An ", "The "] {
+        if let Some(rest) = d.subject.strip_prefix(article) {
+            return format!("{}{rest}", article.to_lowercase());
+        }
+    }
+    let mut c = d.subject.chars();
+    match (c.next(), c.clone().next()) {
+        // "TCP", "B cell": a capital second letter or a one-letter word is a name.
+        (Some(f), Some(second)) if !second.is_uppercase() && second != ' ' => {
+            f.to_lowercase().chain(c).collect()
+        }
+        _ => d.subject.clone(),
+    }
+}

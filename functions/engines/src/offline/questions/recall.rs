@@ -1,0 +1,167 @@
+//! Fill-in-the-blank, short answer and numeric questions: the learner
+//! supplies a term or a number the material states.
+
+use coursegen_core::course::{BloomLevel, QuestionBody};
+
+use super::{Candidate, Scope, draft};
+
+/// The blank learners fill in.
+pub(super) const BLANK: &str = "____";
+
+/// `sentence` with the first whole-word, case-insensitive occurrence of
+/// `term` replaced by the blank.
+fn blank_out(sentence: &str, term: &str) -> Option<String> {
+    let lower = sentence.to_lowercase();
+    let needle = term.to_lowercase();
+    let mut from = 0;
+    while let Some(found) = lower[from..].find(&needle) {
+        let at = from + found;
+        let end = at + needle.len();
+        let boundary_before = lower[..at]
+            .chars()
+            .last()
+            .is_none_or(|c| !c.is_alphanumeric());
+        let boundary_after = lower[end..]
+            .chars()
+            .next()
+            .is_none_or(|c| !c.is_alphanumeric());
+        // Lower-casing can change byte lengths; only cut where both agree.
+        if boundary_before
+            && boundary_after
+            && sentence.is_char_boundary(at)
+            && sentence.is_char_boundary(end)
+        {
+            return Some(format!("{}{BLANK}{}", &sentence[..at], &sentence[end..]));
+        }
+        from = end;
+    }
+    None
+}
+
+pub(super) fn fill_blank(scope: &Scope<'_>) -> Vec<Candidate> {
+    scope
+        .definitions()
+        .filter_map(|d| {
+            let sentence = &scope.knowledge.sentences[d.sentence].text;
+            let prompt = blank_out(sentence, &d.term)?;
+            let mut q = draft(
+                format!("Fill in the blank: {prompt}"),
+                BloomLevel::Remember,
+                scope.span(d.sentence..d.sentence + 1),
+                QuestionBody::FillBlank {
+                    accepted: accepted_forms(&d.term),
+                    case_sensitive: false,
+                },
+            );
+            q.hint = Some(format!(
+                "{} letters, starting with \"{}\".",
+                d.term.chars().count(),
+                d.term.chars().next()?
+            ));
+            q.explanation = Some(format!("The lesson says: \"{sentence}\""));
+            Some(Candidate {
+                fact: format!("def:{}", d.term.to_lowercase()),
+                variants: vec![q],
+            })
+        })
+        .collect()
+}
+
+/// The term, and its plural or singular, as accepted answers.
+fn accepted_forms(term: &str) -> Vec<String> {
+    let mut forms = vec![term.to_owned()];
+    let bytes = term.as_bytes();
+    let consonant_y = bytes.len() > 2
+        && bytes[bytes.len() - 1] == b'y'
+        && !b"aeiou".contains(&bytes[bytes.len() - 2]);
+    let other = if let Some(stem) = term.strip_suffix("ies") {
+        format!("{stem}y")
+    } else if let Some(singular) = term.strip_suffix('s').filter(|_| !term.ends_with("ss")) {
+        singular.to_owned()
+    } else if consonant_y {
+        format!("{}ies", &term[..term.len() - 1])
+    } else {
+        format!("{term}s")
+    };
+    forms.push(other);
+    forms
+}
+
+pub(super) fn short_answer(scope: &Scope<'_>) -> Vec<Candidate> {
+    scope
+        .definitions()
+        .map(|d| {
+            let sentence = &scope.knowledge.sentences[d.sentence].text;
+            let mut q = draft(
+                format!("What term does the lesson use for {}?", d.description),
+                BloomLevel::Remember,
+                scope.span(d.sentence..d.sentence + 1),
+                QuestionBody::ShortAnswer {
+                    accepted: accepted_forms(&d.term),
+                    model_answer: Some(d.term.clone()),
+                },
+            );
+            q.explanation = Some(format!("The lesson says: \"{sentence}\""));
+            Candidate {
+                fact: format!("def:{}", d.term.to_lowercase()),
+                variants: vec![q],
+            }
+        })
+        .collect()
+}
+
+pub(super) fn numeric(scope: &Scope<'_>) -> Vec<Candidate> {
+    scope
+        .knowledge
+        .quantities
+        .iter()
+        .filter(|q| scope.range.contains(&q.sentence))
+        .map(|quantity| {
+            let sentence = &scope.knowledge.sentences[quantity.sentence].text;
+            let (a, b) = quantity.span;
+            let prompt = format!("{}{BLANK}{}", &sentence[..a], &sentence[b..]);
+            let mut q = draft(
+                format!("What number belongs in the blank? {prompt}"),
+                BloomLevel::Remember,
+                scope.span(quantity.sentence..quantity.sentence + 1),
+                QuestionBody::Numeric {
+                    value: Some(quantity.value),
+                    tolerance: Some(0.0),
+                    range: None,
+                    decimal_precision: quantity.decimals,
+                    expression: None,
+                },
+            );
+            q.explanation = Some(format!("The lesson says: \"{sentence}\""));
+            Candidate {
+                fact: format!("num:{}:{}", quantity.sentence, quantity.span.0),
+                variants: vec![q],
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blanks_whole_words_only() {
+        assert_eq!(
+            blank_out("An antigen is a molecule.", "antigen").as_deref(),
+            Some("An ____ is a molecule.")
+        );
+        assert_eq!(
+            blank_out("Antigens and an antigen.", "antigen").as_deref(),
+            Some("Antigens and an ____.")
+        );
+        assert_eq!(blank_out("nothing here", "antigen"), None);
+        assert_eq!(
+            accepted_forms("memory cell"),
+            vec!["memory cell", "memory cells"]
+        );
+        assert_eq!(accepted_forms("antibodies"), vec!["antibodies", "antibody"]);
+        assert_eq!(accepted_forms("antibody"), vec!["antibody", "antibodies"]);
+        assert_eq!(accepted_forms("key"), vec!["key", "keys"]);
+    }
+}
