@@ -38,6 +38,9 @@ pub struct Definition {
     pub verb: &'static str,
     /// The sentence that states it.
     pub sentence: usize,
+    /// One past the last sentence of the fact: the naming sentence of
+    /// "We call this X" belongs to it too.
+    pub until: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -70,6 +73,7 @@ pub fn definitions(sentences: &[Sentence]) -> Vec<Definition> {
                 description,
                 verb,
                 sentence: i,
+                until: i + 1,
             });
         } else if let Some(term) = naming(&s.text)
             && i > 0
@@ -82,6 +86,7 @@ pub fn definitions(sentences: &[Sentence]) -> Vec<Definition> {
                 description: lower_first(&description),
                 verb: "",
                 sentence: i - 1,
+                until: i + 1,
             });
         }
     }

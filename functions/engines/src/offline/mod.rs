@@ -2,12 +2,16 @@
 //! network and no model. Same input and options → the same output, byte for
 //! byte.
 
+pub mod assessment;
+pub mod course;
 pub mod facts;
 pub mod keyphrases;
 pub mod knowledge;
 pub mod lesson;
+pub mod notes;
 pub mod outline;
 pub mod questions;
 pub mod segment;
 pub mod summary;
 pub mod text;
+pub mod validate;

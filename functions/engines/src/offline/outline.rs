@@ -2,16 +2,18 @@
 //! related vocabulary grouped into modules, and learning objectives from
 //! what each lesson states.
 
-use coursegen_core::outputs::{Outline, OutlineLesson, OutlineModule, Segment};
+use coursegen_core::outputs::{Outline, OutlineLesson, OutlineModule, Segment, SegmentParams};
 
 use super::keyphrases::{keyphrases, title_case};
 use super::knowledge::Knowledge;
+use super::segment::topic_starts;
 use super::summary::summarise;
-use super::text::{Bag, bag, content_stems, cosine, idf};
+use super::text::{content_stems, idf};
 
-/// Neighbouring lessons this similar (idf-weighted cosine of their
-/// vocabulary) share a module.
-pub const MODULE_JOIN_SIMILARITY: f64 = 0.2;
+/// Module boundaries need a stronger topic shift than lesson boundaries.
+const MODULE_PENALTY: f64 = 1.5;
+const MODULE_MIN_DURATION_S: u32 = 180;
+const MODULE_MAX_DURATION_S: u32 = 4 * 3600;
 /// A module holds at most this many lessons.
 pub const MAX_LESSONS_PER_MODULE: usize = 8;
 /// Objectives per lesson, at most.
@@ -26,22 +28,34 @@ pub fn outline(knowledge: &Knowledge, segments: &[Segment], title: Option<&str>)
         .iter()
         .map(|r| content_stems(&knowledge.text(r.clone())))
         .collect();
-    let weights = idf(&stems);
-    let bags: Vec<Bag> = stems.iter().map(bag).collect();
-    let weight = |t: &str| weights.get(t).copied().unwrap_or(1.0);
 
-    // Group consecutive segments into modules.
+    // Modules are a coarser segmentation of the same material: only the
+    // strongest topic shifts separate modules, and each lesson joins the
+    // module its middle falls in.
+    let sentence_stems: Vec<Vec<String>> = knowledge
+        .sentences
+        .iter()
+        .map(|s| content_stems(&s.text))
+        .collect();
+    let coarse = topic_starts(&knowledge.sentences, &sentence_stems, &module_params());
+    let module_of = |segment: &Segment| {
+        let middle = (segment.start_ms + segment.end_ms) / 2;
+        coarse
+            .iter()
+            .rposition(|&i| knowledge.sentences[i].start_ms <= middle)
+            .unwrap_or(0)
+    };
     let mut groups: Vec<Vec<usize>> = Vec::new();
-    for i in 0..segments.len() {
-        let joins = i > 0
-            && groups
-                .last()
-                .is_some_and(|g| g.len() < MAX_LESSONS_PER_MODULE)
-            && cosine(&bags[i - 1], &bags[i], weight) >= MODULE_JOIN_SIMILARITY;
+    let mut previous = None;
+    for (i, segment) in segments.iter().enumerate() {
+        let module = module_of(segment);
         match groups.last_mut() {
-            Some(group) if joins => group.push(i),
+            Some(group) if previous == Some(module) && group.len() < MAX_LESSONS_PER_MODULE => {
+                group.push(i)
+            }
             _ => groups.push(vec![i]),
         }
+        previous = Some(module);
     }
     let module_texts: Vec<String> = groups
         .iter()
@@ -88,6 +102,15 @@ pub fn outline(knowledge: &Knowledge, segments: &[Segment], title: Option<&str>)
 }
 
 /// "A, B and C" from the module titles (with "and more" past three).
+fn module_params() -> SegmentParams {
+    SegmentParams {
+        min_duration_s: MODULE_MIN_DURATION_S,
+        max_duration_s: MODULE_MAX_DURATION_S,
+        boundary_penalty: MODULE_PENALTY,
+        segment_ends_ms: None,
+    }
+}
+
 fn course_title(modules: &[OutlineModule]) -> String {
     let titles: Vec<&str> = modules.iter().map(|m| m.title.as_str()).collect();
     match titles.as_slice() {

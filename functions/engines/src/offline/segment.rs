@@ -32,13 +32,24 @@ pub fn segment(sentences: &[Sentence], params: &SegmentParams) -> Vec<Segment> {
     let stems: Vec<Vec<String>> = sentences.iter().map(|s| content_stems(&s.text)).collect();
     let starts = match &params.segment_ends_ms {
         Some(ends) => starts_from_map(sentences, ends),
-        None => {
-            let weights = idf(&stems);
-            let depths = depth_scores(&gap_scores(&stems, &weights));
-            choose_boundaries(sentences, &depths, params)
-        }
+        None => topic_starts(sentences, &stems, params),
     };
     describe(sentences, &stems, &starts)
+}
+
+/// Where topics start (sentence indexes, beginning with 0), by lexical
+/// cohesion alone. `stems` are each sentence's content stems.
+pub fn topic_starts(
+    sentences: &[Sentence],
+    stems: &[Vec<String>],
+    params: &SegmentParams,
+) -> Vec<usize> {
+    if sentences.is_empty() {
+        return Vec::new();
+    }
+    let weights = idf(stems);
+    let depths = depth_scores(&gap_scores(stems, &weights));
+    choose_boundaries(sentences, &depths, params)
 }
 
 /// Cohesion at each gap (index g: between sentence g-1 and g; g = 0 unused).

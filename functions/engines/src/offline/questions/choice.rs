@@ -36,7 +36,7 @@ pub(super) fn single_choice(scope: &Scope<'_>) -> Vec<Candidate> {
     let mut out = Vec::new();
     for d in &here {
         let sentence = &scope.knowledge.sentences[d.sentence].text;
-        let source = scope.span(d.sentence..d.sentence + 1);
+        let source = scope.span(d.sentence..d.until);
         let others = scope.other_definitions(d.sentence, &[d.term.as_str()], false);
         let mut variants = Vec::new();
         // Remember: which term fits the description?
@@ -122,7 +122,7 @@ pub(super) fn single_choice(scope: &Scope<'_>) -> Vec<Candidate> {
                 ),
             ];
             let first = d.sentence.min(b.sentence);
-            let last = d.sentence.max(b.sentence);
+            let last = d.until.max(b.until) - 1;
             let mut q = draft(
                 format!("How does {} differ from {}?", named(d), named(b)),
                 BloomLevel::Analyze,
@@ -159,7 +159,7 @@ pub(super) fn multi_choice(scope: &Scope<'_>) -> Vec<Candidate> {
         let names: Vec<&str> = here.iter().map(|d| d.term.as_str()).collect();
         let others = scope.other_definitions(pair[0].sentence, &names, true);
         let first = pair[0].sentence.min(pair[1].sentence);
-        let last = pair[0].sentence.max(pair[1].sentence);
+        let last = pair[0].until.max(pair[1].until) - 1;
         let source = scope.span(first..last + 1);
         let mut variants = Vec::new();
         if others.len() >= 2 {
@@ -231,7 +231,7 @@ pub(super) fn true_false(scope: &Scope<'_>) -> Vec<Candidate> {
     let mut out = Vec::new();
     for d in scope.definitions() {
         let sentence = &scope.knowledge.sentences[d.sentence].text;
-        let source = scope.span(d.sentence..d.sentence + 1);
+        let source = scope.span(d.sentence..d.until);
         let mut variants = Vec::new();
         let mut truth = draft(
             statement(d),

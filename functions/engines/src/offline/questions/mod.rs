@@ -119,20 +119,44 @@ pub fn generate(scope: &Scope<'_>, options: &Options) -> Vec<Question> {
         .collect();
     let mut assigned: BTreeMap<BloomLevel, f64> = BTreeMap::new();
     let mut used_facts: HashSet<String> = HashSet::new();
-    let mut out = Vec::new();
-    for ty in QuestionType::ALL {
-        let wanted = usize::from(options.question_mix.get(&ty).copied().unwrap_or(0));
-        if wanted == 0 {
-            continue;
-        }
-        let mut pool = candidates(scope, ty);
+    // Types whose questions come at fewer Bloom levels choose first; the
+    // flexible ones then make up what the mix still lacks.
+    let mut pools: Vec<(QuestionType, usize, Vec<Candidate>)> = QuestionType::ALL
+        .into_iter()
+        .map(|ty| {
+            (
+                ty,
+                usize::from(options.question_mix.get(&ty).copied().unwrap_or(0)),
+            )
+        })
+        .filter(|(_, wanted)| *wanted > 0)
+        .map(|(ty, wanted)| (ty, wanted, candidates(scope, ty)))
+        .collect();
+    pools.sort_by_key(|(ty, _, pool)| {
+        let levels: HashSet<BloomLevel> = pool
+            .iter()
+            .flat_map(|c| c.variants.iter().map(|q| q.bloom))
+            .collect();
+        (levels.len(), *ty)
+    });
+    let mut chosen: Vec<(QuestionType, Question)> = Vec::new();
+    for (ty, wanted, mut pool) in pools {
         for _ in 0..wanted {
             let deficit = |level: BloomLevel| {
                 target.get(&level).copied().unwrap_or(0.0)
                     - assigned.get(&level).copied().unwrap_or(0.0)
             };
-            // Best: an unused fact at the level most behind its target;
-            // ties go to the earlier candidate (they come in material order).
+            // The level furthest below its target wins; a fact not yet asked
+            // about counts as half a question of deficit; ties go to the
+            // earlier candidate (material order).
+            let score = |c: usize, level: BloomLevel| {
+                deficit(level)
+                    + if used_facts.contains(&pool[c].fact) {
+                        0.0
+                    } else {
+                        0.5
+                    }
+            };
             let best = pool
                 .iter()
                 .enumerate()
@@ -143,12 +167,8 @@ pub fn generate(scope: &Scope<'_>, options: &Options) -> Vec<Question> {
                         .map(move |(v, q)| (c, v, q.bloom))
                 })
                 .max_by(|a, b| {
-                    let key = |(c, _, level): &(usize, usize, BloomLevel)| {
-                        (!used_facts.contains(&pool[*c].fact), deficit(*level))
-                    };
-                    let (ka, kb) = (key(a), key(b));
-                    ka.0.cmp(&kb.0)
-                        .then(ka.1.total_cmp(&kb.1))
+                    score(a.0, a.2)
+                        .total_cmp(&score(b.0, b.2))
                         .then(b.0.cmp(&a.0))
                         .then(b.1.cmp(&a.1))
                 });
@@ -156,9 +176,12 @@ pub fn generate(scope: &Scope<'_>, options: &Options) -> Vec<Question> {
             let candidate = pool.remove(c);
             used_facts.insert(candidate.fact.clone());
             *assigned.entry(level).or_insert(0.0) += 1.0;
-            out.push(candidate.variants[v].clone());
+            chosen.push((ty, candidate.variants[v].clone()));
         }
     }
+    // Present them in the usual type order.
+    chosen.sort_by_key(|(ty, _)| *ty);
+    let mut out: Vec<Question> = chosen.into_iter().map(|(_, q)| q).collect();
     for (n, q) in out.iter_mut().enumerate() {
         q.id = format!("{}-q{}", scope.id_prefix, n + 1);
         finish(q, options.difficulty);
@@ -243,7 +266,7 @@ fn claim(subject: &str, verb: &str, description: &str) -> String {
 }
 
 /// What the material states about a defined term.
-fn statement(d: &Definition) -> String {
+pub(crate) fn statement(d: &Definition) -> String {
     claim(&d.subject, d.verb, &d.description)
 }
 

@@ -11,6 +11,17 @@ use crate::offline::text::words;
 const MAX_STEP_WORDS: usize = 16;
 /// The most steps an ordering question lists.
 const MAX_STEPS: usize = 6;
+/// Main points in a "the order the lesson makes them" question.
+const FLOW_POINTS: usize = 4;
+
+/// Ordering needs distinct items; a repeated one keeps its first place.
+fn dedupe(items: Vec<String>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    items
+        .into_iter()
+        .filter(|i| seen.insert(i.to_lowercase()))
+        .collect()
+}
 
 fn shorten(step: &str) -> String {
     let ws: Vec<&str> = step.split_whitespace().collect();
@@ -26,6 +37,49 @@ fn shorten(step: &str) -> String {
 }
 
 pub(super) fn ordering(scope: &Scope<'_>) -> Vec<Candidate> {
+    let mut out = step_orderings(scope);
+    out.extend(flow_ordering(scope));
+    out
+}
+
+/// The order in which the lesson makes its main points: for lessons that
+/// explain rather than list steps.
+fn flow_ordering(scope: &Scope<'_>) -> Option<Candidate> {
+    let sentences = &scope.knowledge.sentences[scope.range.clone()];
+    let stems: Vec<Vec<String>> = scope
+        .knowledge
+        .sentences
+        .iter()
+        .map(|s| crate::offline::text::content_stems(&s.text))
+        .collect();
+    let weights = crate::offline::text::idf(&stems);
+    let picked = crate::offline::summary::central_sentences(sentences, &weights, FLOW_POINTS);
+    if picked.len() < 3 {
+        return None;
+    }
+    let items: Vec<String> = picked
+        .iter()
+        .map(|&i| shorten(&sentences[i].text))
+        .collect();
+    let first = scope.range.start + picked[0];
+    let last = scope.range.start + picked[picked.len() - 1];
+    let mut q = draft(
+        format!(
+            "Put these points from \"{}\" in the order the lesson makes them.",
+            scope.title
+        ),
+        BloomLevel::Understand,
+        scope.span(first..last + 1),
+        QuestionBody::Ordering { items },
+    );
+    q.explanation = Some("The lesson builds its explanation in this order.".to_owned());
+    Some(Candidate {
+        fact: format!("flow:{}", scope.range.start),
+        variants: vec![q],
+    })
+}
+
+fn step_orderings(scope: &Scope<'_>) -> Vec<Candidate> {
     scope
         .knowledge
         .sequences
@@ -33,6 +87,7 @@ pub(super) fn ordering(scope: &Scope<'_>) -> Vec<Candidate> {
         .filter(|s| s.sentences.iter().all(|i| scope.range.contains(i)))
         .map(|seq| {
             let items: Vec<String> = seq.steps.iter().take(MAX_STEPS).map(|s| shorten(s)).collect();
+            let items = dedupe(items);
             let first = seq.sentences[0];
             let last = seq.sentences[items.len() - 1];
             let source = scope.span(first..last + 1);
@@ -117,8 +172,7 @@ pub(super) fn descriptive(scope: &Scope<'_>) -> Vec<Candidate> {
     let here: Vec<&Definition> = scope.definitions().collect();
     let mut out = Vec::new();
     for (k, d) in here.iter().enumerate() {
-        let source =
-            scope.span(d.sentence..(d.sentence + 2).min(scope.range.end).max(d.sentence + 1));
+        let source = scope.span(d.sentence..(d.sentence + 2).min(scope.range.end).max(d.until));
         let model = model_answer(scope, d);
         let mut variants = vec![
             draft(
@@ -166,7 +220,7 @@ pub(super) fn descriptive(scope: &Scope<'_>) -> Vec<Candidate> {
             .filter(|b| b.term != d.term)
         {
             let first = d.sentence.min(b.sentence);
-            let last = d.sentence.max(b.sentence);
+            let last = d.until.max(b.until) - 1;
             variants.push(draft(
                 format!(
                     "Compare {} and {}: how are they related, and how do they differ?",

@@ -47,7 +47,7 @@ pub(super) fn fill_blank(scope: &Scope<'_>) -> Vec<Candidate> {
             let mut q = draft(
                 format!("Fill in the blank: {prompt}"),
                 BloomLevel::Remember,
-                scope.span(d.sentence..d.sentence + 1),
+                scope.span(d.sentence..d.until),
                 QuestionBody::FillBlank {
                     accepted: accepted_forms(&d.term),
                     case_sensitive: false,
@@ -95,7 +95,7 @@ pub(super) fn short_answer(scope: &Scope<'_>) -> Vec<Candidate> {
             let mut q = draft(
                 format!("What term does the lesson use for {}?", d.description),
                 BloomLevel::Remember,
-                scope.span(d.sentence..d.sentence + 1),
+                scope.span(d.sentence..d.until),
                 QuestionBody::ShortAnswer {
                     accepted: accepted_forms(&d.term),
                     model_answer: Some(d.term.clone()),

@@ -1,0 +1,91 @@
+//! The final assessment: fresh questions (none repeats a lesson exercise),
+//! taken from every lesson in turn and rotating through the requested
+//! types, so it is balanced across lessons and types.
+
+use std::collections::{BTreeMap, HashSet};
+
+use coursegen_core::course::{Assessment, Lesson, QuestionType};
+use coursegen_core::options::{MAX_QUESTIONS_PER_TYPE, Options};
+use coursegen_core::outputs::Outline;
+
+use super::knowledge::Knowledge;
+use super::questions::{self, Scope};
+
+pub fn assessment(
+    knowledge: &Knowledge,
+    outline: &Outline,
+    lessons: &[Lesson],
+    options: &Options,
+) -> Option<Assessment> {
+    let settings = &options.assessment;
+    if !settings.enabled {
+        return None;
+    }
+    let asked: HashSet<&str> = lessons
+        .iter()
+        .flat_map(|l| &l.exercises)
+        .map(|q| q.prompt.as_str())
+        .collect();
+    // A larger mix per lesson than the exercises use, so there is enough left
+    // after dropping what the exercises already ask.
+    let mix: BTreeMap<QuestionType, u8> = options
+        .question_mix
+        .iter()
+        .filter(|(_, n)| **n > 0)
+        .map(|(t, n)| {
+            (
+                *t,
+                n.saturating_mul(2)
+                    .saturating_add(2)
+                    .min(MAX_QUESTIONS_PER_TYPE),
+            )
+        })
+        .collect();
+    let pool_options = Options {
+        question_mix: mix.clone(),
+        ..options.clone()
+    };
+    let mut pools: Vec<Vec<coursegen_core::course::Question>> = outline
+        .lessons()
+        .enumerate()
+        .map(|(i, plan)| {
+            let scope = Scope {
+                knowledge,
+                range: knowledge.span(plan.start_ms, plan.end_ms),
+                title: &plan.title,
+                id_prefix: format!("a{}", i + 1),
+            };
+            questions::generate(&scope, &pool_options)
+                .into_iter()
+                .filter(|q| !asked.contains(q.prompt.as_str()))
+                .collect()
+        })
+        .collect();
+    let types: Vec<QuestionType> = mix.keys().copied().collect();
+    let wanted = usize::from(settings.questions);
+    let mut chosen = Vec::with_capacity(wanted);
+    let mut turn = 0;
+    // Round robin over lessons; each pick takes the next type in rotation
+    // that the lesson still has, else whatever it has.
+    while chosen.len() < wanted && pools.iter().any(|p| !p.is_empty()) {
+        let lesson = turn % pools.len();
+        let ty = types[turn % types.len().max(1)];
+        let pool = &mut pools[lesson];
+        if let Some(at) = pool
+            .iter()
+            .position(|q| q.question_type() == ty)
+            .or(if pool.is_empty() { None } else { Some(0) })
+        {
+            chosen.push(pool.remove(at));
+        }
+        turn += 1;
+    }
+    for (n, q) in chosen.iter_mut().enumerate() {
+        q.id = format!("assessment-q{}", n + 1);
+    }
+    Some(Assessment {
+        questions: chosen,
+        passing_score: settings.passing_score,
+        time_limit_s: settings.time_limit_s,
+    })
+}
