@@ -4,6 +4,7 @@
 
 mod artifact_store;
 mod callback_store;
+mod content;
 mod delivery_log;
 mod job_store;
 mod paging;
@@ -12,6 +13,10 @@ pub use artifact_store::{
     Artifact, ArtifactError, ArtifactMeta, ArtifactStore, validate_content_type,
 };
 pub use callback_store::{CallbackRecord, CallbackStore};
+pub use content::{
+    AssessmentWriter, EngineError, LessonRequest, LessonWriter, Notes, NotesWriter, Outliner,
+    Segmenter, Validator,
+};
 pub use delivery_log::{DeliveryLog, DeliveryState, StoredAnswer};
 pub use job_store::{JobQuery, JobStore, MAX_EVENTS_PER_READ};
 pub use paging::{Cursor, ListPosition, MAX_PAGE_SIZE, Page, PageRequest};

@@ -28,8 +28,8 @@ pub fn generate(
     options: &Options,
 ) -> Generated {
     let validation = validate::validate(&sentences);
-    let segments = segment::segment(&sentences, params);
     let knowledge = Knowledge::new(sentences);
+    let segments = segment::segment_stemmed(&knowledge.sentences, &knowledge.stems, params);
     let outline = outline::outline(&knowledge, &segments, title);
     let modules: Vec<Module> = outline
         .modules

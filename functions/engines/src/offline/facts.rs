@@ -6,7 +6,7 @@
 
 use coursegen_core::material::Sentence;
 
-use super::text::{is_stopword, words};
+use super::text::{is_stopword, stem, words};
 
 /// The longest term a definition may name, in words.
 const MAX_TERM_WORDS: usize = 4;
@@ -30,6 +30,8 @@ pub struct Definition {
     pub term: String,
     /// The term with its article, as the sentence says it ("A helper T cell").
     pub subject: String,
+    /// The term's stems, for comparing terms ([`term_key`]).
+    pub key: String,
     /// What the sentence says it is ("a cell that confirms the threat is real").
     pub description: String,
     /// How the sentence links term and description: "is", "means",
@@ -62,12 +64,28 @@ pub struct Sequence {
     pub steps: Vec<String>,
 }
 
+/// A term's stems, space-separated: "Memory cells" and "memory cell" share one.
+pub fn term_key(term: &str) -> String {
+    words(term)
+        .iter()
+        .map(|w| stem(w))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Two term keys name the same thing when equal or one contains the other
+/// ("cell" and "memory cell" would make a confusing pair of options).
+pub fn same_key(a: &str, b: &str) -> bool {
+    a == b || (!a.is_empty() && !b.is_empty() && (a.contains(b) || b.contains(a)))
+}
+
 /// The definitions stated in `sentences`.
 pub fn definitions(sentences: &[Sentence]) -> Vec<Definition> {
     let mut out = Vec::new();
     for (i, s) in sentences.iter().enumerate() {
         if let Some((subject, term, verb, description)) = copular_definition(&s.text) {
             out.push(Definition {
+                key: term_key(&term),
                 term,
                 subject,
                 description,
@@ -81,6 +99,7 @@ pub fn definitions(sentences: &[Sentence]) -> Vec<Definition> {
             // "We call this X": the previous sentence describes it.
             let description = strip_final_punctuation(&sentences[i - 1].text);
             out.push(Definition {
+                key: term_key(&term),
                 subject: term.clone(),
                 term,
                 description: lower_first(&description),

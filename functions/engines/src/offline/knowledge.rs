@@ -1,9 +1,12 @@
 //! Everything the offline engine knows about the material, computed once:
 //! its sentences and the facts stated in them.
 
+use std::collections::HashMap;
+
 use coursegen_core::material::Sentence;
 
 use super::facts::{Definition, Quantity, Sequence, definitions, quantities, sequences};
+use super::text::{content_stems, idf};
 
 #[derive(Debug, Clone)]
 pub struct Knowledge {
@@ -11,11 +14,18 @@ pub struct Knowledge {
     pub definitions: Vec<Definition>,
     pub quantities: Vec<Quantity>,
     pub sequences: Vec<Sequence>,
+    /// Each sentence's content stems.
+    pub stems: Vec<Vec<String>>,
+    /// Inverse document frequency of stems over sentences.
+    pub idf: HashMap<String, f64>,
 }
 
 impl Knowledge {
     pub fn new(sentences: Vec<Sentence>) -> Self {
+        let stems: Vec<Vec<String>> = sentences.iter().map(|s| content_stems(&s.text)).collect();
         Knowledge {
+            idf: idf(&stems),
+            stems,
             definitions: definitions(&sentences),
             quantities: quantities(&sentences),
             sequences: sequences(&sentences),

@@ -12,7 +12,6 @@ use super::keyphrases::keyphrases;
 use super::knowledge::{Knowledge, clock};
 use super::questions::{self, Scope};
 use super::summary::central_sentences;
-use super::text::{content_stems, idf};
 
 /// Sentences in the summary, and further key points after it.
 const SUMMARY_SENTENCES: usize = 2;
@@ -43,14 +42,9 @@ pub fn lesson(
     let range = knowledge.span(plan.start_ms, plan.end_ms);
     let sentences = &knowledge.sentences[range.clone()];
     // Word weights against the whole material, so what is special here counts.
-    let stems: Vec<Vec<String>> = knowledge
-        .sentences
-        .iter()
-        .map(|s| content_stems(&s.text))
-        .collect();
-    let weights = idf(&stems);
-    let central = central_sentences(sentences, &weights, SUMMARY_SENTENCES + KEY_POINTS);
-    let summary: Vec<usize> = central_sentences(sentences, &weights, SUMMARY_SENTENCES);
+    let (stems, weights) = (&knowledge.stems[range.clone()], &knowledge.idf);
+    let central = central_sentences(sentences, stems, weights, SUMMARY_SENTENCES + KEY_POINTS);
+    let summary: Vec<usize> = central_sentences(sentences, stems, weights, SUMMARY_SENTENCES);
     let mut md = String::new();
     let _ = writeln!(md, "## {}\n", plan.title);
     if !plan.objectives.is_empty() {

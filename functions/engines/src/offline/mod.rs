@@ -4,6 +4,7 @@
 
 pub mod assessment;
 pub mod course;
+pub mod engine;
 pub mod facts;
 pub mod keyphrases;
 pub mod knowledge;
@@ -15,3 +16,5 @@ pub mod segment;
 pub mod summary;
 pub mod text;
 pub mod validate;
+
+pub use engine::OfflineEngine;

@@ -8,7 +8,7 @@ use super::keyphrases::{keyphrases, title_case};
 use super::knowledge::Knowledge;
 use super::segment::topic_starts;
 use super::summary::summarise;
-use super::text::{content_stems, idf};
+use super::text::idf;
 
 /// Module boundaries need a stronger topic shift than lesson boundaries.
 const MODULE_PENALTY: f64 = 1.5;
@@ -26,18 +26,13 @@ pub fn outline(knowledge: &Knowledge, segments: &[Segment], title: Option<&str>)
         .collect();
     let stems: Vec<Vec<String>> = ranges
         .iter()
-        .map(|r| content_stems(&knowledge.text(r.clone())))
+        .map(|r| knowledge.stems[r.clone()].concat())
         .collect();
 
     // Modules are a coarser segmentation of the same material: only the
     // strongest topic shifts separate modules, and each lesson joins the
     // module its middle falls in.
-    let sentence_stems: Vec<Vec<String>> = knowledge
-        .sentences
-        .iter()
-        .map(|s| content_stems(&s.text))
-        .collect();
-    let coarse = topic_starts(&knowledge.sentences, &sentence_stems, &module_params());
+    let coarse = topic_starts(&knowledge.sentences, &knowledge.stems, &module_params());
     let module_of = |segment: &Segment| {
         let middle = (segment.start_ms + segment.end_ms) / 2;
         coarse
@@ -67,7 +62,10 @@ pub fn outline(knowledge: &Knowledge, segments: &[Segment], title: Option<&str>)
         })
         .collect();
     let module_phrases = keyphrases(&module_texts, 2);
-    let module_stems: Vec<Vec<String>> = module_texts.iter().map(|t| content_stems(t)).collect();
+    let module_stems: Vec<Vec<String>> = groups
+        .iter()
+        .map(|g| g.iter().flat_map(|&i| stems[i].iter().cloned()).collect())
+        .collect();
     let module_weights = idf(&module_stems);
     let modules: Vec<OutlineModule> = groups
         .iter()
@@ -85,7 +83,12 @@ pub fn outline(knowledge: &Knowledge, segments: &[Segment], title: Option<&str>)
             let last = ranges[*group.last().unwrap_or(&group[0])].end;
             OutlineModule {
                 title,
-                summary: summarise(&knowledge.sentences[first..last], &module_weights, 2),
+                summary: summarise(
+                    &knowledge.sentences[first..last],
+                    &knowledge.stems[first..last],
+                    &module_weights,
+                    2,
+                ),
                 lessons,
             }
         })
@@ -93,10 +96,9 @@ pub fn outline(knowledge: &Knowledge, segments: &[Segment], title: Option<&str>)
     let title = title
         .map(str::to_owned)
         .unwrap_or_else(|| course_title(&modules));
-    let all_weights = idf(&stems);
     Outline {
         title,
-        description: summarise(&knowledge.sentences, &all_weights, 2),
+        description: summarise(&knowledge.sentences, &knowledge.stems, &knowledge.idf, 2),
         modules,
     }
 }

@@ -13,7 +13,7 @@ use coursegen_core::outputs::{Segment, SegmentParams};
 
 use super::keyphrases::{keyphrases, title_case};
 use super::summary::summarise;
-use super::text::{Bag, bag, content_stems, cosine, idf};
+use super::text::{content_stems, idf};
 
 /// Content words compared on each side of a gap.
 /// About a minute of speech: long enough that one sentence's vocabulary does
@@ -30,11 +30,23 @@ pub fn segment(sentences: &[Sentence], params: &SegmentParams) -> Vec<Segment> {
         return Vec::new();
     }
     let stems: Vec<Vec<String>> = sentences.iter().map(|s| content_stems(&s.text)).collect();
+    segment_stemmed(sentences, &stems, params)
+}
+
+/// [`segment`] for sentences whose content stems are already known.
+pub fn segment_stemmed(
+    sentences: &[Sentence],
+    stems: &[Vec<String>],
+    params: &SegmentParams,
+) -> Vec<Segment> {
+    if sentences.is_empty() {
+        return Vec::new();
+    }
     let starts = match &params.segment_ends_ms {
         Some(ends) => starts_from_map(sentences, ends),
-        None => topic_starts(sentences, &stems, params),
+        None => topic_starts(sentences, stems, params),
     };
-    describe(sentences, &stems, &starts)
+    describe(sentences, stems, &starts)
 }
 
 /// Where topics start (sentence indexes, beginning with 0), by lexical
@@ -54,26 +66,73 @@ pub fn topic_starts(
 
 /// Cohesion at each gap (index g: between sentence g-1 and g; g = 0 unused).
 fn gap_scores(stems: &[Vec<String>], weights: &HashMap<String, f64>) -> Vec<f64> {
-    let window = |range: &mut dyn Iterator<Item = usize>| -> Bag {
-        let mut taken: Vec<&String> = Vec::new();
+    // Stems become dense ids so windows are plain count vectors, reused
+    // across gaps (this runs at every gap of an hour-long lecture).
+    let mut ids: HashMap<&str, usize> = HashMap::new();
+    let sentences: Vec<Vec<usize>> = stems
+        .iter()
+        .map(|s| {
+            s.iter()
+                .map(|t| {
+                    let next = ids.len();
+                    *ids.entry(t.as_str()).or_insert(next)
+                })
+                .collect()
+        })
+        .collect();
+    let mut weight = vec![1.0; ids.len()];
+    for (t, &id) in &ids {
+        weight[id] = weights.get(*t).copied().unwrap_or(1.0);
+    }
+    let mut left = vec![0.0; ids.len()];
+    let mut right = vec![0.0; ids.len()];
+    let fill = |counts: &mut Vec<f64>, range: &mut dyn Iterator<Item = usize>| -> Vec<usize> {
+        let (mut touched, mut taken) = (Vec::new(), 0);
         for i in range {
-            taken.extend(&stems[i]);
-            if taken.len() >= WINDOW_WORDS {
+            for &id in &sentences[i] {
+                if counts[id] == 0.0 {
+                    touched.push(id);
+                }
+                counts[id] += 1.0;
+            }
+            taken += sentences[i].len();
+            if taken >= WINDOW_WORDS {
                 break;
             }
         }
-        bag(taken)
+        touched
     };
-    let weight = |t: &str| weights.get(t).copied().unwrap_or(1.0);
     let n = stems.len();
     let raw: Vec<f64> = (0..n)
         .map(|g| {
             if g == 0 {
                 return 1.0;
             }
-            let left = window(&mut (0..g).rev());
-            let right = window(&mut (g..n));
-            cosine(&left, &right, weight)
+            let lt = fill(&mut left, &mut (0..g).rev());
+            let rt = fill(&mut right, &mut (g..n));
+            let norm = |counts: &[f64], touched: &[usize]| {
+                touched
+                    .iter()
+                    .map(|&i| (counts[i] * weight[i]).powi(2))
+                    .sum::<f64>()
+                    .sqrt()
+            };
+            let dot: f64 = lt
+                .iter()
+                .map(|&i| left[i] * right[i] * weight[i] * weight[i])
+                .sum();
+            let (nl, nr) = (norm(&left, &lt), norm(&right, &rt));
+            for &i in &lt {
+                left[i] = 0.0;
+            }
+            for &i in &rt {
+                right[i] = 0.0;
+            }
+            if nl == 0.0 || nr == 0.0 {
+                0.0
+            } else {
+                dot / (nl * nr)
+            }
         })
         .collect();
     // Light smoothing, as TextTiling does, so single odd sentences do not
@@ -234,7 +293,7 @@ fn describe(sentences: &[Sentence], stems: &[Vec<String>], starts: &[usize]) -> 
                     sentences[b].start_ms
                 },
                 title,
-                summary: summarise(&sentences[a..b], &weights, SUMMARY_SENTENCES),
+                summary: summarise(&sentences[a..b], &stems[a..b], &weights, SUMMARY_SENTENCES),
                 keyphrases: phrases.into_iter().map(|p| p.text).collect(),
             }
         })

@@ -5,25 +5,24 @@ use std::collections::HashMap;
 
 use coursegen_core::material::Sentence;
 
-use super::text::content_stems;
-
 /// Sentences shorter than this say too little to summarise anything.
 const MIN_SUMMARY_WORDS: usize = 6;
 /// Sentences longer than this are hard to read as a summary.
 const MAX_SUMMARY_WORDS: usize = 40;
 
 /// Indexes of the `count` most central sentences, in their original order.
+/// `stems` holds each sentence's content stems.
 /// Centrality: the summed weight of a sentence's stems (their frequency in
 /// the part, times `idf`), divided by the square root of its length so long
 /// sentences do not win by length alone.
 pub fn central_sentences(
     sentences: &[Sentence],
+    stems: &[Vec<String>],
     idf: &HashMap<String, f64>,
     count: usize,
 ) -> Vec<usize> {
-    let stems: Vec<Vec<String>> = sentences.iter().map(|s| content_stems(&s.text)).collect();
     let mut freq: HashMap<&str, f64> = HashMap::new();
-    for s in &stems {
+    for s in stems {
         for t in s {
             *freq.entry(t).or_insert(0.0) += 1.0;
         }
@@ -50,8 +49,13 @@ pub fn central_sentences(
 }
 
 /// A summary of `sentences`: its `count` most central sentences.
-pub fn summarise(sentences: &[Sentence], idf: &HashMap<String, f64>, count: usize) -> String {
-    central_sentences(sentences, idf, count)
+pub fn summarise(
+    sentences: &[Sentence],
+    stems: &[Vec<String>],
+    idf: &HashMap<String, f64>,
+    count: usize,
+) -> String {
+    central_sentences(sentences, stems, idf, count)
         .into_iter()
         .map(|i| sentences[i].text.as_str())
         .collect::<Vec<_>>()

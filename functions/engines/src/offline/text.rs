@@ -287,12 +287,30 @@ pub fn is_content(word: &str) -> bool {
     word.chars().count() >= 3 && word.chars().any(char::is_alphabetic) && !is_stopword(word)
 }
 
+/// The English (Snowball) stem of a lower-case word. Stems are memoised per
+/// thread: a lecture repeats its vocabulary, and every analysis stems it.
 pub fn stem(word: &str) -> String {
     static STEMMER: OnceLock<Stemmer> = OnceLock::new();
-    STEMMER
-        .get_or_init(|| Stemmer::create(Algorithm::English))
-        .stem(word)
-        .into_owned()
+    /// Bounds the memo: past this many distinct words it starts over.
+    const MAX_CACHED: usize = 50_000;
+    thread_local! {
+        static CACHE: std::cell::RefCell<HashMap<String, String>> = std::cell::RefCell::new(HashMap::new());
+    }
+    CACHE.with(|cache| {
+        if let Some(stem) = cache.borrow().get(word) {
+            return stem.clone();
+        }
+        let stem = STEMMER
+            .get_or_init(|| Stemmer::create(Algorithm::English))
+            .stem(word)
+            .into_owned();
+        let mut cache = cache.borrow_mut();
+        if cache.len() >= MAX_CACHED {
+            cache.clear();
+        }
+        cache.insert(word.to_owned(), stem.clone());
+        stem
+    })
 }
 
 /// Stems of the content words of `text`.

@@ -16,9 +16,8 @@ use coursegen_core::course::{
 };
 use coursegen_core::options::Options;
 
-use super::facts::Definition;
+use super::facts::{Definition, same_key, term_key};
 use super::knowledge::Knowledge;
-use super::text::stem;
 
 /// The part of the material one set of questions is about.
 #[derive(Debug, Clone)]
@@ -44,19 +43,20 @@ impl Scope<'_> {
     /// differ from every term in `exclude`. With `outside`, only terms from
     /// other parts of the material.
     fn other_definitions(&self, near: usize, exclude: &[&str], outside: bool) -> Vec<&Definition> {
+        let excluded: Vec<String> = exclude.iter().map(|e| term_key(e)).collect();
         let mut others: Vec<&Definition> = self
             .knowledge
             .definitions
             .iter()
             .filter(|d| !(outside && self.range.contains(&d.sentence)))
-            .filter(|d| exclude.iter().all(|e| !same_term(e, &d.term)))
+            .filter(|d| excluded.iter().all(|e| !same_key(e, &d.key)))
             .collect();
         others.sort_by_key(|d| (d.sentence.abs_diff(near), d.sentence));
         let mut seen: Vec<&str> = Vec::new();
         others.retain(|d| {
-            let fresh = seen.iter().all(|s| !same_term(s, &d.term));
+            let fresh = seen.iter().all(|s| !same_key(s, &d.key));
             if fresh {
-                seen.push(&d.term);
+                seen.push(&d.key);
             }
             fresh
         });
@@ -74,15 +74,7 @@ impl Scope<'_> {
 
 /// Two terms are the same when their stems are, or one contains the other.
 pub(crate) fn same_term(a: &str, b: &str) -> bool {
-    let norm = |s: &str| {
-        super::text::words(s)
-            .iter()
-            .map(|w| stem(w))
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
-    let (a, b) = (norm(a), norm(b));
-    a == b || (!a.is_empty() && !b.is_empty() && (a.contains(&b) || b.contains(&a)))
+    same_key(&term_key(a), &term_key(b))
 }
 
 /// One fact, askable at the Bloom levels of its variants.

@@ -46,14 +46,13 @@ pub(super) fn ordering(scope: &Scope<'_>) -> Vec<Candidate> {
 /// explain rather than list steps.
 fn flow_ordering(scope: &Scope<'_>) -> Option<Candidate> {
     let sentences = &scope.knowledge.sentences[scope.range.clone()];
-    let stems: Vec<Vec<String>> = scope
-        .knowledge
-        .sentences
-        .iter()
-        .map(|s| crate::offline::text::content_stems(&s.text))
-        .collect();
-    let weights = crate::offline::text::idf(&stems);
-    let picked = crate::offline::summary::central_sentences(sentences, &weights, FLOW_POINTS);
+    let stems = &scope.knowledge.stems[scope.range.clone()];
+    let picked = crate::offline::summary::central_sentences(
+        sentences,
+        stems,
+        &scope.knowledge.idf,
+        FLOW_POINTS,
+    );
     if picked.len() < 3 {
         return None;
     }

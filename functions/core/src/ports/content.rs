@@ -1,0 +1,95 @@
+//! Content ports: one per capability an engine provides. The offline engine
+//! implements them all from the material itself; LLM and AI-server engines
+//! implement them too, so the pipeline can pick an engine per stage.
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+use crate::course::{Assessment, Flashcard, GlossaryEntry, Lesson};
+use crate::material::Sentence;
+use crate::options::Options;
+use crate::outputs::{Outline, Segment, SegmentParams, Validation};
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum EngineError {
+    /// The input cannot be worked with (the stage fails; no retry helps).
+    #[error("the material cannot be used: {0}")]
+    Invalid(String),
+    /// This engine cannot do this (e.g. a topic-only course offline).
+    #[error("not supported by this engine: {0}")]
+    Unsupported(String),
+    /// A transient failure; retrying later may succeed.
+    #[error("the engine is unavailable: {0}")]
+    Unavailable(String),
+}
+
+/// What one lesson is written from.
+#[derive(Debug, Clone, Copy)]
+pub struct LessonRequest<'a> {
+    pub sentences: &'a [Sentence],
+    pub outline: &'a Outline,
+    pub module: usize,
+    pub lesson: usize,
+    /// The YouTube video the lesson links back into, if any.
+    pub video: Option<&'a str>,
+    pub options: &'a Options,
+}
+
+/// The glossary and flashcards of a course.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Notes {
+    pub glossary: Vec<GlossaryEntry>,
+    pub flashcards: Vec<Flashcard>,
+}
+
+#[async_trait]
+pub trait Validator: Send + Sync + std::fmt::Debug {
+    async fn validate(
+        &self,
+        sentences: &[Sentence],
+        options: &Options,
+    ) -> Result<Validation, EngineError>;
+}
+
+#[async_trait]
+pub trait Segmenter: Send + Sync + std::fmt::Debug {
+    async fn segment(
+        &self,
+        sentences: &[Sentence],
+        params: &SegmentParams,
+        options: &Options,
+    ) -> Result<Vec<Segment>, EngineError>;
+}
+
+#[async_trait]
+pub trait Outliner: Send + Sync + std::fmt::Debug {
+    async fn outline(
+        &self,
+        sentences: &[Sentence],
+        segments: &[Segment],
+        title: Option<&str>,
+        options: &Options,
+    ) -> Result<Outline, EngineError>;
+}
+
+#[async_trait]
+pub trait LessonWriter: Send + Sync + std::fmt::Debug {
+    async fn lesson(&self, request: LessonRequest<'_>) -> Result<Lesson, EngineError>;
+}
+
+#[async_trait]
+pub trait AssessmentWriter: Send + Sync + std::fmt::Debug {
+    /// `None` when the options switch the assessment off.
+    async fn assessment(
+        &self,
+        sentences: &[Sentence],
+        outline: &Outline,
+        lessons: &[Lesson],
+        options: &Options,
+    ) -> Result<Option<Assessment>, EngineError>;
+}
+
+#[async_trait]
+pub trait NotesWriter: Send + Sync + std::fmt::Debug {
+    async fn notes(&self, sentences: &[Sentence], options: &Options) -> Result<Notes, EngineError>;
+}

@@ -1,0 +1,138 @@
+//! The offline engine behind every content port.
+
+use async_trait::async_trait;
+use coursegen_core::course::{Assessment, Lesson};
+use coursegen_core::material::Sentence;
+use coursegen_core::options::Options;
+use coursegen_core::outputs::{Outline, Segment, SegmentParams, Validation};
+use coursegen_core::ports::{
+    AssessmentWriter, EngineError, LessonRequest, LessonWriter, Notes, NotesWriter, Outliner,
+    Segmenter, Validator,
+};
+
+use super::knowledge::Knowledge;
+use super::{assessment, lesson, notes, outline, segment, validate};
+
+/// Deterministic NLP over the material: no network, no model, no key.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OfflineEngine;
+
+fn require(sentences: &[Sentence]) -> Result<(), EngineError> {
+    if sentences.is_empty() {
+        Err(EngineError::Invalid("the material has no sentences".into()))
+    } else {
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Validator for OfflineEngine {
+    async fn validate(
+        &self,
+        sentences: &[Sentence],
+        _options: &Options,
+    ) -> Result<Validation, EngineError> {
+        Ok(validate::validate(sentences))
+    }
+}
+
+#[async_trait]
+impl Segmenter for OfflineEngine {
+    async fn segment(
+        &self,
+        sentences: &[Sentence],
+        params: &SegmentParams,
+        _options: &Options,
+    ) -> Result<Vec<Segment>, EngineError> {
+        require(sentences)?;
+        params
+            .validate()
+            .map_err(|e| EngineError::Invalid(format!("segment parameters: {e}")))?;
+        Ok(segment::segment(sentences, params))
+    }
+}
+
+#[async_trait]
+impl Outliner for OfflineEngine {
+    async fn outline(
+        &self,
+        sentences: &[Sentence],
+        segments: &[Segment],
+        title: Option<&str>,
+        _options: &Options,
+    ) -> Result<Outline, EngineError> {
+        require(sentences)?;
+        if segments.is_empty() {
+            return Err(EngineError::Invalid(
+                "there are no segments to outline".into(),
+            ));
+        }
+        Ok(outline::outline(
+            &Knowledge::new(sentences.to_vec()),
+            segments,
+            title,
+        ))
+    }
+}
+
+#[async_trait]
+impl LessonWriter for OfflineEngine {
+    async fn lesson(&self, request: LessonRequest<'_>) -> Result<Lesson, EngineError> {
+        require(request.sentences)?;
+        let plan = request
+            .outline
+            .modules
+            .get(request.module)
+            .and_then(|m| m.lessons.get(request.lesson))
+            .ok_or_else(|| {
+                EngineError::Invalid(format!(
+                    "the outline has no lesson {} in module {}",
+                    request.lesson + 1,
+                    request.module + 1
+                ))
+            })?;
+        let knowledge = Knowledge::new(request.sentences.to_vec());
+        let id = format!("m{}-l{}", request.module + 1, request.lesson + 1);
+        Ok(lesson::lesson(
+            &knowledge,
+            plan,
+            &id,
+            request.video,
+            request.options,
+        ))
+    }
+}
+
+#[async_trait]
+impl AssessmentWriter for OfflineEngine {
+    async fn assessment(
+        &self,
+        sentences: &[Sentence],
+        outline: &Outline,
+        lessons: &[Lesson],
+        options: &Options,
+    ) -> Result<Option<Assessment>, EngineError> {
+        require(sentences)?;
+        Ok(assessment::assessment(
+            &Knowledge::new(sentences.to_vec()),
+            outline,
+            lessons,
+            options,
+        ))
+    }
+}
+
+#[async_trait]
+impl NotesWriter for OfflineEngine {
+    async fn notes(
+        &self,
+        sentences: &[Sentence],
+        _options: &Options,
+    ) -> Result<Notes, EngineError> {
+        let knowledge = Knowledge::new(sentences.to_vec());
+        Ok(Notes {
+            glossary: notes::glossary(&knowledge),
+            flashcards: notes::flashcards(&knowledge),
+        })
+    }
+}
