@@ -3,7 +3,11 @@
 //!
 //! - [`ingest`]: transcripts (WebVTT incl. YouTube auto-captions, SRT, JSON,
 //!   plain text) and documents (.docx, Markdown, plain text), sentence
-//!   rebuilding, and splitting course scripts into videos.
+//!   rebuilding, splitting course scripts into videos, and narrating scripts
+//!   so the engines read them like lectures.
+//! - [`offline`]: the offline engine — validation, lexical-cohesion
+//!   segmentation, outline, lessons, questions of every type, assessment,
+//!   glossary and flashcards — behind every content port of core.
 
 pub mod ingest;
 pub mod offline;

@@ -197,3 +197,33 @@ fn the_course_script_splits_into_its_videos_in_every_format() {
         assert_eq!(table.map(|r| (r.len(), r[0].len())), Some((3, 3)), "{file}");
     }
 }
+
+#[test]
+fn a_course_script_is_narrated_section_by_section() {
+    use coursegen_core::outputs::SegmentParams;
+    use coursegen_engines::ingest::narrate;
+    use coursegen_engines::offline::segment::segment;
+
+    let doc = document(
+        &example("course-script/course-script.docx"),
+        DocumentFormat::Docx,
+    )
+    .unwrap();
+    let narration = narrate(&doc);
+    let titles: Vec<&str> = narration.sections.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(titles.len(), 5);
+    assert_eq!(titles[3], "Finding and Fixing Leaks");
+    let s = sentences(&narration.transcript);
+    let ends: Vec<u64> = narration.sections.iter().map(|(_, end)| *end).collect();
+    let params = SegmentParams {
+        segment_ends_ms: Some(ends[..ends.len() - 1].to_vec()),
+        ..SegmentParams::default()
+    };
+    let segments = segment(&s, &params);
+    assert_eq!(segments.len(), 5, "the script's sections are the segments");
+    assert!(
+        segments[4].summary.contains("water") || segments[4].summary.contains("garden"),
+        "{}",
+        segments[4].summary
+    );
+}

@@ -7,6 +7,7 @@ mod decode;
 mod docx;
 mod json;
 mod markdown;
+mod narrate;
 mod plain;
 mod sentences;
 mod split;
@@ -19,6 +20,7 @@ use std::fmt;
 use coursegen_core::material::{Document, Transcript};
 use coursegen_core::source::{DocumentFormat, TranscriptFormat};
 
+pub use narrate::{Narration, narrate};
 pub use sentences::sentences;
 pub use split::split_sections;
 
