@@ -2,21 +2,12 @@
 //! word once, in time, with speakers and sentences; the course script splits
 //! into its five videos in every format.
 
-use std::path::PathBuf;
+mod common;
 
+use common::{example, example_json};
 use coursegen_core::material::{Block, Transcript};
 use coursegen_core::source::{DocumentFormat, TranscriptFormat};
 use coursegen_engines::ingest::{document, sentences, split_sections, transcript};
-use serde_json::Value;
-
-fn example(path: &str) -> Vec<u8> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples");
-    std::fs::read(root.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
-
-fn json(path: &str) -> Value {
-    serde_json::from_slice(&example(path)).unwrap()
-}
 
 /// The script's spoken words, as captions write them: lower case, no
 /// punctuation, hyphens split.
@@ -64,7 +55,7 @@ fn youtube_auto_captions_give_every_word_once_in_time() {
         script_caption_words(),
         "rolling cues merged, [Music]/[Applause] dropped, nothing lost"
     );
-    let topics = json("lecture/topics.json");
+    let topics = example_json("lecture/topics.json");
     let first = &topics["topics"][0];
     assert_eq!(t.cues[0].start_ms, first["start_ms"].as_u64().unwrap());
     let last = topics["topics"].as_array().unwrap().last().unwrap();
@@ -139,7 +130,7 @@ fn srt_keeps_case_punctuation_and_the_speaker() {
 
 #[test]
 fn the_course_script_splits_into_its_videos_in_every_format() {
-    let expected = json("course-script/expected.json");
+    let expected = example_json("course-script/expected.json");
     let want: Vec<(String, u64)> = expected["sections"]
         .as_array()
         .unwrap()

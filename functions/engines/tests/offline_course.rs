@@ -4,33 +4,14 @@
 //! modules, and the output is byte-for-byte deterministic.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+mod common;
 
+use common::{example_json, lecture};
 use coursegen_core::course::{BloomLevel, Course, Question, QuestionBody, QuestionType};
 use coursegen_core::material::Sentence;
 use coursegen_core::options::Options;
 use coursegen_core::outputs::{MaterialCategory, SegmentParams};
-use coursegen_core::source::TranscriptFormat;
-use coursegen_engines::ingest::{sentences, transcript};
 use coursegen_engines::offline::course::{Generated, generate};
-
-fn example(path: &str) -> Vec<u8> {
-    std::fs::read(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../../examples")
-            .join(path),
-    )
-    .unwrap()
-}
-
-fn lecture(file: &str) -> Vec<Sentence> {
-    let format = if file.ends_with(".vtt") {
-        TranscriptFormat::Vtt
-    } else {
-        TranscriptFormat::Srt
-    };
-    sentences(&transcript(&example(file), format).unwrap())
-}
 
 fn options() -> Options {
     use QuestionType::*;
@@ -325,8 +306,7 @@ fn the_default_options_make_a_complete_course() {
 
 #[test]
 fn modules_keep_each_topic_together() {
-    let topics: serde_json::Value =
-        serde_json::from_slice(&example("lecture/topics.json")).unwrap();
+    let topics = example_json("lecture/topics.json");
     let bounds: Vec<(u64, u64)> = topics["topics"]
         .as_array()
         .unwrap()

@@ -2,8 +2,11 @@
 //! through the ports give the same course as the one-call pipeline, and bad
 //! requests get clear errors.
 
-use std::path::PathBuf;
+mod common;
+
 use std::sync::Arc;
+
+use common::lecture;
 
 use coursegen_core::options::Options;
 use coursegen_core::outputs::SegmentParams;
@@ -11,18 +14,8 @@ use coursegen_core::ports::{
     AssessmentWriter, EngineError, LessonRequest, LessonWriter, NotesWriter, Outliner, Segmenter,
     Validator,
 };
-use coursegen_core::source::TranscriptFormat;
-use coursegen_engines::ingest::{sentences, transcript};
 use coursegen_engines::offline::OfflineEngine;
 use coursegen_engines::offline::course::generate;
-
-fn lecture() -> Vec<coursegen_core::material::Sentence> {
-    let bytes = std::fs::read(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/lecture/lecture.srt"),
-    )
-    .unwrap();
-    sentences(&transcript(&bytes, TranscriptFormat::Srt).unwrap())
-}
 
 #[tokio::test]
 async fn stages_through_the_ports_match_the_one_call_pipeline() {
@@ -39,7 +32,7 @@ async fn stages_through_the_ports_match_the_one_call_pipeline() {
     ) = (engine.clone(), engine.clone(), engine);
     let options = Options::default();
     let params = SegmentParams::default();
-    let sentences = lecture();
+    let sentences = lecture("lecture/lecture.srt");
     let expected = generate(
         sentences.clone(),
         None,
@@ -110,7 +103,7 @@ async fn bad_requests_are_invalid_not_panics() {
         err,
         EngineError::Invalid("the material has no sentences".into())
     );
-    let sentences = lecture();
+    let sentences = lecture("lecture/lecture.srt");
     let bad = SegmentParams {
         min_duration_s: 600,
         max_duration_s: 60,

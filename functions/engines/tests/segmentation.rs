@@ -1,38 +1,14 @@
 //! Segmentation finds the sample lecture's topic shifts: the lecture has
 //! five topics with known boundaries (examples/lecture/topics.json).
 
-use std::path::PathBuf;
+mod common;
 
-use coursegen_core::material::Sentence;
+use common::{lecture, true_boundaries};
 use coursegen_core::outputs::{Segment, SegmentParams};
-use coursegen_core::source::TranscriptFormat;
-use coursegen_engines::ingest::{sentences, transcript};
 use coursegen_engines::offline::segment::segment;
 
 /// A predicted boundary this close to a true one counts as finding it.
 const TOLERANCE_MS: u64 = 30_000;
-
-fn example(path: &str) -> Vec<u8> {
-    std::fs::read(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../../examples")
-            .join(path),
-    )
-    .unwrap()
-}
-
-fn true_boundaries() -> Vec<u64> {
-    let topics: serde_json::Value =
-        serde_json::from_slice(&example("lecture/topics.json")).unwrap();
-    topics["topics"].as_array().unwrap()[1..]
-        .iter()
-        .map(|t| t["start_ms"].as_u64().unwrap())
-        .collect()
-}
-
-fn lecture(file: &str, format: TranscriptFormat) -> Vec<Sentence> {
-    sentences(&transcript(&example(file), format).unwrap())
-}
 
 /// How many true boundaries have a predicted one within the tolerance.
 fn hits(segments: &[Segment], truth: &[u64]) -> usize {
@@ -52,11 +28,8 @@ fn report(name: &str, segments: &[Segment]) {
 #[test]
 fn topic_shifts_are_found_in_auto_captions_and_srt() {
     let truth = true_boundaries();
-    for (file, format) in [
-        ("lecture/lecture.en.vtt", TranscriptFormat::Vtt),
-        ("lecture/lecture.srt", TranscriptFormat::Srt),
-    ] {
-        let segments = segment(&lecture(file, format), &SegmentParams::default());
+    for file in ["lecture/lecture.en.vtt", "lecture/lecture.srt"] {
+        let segments = segment(&lecture(file), &SegmentParams::default());
         report(file, &segments);
         let found = hits(&segments, &truth);
         eprintln!(
@@ -80,7 +53,7 @@ fn topic_shifts_are_found_in_auto_captions_and_srt() {
 
 #[test]
 fn segments_tile_the_material_within_the_duration_bounds() {
-    let sentences = lecture("lecture/lecture.srt", TranscriptFormat::Srt);
+    let sentences = lecture("lecture/lecture.srt");
     let params = SegmentParams {
         min_duration_s: 120,
         max_duration_s: 240,
@@ -108,7 +81,7 @@ fn segments_tile_the_material_within_the_duration_bounds() {
 
 #[test]
 fn the_penalty_trades_segments_for_strength() {
-    let sentences = lecture("lecture/lecture.srt", TranscriptFormat::Srt);
+    let sentences = lecture("lecture/lecture.srt");
     let count = |penalty: f64| {
         segment(
             &sentences,
@@ -128,7 +101,7 @@ fn the_penalty_trades_segments_for_strength() {
 
 #[test]
 fn an_explicit_segment_map_is_followed() {
-    let sentences = lecture("lecture/lecture.srt", TranscriptFormat::Srt);
+    let sentences = lecture("lecture/lecture.srt");
     let truth = true_boundaries();
     let params = SegmentParams {
         segment_ends_ms: Some(truth.clone()),
@@ -143,7 +116,7 @@ fn an_explicit_segment_map_is_followed() {
 
 #[test]
 fn segmentation_is_deterministic() {
-    let sentences = lecture("lecture/lecture.en.vtt", TranscriptFormat::Vtt);
+    let sentences = lecture("lecture/lecture.en.vtt");
     let a = serde_json::to_string(&segment(&sentences, &SegmentParams::default())).unwrap();
     let b = serde_json::to_string(&segment(&sentences, &SegmentParams::default())).unwrap();
     assert_eq!(a, b);

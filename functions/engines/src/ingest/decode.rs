@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use encoding_rs::{UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
 
-use super::{IngestError, Position};
+use super::{IngestError, Position, check_size};
 
 /// Text whose share of control characters is above this is taken for binary.
 const MAX_CONTROL_SHARE: f64 = 0.02;
@@ -15,16 +15,7 @@ pub(crate) fn text(
     format: &'static str,
     limit: usize,
 ) -> Result<String, IngestError> {
-    if bytes.len() > limit {
-        return Err(IngestError::new(
-            format,
-            format!(
-                "the file is {:.1} MB; at most {} MB is accepted",
-                bytes.len() as f64 / 1_000_000.0,
-                limit >> 20
-            ),
-        ));
-    }
+    check_size(bytes, format, limit)?;
     let (encoding, body) = match bytes {
         [0xEF, 0xBB, 0xBF, rest @ ..] => (UTF_8, rest),
         [0xFF, 0xFE, rest @ ..] => (UTF_16LE, rest),

@@ -10,23 +10,14 @@ use coursegen_core::material::{Block, Document};
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 
-use super::{IngestError, MAX_DOCUMENT_BYTES, Position};
+use super::{IngestError, MAX_DOCUMENT_BYTES, Position, check_size};
 
 const FORMAT: &str = "docx";
 /// The most any one XML part may inflate to (zip bombs stop here).
 const MAX_PART_BYTES: u64 = 64 << 20;
 
 pub(crate) fn parse(bytes: &[u8]) -> Result<Document, IngestError> {
-    if bytes.len() > MAX_DOCUMENT_BYTES {
-        return Err(IngestError::new(
-            FORMAT,
-            format!(
-                "the file is {:.1} MB; at most {} MB is accepted",
-                bytes.len() as f64 / 1e6,
-                MAX_DOCUMENT_BYTES >> 20
-            ),
-        ));
-    }
+    check_size(bytes, FORMAT, MAX_DOCUMENT_BYTES)?;
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
         IngestError::new(
             FORMAT,

@@ -83,6 +83,25 @@ impl IngestError {
     }
 }
 
+/// Refuses input over `limit` bytes before reading any of it.
+pub(crate) fn check_size(
+    bytes: &[u8],
+    format: &'static str,
+    limit: usize,
+) -> Result<(), IngestError> {
+    if bytes.len() <= limit {
+        return Ok(());
+    }
+    Err(IngestError::new(
+        format,
+        format!(
+            "the file is {:.1} MB; at most {} MB is accepted",
+            bytes.len() as f64 / 1e6,
+            limit >> 20
+        ),
+    ))
+}
+
 fn format_name(format: TranscriptFormat) -> &'static str {
     match format {
         TranscriptFormat::Vtt => "vtt",
