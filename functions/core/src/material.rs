@@ -47,6 +47,34 @@ pub struct Sentence {
     pub text: String,
 }
 
+/// A code listing shown at a point in the material.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct CodeSample {
+    pub start_ms: u64,
+    pub end_ms: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    pub code: String,
+}
+
+/// What the content engines read: the material's sentences, and any code it
+/// shows (code is kept verbatim, outside the sentences).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+pub struct Material {
+    pub sentences: Vec<Sentence>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub code: Vec<CodeSample>,
+}
+
+impl From<Vec<Sentence>> for Material {
+    fn from(sentences: Vec<Sentence>) -> Self {
+        Material {
+            sentences,
+            code: Vec::new(),
+        }
+    }
+}
+
 /// A course script or other written material.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 pub struct Document {
@@ -76,6 +104,12 @@ pub enum Block {
     Table {
         rows: Vec<Vec<String>>,
     },
+    /// A code listing, verbatim.
+    Code {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        language: Option<String>,
+        text: String,
+    },
 }
 
 impl Block {
@@ -84,7 +118,8 @@ impl Block {
         match self {
             Block::Heading { text, .. }
             | Block::Paragraph { text }
-            | Block::ListItem { text, .. } => text.clone(),
+            | Block::ListItem { text, .. }
+            | Block::Code { text, .. } => text.clone(),
             Block::Table { rows } => rows
                 .iter()
                 .map(|row| row.join(" | "))

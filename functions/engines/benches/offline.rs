@@ -67,7 +67,7 @@ fn bench(c: &mut Criterion) {
     group.bench_function("whole engine, 60 min / 9,000 words", |b| {
         b.iter(|| {
             generate(
-                std::hint::black_box(hour.clone()),
+                std::hint::black_box(hour.clone()).into(),
                 None,
                 Some("henIVlCPVIY"),
                 &params,

@@ -42,7 +42,7 @@ fn options() -> Options {
 
 fn run(file: &str, options: &Options) -> Generated {
     generate(
-        lecture(file),
+        lecture(file).into(),
         None,
         Some("henIVlCPVIY"),
         &SegmentParams::default(),
@@ -332,7 +332,7 @@ fn modules_keep_each_topic_together() {
         ..SegmentParams::default()
     };
     let g = generate(
-        lecture("lecture/lecture.srt"),
+        lecture("lecture/lecture.srt").into(),
         None,
         None,
         &params,

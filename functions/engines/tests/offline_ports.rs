@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use common::lecture;
 
+use coursegen_core::material::Material;
 use coursegen_core::options::Options;
 use coursegen_core::outputs::SegmentParams;
 use coursegen_core::ports::{
@@ -32,7 +33,7 @@ async fn stages_through_the_ports_match_the_one_call_pipeline() {
     ) = (engine.clone(), engine.clone(), engine);
     let options = Options::default();
     let params = SegmentParams::default();
-    let sentences = lecture("lecture/lecture.srt");
+    let sentences: Material = lecture("lecture/lecture.srt").into();
     let expected = generate(
         sentences.clone(),
         None,
@@ -62,7 +63,7 @@ async fn stages_through_the_ports_match_the_one_call_pipeline() {
     for (m, module) in outline.modules.iter().enumerate() {
         for l in 0..module.lessons.len() {
             let request = LessonRequest {
-                sentences: &sentences,
+                material: &sentences,
                 outline: &outline,
                 module: m,
                 lesson: l,
@@ -96,14 +97,14 @@ async fn bad_requests_are_invalid_not_panics() {
     let engine = OfflineEngine;
     let options = Options::default();
     let err = engine
-        .segment(&[], &SegmentParams::default(), &options)
+        .segment(&Material::default(), &SegmentParams::default(), &options)
         .await
         .unwrap_err();
     assert_eq!(
         err,
         EngineError::Invalid("the material has no sentences".into())
     );
-    let sentences = lecture("lecture/lecture.srt");
+    let sentences: Material = lecture("lecture/lecture.srt").into();
     let bad = SegmentParams {
         min_duration_s: 600,
         max_duration_s: 60,
@@ -124,7 +125,7 @@ async fn bad_requests_are_invalid_not_panics() {
         .unwrap();
     assert_eq!(outline.title, "Five Lessons");
     let request = LessonRequest {
-        sentences: &sentences,
+        material: &sentences,
         outline: &outline,
         module: 9,
         lesson: 0,

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use crate::course::{Assessment, Flashcard, GlossaryEntry, Lesson};
-use crate::material::Sentence;
+use crate::material::Material;
 use crate::options::Options;
 use crate::outputs::{Outline, Segment, SegmentParams, Validation};
 
@@ -26,7 +26,7 @@ pub enum EngineError {
 /// What one lesson is written from.
 #[derive(Debug, Clone, Copy)]
 pub struct LessonRequest<'a> {
-    pub sentences: &'a [Sentence],
+    pub material: &'a Material,
     pub outline: &'a Outline,
     pub module: usize,
     pub lesson: usize,
@@ -46,7 +46,7 @@ pub struct Notes {
 pub trait Validator: Send + Sync + std::fmt::Debug {
     async fn validate(
         &self,
-        sentences: &[Sentence],
+        material: &Material,
         options: &Options,
     ) -> Result<Validation, EngineError>;
 }
@@ -55,7 +55,7 @@ pub trait Validator: Send + Sync + std::fmt::Debug {
 pub trait Segmenter: Send + Sync + std::fmt::Debug {
     async fn segment(
         &self,
-        sentences: &[Sentence],
+        material: &Material,
         params: &SegmentParams,
         options: &Options,
     ) -> Result<Vec<Segment>, EngineError>;
@@ -65,7 +65,7 @@ pub trait Segmenter: Send + Sync + std::fmt::Debug {
 pub trait Outliner: Send + Sync + std::fmt::Debug {
     async fn outline(
         &self,
-        sentences: &[Sentence],
+        material: &Material,
         segments: &[Segment],
         title: Option<&str>,
         options: &Options,
@@ -82,7 +82,7 @@ pub trait AssessmentWriter: Send + Sync + std::fmt::Debug {
     /// `None` when the options switch the assessment off.
     async fn assessment(
         &self,
-        sentences: &[Sentence],
+        material: &Material,
         outline: &Outline,
         lessons: &[Lesson],
         options: &Options,
@@ -91,5 +91,5 @@ pub trait AssessmentWriter: Send + Sync + std::fmt::Debug {
 
 #[async_trait]
 pub trait NotesWriter: Send + Sync + std::fmt::Debug {
-    async fn notes(&self, sentences: &[Sentence], options: &Options) -> Result<Notes, EngineError>;
+    async fn notes(&self, material: &Material, options: &Options) -> Result<Notes, EngineError>;
 }

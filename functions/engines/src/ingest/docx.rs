@@ -85,6 +85,8 @@ fn attr(e: &BytesStart<'_>, name: &str) -> Option<String> {
 struct Style {
     heading: Option<u8>,
     title: bool,
+    /// A code style ("Code", "HTML Preformatted", "Source Code").
+    code: bool,
     based_on: Option<String>,
 }
 
@@ -103,6 +105,9 @@ fn read_styles(xml: &str) -> Result<HashMap<String, Style>, IngestError> {
                     if let (Some((_, style)), Some(name)) = (current.as_mut(), attr(&e, "w:val")) {
                         let lower = name.to_lowercase();
                         style.title |= lower == "title";
+                        style.code |= ["code", "preformatted", "source"]
+                            .iter()
+                            .any(|k| lower.contains(k));
                         if let Some(n) = lower
                             .strip_prefix("heading ")
                             .and_then(|n| n.trim().parse::<u8>().ok())
@@ -318,6 +323,21 @@ fn set(paragraph: &mut Option<Paragraph>, f: impl FnOnce(&mut Paragraph)) {
     }
 }
 
+/// Whether a style (or one it is based on) is a code style.
+fn style_is_code(styles: &HashMap<String, Style>, id: &str) -> bool {
+    let mut id = Some(id);
+    for _ in 0..8 {
+        let Some(style) = id.and_then(|i| styles.get(i)) else {
+            break;
+        };
+        if style.code {
+            return true;
+        }
+        id = style.based_on.as_deref();
+    }
+    false
+}
+
 /// The heading level a style gives, following `basedOn` (a few steps at most).
 fn style_heading(styles: &HashMap<String, Style>, id: &str) -> (Option<u8>, bool) {
     let mut id = Some(id.to_owned());
@@ -343,6 +363,23 @@ fn finish_paragraph(
     styles: &HashMap<String, Style>,
     numbering: &Numbering,
 ) {
+    let is_code = p.style.as_deref().is_some_and(|s| style_is_code(styles, s));
+    if is_code && tables.is_empty() {
+        // Code keeps its spacing; consecutive code paragraphs are one listing.
+        let line = p.text.trim_end().to_owned();
+        match doc.blocks.last_mut() {
+            Some(Block::Code { text, .. }) => {
+                text.push('\n');
+                text.push_str(&line);
+            }
+            _ if !line.trim().is_empty() => doc.blocks.push(Block::Code {
+                language: None,
+                text: line,
+            }),
+            _ => {}
+        }
+        return;
+    }
     let text = p.text.split_whitespace().collect::<Vec<_>>().join(" ");
     if let Some(cell) = tables
         .last_mut()

@@ -1,7 +1,7 @@
 //! Markdown (CommonMark with tables) → a Document, through pulldown-cmark.
 
 use coursegen_core::material::{Block, Document};
-use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 pub(crate) fn parse(text: &str) -> Document {
     let mut doc = Document::default();
@@ -10,6 +10,8 @@ pub(crate) fn parse(text: &str) -> Document {
     let mut lists: Vec<bool> = Vec::new();
     let mut in_item = false;
     let mut table: Option<Vec<Vec<String>>> = None;
+    // Inside a fenced or indented code block: its language, and its text verbatim.
+    let mut code: Option<(Option<String>, String)> = None;
     for event in Parser::new_ext(text, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH) {
         match event {
             Event::Start(Tag::List(start)) => {
@@ -57,6 +59,30 @@ pub(crate) fn parse(text: &str) -> Document {
                 }
             }
             Event::End(TagEnd::Paragraph) | Event::SoftBreak | Event::HardBreak => buffer.push(' '),
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let language = match kind {
+                    CodeBlockKind::Fenced(info) => {
+                        info.split_whitespace().next().map(str::to_owned)
+                    }
+                    CodeBlockKind::Indented => None,
+                };
+                code = Some((language, String::new()));
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                if let Some((language, text)) = code.take()
+                    && !text.trim().is_empty()
+                {
+                    doc.blocks.push(Block::Code {
+                        language,
+                        text: text.trim_end().to_owned(),
+                    });
+                }
+            }
+            Event::Text(t) if code.is_some() => {
+                if let Some((_, text)) = code.as_mut() {
+                    text.push_str(&t);
+                }
+            }
             Event::Text(t) | Event::Code(t) => buffer.push_str(&t),
             _ => {}
         }
@@ -109,6 +135,29 @@ fn heading_level(level: HeadingLevel) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn code_blocks_stay_verbatim() {
+        let d = parse(
+            "Text before.\n\n```python\ndef f(x):\n    return x\n```\n\n    indented = True\n",
+        );
+        assert_eq!(
+            d.blocks,
+            vec![
+                Block::Paragraph {
+                    text: "Text before.".into()
+                },
+                Block::Code {
+                    language: Some("python".into()),
+                    text: "def f(x):\n    return x".into()
+                },
+                Block::Code {
+                    language: None,
+                    text: "indented = True".into()
+                },
+            ]
+        );
+    }
 
     #[test]
     fn headings_paragraphs_lists_and_tables() {

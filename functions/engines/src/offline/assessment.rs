@@ -52,6 +52,8 @@ pub fn assessment(
             let scope = Scope {
                 knowledge,
                 range: knowledge.span(plan.start_ms, plan.end_ms),
+                start_ms: plan.start_ms,
+                end_ms: plan.end_ms,
                 title: &plan.title,
                 id_prefix: format!("a{}", i + 1),
             };

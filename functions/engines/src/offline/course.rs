@@ -2,7 +2,7 @@
 //! stage, for tests, benchmarks and one-shot use.
 
 use coursegen_core::course::{COURSE_SCHEMA_VERSION, Course, Module};
-use coursegen_core::material::Sentence;
+use coursegen_core::material::Material;
 use coursegen_core::options::Options;
 use coursegen_core::outputs::{Outline, Segment, SegmentParams, Validation};
 
@@ -21,14 +21,14 @@ pub struct Generated {
 /// Runs every stage: validate, segment, outline, lessons, assessment,
 /// glossary and flashcards. `video` is the YouTube id lessons link to.
 pub fn generate(
-    sentences: Vec<Sentence>,
+    material: Material,
     title: Option<&str>,
     video: Option<&str>,
     params: &SegmentParams,
     options: &Options,
 ) -> Generated {
-    let validation = validate::validate(&sentences);
-    let knowledge = Knowledge::new(sentences);
+    let validation = validate::validate(&material.sentences);
+    let knowledge = Knowledge::new(material);
     let segments = segment::segment_stemmed(&knowledge.sentences, &knowledge.stems, params);
     let outline = outline::outline(&knowledge, &segments, title);
     let modules: Vec<Module> = outline

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use coursegen_core::course::{Assessment, Lesson};
-use coursegen_core::material::Sentence;
+use coursegen_core::material::{Material, Sentence};
 use coursegen_core::options::Options;
 use coursegen_core::outputs::{Outline, Segment, SegmentParams, Validation};
 use coursegen_core::ports::{
@@ -29,10 +29,10 @@ fn require(sentences: &[Sentence]) -> Result<(), EngineError> {
 impl Validator for OfflineEngine {
     async fn validate(
         &self,
-        sentences: &[Sentence],
+        material: &Material,
         _options: &Options,
     ) -> Result<Validation, EngineError> {
-        Ok(validate::validate(sentences))
+        Ok(validate::validate(&material.sentences))
     }
 }
 
@@ -40,15 +40,15 @@ impl Validator for OfflineEngine {
 impl Segmenter for OfflineEngine {
     async fn segment(
         &self,
-        sentences: &[Sentence],
+        material: &Material,
         params: &SegmentParams,
         _options: &Options,
     ) -> Result<Vec<Segment>, EngineError> {
-        require(sentences)?;
+        require(&material.sentences)?;
         params
             .validate()
             .map_err(|e| EngineError::Invalid(format!("segment parameters: {e}")))?;
-        Ok(segment::segment(sentences, params))
+        Ok(segment::segment(&material.sentences, params))
     }
 }
 
@@ -56,19 +56,19 @@ impl Segmenter for OfflineEngine {
 impl Outliner for OfflineEngine {
     async fn outline(
         &self,
-        sentences: &[Sentence],
+        material: &Material,
         segments: &[Segment],
         title: Option<&str>,
         _options: &Options,
     ) -> Result<Outline, EngineError> {
-        require(sentences)?;
+        require(&material.sentences)?;
         if segments.is_empty() {
             return Err(EngineError::Invalid(
                 "there are no segments to outline".into(),
             ));
         }
         Ok(outline::outline(
-            &Knowledge::new(sentences.to_vec()),
+            &Knowledge::new(material.clone()),
             segments,
             title,
         ))
@@ -78,7 +78,7 @@ impl Outliner for OfflineEngine {
 #[async_trait]
 impl LessonWriter for OfflineEngine {
     async fn lesson(&self, request: LessonRequest<'_>) -> Result<Lesson, EngineError> {
-        require(request.sentences)?;
+        require(&request.material.sentences)?;
         let plan = request
             .outline
             .modules
@@ -91,7 +91,7 @@ impl LessonWriter for OfflineEngine {
                     request.module + 1
                 ))
             })?;
-        let knowledge = Knowledge::new(request.sentences.to_vec());
+        let knowledge = Knowledge::new(request.material.clone());
         let id = format!("m{}-l{}", request.module + 1, request.lesson + 1);
         Ok(lesson::lesson(
             &knowledge,
@@ -107,14 +107,14 @@ impl LessonWriter for OfflineEngine {
 impl AssessmentWriter for OfflineEngine {
     async fn assessment(
         &self,
-        sentences: &[Sentence],
+        material: &Material,
         outline: &Outline,
         lessons: &[Lesson],
         options: &Options,
     ) -> Result<Option<Assessment>, EngineError> {
-        require(sentences)?;
+        require(&material.sentences)?;
         Ok(assessment::assessment(
-            &Knowledge::new(sentences.to_vec()),
+            &Knowledge::new(material.clone()),
             outline,
             lessons,
             options,
@@ -124,12 +124,8 @@ impl AssessmentWriter for OfflineEngine {
 
 #[async_trait]
 impl NotesWriter for OfflineEngine {
-    async fn notes(
-        &self,
-        sentences: &[Sentence],
-        _options: &Options,
-    ) -> Result<Notes, EngineError> {
-        let knowledge = Knowledge::new(sentences.to_vec());
+    async fn notes(&self, material: &Material, _options: &Options) -> Result<Notes, EngineError> {
+        let knowledge = Knowledge::new(material.clone());
         Ok(Notes {
             glossary: notes::glossary(&knowledge),
             flashcards: notes::flashcards(&knowledge),

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use coursegen_core::material::Sentence;
+use coursegen_core::material::{CodeSample, Material, Sentence};
 
 use super::facts::{Definition, Quantity, Sequence, definitions, quantities, sequences};
 use super::text::{content_stems, idf};
@@ -18,14 +18,22 @@ pub struct Knowledge {
     pub stems: Vec<Vec<String>>,
     /// Inverse document frequency of stems over sentences.
     pub idf: HashMap<String, f64>,
+    /// Code the material shows, in time order.
+    pub code: Vec<CodeSample>,
 }
 
 impl Knowledge {
-    pub fn new(sentences: Vec<Sentence>) -> Self {
+    pub fn new(material: Material) -> Self {
+        let Material {
+            sentences,
+            mut code,
+        } = material;
+        code.sort_by_key(|c| c.start_ms);
         let stems: Vec<Vec<String>> = sentences.iter().map(|s| content_stems(&s.text)).collect();
         Knowledge {
             idf: idf(&stems),
             stems,
+            code,
             definitions: definitions(&sentences),
             quantities: quantities(&sentences),
             sequences: sequences(&sentences),

@@ -125,6 +125,19 @@ pub fn lesson(
         }
         md.push('\n');
     }
+    for sample in knowledge
+        .code
+        .iter()
+        .filter(|c| c.start_ms >= plan.start_ms && c.start_ms < plan.end_ms)
+    {
+        let language = sample.language.as_deref().unwrap_or("");
+        let _ = writeln!(
+            md,
+            "### Code {}\n\n```{language}\n{}\n```\n",
+            pointer(sample.start_ms, video),
+            sample.code
+        );
+    }
     let _ = writeln!(
         md,
         "*From the material, {} to {}.*",
@@ -147,6 +160,8 @@ pub fn lesson(
     let scope = Scope {
         knowledge,
         range,
+        start_ms: plan.start_ms,
+        end_ms: plan.end_ms,
         title: &plan.title,
         id_prefix: id_prefix.to_owned(),
     };

@@ -5,6 +5,7 @@
 //! share.
 
 mod choice;
+mod code;
 mod open;
 mod recall;
 
@@ -25,6 +26,9 @@ pub struct Scope<'a> {
     pub knowledge: &'a Knowledge,
     /// Sentences of the lesson.
     pub range: Range<usize>,
+    /// The lesson's span of the material.
+    pub start_ms: u64,
+    pub end_ms: u64,
     pub title: &'a str,
     /// Prefix of the question ids ("m1-l2").
     pub id_prefix: String,
@@ -192,9 +196,8 @@ fn candidates(scope: &Scope<'_>, ty: QuestionType) -> Vec<Candidate> {
         QuestionType::Numeric => recall::numeric(scope),
         QuestionType::Ordering => open::ordering(scope),
         QuestionType::Descriptive => open::descriptive(scope),
-        // Code questions need code in the material; spoken lectures and
-        // prose scripts have none to test.
-        QuestionType::Code => Vec::new(),
+        // Only material that shows code gets code questions.
+        QuestionType::Code => code::code(scope),
     }
 }
 
