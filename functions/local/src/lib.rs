@@ -2,6 +2,7 @@
 //! with no cloud account. SQLite for jobs, callback handles and webhook
 //! deliveries; a directory for artifacts; HS256 dev tokens.
 
+pub mod asl;
 pub mod data_dir;
 pub mod dev_auth;
 pub mod fs_artifacts;
