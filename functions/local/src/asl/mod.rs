@@ -9,6 +9,7 @@ pub mod definition;
 pub mod intrinsics;
 pub mod path;
 pub mod retry;
+pub mod step;
 pub mod template;
 
 pub use definition::{DefinitionError, State, StateMachine};
