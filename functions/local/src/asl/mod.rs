@@ -6,6 +6,8 @@
 
 pub mod choice;
 pub mod definition;
+pub mod execution;
+pub mod executor;
 pub mod intrinsics;
 pub mod path;
 pub mod retry;
@@ -13,4 +15,6 @@ pub mod step;
 pub mod template;
 
 pub use definition::{DefinitionError, State, StateMachine};
+pub use execution::{Execution, ExecutionStatus};
+pub use executor::{Drive, Executor, TaskFailure, TaskRunner, TokenError};
 pub use path::PathError;

@@ -16,7 +16,7 @@ use super::retry::{self, RUNTIME};
 use super::template::resolve;
 
 /// Where a state leaves the execution.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Transition {
     /// Go to state `to` with `output` as its input.
     Next { to: String, output: Value },

@@ -1,0 +1,753 @@
+//! Runs an [`Execution`]: advances threads through their states, runs Task
+//! resources through a [`TaskRunner`] (concurrently, for Parallel branches
+//! and Map items), sleeps for Wait states and retry backoff, and waits for
+//! task tokens. Every change goes through the execution's plain data, so a
+//! saved execution can be driven again.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use rand::RngExt;
+use serde_json::{Value, json};
+use tokio::task::JoinSet;
+
+use super::definition::{State, StateMachine};
+use super::execution::{Execution, ExecutionStatus, Scope, Thread, ThreadStatus, machine_at};
+use super::path::{query, select};
+use super::step::{self, OnError, Transition};
+use super::template::resolve;
+
+/// A task's failure: an error name (what Retry and Catch match) and a cause.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskFailure {
+    pub error: String,
+    pub cause: String,
+}
+
+/// Runs Task resources. For a `.waitForTaskToken` resource, a successful
+/// return only means "handed over": the task completes when someone calls
+/// [`Executor::send_task_success`] or [`Executor::send_task_failure`].
+#[async_trait]
+pub trait TaskRunner: Send + Sync + std::fmt::Debug {
+    async fn run(&self, resource: &str, input: Value) -> Result<Value, TaskFailure>;
+}
+
+/// Why a token call was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    /// Unknown, already used, or its execution has ended.
+    #[error("the task token is invalid or already used")]
+    InvalidToken,
+}
+
+/// How a call to [`Executor::drive`] ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Drive {
+    /// The execution succeeded, failed or was stopped.
+    Done,
+    /// Every live thread waits for a task token.
+    AwaitingTokens,
+}
+
+#[derive(Debug, Clone)]
+pub struct Executor {
+    machine: Arc<StateMachine>,
+    runner: Arc<dyn TaskRunner>,
+    execution: Arc<Mutex<Execution>>,
+}
+
+const TOKEN_SUFFIX: &str = ".waitForTaskToken";
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+impl Executor {
+    pub fn new(
+        machine: Arc<StateMachine>,
+        runner: Arc<dyn TaskRunner>,
+        execution: Execution,
+    ) -> Self {
+        Executor {
+            machine,
+            runner,
+            execution: Arc::new(Mutex::new(execution)),
+        }
+    }
+
+    /// A copy of the execution as it is now.
+    pub fn snapshot(&self) -> Execution {
+        self.lock().clone()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Execution> {
+        // The data stays consistent between statements, so a poisoned lock
+        // (a panic elsewhere) does not make it unusable.
+        self.execution.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn send_task_success(&self, token: &str, output: Value) -> Result<(), TokenError> {
+        self.complete_token(token, Ok(output))
+    }
+
+    pub fn send_task_failure(
+        &self,
+        token: &str,
+        error: &str,
+        cause: &str,
+    ) -> Result<(), TokenError> {
+        self.complete_token(
+            token,
+            Err(TaskFailure {
+                error: error.to_owned(),
+                cause: cause.to_owned(),
+            }),
+        )
+    }
+
+    fn complete_token(
+        &self,
+        token: &str,
+        result: Result<Value, TaskFailure>,
+    ) -> Result<(), TokenError> {
+        let mut exec = self.lock();
+        if exec.is_done() {
+            return Err(TokenError::InvalidToken);
+        }
+        let id = exec
+            .threads
+            .values()
+            .find(|t| matches!(&t.status, ThreadStatus::AwaitingToken { token: t } if t == token))
+            .map(|t| t.id)
+            .ok_or(TokenError::InvalidToken)?;
+        self.task_finished(&mut exec, id, result, false);
+        Ok(())
+    }
+
+    /// Stops the execution (StopExecution): it ends as aborted.
+    pub fn stop(&self, error: &str, cause: &str) {
+        let mut exec = self.lock();
+        if !exec.is_done() {
+            exec.status = ExecutionStatus::Aborted;
+            exec.error = Some((error.to_owned(), cause.to_owned()));
+            exec.record(
+                0,
+                "ExecutionAborted",
+                None,
+                json!({"Error": error, "Cause": cause}),
+            );
+        }
+    }
+
+    /// Runs until the execution ends or only task tokens can move it on.
+    pub async fn drive(&self) -> Drive {
+        let mut tasks: JoinSet<(u32, Result<Value, TaskFailure>, bool)> = JoinSet::new();
+        loop {
+            let started = {
+                let mut exec = self.lock();
+                self.advance_ready(&mut exec)
+            };
+            for (id, resource, input) in started {
+                let runner = self.runner.clone();
+                let waits = resource.ends_with(TOKEN_SUFFIX);
+                tasks.spawn(async move { (id, runner.run(&resource, input).await, waits) });
+            }
+            let wake = {
+                let exec = self.lock();
+                if exec.is_done() {
+                    tasks.abort_all();
+                    return Drive::Done;
+                }
+                exec.threads
+                    .values()
+                    .filter_map(|t| match t.status {
+                        ThreadStatus::Sleeping { until_ms, .. } => Some(until_ms),
+                        _ => None,
+                    })
+                    .min()
+            };
+            let sleep =
+                wake.map(|at| Duration::from_millis(u64::try_from(at - now_ms()).unwrap_or(0)));
+            match (tasks.is_empty(), sleep) {
+                (true, None) => return Drive::AwaitingTokens,
+                (true, Some(d)) => tokio::time::sleep(d).await,
+                (false, sleep) => {
+                    let sleep = sleep.unwrap_or(Duration::from_secs(3600));
+                    tokio::select! {
+                        done = tasks.join_next() => {
+                            if let Some(Ok((id, result, waits))) = done {
+                                let mut exec = self.lock();
+                                self.task_finished(&mut exec, id, result, waits);
+                            }
+                        }
+                        () = tokio::time::sleep(sleep) => {}
+                    }
+                }
+            }
+            let mut exec = self.lock();
+            self.wake_sleepers(&mut exec);
+        }
+    }
+
+    fn wake_sleepers(&self, exec: &mut Execution) {
+        let now = now_ms();
+        let due: Vec<(u32, Option<Transition>)> = exec
+            .threads
+            .values()
+            .filter_map(|t| match &t.status {
+                ThreadStatus::Sleeping { until_ms, then } if *until_ms <= now => {
+                    Some((t.id, then.clone()))
+                }
+                _ => None,
+            })
+            .collect();
+        for (id, then) in due {
+            match then {
+                Some(transition) => self.apply(exec, id, transition),
+                None => set_status(exec, id, ThreadStatus::Ready),
+            }
+        }
+    }
+
+    /// Moves every ready thread on until it runs a task, sleeps, waits for
+    /// children or ends. Returns the tasks to start.
+    fn advance_ready(&self, exec: &mut Execution) -> Vec<(u32, String, Value)> {
+        let mut started = Vec::new();
+        while let Some(id) = exec
+            .threads
+            .values()
+            .find(|t| t.status == ThreadStatus::Ready)
+            .map(|t| t.id)
+        {
+            if exec.is_done() {
+                break;
+            }
+            self.advance(exec, id, &mut started);
+        }
+        started
+    }
+
+    fn context(&self, exec: &Execution, thread: &Thread, token: Option<&str>) -> Value {
+        let mut ctx = json!({
+            "Execution": {"Id": exec.id, "Name": exec.name, "Input": exec.input, "StartTime": exec.started_ms},
+            "State": {"Name": thread.state},
+            "StateMachine": {"Id": "coursegen"},
+        });
+        if let Some(token) = token {
+            ctx["Task"] = json!({"Token": token});
+        }
+        if let Some((index, value)) = &thread.map_item {
+            ctx["Map"] = json!({"Item": {"Index": index, "Value": value}});
+        }
+        ctx
+    }
+
+    fn advance(&self, exec: &mut Execution, id: u32, started: &mut Vec<(u32, String, Value)>) {
+        let Some(thread) = exec.threads.get(&id).cloned() else {
+            return;
+        };
+        let Some(state) =
+            machine_at(&self.machine, &thread.scope).and_then(|m| m.states.get(&thread.state))
+        else {
+            let cause = format!("state {:?} is not in the definition", thread.state);
+            return self.apply(
+                exec,
+                id,
+                Transition::Fail {
+                    error: "States.Runtime".into(),
+                    cause,
+                },
+            );
+        };
+        exec.record(id, "StateEntered", Some(&thread.state), Value::Null);
+        let input = &thread.input;
+        match state {
+            State::Pass(s) => self.apply(
+                exec,
+                id,
+                step::pass(s, input, &self.context(exec, &thread, None)),
+            ),
+            State::Choice(s) => self.apply(
+                exec,
+                id,
+                step::choose(s, input, &self.context(exec, &thread, None)),
+            ),
+            State::Fail(s) => self.apply(
+                exec,
+                id,
+                step::fail(s, input, &self.context(exec, &thread, None)),
+            ),
+            State::Succeed(s) => {
+                let ctx = self.context(exec, &thread, None);
+                let output = step::effective_input(&s.io, input, &ctx)
+                    .and_then(|v| select(&v, s.io.output_path.as_ref(), &ctx));
+                let transition = match output {
+                    Ok(output) => Transition::End { output },
+                    Err(e) => Transition::Fail {
+                        error: "States.Runtime".into(),
+                        cause: e.0,
+                    },
+                };
+                self.apply(exec, id, transition);
+            }
+            State::Wait(s) => match step::wait(
+                s,
+                input,
+                &self.context(exec, &thread, None),
+                chrono::Utc::now(),
+            ) {
+                Ok((delay, then)) => {
+                    let until_ms =
+                        now_ms() + i64::try_from(delay.as_millis()).unwrap_or(i64::MAX / 2);
+                    set_status(
+                        exec,
+                        id,
+                        ThreadStatus::Sleeping {
+                            until_ms,
+                            then: Some(then),
+                        },
+                    );
+                }
+                Err(fail) => self.apply(exec, id, fail),
+            },
+            State::Task(task) => {
+                let token = task.resource.ends_with(TOKEN_SUFFIX).then(new_token);
+                let ctx = self.context(exec, &thread, token.as_deref());
+                match step::effective_input(&task.io, input, &ctx) {
+                    Ok(payload) => {
+                        let status = match token {
+                            Some(token) => ThreadStatus::AwaitingToken { token },
+                            None => ThreadStatus::Running,
+                        };
+                        // A token task is marked awaiting at once, so a token
+                        // sent before the runner returns is not lost.
+                        set_status(exec, id, status);
+                        exec.record(
+                            id,
+                            "TaskScheduled",
+                            Some(&thread.state),
+                            json!({"Resource": task.resource}),
+                        );
+                        started.push((id, task.resource.clone(), payload));
+                    }
+                    Err(e) => self.failed(
+                        exec,
+                        id,
+                        TaskFailure {
+                            error: "States.Runtime".into(),
+                            cause: e.0,
+                        },
+                    ),
+                }
+            }
+            State::Parallel(p) => {
+                let ctx = self.context(exec, &thread, None);
+                match step::effective_input(&p.io, input, &ctx) {
+                    Ok(payload) => {
+                        let children: Vec<u32> = (0..p.branches.len())
+                            .map(|index| {
+                                let mut scope = thread.scope.clone();
+                                scope.push(Scope::Branch {
+                                    state: thread.state.clone(),
+                                    index,
+                                });
+                                spawn(
+                                    exec,
+                                    id,
+                                    index,
+                                    scope,
+                                    p.branches[index].start_at.clone(),
+                                    payload.clone(),
+                                    None,
+                                )
+                            })
+                            .collect();
+                        let results = vec![None; children.len()];
+                        set_status(
+                            exec,
+                            id,
+                            ThreadStatus::AwaitingChildren {
+                                children,
+                                pending: Vec::new(),
+                                results,
+                            },
+                        );
+                    }
+                    Err(e) => self.failed(
+                        exec,
+                        id,
+                        TaskFailure {
+                            error: "States.Runtime".into(),
+                            cause: e.0,
+                        },
+                    ),
+                }
+            }
+            State::Map(m) => {
+                let ctx = self.context(exec, &thread, None);
+                let items = select(input, m.io.input_path.as_ref(), &ctx).and_then(|selected| {
+                    let items = query(m.items_path.as_deref().unwrap_or("$"), &selected, &ctx)?;
+                    let Value::Array(items) = items else {
+                        return Err(super::path::PathError(
+                            "ItemsPath does not select an array".into(),
+                        ));
+                    };
+                    let selector = m.item_selector.as_ref().or(m.io.parameters.as_ref());
+                    items
+                        .into_iter()
+                        .enumerate()
+                        .map(|(index, item)| {
+                            let item_ctx = {
+                                let mut c = ctx.clone();
+                                c["Map"] = json!({"Item": {"Index": index, "Value": item}});
+                                c
+                            };
+                            let input = match selector {
+                                Some(t) => resolve(t, &selected, &item_ctx)?,
+                                None => item.clone(),
+                            };
+                            Ok((index, item, input))
+                        })
+                        .collect::<Result<Vec<_>, _>>()
+                });
+                match items {
+                    Ok(items) if items.is_empty() => {
+                        self.work_done(exec, id, Value::Array(Vec::new()))
+                    }
+                    Ok(items) => {
+                        let limit = if m.max_concurrency == 0 {
+                            items.len()
+                        } else {
+                            m.max_concurrency as usize
+                        };
+                        let results = vec![None; items.len()];
+                        let mut pending: Vec<(usize, Value)> = Vec::new();
+                        let mut children = Vec::new();
+                        for (index, item, item_input) in items {
+                            if children.len() < limit {
+                                let mut scope = thread.scope.clone();
+                                scope.push(Scope::Item {
+                                    state: thread.state.clone(),
+                                });
+                                let start = m.item_processor.start_at.clone();
+                                children.push(spawn(
+                                    exec,
+                                    id,
+                                    index,
+                                    scope,
+                                    start,
+                                    item_input,
+                                    Some((index, item)),
+                                ));
+                            } else {
+                                pending.push((index, json!({"item": item, "input": item_input})));
+                            }
+                        }
+                        set_status(
+                            exec,
+                            id,
+                            ThreadStatus::AwaitingChildren {
+                                children,
+                                pending,
+                                results,
+                            },
+                        );
+                    }
+                    Err(e) => self.failed(
+                        exec,
+                        id,
+                        TaskFailure {
+                            error: "States.Runtime".into(),
+                            cause: e.0,
+                        },
+                    ),
+                }
+            }
+        }
+    }
+
+    /// A task (or a token) finished for thread `id`.
+    fn task_finished(
+        &self,
+        exec: &mut Execution,
+        id: u32,
+        result: Result<Value, TaskFailure>,
+        handed_over: bool,
+    ) {
+        if exec.is_done() {
+            return;
+        }
+        let Some(thread) = exec.threads.get(&id) else {
+            return;
+        };
+        if !matches!(
+            thread.status,
+            ThreadStatus::Running | ThreadStatus::AwaitingToken { .. }
+        ) {
+            return;
+        }
+        match result {
+            // The runner handed a token task over: now it waits for the token.
+            Ok(_) if handed_over => {}
+            Ok(output) => {
+                exec.record(
+                    id,
+                    "TaskSucceeded",
+                    Some(&exec.threads[&id].state.clone()),
+                    Value::Null,
+                );
+                self.work_done(exec, id, output);
+            }
+            Err(failure) => self.failed(exec, id, failure),
+        }
+    }
+
+    /// The state's work produced `result`: ResultSelector, ResultPath,
+    /// OutputPath, then on.
+    fn work_done(&self, exec: &mut Execution, id: u32, result: Value) {
+        let Some(thread) = exec.threads.get(&id).cloned() else {
+            return;
+        };
+        let ctx = self.context(exec, &thread, None);
+        let transition = match machine_at(&self.machine, &thread.scope)
+            .and_then(|m| m.states.get(&thread.state))
+        {
+            Some(State::Task(t)) => step::after_work(&t.io, &t.flow, &thread.input, result, &ctx),
+            Some(State::Parallel(p)) => {
+                step::after_work(&p.io, &p.flow, &thread.input, result, &ctx)
+            }
+            Some(State::Map(m)) => step::after_work(&m.io, &m.flow, &thread.input, result, &ctx),
+            _ => Transition::Fail {
+                error: "States.Runtime".into(),
+                cause: "work finished in a state that does none".into(),
+            },
+        };
+        self.apply(exec, id, transition);
+    }
+
+    /// The state of thread `id` failed: Retry, Catch, or fail the thread.
+    fn failed(&self, exec: &mut Execution, id: u32, failure: TaskFailure) {
+        let Some(thread) = exec.threads.get(&id).cloned() else {
+            return;
+        };
+        exec.record(
+            id,
+            "TaskFailed",
+            Some(&thread.state),
+            json!({"Error": failure.error, "Cause": failure.cause}),
+        );
+        let (retry, catch) = match machine_at(&self.machine, &thread.scope)
+            .and_then(|m| m.states.get(&thread.state))
+        {
+            Some(State::Task(t)) => (&t.retry[..], &t.catch[..]),
+            Some(State::Parallel(p)) => (&p.retry[..], &p.catch[..]),
+            Some(State::Map(m)) => (&m.retry[..], &m.catch[..]),
+            _ => (&[][..], &[][..]),
+        };
+        let unit: f64 = rand::rng().random();
+        match step::on_error(
+            retry,
+            catch,
+            &thread.attempts,
+            &thread.input,
+            &failure.error,
+            &failure.cause,
+            unit,
+        ) {
+            OnError::Retry { retrier, delay } => {
+                if let Some(t) = exec.threads.get_mut(&id) {
+                    if t.attempts.len() <= retrier {
+                        t.attempts.resize(retrier + 1, 0);
+                    }
+                    t.attempts[retrier] += 1;
+                }
+                let until_ms = now_ms() + i64::try_from(delay.as_millis()).unwrap_or(i64::MAX / 2);
+                set_status(
+                    exec,
+                    id,
+                    ThreadStatus::Sleeping {
+                        until_ms,
+                        then: None,
+                    },
+                );
+            }
+            OnError::Then(transition) => self.apply(exec, id, transition),
+        }
+    }
+
+    fn apply(&self, exec: &mut Execution, id: u32, transition: Transition) {
+        let Some(thread) = exec.threads.get(&id).cloned() else {
+            return;
+        };
+        exec.record(id, "StateExited", Some(&thread.state), Value::Null);
+        match transition {
+            Transition::Next { to, output } => {
+                if let Some(t) = exec.threads.get_mut(&id) {
+                    t.state = to;
+                    t.input = output;
+                    t.attempts.clear();
+                    t.status = ThreadStatus::Ready;
+                }
+            }
+            Transition::End { output } => {
+                set_status(
+                    exec,
+                    id,
+                    ThreadStatus::Succeeded {
+                        output: output.clone(),
+                    },
+                );
+                match thread.parent {
+                    None => {
+                        exec.status = ExecutionStatus::Succeeded;
+                        exec.output = Some(output.clone());
+                        exec.record(0, "ExecutionSucceeded", None, output);
+                    }
+                    Some((parent, slot)) => self.child_succeeded(exec, parent, slot, output),
+                }
+            }
+            Transition::Fail { error, cause } => {
+                set_status(
+                    exec,
+                    id,
+                    ThreadStatus::Failed {
+                        error: error.clone(),
+                        cause: cause.clone(),
+                    },
+                );
+                match thread.parent {
+                    None => {
+                        exec.status = ExecutionStatus::Failed;
+                        exec.record(
+                            0,
+                            "ExecutionFailed",
+                            None,
+                            json!({"Error": error, "Cause": cause}),
+                        );
+                        exec.error = Some((error, cause));
+                    }
+                    Some((parent, _)) => {
+                        // One failed branch or item fails the Parallel or Map:
+                        // the others stop.
+                        drop_children(exec, parent);
+                        self.failed(exec, parent, TaskFailure { error, cause });
+                    }
+                }
+            }
+        }
+    }
+
+    fn child_succeeded(&self, exec: &mut Execution, parent: u32, slot: usize, output: Value) {
+        let next_item = {
+            let Some(ThreadStatus::AwaitingChildren {
+                results, pending, ..
+            }) = exec.threads.get_mut(&parent).map(|t| &mut t.status)
+            else {
+                return;
+            };
+            if let Some(r) = results.get_mut(slot) {
+                *r = Some(output);
+            }
+            (!pending.is_empty()).then(|| pending.remove(0))
+        };
+        if let Some((index, item)) = next_item {
+            let Some(p) = exec.threads.get(&parent).cloned() else {
+                return;
+            };
+            let mut scope = p.scope.clone();
+            scope.push(Scope::Item {
+                state: p.state.clone(),
+            });
+            let start = machine_at(&self.machine, &scope)
+                .map(|m| m.start_at.clone())
+                .unwrap_or_default();
+            let child = spawn(
+                exec,
+                parent,
+                index,
+                scope,
+                start,
+                item["input"].clone(),
+                Some((index, item["item"].clone())),
+            );
+            if let Some(ThreadStatus::AwaitingChildren { children, .. }) =
+                exec.threads.get_mut(&parent).map(|t| &mut t.status)
+            {
+                children.push(child);
+            }
+            return;
+        }
+        let finished = match exec.threads.get(&parent).map(|t| &t.status) {
+            Some(ThreadStatus::AwaitingChildren {
+                results, pending, ..
+            }) if pending.is_empty() && results.iter().all(Option::is_some) => {
+                Some(Value::Array(results.iter().flatten().cloned().collect()))
+            }
+            _ => None,
+        };
+        if let Some(result) = finished {
+            drop_children(exec, parent);
+            self.work_done(exec, parent, result);
+        }
+    }
+}
+
+fn set_status(exec: &mut Execution, id: u32, status: ThreadStatus) {
+    if let Some(t) = exec.threads.get_mut(&id) {
+        t.status = status;
+    }
+}
+
+fn spawn(
+    exec: &mut Execution,
+    parent: u32,
+    slot: usize,
+    scope: Vec<Scope>,
+    state: String,
+    input: Value,
+    map_item: Option<(usize, Value)>,
+) -> u32 {
+    let id = exec.next_thread;
+    exec.next_thread += 1;
+    exec.threads.insert(
+        id,
+        Thread {
+            id,
+            parent: Some((parent, slot)),
+            scope,
+            state,
+            input,
+            status: ThreadStatus::Ready,
+            attempts: Vec::new(),
+            map_item,
+        },
+    );
+    id
+}
+
+/// Forgets a Parallel's or Map's children (and theirs): their results are
+/// in, or they no longer matter.
+fn drop_children(exec: &mut Execution, parent: u32) {
+    let children: Vec<u32> = exec
+        .threads
+        .values()
+        .filter(|t| t.parent.map(|(p, _)| p) == Some(parent))
+        .map(|t| t.id)
+        .collect();
+    for child in children {
+        drop_children(exec, child);
+        exec.threads.remove(&child);
+    }
+    if let Some(ThreadStatus::AwaitingChildren { .. }) =
+        exec.threads.get(&parent).map(|t| &t.status)
+    {
+        set_status(exec, parent, ThreadStatus::Running);
+    }
+}
+
+/// An unguessable task token.
+fn new_token() -> String {
+    let bytes: [u8; 24] = rand::rng().random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
