@@ -90,7 +90,7 @@ async fn tasks_choices_and_paths_run_to_success() {
         script.clone(),
         json!({"job": "J1"}),
     );
-    assert_eq!(ex.drive().await, Drive::Done);
+    assert_eq!(ex.drive().await.unwrap(), Drive::Done);
     let exec = ex.snapshot();
     assert_eq!(exec.status, ExecutionStatus::Succeeded);
     assert_eq!(
@@ -117,13 +117,13 @@ async fn retries_back_off_then_succeed_or_are_caught() {
         vec![fail("Throttled"), fail("Throttled"), Ok(json!("ok"))],
     ));
     let ex = executor(definition(3), script.clone(), json!({}));
-    ex.drive().await;
+    ex.drive().await.unwrap();
     assert_eq!(ex.snapshot().output, Some(json!("ok")));
     assert_eq!(script.calls("flaky").len(), 3, "two retries, then success");
 
     let script = Arc::new(Script::default().answer("flaky", vec![fail("Throttled")]));
     let ex = executor(definition(1), script.clone(), json!({"job": "J"}));
-    ex.drive().await;
+    ex.drive().await.unwrap();
     let exec = ex.snapshot();
     assert_eq!(exec.status, ExecutionStatus::Succeeded);
     assert_eq!(
@@ -142,7 +142,7 @@ async fn uncaught_failures_fail_the_execution() {
         script,
         json!({}),
     );
-    ex.drive().await;
+    ex.drive().await.unwrap();
     let exec = ex.snapshot();
     assert_eq!(exec.status, ExecutionStatus::Failed);
     assert_eq!(
@@ -168,7 +168,7 @@ async fn parallel_branches_and_bounded_maps() {
         script.clone(),
         json!({"job": "J", "lessons": ["a", "b", "c", "d", "e"]}),
     );
-    ex.drive().await;
+    ex.drive().await.unwrap();
     let exec = ex.snapshot();
     assert_eq!(exec.status, ExecutionStatus::Succeeded);
     let results = &exec.output.as_ref().unwrap()["results"];
@@ -203,7 +203,7 @@ async fn a_failed_map_item_fails_the_map_into_its_catch() {
         script,
         json!([1, 2, 3]),
     );
-    ex.drive().await;
+    ex.drive().await.unwrap();
     let exec = ex.snapshot();
     assert_eq!(exec.status, ExecutionStatus::Succeeded);
     assert_eq!(
@@ -224,23 +224,24 @@ async fn task_tokens_wait_for_a_callback() {
         script.clone(),
         json!({"job": "J"}),
     );
-    assert_eq!(ex.drive().await, Drive::AwaitingTokens);
+    assert_eq!(ex.drive().await.unwrap(), Drive::AwaitingTokens);
     let token = script.calls("arn:aws:states:::lambda:invoke.waitForTaskToken")[0]["token"]
         .as_str()
         .unwrap()
         .to_owned();
     assert_eq!(
-        ex.send_task_success("not-a-token", json!({})),
+        ex.send_task_success("not-a-token", json!({})).await,
         Err(TokenError::InvalidToken)
     );
     ex.send_task_success(&token, json!({"approve": true}))
+        .await
         .unwrap();
     assert_eq!(
-        ex.send_task_success(&token, json!({})),
+        ex.send_task_success(&token, json!({})).await,
         Err(TokenError::InvalidToken),
         "a token completes once"
     );
-    assert_eq!(ex.drive().await, Drive::Done);
+    assert_eq!(ex.drive().await.unwrap(), Drive::Done);
     assert_eq!(
         ex.snapshot().output,
         Some(json!({"job": "J", "decision": {"approve": true}}))
@@ -256,14 +257,15 @@ async fn token_failures_go_through_catch_and_stop_aborts() {
     }});
     let script = Arc::new(Script::default());
     let ex = executor(definition.clone(), script.clone(), json!({}));
-    ex.drive().await;
+    ex.drive().await.unwrap();
     let token = script.calls("gate.waitForTaskToken")[0]["token"]
         .as_str()
         .unwrap()
         .to_owned();
     ex.send_task_failure(&token, "States.Timeout", "no answer in 7 days")
+        .await
         .unwrap();
-    ex.drive().await;
+    ex.drive().await.unwrap();
     assert_eq!(
         ex.snapshot().error,
         Some(("ApprovalExpired".into(), String::new()))
@@ -271,16 +273,18 @@ async fn token_failures_go_through_catch_and_stop_aborts() {
 
     let script = Arc::new(Script::default());
     let ex = executor(definition, script.clone(), json!({}));
-    ex.drive().await;
-    ex.stop("Aborted", "the user aborted the job");
-    assert_eq!(ex.drive().await, Drive::Done);
+    ex.drive().await.unwrap();
+    ex.stop("Aborted", "the user aborted the job")
+        .await
+        .unwrap();
+    assert_eq!(ex.drive().await.unwrap(), Drive::Done);
     assert_eq!(ex.snapshot().status, ExecutionStatus::Aborted);
     let token = script.calls("gate.waitForTaskToken")[0]["token"]
         .as_str()
         .unwrap()
         .to_owned();
     assert_eq!(
-        ex.send_task_success(&token, json!({})),
+        ex.send_task_success(&token, json!({})).await,
         Err(TokenError::InvalidToken),
         "an ended execution takes no token"
     );
@@ -294,7 +298,7 @@ async fn wait_states_sleep() {
         json!({"s": 1}),
     );
     let started = std::time::Instant::now();
-    ex.drive().await;
+    ex.drive().await.unwrap();
     assert!(started.elapsed() >= std::time::Duration::from_millis(900));
     assert_eq!(ex.snapshot().output, Some(json!("woke")));
 }
@@ -307,7 +311,7 @@ async fn executions_serialise_and_resume_from_a_snapshot() {
     }});
     let script = Arc::new(Script::default());
     let ex = executor(definition.clone(), script.clone(), json!({}));
-    ex.drive().await;
+    ex.drive().await.unwrap();
     // Save, "crash", load into a new executor: the same token completes it.
     let saved = serde_json::to_string(&ex.snapshot()).unwrap();
     drop(ex);
@@ -318,7 +322,101 @@ async fn executions_serialise_and_resume_from_a_snapshot() {
         .as_str()
         .unwrap()
         .to_owned();
-    ex.send_task_success(&token, json!({"ok": 1})).unwrap();
-    assert_eq!(ex.drive().await, Drive::Done);
+    ex.send_task_success(&token, json!({"ok": 1}))
+        .await
+        .unwrap();
+    assert_eq!(ex.drive().await.unwrap(), Drive::Done);
     assert_eq!(ex.snapshot().output, Some(json!({"ok": 1})));
+}
+
+/// A runner whose `slow` task never finishes: the process "dies" while it runs.
+#[derive(Debug)]
+struct Hangs;
+
+#[async_trait]
+impl TaskRunner for Hangs {
+    async fn run(&self, resource: &str, input: Value) -> Result<Value, TaskFailure> {
+        if resource == "slow" {
+            std::future::pending::<()>().await;
+        }
+        Ok(input)
+    }
+}
+
+#[tokio::test]
+async fn saved_executions_resume_after_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let store =
+        Arc::new(coursegen_local::SqliteStore::open(&dir.path().join("db.sqlite3")).unwrap());
+    let definition = json!({"StartAt": "Gate", "States": {
+        "Gate": {"Type": "Task", "Resource": "g.waitForTaskToken", "Parameters": {"t.$": "$$.Task.Token"}, "ResultPath": "$.gate", "Next": "Slow"},
+        "Slow": {"Type": "Task", "Resource": "slow", "ResultPath": "$.slow", "End": true}
+    }});
+    let machine = Arc::new(StateMachine::parse(&definition.to_string()).unwrap());
+    let script = Arc::new(Script::default());
+
+    // First life: reaches the gate, which waits for a token; the process ends.
+    let first = Executor::new(
+        machine.clone(),
+        script.clone(),
+        Execution::new(
+            "e1".into(),
+            "job-1".into(),
+            &machine,
+            json!({"job": "J"}),
+            0,
+        ),
+    )
+    .with_store(store.clone());
+    assert_eq!(first.drive().await.unwrap(), Drive::AwaitingTokens);
+    let token = script.calls("g.waitForTaskToken")[0]["t"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    drop(first);
+
+    // Second life: loaded from the store, the same token completes the gate;
+    // then the process dies while the next task runs.
+    let saved = store.execution_named("job-1").await.unwrap().unwrap();
+    let second =
+        Executor::resume(machine.clone(), Arc::new(Hangs), saved).with_store(store.clone());
+    second
+        .send_task_success(&token, json!({"approved": true}))
+        .await
+        .unwrap();
+    let driving = tokio::spawn({
+        let second = second.clone();
+        async move { second.drive().await }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    driving.abort();
+
+    // Third life: the task that was running runs again, and the job ends.
+    let unfinished = store.unfinished_executions().await.unwrap();
+    assert_eq!(unfinished.len(), 1);
+    let third = Executor::resume(
+        machine,
+        script.clone(),
+        unfinished.into_iter().next().unwrap(),
+    )
+    .with_store(store.clone());
+    assert_eq!(third.drive().await.unwrap(), Drive::Done);
+    let done = third.snapshot();
+    assert_eq!(
+        done.output,
+        Some(
+            json!({"job": "J", "gate": {"approved": true}, "slow": {"job": "J", "gate": {"approved": true}}})
+        )
+    );
+    assert_eq!(script.calls("slow").len(), 1);
+    assert!(store.unfinished_executions().await.unwrap().is_empty());
+    assert_eq!(
+        store
+            .execution_named("job-1")
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        ExecutionStatus::Succeeded
+    );
 }

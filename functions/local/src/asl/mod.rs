@@ -16,5 +16,7 @@ pub mod template;
 
 pub use definition::{DefinitionError, State, StateMachine};
 pub use execution::{Execution, ExecutionStatus};
-pub use executor::{Drive, Executor, TaskFailure, TaskRunner, TokenError};
+pub use executor::{
+    Drive, ExecutionStore, Executor, PersistError, TaskFailure, TaskRunner, TokenError,
+};
 pub use path::PathError;

@@ -41,6 +41,19 @@ pub enum TokenError {
     /// Unknown, already used, or its execution has ended.
     #[error("the task token is invalid or already used")]
     InvalidToken,
+    #[error(transparent)]
+    Storage(#[from] PersistError),
+}
+
+/// The execution could not be saved.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("cannot save the execution: {0}")]
+pub struct PersistError(pub String);
+
+/// Where executions are saved after every step, so they survive a crash.
+#[async_trait]
+pub trait ExecutionStore: Send + Sync + std::fmt::Debug {
+    async fn save(&self, execution: &Execution) -> Result<(), PersistError>;
 }
 
 /// How a call to [`Executor::drive`] ended.
@@ -57,6 +70,7 @@ pub struct Executor {
     machine: Arc<StateMachine>,
     runner: Arc<dyn TaskRunner>,
     execution: Arc<Mutex<Execution>>,
+    store: Option<Arc<dyn ExecutionStore>>,
 }
 
 const TOKEN_SUFFIX: &str = ".waitForTaskToken";
@@ -75,6 +89,35 @@ impl Executor {
             machine,
             runner,
             execution: Arc::new(Mutex::new(execution)),
+            store: None,
+        }
+    }
+
+    /// Picks up a saved execution after a restart: tasks that were running
+    /// when it was saved run again; token waits and sleeps carry on.
+    pub fn resume(
+        machine: Arc<StateMachine>,
+        runner: Arc<dyn TaskRunner>,
+        mut execution: Execution,
+    ) -> Self {
+        for thread in execution.threads.values_mut() {
+            if thread.status == ThreadStatus::Running {
+                thread.status = ThreadStatus::Ready;
+            }
+        }
+        Self::new(machine, runner, execution)
+    }
+
+    /// Saves the execution to `store` after every step.
+    pub fn with_store(mut self, store: Arc<dyn ExecutionStore>) -> Self {
+        self.store = Some(store);
+        self
+    }
+
+    async fn persist(&self) -> Result<(), PersistError> {
+        match &self.store {
+            Some(store) => store.save(&self.snapshot()).await,
+            None => Ok(()),
         }
     }
 
@@ -89,23 +132,23 @@ impl Executor {
         self.execution.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    pub fn send_task_success(&self, token: &str, output: Value) -> Result<(), TokenError> {
-        self.complete_token(token, Ok(output))
+    pub async fn send_task_success(&self, token: &str, output: Value) -> Result<(), TokenError> {
+        self.complete_token(token, Ok(output))?;
+        Ok(self.persist().await?)
     }
 
-    pub fn send_task_failure(
+    pub async fn send_task_failure(
         &self,
         token: &str,
         error: &str,
         cause: &str,
     ) -> Result<(), TokenError> {
-        self.complete_token(
-            token,
-            Err(TaskFailure {
-                error: error.to_owned(),
-                cause: cause.to_owned(),
-            }),
-        )
+        let failure = TaskFailure {
+            error: error.to_owned(),
+            cause: cause.to_owned(),
+        };
+        self.complete_token(token, Err(failure))?;
+        Ok(self.persist().await?)
     }
 
     fn complete_token(
@@ -128,7 +171,12 @@ impl Executor {
     }
 
     /// Stops the execution (StopExecution): it ends as aborted.
-    pub fn stop(&self, error: &str, cause: &str) {
+    pub async fn stop(&self, error: &str, cause: &str) -> Result<(), PersistError> {
+        self.abort(error, cause);
+        self.persist().await
+    }
+
+    fn abort(&self, error: &str, cause: &str) {
         let mut exec = self.lock();
         if !exec.is_done() {
             exec.status = ExecutionStatus::Aborted;
@@ -143,13 +191,16 @@ impl Executor {
     }
 
     /// Runs until the execution ends or only task tokens can move it on.
-    pub async fn drive(&self) -> Drive {
+    /// Saves after every step: before tasks start (so a crash re-runs
+    /// them), and after each outcome.
+    pub async fn drive(&self) -> Result<Drive, PersistError> {
         let mut tasks: JoinSet<(u32, Result<Value, TaskFailure>, bool)> = JoinSet::new();
         loop {
             let started = {
                 let mut exec = self.lock();
                 self.advance_ready(&mut exec)
             };
+            self.persist().await?;
             for (id, resource, input) in started {
                 let runner = self.runner.clone();
                 let waits = resource.ends_with(TOKEN_SUFFIX);
@@ -159,7 +210,7 @@ impl Executor {
                 let exec = self.lock();
                 if exec.is_done() {
                     tasks.abort_all();
-                    return Drive::Done;
+                    return Ok(Drive::Done);
                 }
                 exec.threads
                     .values()
@@ -172,7 +223,7 @@ impl Executor {
             let sleep =
                 wake.map(|at| Duration::from_millis(u64::try_from(at - now_ms()).unwrap_or(0)));
             match (tasks.is_empty(), sleep) {
-                (true, None) => return Drive::AwaitingTokens,
+                (true, None) => return Ok(Drive::AwaitingTokens),
                 (true, Some(d)) => tokio::time::sleep(d).await,
                 (false, sleep) => {
                     let sleep = sleep.unwrap_or(Duration::from_secs(3600));
@@ -187,8 +238,11 @@ impl Executor {
                     }
                 }
             }
-            let mut exec = self.lock();
-            self.wake_sleepers(&mut exec);
+            {
+                let mut exec = self.lock();
+                self.wake_sleepers(&mut exec);
+            }
+            self.persist().await?;
         }
     }
 
