@@ -420,3 +420,63 @@ async fn saved_executions_resume_after_a_crash() {
         ExecutionStatus::Succeeded
     );
 }
+
+#[tokio::test]
+async fn tasks_time_out_and_heartbeats_keep_token_waits_alive() {
+    let machine = |task: Value| {
+        json!({"StartAt": "T", "States": {
+            "T": task,
+            "TimedOut": {"Type": "Pass", "End": true}
+        }})
+    };
+    let catch = json!([{"ErrorEquals": ["States.Timeout"], "Next": "TimedOut"}]);
+    // A task that never answers times out after TimeoutSeconds.
+    let def = machine(
+        json!({"Type": "Task", "Resource": "slow", "TimeoutSeconds": 1, "Catch": catch, "End": true}),
+    );
+    let parsed = Arc::new(StateMachine::parse(&def.to_string()).unwrap());
+    let ex = Executor::new(
+        parsed.clone(),
+        Arc::new(Hangs),
+        Execution::new("e".into(), "n".into(), &parsed, json!({}), 0),
+    );
+    assert_eq!(ex.drive().await.unwrap(), Drive::Done);
+    assert_eq!(ex.snapshot().output.unwrap()["Error"], "States.Timeout");
+
+    // A token wait with HeartbeatSeconds stays alive while heartbeats come…
+    let def = machine(
+        json!({"Type": "Task", "Resource": "t.waitForTaskToken", "Parameters": {"t.$": "$$.Task.Token"},
+                             "HeartbeatSeconds": 1, "Catch": catch, "End": true}),
+    );
+    let script = Arc::new(Script::default());
+    let ex = executor(def, script.clone(), json!({}));
+    assert_eq!(
+        ex.drive().await.unwrap(),
+        Drive::AwaitingTokens,
+        "a token wait is not slept through"
+    );
+    assert!(ex.next_wake().is_some());
+    let token = script.calls("t.waitForTaskToken")[0]["t"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    ex.send_task_heartbeat(&token).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    assert_eq!(
+        ex.drive().await.unwrap(),
+        Drive::AwaitingTokens,
+        "the heartbeat reset the clock"
+    );
+    // …and times out when they stop.
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    assert_eq!(ex.drive().await.unwrap(), Drive::Done);
+    assert_eq!(
+        ex.snapshot().output.unwrap()["Error"],
+        "States.HeartbeatTimeout"
+    );
+    assert_eq!(
+        ex.send_task_heartbeat(&token).await,
+        Err(TokenError::InvalidToken)
+    );
+}

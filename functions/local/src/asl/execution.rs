@@ -83,6 +83,26 @@ pub struct Thread {
     pub attempts: Vec<u32>,
     /// The `$$.Map.Item` of a Map item thread: its index and value.
     pub map_item: Option<(usize, Value)>,
+    /// While a Task runs: when it times out (TimeoutSeconds), and when it
+    /// does if no heartbeat comes first (HeartbeatSeconds), in ms.
+    #[serde(default)]
+    pub deadline_ms: Option<i64>,
+    #[serde(default)]
+    pub heartbeat_ms: Option<i64>,
+}
+
+impl Thread {
+    /// The earliest moment something happens to this thread by itself.
+    pub fn wake_at(&self) -> Option<i64> {
+        let sleep = match self.status {
+            ThreadStatus::Sleeping { until_ms, .. } => Some(until_ms),
+            _ => None,
+        };
+        [sleep, self.deadline_ms, self.heartbeat_ms]
+            .into_iter()
+            .flatten()
+            .min()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -137,6 +157,8 @@ impl Execution {
             status: ThreadStatus::Ready,
             attempts: Vec::new(),
             map_item: None,
+            deadline_ms: None,
+            heartbeat_ms: None,
         };
         Execution {
             id,

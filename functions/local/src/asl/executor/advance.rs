@@ -96,6 +96,15 @@ impl Executor {
                         // A token task is marked awaiting at once, so a token
                         // sent before the runner returns is not lost.
                         set_status(exec, id, status);
+                        let after = |s: Option<u64>| {
+                            s.map(|s| {
+                                now_ms() + i64::try_from(s).unwrap_or(i64::MAX / 4_000) * 1000
+                            })
+                        };
+                        if let Some(t) = exec.threads.get_mut(&id) {
+                            t.deadline_ms = after(task.timeout_seconds);
+                            t.heartbeat_ms = after(task.heartbeat_seconds);
+                        }
                         exec.record(
                             id,
                             "TaskScheduled",

@@ -71,6 +71,14 @@ impl Executor {
 
 pub(super) fn set_status(exec: &mut Execution, id: u32, status: ThreadStatus) {
     if let Some(t) = exec.threads.get_mut(&id) {
+        // Task deadlines only apply while the task runs or waits.
+        if !matches!(
+            status,
+            ThreadStatus::Running | ThreadStatus::AwaitingToken { .. }
+        ) {
+            t.deadline_ms = None;
+            t.heartbeat_ms = None;
+        }
         t.status = status;
     }
 }
@@ -97,6 +105,8 @@ pub(super) fn spawn(
             status: ThreadStatus::Ready,
             attempts: Vec::new(),
             map_item,
+            deadline_ms: None,
+            heartbeat_ms: None,
         },
     );
     id

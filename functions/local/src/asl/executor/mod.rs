@@ -17,6 +17,7 @@ use tokio::task::JoinSet;
 
 use super::definition::{State, StateMachine};
 use super::execution::{Execution, ExecutionStatus, Thread, ThreadStatus, machine_at};
+use super::retry;
 use super::step::{self, OnError, Transition};
 use children::{drop_children, set_status};
 
@@ -170,6 +171,44 @@ impl Executor {
         Ok(())
     }
 
+    /// Resets the heartbeat clock of the task waiting on `token`.
+    pub async fn send_task_heartbeat(&self, token: &str) -> Result<(), TokenError> {
+        {
+            let mut exec = self.lock();
+            if exec.is_done() {
+                return Err(TokenError::InvalidToken);
+            }
+            let now = now_ms();
+            let machine = self.machine.clone();
+            let thread = exec
+                .threads
+                .values_mut()
+                .find(
+                    |t| matches!(&t.status, ThreadStatus::AwaitingToken { token: t } if t == token),
+                )
+                .ok_or(TokenError::InvalidToken)?;
+            let beat = match machine_at(&machine, &thread.scope)
+                .and_then(|m| m.states.get(&thread.state))
+            {
+                Some(State::Task(t)) => t.heartbeat_seconds,
+                _ => None,
+            };
+            thread.heartbeat_ms =
+                beat.map(|s| now + i64::try_from(s).unwrap_or(i64::MAX / 4_000) * 1000);
+        }
+        Ok(self.persist().await?)
+    }
+
+    /// When something next happens by itself (a Wait ends, a retry is due, a
+    /// task or token wait times out), in ms since the epoch.
+    pub fn next_wake(&self) -> Option<i64> {
+        self.lock()
+            .threads
+            .values()
+            .filter_map(Thread::wake_at)
+            .min()
+    }
+
     /// Stops the execution (StopExecution): it ends as aborted.
     pub async fn stop(&self, error: &str, cause: &str) -> Result<(), PersistError> {
         self.abort(error, cause);
@@ -198,6 +237,7 @@ impl Executor {
         loop {
             let started = {
                 let mut exec = self.lock();
+                self.wake_sleepers(&mut exec);
                 self.advance_ready(&mut exec)
             };
             self.persist().await?;
@@ -212,12 +252,12 @@ impl Executor {
                     tasks.abort_all();
                     return Ok(Drive::Done);
                 }
+                // Token waits are not slept through here (an approval may
+                // take days): the caller drives again by `next_wake`.
                 exec.threads
                     .values()
-                    .filter_map(|t| match t.status {
-                        ThreadStatus::Sleeping { until_ms, .. } => Some(until_ms),
-                        _ => None,
-                    })
+                    .filter(|t| !matches!(t.status, ThreadStatus::AwaitingToken { .. }))
+                    .filter_map(Thread::wake_at)
                     .min()
             };
             let sleep =
@@ -238,16 +278,44 @@ impl Executor {
                     }
                 }
             }
-            {
-                let mut exec = self.lock();
-                self.wake_sleepers(&mut exec);
-            }
             self.persist().await?;
         }
     }
 
     fn wake_sleepers(&self, exec: &mut Execution) {
         let now = now_ms();
+        // Tasks past TimeoutSeconds or HeartbeatSeconds fail; a late result
+        // then finds the thread moved on and is ignored.
+        let expired: Vec<(u32, &str)> = exec
+            .threads
+            .values()
+            .filter(|t| {
+                matches!(
+                    t.status,
+                    ThreadStatus::Running | ThreadStatus::AwaitingToken { .. }
+                )
+            })
+            .filter_map(|t| match (t.deadline_ms, t.heartbeat_ms) {
+                (Some(d), _) if d <= now => Some((t.id, retry::TIMEOUT)),
+                (_, Some(h)) if h <= now => Some((t.id, retry::HEARTBEAT_TIMEOUT)),
+                _ => None,
+            })
+            .collect();
+        for (id, error) in expired {
+            let cause = if error == retry::TIMEOUT {
+                "the task ran past its TimeoutSeconds"
+            } else {
+                "no heartbeat within HeartbeatSeconds"
+            };
+            self.failed(
+                exec,
+                id,
+                TaskFailure {
+                    error: error.to_owned(),
+                    cause: cause.to_owned(),
+                },
+            );
+        }
         let due: Vec<(u32, Option<Transition>)> = exec
             .threads
             .values()
@@ -420,6 +488,8 @@ impl Executor {
                     t.input = output;
                     t.attempts.clear();
                     t.status = ThreadStatus::Ready;
+                    t.deadline_ms = None;
+                    t.heartbeat_ms = None;
                 }
             }
             Transition::End { output } => {
