@@ -212,6 +212,9 @@ pub struct Map {
     pub item_processor: StateMachine,
     #[serde(default)]
     pub max_concurrency: u32,
+    /// A path to the concurrency limit in the Map's input.
+    #[serde(default)]
+    pub max_concurrency_path: Option<String>,
     #[serde(default)]
     pub retry: Vec<Retrier>,
     #[serde(default)]
@@ -226,6 +229,30 @@ pub struct Map {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid state machine definition: {0}")]
 pub struct DefinitionError(pub String);
+
+/// Replaces every `${Name}` in a definition with its DefinitionSubstitutions
+/// value; a placeholder with no value is an error, not a silent gap.
+pub fn substitute(
+    definition: &str,
+    values: &BTreeMap<String, String>,
+) -> Result<String, DefinitionError> {
+    let mut out = String::with_capacity(definition.len());
+    let mut rest = definition;
+    while let Some(start) = rest.find("${") {
+        let end = rest[start..]
+            .find('}')
+            .ok_or_else(|| DefinitionError("an unclosed ${ placeholder".into()))?;
+        let name = &rest[start + 2..start + end];
+        let value = values
+            .get(name)
+            .ok_or_else(|| DefinitionError(format!("no value for the substitution ${{{name}}}")))?;
+        out.push_str(&rest[..start]);
+        out.push_str(value);
+        rest = &rest[start + end + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
 
 impl StateMachine {
     /// Parses and checks a definition: every state reachable by name, every

@@ -14,7 +14,7 @@ pub mod retry;
 pub mod step;
 pub mod template;
 
-pub use definition::{DefinitionError, State, StateMachine};
+pub use definition::{DefinitionError, State, StateMachine, substitute};
 pub use execution::{Execution, ExecutionStatus};
 pub use executor::{
     Drive, ExecutionStore, Executor, PersistError, TaskFailure, TaskRunner, TokenError,

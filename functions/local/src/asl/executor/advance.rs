@@ -176,7 +176,18 @@ impl Executor {
                         ));
                     };
                     let selector = m.item_selector.as_ref().or(m.io.parameters.as_ref());
-                    items
+                    let concurrency = match &m.max_concurrency_path {
+                        Some(p) => query(p, &selected, &ctx)?
+                            .as_u64()
+                            .and_then(|n| u32::try_from(n).ok())
+                            .ok_or_else(|| {
+                                crate::asl::path::PathError(format!(
+                                    "MaxConcurrencyPath {p:?} is not a whole number"
+                                ))
+                            })?,
+                        None => m.max_concurrency,
+                    };
+                    let items = items
                         .into_iter()
                         .enumerate()
                         .map(|(index, item)| {
@@ -191,17 +202,19 @@ impl Executor {
                             };
                             Ok((index, item, input))
                         })
-                        .collect::<Result<Vec<_>, _>>()
+                        .collect::<Result<Vec<_>, _>>()?;
+                    Ok((items, concurrency))
                 });
                 match items {
-                    Ok(items) if items.is_empty() => {
+                    Ok((items, _)) if items.is_empty() => {
                         self.work_done(exec, id, Value::Array(Vec::new()))
                     }
-                    Ok(items) => {
-                        let limit = if m.max_concurrency == 0 {
+                    Ok((items, concurrency)) => {
+                        // 0 means no limit, as in Step Functions.
+                        let limit = if concurrency == 0 {
                             items.len()
                         } else {
-                            m.max_concurrency as usize
+                            concurrency as usize
                         };
                         let results = vec![None; items.len()];
                         let mut pending: Vec<(usize, Value)> = Vec::new();

@@ -1,0 +1,288 @@
+//! The one workflow definition, `statemachine/course.asl.json`, run by the
+//! embedded interpreter with scripted step results: auto-approval, manual
+//! approvals with a rerun loop, an unsuitable source, and a failed step.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use coursegen_local::asl::{
+    Drive, Execution, ExecutionStatus, Executor, StateMachine, TaskFailure, TaskRunner, substitute,
+};
+use serde_json::{Value, json};
+
+const FUNCTIONS: &[&str] = &[
+    "IngestFunctionArn",
+    "ValidateFunctionArn",
+    "SegmentFunctionArn",
+    "OutlineFunctionArn",
+    "PlanLessonsFunctionArn",
+    "LessonFunctionArn",
+    "AssessmentFunctionArn",
+    "QuestionsFunctionArn",
+    "AssembleFunctionArn",
+    "VideoFunctionArn",
+    "FinishFunctionArn",
+    "GateFunctionArn",
+    "RecordFailureFunctionArn",
+];
+
+fn definition() -> Arc<StateMachine> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../statemachine/course.asl.json");
+    let text = std::fs::read_to_string(path).unwrap();
+    // Locally, each function "ARN" is just the handler's name.
+    let values: BTreeMap<String, String> = FUNCTIONS
+        .iter()
+        .map(|f| {
+            (
+                (*f).to_owned(),
+                f.trim_end_matches("FunctionArn").to_owned(),
+            )
+        })
+        .collect();
+    Arc::new(StateMachine::parse(&substitute(&text, &values).unwrap()).unwrap())
+}
+
+/// Plays the Lambdas: answers by function name, records every call.
+#[derive(Debug, Default)]
+struct Steps {
+    suitable: bool,
+    failing: Option<&'static str>,
+    calls: Mutex<Vec<(String, Value)>>,
+}
+
+#[async_trait]
+impl TaskRunner for Steps {
+    async fn run(&self, resource: &str, input: Value) -> Result<Value, TaskFailure> {
+        assert!(
+            resource.starts_with("arn:aws:states:::lambda:invoke"),
+            "{resource}"
+        );
+        let function = input["FunctionName"].as_str().unwrap().to_owned();
+        let payload = input["Payload"].clone();
+        self.calls
+            .lock()
+            .unwrap()
+            .push((function.clone(), payload.clone()));
+        if self.failing == Some(function.as_str()) {
+            return Err(TaskFailure {
+                error: "EngineUnavailable".into(),
+                cause: format!("{function} could not run"),
+            });
+        }
+        let output = match function.as_str() {
+            "Validate" => {
+                json!({"suitable": self.suitable, "reason": "the material is song lyrics"})
+            }
+            "PlanLessons" => {
+                json!({"lessons": [{"module": 0, "lesson": 0}, {"module": 0, "lesson": 1}, {"module": 1, "lesson": 0}]})
+            }
+            "Gate" => json!({"callback": "handed over"}),
+            other => json!({"key": format!("jobs/J/{}.json", other.to_lowercase())}),
+        };
+        Ok(json!({"Payload": output, "StatusCode": 200}))
+    }
+}
+
+impl Steps {
+    fn called(&self, function: &str) -> Vec<Value> {
+        self.calls
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(f, _)| f == function)
+            .map(|(_, p)| p.clone())
+            .collect()
+    }
+}
+
+fn start(steps: Arc<Steps>, gates: bool) -> Executor {
+    let machine = definition();
+    let input = json!({
+        "job_id": "J",
+        "gates": {"segment": gates, "outline": gates, "questions": gates},
+        "force": false,
+        "render_videos": true,
+        "max_concurrency": 2
+    });
+    Executor::new(
+        machine.clone(),
+        steps,
+        Execution::new("e".into(), "J".into(), &machine, input, 0),
+    )
+}
+
+const AUTO_PATH: &[&str] = &[
+    "Ingest",
+    "Validate",
+    "Suitable?",
+    "Segment",
+    "SegmentGate?",
+    "Outline",
+    "OutlineGate?",
+    "Write",
+    "PlanLessons",
+    "Assessment",
+    "Lessons",
+    "WriteLesson",
+    "WriteLesson",
+    "WriteLesson",
+    "Questions",
+    "QuestionsGate?",
+    "Assemble",
+    "Videos?",
+    "Videos",
+    "RenderVideo",
+    "RenderVideo",
+    "RenderVideo",
+    "Finish",
+    "Done",
+];
+
+#[tokio::test]
+async fn auto_approval_runs_straight_through() {
+    let steps = Arc::new(Steps {
+        suitable: true,
+        ..Steps::default()
+    });
+    let ex = start(steps.clone(), false);
+    assert_eq!(ex.drive().await.unwrap(), Drive::Done);
+    let exec = ex.snapshot();
+    assert_eq!(exec.status, ExecutionStatus::Succeeded);
+    let mut entered = exec.entered_states();
+    let mut expected: Vec<String> = AUTO_PATH.iter().map(|s| (*s).to_owned()).collect();
+    // Parallel branches interleave; compare as multisets plus fixed ends.
+    assert_eq!(
+        (entered.first(), entered.last()),
+        (expected.first(), expected.last())
+    );
+    entered.sort();
+    expected.sort();
+    assert_eq!(entered, expected);
+    assert_eq!(steps.called("Lesson").len(), 3);
+    assert_eq!(
+        steps.called("Lesson")[2],
+        json!({"job_id": "J", "step": "lesson", "lesson": {"module": 1, "lesson": 0}})
+    );
+    assert!(steps.called("Gate").is_empty());
+    // State payloads carry keys, never content.
+    assert!(exec.output.unwrap().to_string().len() < 4096);
+}
+
+#[tokio::test]
+async fn manual_gates_wait_rerun_and_approve() {
+    let steps = Arc::new(Steps {
+        suitable: true,
+        ..Steps::default()
+    });
+    let ex = start(steps.clone(), true);
+    let mut decisions = vec![
+        ("segment", "rerun"),
+        ("segment", "approve"),
+        ("outline", "approve"),
+        ("questions", "rerun"),
+        ("questions", "approve"),
+    ];
+    decisions.reverse();
+    while ex.drive().await.unwrap() == Drive::AwaitingTokens {
+        let gate = steps.called("Gate").last().cloned().unwrap();
+        let (stage, action) = decisions.pop().expect("no more gates expected");
+        assert_eq!(gate["stage"], stage);
+        ex.send_task_success(gate["token"].as_str().unwrap(), json!({"action": action}))
+            .await
+            .unwrap();
+    }
+    assert!(decisions.is_empty());
+    let exec = ex.snapshot();
+    assert_eq!(exec.status, ExecutionStatus::Succeeded);
+    assert_eq!(
+        steps.called("Segment").len(),
+        2,
+        "the rerun ran segmentation again"
+    );
+    assert_eq!(
+        steps.called("Lesson").len(),
+        6,
+        "rerunning the questions review rewrote the lessons"
+    );
+    let entered = exec.entered_states();
+    let reviews: Vec<&str> = entered
+        .iter()
+        .map(String::as_str)
+        .filter(|s| s.starts_with("Review"))
+        .collect();
+    assert_eq!(
+        reviews,
+        vec![
+            "ReviewSegment",
+            "ReviewSegment",
+            "ReviewOutline",
+            "ReviewQuestions",
+            "ReviewQuestions"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn unsuitable_material_is_recorded_and_fails() {
+    let steps = Arc::new(Steps {
+        suitable: false,
+        ..Steps::default()
+    });
+    let ex = start(steps.clone(), false);
+    ex.drive().await.unwrap();
+    let exec = ex.snapshot();
+    assert_eq!(exec.status, ExecutionStatus::Failed);
+    assert_eq!(
+        exec.error,
+        Some(("Unsuitable".into(), "the material is song lyrics".into()))
+    );
+    assert_eq!(
+        exec.entered_states(),
+        vec![
+            "Ingest",
+            "Validate",
+            "Suitable?",
+            "Unsuitable",
+            "RecordFailure",
+            "Failed"
+        ]
+    );
+    assert_eq!(
+        steps.called("RecordFailure")[0]["failure"]["Error"],
+        "Unsuitable"
+    );
+}
+
+#[tokio::test]
+async fn a_failed_step_is_caught_recorded_and_fails_the_job() {
+    let steps = Arc::new(Steps {
+        suitable: true,
+        failing: Some("Outline"),
+        ..Steps::default()
+    });
+    let ex = start(steps.clone(), false);
+    ex.drive().await.unwrap();
+    let exec = ex.snapshot();
+    assert_eq!(exec.status, ExecutionStatus::Failed);
+    assert_eq!(
+        exec.error.as_ref().map(|e| e.0.as_str()),
+        Some("EngineUnavailable")
+    );
+    assert_eq!(steps.called("RecordFailure").len(), 1);
+    assert!(steps.called("PlanLessons").is_empty());
+}
+
+#[test]
+fn every_placeholder_needs_a_value() {
+    let text = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../statemachine/course.asl.json"),
+    )
+    .unwrap();
+    let err = substitute(&text, &BTreeMap::new()).unwrap_err();
+    assert!(
+        err.to_string().contains("no value for the substitution ${"),
+        "{err}"
+    );
+}
