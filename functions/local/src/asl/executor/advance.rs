@@ -11,6 +11,15 @@ use crate::asl::step::{self, Transition};
 use crate::asl::template::resolve;
 
 impl Executor {
+    /// A path or template failed at run time: `States.Runtime`.
+    fn runtime_error(&self, exec: &mut Execution, id: u32, e: crate::asl::path::PathError) {
+        let failure = TaskFailure {
+            error: "States.Runtime".into(),
+            cause: e.0,
+        };
+        self.failed(exec, id, failure);
+    }
+
     pub(super) fn advance(
         &self,
         exec: &mut Execution,
@@ -113,14 +122,7 @@ impl Executor {
                         );
                         started.push((id, task.resource.clone(), payload));
                     }
-                    Err(e) => self.failed(
-                        exec,
-                        id,
-                        TaskFailure {
-                            error: "States.Runtime".into(),
-                            cause: e.0,
-                        },
-                    ),
+                    Err(e) => self.runtime_error(exec, id, e),
                 }
             }
             State::Parallel(p) => {
@@ -156,14 +158,7 @@ impl Executor {
                             },
                         );
                     }
-                    Err(e) => self.failed(
-                        exec,
-                        id,
-                        TaskFailure {
-                            error: "States.Runtime".into(),
-                            cause: e.0,
-                        },
-                    ),
+                    Err(e) => self.runtime_error(exec, id, e),
                 }
             }
             State::Map(m) => {
@@ -249,14 +244,7 @@ impl Executor {
                             },
                         );
                     }
-                    Err(e) => self.failed(
-                        exec,
-                        id,
-                        TaskFailure {
-                            error: "States.Runtime".into(),
-                            cause: e.0,
-                        },
-                    ),
+                    Err(e) => self.runtime_error(exec, id, e),
                 }
             }
         }
