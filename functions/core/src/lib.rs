@@ -12,6 +12,7 @@ pub mod lifecycle;
 pub mod material;
 pub mod options;
 pub mod outputs;
+pub mod pipeline;
 pub mod ports;
 pub mod source;
 pub mod stage;

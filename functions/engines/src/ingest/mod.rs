@@ -10,6 +10,7 @@ mod markdown;
 mod narrate;
 mod plain;
 mod sentences;
+mod source;
 mod split;
 mod srt;
 mod timestamp;
@@ -22,6 +23,7 @@ use coursegen_core::source::{DocumentFormat, TranscriptFormat};
 
 pub use narrate::{Narration, narrate};
 pub use sentences::sentences;
+pub use source::UploadIngestor;
 pub use split::split_sections;
 
 /// The largest transcript accepted: 16 MiB is far more than a day of speech.

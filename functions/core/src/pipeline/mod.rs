@@ -1,0 +1,291 @@
+//! The pipeline's step handlers: one function per Task of the workflow,
+//! taking and returning the small JSON the state machine passes (job id in,
+//! artifact keys out). They use only ports, so the same code runs in a
+//! Lambda and in the local interpreter, and they are idempotent: a step run
+//! again after a crash finishes the run it had started instead of adding one.
+
+mod stages;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use chrono::Utc;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::artifact::ArtifactKey;
+use crate::ids::JobId;
+use crate::job::Job;
+use crate::lifecycle::{self, Command, TransitionError};
+use crate::material::Material;
+use crate::ports::{
+    ArtifactError, ArtifactStore, EngineError, JobStore, Outliner, Segmenter, StoreError, Validator,
+};
+use crate::source::Source;
+use crate::stage::{RunStatus, Stage, StageState, StageStatus, Usage};
+
+/// Why a step failed. The name is what the workflow's Retry and Catch see:
+/// `Transient` is retried; everything else is caught and recorded.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{name}: {message}")]
+pub struct StepError {
+    pub name: &'static str,
+    pub message: String,
+}
+
+impl StepError {
+    fn new(name: &'static str, message: impl Into<String>) -> Self {
+        StepError {
+            name,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<StoreError> for StepError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Unavailable(_) | StoreError::VersionConflict { .. } => {
+                StepError::new("Transient", e.to_string())
+            }
+            StoreError::NotFound(_) => StepError::new("NotFound", e.to_string()),
+            other => StepError::new("StoreError", other.to_string()),
+        }
+    }
+}
+
+impl From<ArtifactError> for StepError {
+    fn from(e: ArtifactError) -> Self {
+        match e {
+            ArtifactError::Unavailable(_) => StepError::new("Transient", e.to_string()),
+            other => StepError::new("ArtifactError", other.to_string()),
+        }
+    }
+}
+
+impl From<EngineError> for StepError {
+    fn from(e: EngineError) -> Self {
+        match e {
+            EngineError::Unavailable(_) => StepError::new("Transient", e.to_string()),
+            EngineError::Unsupported(_) => StepError::new("Unsupported", e.to_string()),
+            EngineError::Invalid(_) => StepError::new("InvalidMaterial", e.to_string()),
+        }
+    }
+}
+
+impl From<TransitionError> for StepError {
+    fn from(e: TransitionError) -> Self {
+        StepError::new("Conflict", e.to_string())
+    }
+}
+
+/// What ingestion makes of a source.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Ingested {
+    pub material: Material,
+    /// The material's own title (a script's), if it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The YouTube video lessons link back into, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub video: Option<String>,
+    /// Boundaries the material itself fixes (a script's sections), in ms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segment_ends_ms: Option<Vec<u64>>,
+}
+
+/// Turns a job's source into material: parsing uploads, or fetching and
+/// transcribing where an engine can.
+#[async_trait::async_trait]
+pub trait Ingestor: Send + Sync + std::fmt::Debug {
+    async fn ingest(
+        &self,
+        source: &Source,
+        artifacts: &dyn ArtifactStore,
+    ) -> Result<Ingested, EngineError>;
+}
+
+/// The adapters and engines the steps use.
+#[derive(Debug, Clone)]
+pub struct Steps {
+    pub jobs: Arc<dyn JobStore>,
+    pub artifacts: Arc<dyn ArtifactStore>,
+    pub ingestor: Arc<dyn Ingestor>,
+    pub validator: Arc<dyn Validator>,
+    pub segmenter: Arc<dyn Segmenter>,
+    pub outliner: Arc<dyn Outliner>,
+}
+
+/// How many times a change is re-read and re-applied when another writer
+/// got there first (lesson steps run side by side on one job).
+const MAX_CONFLICT_RETRIES: usize = 20;
+
+impl Steps {
+    /// Runs the step the payload names: `{"job_id": …, "step": …}`.
+    pub async fn handle(&self, payload: &Value) -> Result<Value, StepError> {
+        let job_id: JobId = payload
+            .get("job_id")
+            .and_then(Value::as_str)
+            .ok_or_else(|| StepError::new("InvalidPayload", "job_id is missing"))?
+            .parse()
+            .map_err(|e| StepError::new("InvalidPayload", format!("job_id: {e}")))?;
+        let step = payload
+            .get("step")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        match step {
+            "ingest" => self.ingest(job_id).await,
+            "validate" => self.validate(job_id).await,
+            "segment" => self.segment(job_id).await,
+            "outline" => self.outline(job_id).await,
+            other => Err(StepError::new(
+                "UnknownStep",
+                format!("no step handler named {other:?}"),
+            )),
+        }
+    }
+
+    /// Applies commands to the job, re-reading it when another writer
+    /// changed it first. `commands` sees the current job each time.
+    pub async fn update(
+        &self,
+        id: JobId,
+        commands: impl Fn(&Job) -> Result<Vec<Command>, StepError>,
+    ) -> Result<Job, StepError> {
+        for _ in 0..MAX_CONFLICT_RETRIES {
+            let job = self.jobs.get(id).await?;
+            let mut next = job.clone();
+            let mut events = Vec::new();
+            for command in commands(&job)? {
+                let (changed, more) = lifecycle::apply(&next, command, Utc::now())?;
+                // Several commands make one stored change: one version step.
+                next = changed;
+                events.extend(more);
+            }
+            if events.is_empty() && next == job {
+                return Ok(job);
+            }
+            next.version = job.version + 1;
+            match self.jobs.update(&next, job.version, &events).await {
+                Ok(()) => return Ok(next),
+                Err(StoreError::VersionConflict { .. }) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(StepError::new(
+            "Transient",
+            format!("job {id} kept changing under the step"),
+        ))
+    }
+
+    async fn put_json(&self, key: &ArtifactKey, value: &impl Serialize) -> Result<(), StepError> {
+        let bytes =
+            serde_json::to_vec(value).map_err(|e| StepError::new("Serialize", e.to_string()))?;
+        self.artifacts.put(key, bytes, "application/json").await?;
+        Ok(())
+    }
+
+    async fn get_json<T: DeserializeOwned>(&self, key: &ArtifactKey) -> Result<T, StepError> {
+        let artifact = self.artifacts.get(key).await?;
+        serde_json::from_slice(&artifact.bytes)
+            .map_err(|e| StepError::new("CorruptArtifact", format!("{key}: {e}")))
+    }
+
+    /// The output a later stage reads: the approved run's, else the latest
+    /// completed run's.
+    async fn stage_output<T: DeserializeOwned>(
+        &self,
+        job: &Job,
+        stage: Stage,
+    ) -> Result<T, StepError> {
+        let key = output_key(job.stage(stage)).ok_or_else(|| {
+            StepError::new(
+                "MissingInput",
+                format!("stage {stage} has no completed output"),
+            )
+        })?;
+        self.get_json(&key).await
+    }
+
+    /// Runs `work` as a run of `stage`, idempotently: a stage already done
+    /// returns its output; a stage left running by a crash finishes that
+    /// run; otherwise a new run starts. The output is stored under
+    /// `jobs/{id}/{stage}/run-NNNN.json` and the run completed with it.
+    async fn run_stage<T, F, Fut>(
+        &self,
+        id: JobId,
+        stage: Stage,
+        work: F,
+    ) -> Result<(ArtifactKey, T), StepError>
+    where
+        T: Serialize + DeserializeOwned,
+        F: FnOnce(Job) -> Fut,
+        Fut: Future<Output = Result<(T, Usage), StepError>>,
+    {
+        let job = self.jobs.get(id).await?;
+        let state = job.stage(stage);
+        match state.status {
+            StageStatus::Completed | StageStatus::AwaitingApproval | StageStatus::Approved => {
+                let key = output_key(state).ok_or_else(|| {
+                    StepError::new("MissingInput", format!("stage {stage} has no output"))
+                })?;
+                let value = self.get_json(&key).await?;
+                return Ok((key, value));
+            }
+            StageStatus::Running => {}
+            StageStatus::Pending | StageStatus::Failed => {
+                self.update(id, |_| Ok(vec![Command::StartStage { stage }]))
+                    .await?;
+            }
+            StageStatus::Skipped | StageStatus::Aborted => {
+                return Err(StepError::new(
+                    "Conflict",
+                    format!("stage {stage} is {}", state.status),
+                ));
+            }
+        }
+        let job = self.jobs.get(id).await?;
+        let n = job.stage(stage).latest_run().map_or(1, |r| r.n);
+        let (value, usage) = match work(job).await {
+            Ok(done) => done,
+            Err(e) => {
+                let error = e.to_string();
+                self.update(id, |_| {
+                    Ok(vec![Command::FailRun {
+                        stage,
+                        error: error.clone(),
+                    }])
+                })
+                .await?;
+                return Err(e);
+            }
+        };
+        let key = ArtifactKey::for_job(&id, &format!("{stage}/run-{n:04}.json"))
+            .map_err(|e| StepError::new("InvalidKey", e.to_string()))?;
+        self.put_json(&key, &value).await?;
+        let output_key = key.clone();
+        self.update(id, move |_| {
+            Ok(vec![Command::CompleteRun {
+                stage,
+                output_key: output_key.clone(),
+                usage,
+            }])
+        })
+        .await?;
+        Ok((key, value))
+    }
+}
+
+/// The approved run's output, else the latest completed run's.
+pub fn output_key(state: &StageState) -> Option<ArtifactKey> {
+    let run = match state.approved_run {
+        Some(n) => state.run(n),
+        None => state
+            .runs
+            .iter()
+            .rev()
+            .find(|r| r.status == RunStatus::Completed),
+    };
+    run.and_then(|r| r.output_key.clone())
+}

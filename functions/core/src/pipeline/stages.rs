@@ -1,0 +1,90 @@
+//! The steps before lesson writing: ingest, validate, segment, outline.
+
+use serde_json::{Value, json};
+
+use super::{Ingested, StepError, Steps};
+use crate::ids::JobId;
+use crate::outputs::{Outline, Segment, SegmentParams, Validation};
+use crate::stage::{Stage, Usage};
+
+impl Steps {
+    pub(super) async fn ingest(&self, id: JobId) -> Result<Value, StepError> {
+        let (key, ingested) = self
+            .run_stage(id, Stage::Ingest, |job| async move {
+                let ingested = self
+                    .ingestor
+                    .ingest(&job.source, self.artifacts.as_ref())
+                    .await?;
+                if ingested.material.sentences.is_empty() {
+                    return Err(StepError::new(
+                        "InvalidMaterial",
+                        "the source has no speech or text",
+                    ));
+                }
+                Ok((ingested, Usage::default()))
+            })
+            .await?;
+        let ingested: Ingested = ingested;
+        Ok(json!({"key": key, "sentences": ingested.material.sentences.len()}))
+    }
+
+    pub(super) async fn validate(&self, id: JobId) -> Result<Value, StepError> {
+        let (key, validation) = self
+            .run_stage(id, Stage::Validate, |job| async move {
+                let ingested: Ingested = self.stage_output(&job, Stage::Ingest).await?;
+                let validation = self
+                    .validator
+                    .validate(&ingested.material, &job.options)
+                    .await?;
+                Ok((validation, Usage::default()))
+            })
+            .await?;
+        let validation: Validation = validation;
+        Ok(json!({"key": key, "suitable": validation.suitable, "reason": validation.reason}))
+    }
+
+    pub(super) async fn segment(&self, id: JobId) -> Result<Value, StepError> {
+        let (key, segments) = self
+            .run_stage(id, Stage::Segment, |job| async move {
+                let ingested: Ingested = self.stage_output(&job, Stage::Ingest).await?;
+                let mut params: SegmentParams =
+                    serde_json::from_value(job.stage(Stage::Segment).parameters.clone()).map_err(
+                        |e| StepError::new("InvalidParameters", format!("segment parameters: {e}")),
+                    )?;
+                if params.segment_ends_ms.is_none() {
+                    params.segment_ends_ms = ingested.segment_ends_ms.clone();
+                }
+                let segments = self
+                    .segmenter
+                    .segment(&ingested.material, &params, &job.options)
+                    .await?;
+                Ok((segments, Usage::default()))
+            })
+            .await?;
+        let segments: Vec<Segment> = segments;
+        Ok(json!({"key": key, "segments": segments.len()}))
+    }
+
+    pub(super) async fn outline(&self, id: JobId) -> Result<Value, StepError> {
+        let (key, outline) = self
+            .run_stage(id, Stage::Outline, |job| async move {
+                let ingested: Ingested = self.stage_output(&job, Stage::Ingest).await?;
+                let segments: Vec<Segment> = self.stage_output(&job, Stage::Segment).await?;
+                let outline = self
+                    .outliner
+                    .outline(
+                        &ingested.material,
+                        &segments,
+                        ingested.title.as_deref(),
+                        &job.options,
+                    )
+                    .await?;
+                Ok((outline, Usage::default()))
+            })
+            .await?;
+        let outline: Outline = outline;
+        Ok(
+            json!({"key": key, "modules": outline.modules.len(), "lessons": outline.lessons().count()}),
+        )
+    }
+}

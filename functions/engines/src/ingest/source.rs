@@ -1,0 +1,63 @@
+//! A job's source → material, for the pipeline's ingest step: uploaded
+//! transcripts and documents are parsed here; sources that need fetching or
+//! transcription say which engine they need.
+
+use async_trait::async_trait;
+use coursegen_core::pipeline::{Ingested, Ingestor};
+use coursegen_core::ports::{ArtifactError, ArtifactStore, EngineError};
+use coursegen_core::source::Source;
+
+use super::{document, narrate, sentences, transcript};
+
+/// Parses uploads; no network.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct UploadIngestor;
+
+async fn upload(
+    artifacts: &dyn ArtifactStore,
+    key: &coursegen_core::artifact::ArtifactKey,
+) -> Result<Vec<u8>, EngineError> {
+    match artifacts.get(key).await {
+        Ok(a) => Ok(a.bytes),
+        Err(ArtifactError::Unavailable(e)) => Err(EngineError::Unavailable(e)),
+        Err(e) => Err(EngineError::Invalid(format!(
+            "the upload {key} cannot be read: {e}"
+        ))),
+    }
+}
+
+#[async_trait]
+impl Ingestor for UploadIngestor {
+    async fn ingest(
+        &self,
+        source: &Source,
+        artifacts: &dyn ArtifactStore,
+    ) -> Result<Ingested, EngineError> {
+        match source {
+            Source::Transcript { upload_key, format } => {
+                let bytes = upload(artifacts, upload_key).await?;
+                let t = transcript(&bytes, *format).map_err(|e| EngineError::Invalid(e.to_string()))?;
+                Ok(Ingested { material: sentences(&t).into(), ..Ingested::default() })
+            }
+            Source::Document { upload_key, format } => {
+                let bytes = upload(artifacts, upload_key).await?;
+                let doc = document(&bytes, *format).map_err(|e| EngineError::Invalid(e.to_string()))?;
+                let narration = narrate(&doc);
+                let mut ends: Vec<u64> = narration.sections.iter().map(|(_, end)| *end).collect();
+                ends.pop();
+                Ok(Ingested {
+                    material: narration.material(),
+                    title: doc.title.clone(),
+                    video: None,
+                    segment_ends_ms: (!ends.is_empty()).then_some(ends),
+                })
+            }
+            Source::Youtube { .. } | Source::Playlist { .. } | Source::Audio { .. } => Err(EngineError::Unsupported(
+                "this source needs transcription by the AI server (set COURSEGEN_AI_SERVER_URL), or upload its captions as a transcript".into(),
+            )),
+            Source::Topic { .. } => Err(EngineError::Unsupported(
+                "a topic-only course needs an LLM engine (--engine openai); the offline engine works from material".into(),
+            )),
+        }
+    }
+}
