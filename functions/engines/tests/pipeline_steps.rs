@@ -4,76 +4,14 @@
 
 mod common;
 
-use std::sync::Arc;
-
-use common::example;
-use coursegen_core::artifact::ArtifactKey;
+use common::{Stack, new_job, stack};
 use coursegen_core::ids::JobId;
-use coursegen_core::job::{CourseRef, JobStatus};
-use coursegen_core::lifecycle::{self, Command, NewJob};
-use coursegen_core::options::Options;
-use coursegen_core::pipeline::Steps;
+use coursegen_core::job::JobStatus;
+use coursegen_core::lifecycle::Command;
 use coursegen_core::ports::JobStore;
 use coursegen_core::source::{DocumentFormat, Source, TranscriptFormat};
 use coursegen_core::stage::{Stage, StageStatus};
-use coursegen_engines::ingest::UploadIngestor;
-use coursegen_engines::offline::OfflineEngine;
-use coursegen_local::{FsArtifactStore, SqliteStore};
 use serde_json::{Value, json};
-
-struct Stack {
-    steps: Steps,
-    jobs: Arc<SqliteStore>,
-    _dir: tempfile::TempDir,
-}
-
-async fn stack() -> Stack {
-    let dir = tempfile::tempdir().unwrap();
-    let jobs = Arc::new(SqliteStore::open(&dir.path().join("db.sqlite3")).unwrap());
-    let artifacts =
-        Arc::new(FsArtifactStore::open(dir.path().join("artifacts"), 64 << 20).unwrap());
-    let engine = Arc::new(OfflineEngine);
-    let steps = Steps {
-        jobs: jobs.clone(),
-        artifacts,
-        ingestor: Arc::new(UploadIngestor),
-        validator: engine.clone(),
-        segmenter: engine.clone(),
-        outliner: engine,
-    };
-    Stack {
-        steps,
-        jobs,
-        _dir: dir,
-    }
-}
-
-async fn new_job(stack: &Stack, file: &str, source: impl FnOnce(ArtifactKey) -> Source) -> JobId {
-    let id = JobId::new();
-    let key =
-        ArtifactKey::for_job(&id, &format!("upload/{}", file.rsplit('/').next().unwrap())).unwrap();
-    stack
-        .steps
-        .artifacts
-        .put(&key, example(file), "application/octet-stream")
-        .await
-        .unwrap();
-    let new = NewJob {
-        id,
-        owner: "alice".parse().unwrap(),
-        course: CourseRef {
-            course_id: "c1".parse().unwrap(),
-            version_id: "v1".parse().unwrap(),
-            module_id: None,
-            section_id: None,
-        },
-        source: source(key),
-        options: Options::default(),
-    };
-    let (job, events) = lifecycle::create(new, chrono::Utc::now()).unwrap();
-    stack.jobs.create(&job, &events).await.unwrap();
-    id
-}
 
 async fn step(stack: &Stack, id: JobId, name: &str) -> Value {
     stack

@@ -4,7 +4,12 @@
 //! Lambda and in the local interpreter, and they are idempotent: a step run
 //! again after a crash finishes the run it had started instead of adding one.
 
+mod review;
 mod stages;
+mod writing;
+
+pub use review::REVIEW_DAYS;
+pub use writing::{LessonIndex, LessonQuestions, LessonRef, QuestionSet};
 
 use std::future::Future;
 use std::sync::Arc;
@@ -20,7 +25,8 @@ use crate::job::Job;
 use crate::lifecycle::{self, Command, TransitionError};
 use crate::material::Material;
 use crate::ports::{
-    ArtifactError, ArtifactStore, EngineError, JobStore, Outliner, Segmenter, StoreError, Validator,
+    ArtifactError, ArtifactStore, AssessmentWriter, CallbackStore, EngineError, JobStore,
+    LessonWriter, NotesWriter, Outliner, Segmenter, StoreError, Validator,
 };
 use crate::source::Source;
 use crate::stage::{RunStatus, Stage, StageState, StageStatus, Usage};
@@ -115,6 +121,10 @@ pub struct Steps {
     pub validator: Arc<dyn Validator>,
     pub segmenter: Arc<dyn Segmenter>,
     pub outliner: Arc<dyn Outliner>,
+    pub lesson_writer: Arc<dyn LessonWriter>,
+    pub assessment_writer: Arc<dyn AssessmentWriter>,
+    pub notes_writer: Arc<dyn NotesWriter>,
+    pub callbacks: Arc<dyn CallbackStore>,
 }
 
 /// How many times a change is re-read and re-applied when another writer
@@ -139,6 +149,16 @@ impl Steps {
             "validate" => self.validate(job_id).await,
             "segment" => self.segment(job_id).await,
             "outline" => self.outline(job_id).await,
+            "plan_lessons" => self.plan_lessons(job_id).await,
+            "lesson" => self.lesson(job_id, payload).await,
+            "assessment" => self.assessment(job_id).await,
+            "questions" => self.questions(job_id).await,
+            "assemble" => self.assemble(job_id).await,
+            "video" => self.video(job_id).await,
+            "finish" => self.finish(job_id).await,
+            "record_failure" => self.record_failure(job_id, payload).await,
+            // Review gates carry the stage and the task token.
+            _ if payload.get("token").is_some() => self.gate(job_id, payload).await,
             other => Err(StepError::new(
                 "UnknownStep",
                 format!("no step handler named {other:?}"),

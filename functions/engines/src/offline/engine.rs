@@ -113,11 +113,39 @@ impl AssessmentWriter for OfflineEngine {
         options: &Options,
     ) -> Result<Option<Assessment>, EngineError> {
         require(&material.sentences)?;
+        let knowledge = Knowledge::new(material.clone());
+        // The assessment runs beside the lessons, so it may be asked before
+        // they exist: the offline lessons are deterministic, so it writes them
+        // here too, to keep the assessment from repeating their exercises.
+        let written;
+        let lessons = if lessons.is_empty() {
+            written = outline
+                .modules
+                .iter()
+                .enumerate()
+                .flat_map(|(m, module)| {
+                    module
+                        .lessons
+                        .iter()
+                        .enumerate()
+                        .map(move |(l, plan)| (m, l, plan))
+                })
+                .map(|(m, l, plan)| {
+                    lesson::lesson(
+                        &knowledge,
+                        plan,
+                        &format!("m{}-l{}", m + 1, l + 1),
+                        None,
+                        options,
+                    )
+                })
+                .collect::<Vec<_>>();
+            &written[..]
+        } else {
+            lessons
+        };
         Ok(assessment::assessment(
-            &Knowledge::new(material.clone()),
-            outline,
-            lessons,
-            options,
+            &knowledge, outline, lessons, options,
         ))
     }
 }

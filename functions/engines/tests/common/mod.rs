@@ -2,10 +2,21 @@
 #![allow(dead_code)] // each test file uses its own subset
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
+use coursegen_core::artifact::ArtifactKey;
+use coursegen_core::ids::JobId;
+use coursegen_core::job::CourseRef;
+use coursegen_core::lifecycle::{self, NewJob};
 use coursegen_core::material::Sentence;
+use coursegen_core::options::Options;
+use coursegen_core::pipeline::Steps;
+use coursegen_core::ports::JobStore;
+use coursegen_core::source::Source;
 use coursegen_core::source::TranscriptFormat;
-use coursegen_engines::ingest::{sentences, transcript};
+use coursegen_engines::ingest::{UploadIngestor, sentences, transcript};
+use coursegen_engines::offline::OfflineEngine;
+use coursegen_local::{FsArtifactStore, SqliteStore};
 
 pub fn example(path: &str) -> Vec<u8> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples");
@@ -34,4 +45,74 @@ pub fn true_boundaries() -> Vec<u64> {
         .iter()
         .map(|t| t["start_ms"].as_u64().unwrap())
         .collect()
+}
+
+pub struct Stack {
+    pub steps: Steps,
+    pub jobs: Arc<SqliteStore>,
+    pub dir: tempfile::TempDir,
+}
+
+/// The embedded stack with the offline engine, in a temporary directory.
+pub async fn stack() -> Stack {
+    let dir = tempfile::tempdir().unwrap();
+    let jobs = Arc::new(SqliteStore::open(&dir.path().join("db.sqlite3")).unwrap());
+    let artifacts =
+        Arc::new(FsArtifactStore::open(dir.path().join("artifacts"), 64 << 20).unwrap());
+    let engine = Arc::new(OfflineEngine);
+    let steps = Steps {
+        jobs: jobs.clone(),
+        artifacts,
+        ingestor: Arc::new(UploadIngestor),
+        validator: engine.clone(),
+        segmenter: engine.clone(),
+        outliner: engine.clone(),
+        lesson_writer: engine.clone(),
+        assessment_writer: engine.clone(),
+        notes_writer: engine,
+        callbacks: jobs.clone(),
+    };
+    Stack { steps, jobs, dir }
+}
+
+/// A job with default options whose source is the example `file`, uploaded.
+pub async fn new_job(
+    stack: &Stack,
+    file: &str,
+    source: impl FnOnce(ArtifactKey) -> Source,
+) -> JobId {
+    new_job_with(stack, file, source, Options::default()).await
+}
+
+/// A job whose source is the example `file`, uploaded.
+pub async fn new_job_with(
+    stack: &Stack,
+    file: &str,
+    source: impl FnOnce(ArtifactKey) -> Source,
+    options: Options,
+) -> JobId {
+    let id = JobId::new();
+    let key =
+        ArtifactKey::for_job(&id, &format!("upload/{}", file.rsplit('/').next().unwrap())).unwrap();
+    stack
+        .steps
+        .artifacts
+        .put(&key, example(file), "application/octet-stream")
+        .await
+        .unwrap();
+    let new = NewJob {
+        id,
+        owner: "alice".parse().unwrap(),
+        course: CourseRef {
+            course_id: "c1".parse().unwrap(),
+            version_id: "v1".parse().unwrap(),
+            module_id: None,
+            section_id: None,
+        },
+        source: source(key),
+        options,
+    };
+    let (job, events) = lifecycle::create(new, chrono::Utc::now()).unwrap();
+    stack.jobs.create(&job, &events).await.unwrap();
+    id
 }

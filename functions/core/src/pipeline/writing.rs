@@ -1,0 +1,251 @@
+//! Writing the course: planning the lessons, writing each (the workflow runs
+//! them side by side), the assessment, and gathering every question for
+//! review.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::{Ingested, StepError, Steps};
+use crate::artifact::{ArtifactKey, KeyPrefix};
+use crate::course::{Assessment, Lesson, Question};
+use crate::ids::JobId;
+use crate::job::Job;
+use crate::lifecycle::Command;
+use crate::outputs::Outline;
+use crate::ports::LessonRequest;
+use crate::stage::{Stage, StageStatus, Usage};
+
+/// A lesson's place in the outline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LessonRef {
+    pub module: usize,
+    pub lesson: usize,
+}
+
+/// The lessons stage's output: where each lesson was written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LessonIndex {
+    pub lessons: Vec<(LessonRef, ArtifactKey)>,
+}
+
+/// Every question of the course, as reviewers see and edit it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QuestionSet {
+    pub lessons: Vec<LessonQuestions>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assessment: Option<Assessment>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LessonQuestions {
+    pub module: usize,
+    pub lesson: usize,
+    pub title: String,
+    pub exercises: Vec<Question>,
+}
+
+fn refs(outline: &Outline) -> Vec<LessonRef> {
+    outline
+        .modules
+        .iter()
+        .enumerate()
+        .flat_map(|(module, m)| {
+            (0..m.lessons.len()).map(move |lesson| LessonRef { module, lesson })
+        })
+        .collect()
+}
+
+fn lessons_run(job: &Job) -> u32 {
+    job.stage(Stage::Lessons).latest_run().map_or(1, |r| r.n)
+}
+
+fn lesson_key(id: &JobId, run: u32, r: LessonRef) -> Result<ArtifactKey, StepError> {
+    ArtifactKey::for_job(
+        id,
+        &format!(
+            "lessons/run-{run:04}/m{}-l{}.json",
+            r.module + 1,
+            r.lesson + 1
+        ),
+    )
+    .map_err(|e| StepError::new("InvalidKey", e.to_string()))
+}
+
+impl Steps {
+    /// Starts the lessons stage and lists the lessons for the workflow's Map.
+    pub(super) async fn plan_lessons(&self, id: JobId) -> Result<Value, StepError> {
+        let job = self.jobs.get(id).await?;
+        let outline: Outline = self.stage_output(&job, Stage::Outline).await?;
+        let lessons = refs(&outline);
+        let total = u32::try_from(lessons.len()).unwrap_or(u32::MAX);
+        if matches!(
+            job.stage(Stage::Lessons).status,
+            StageStatus::Pending | StageStatus::Failed
+        ) {
+            self.update(id, |_| {
+                Ok(vec![
+                    Command::StartStage {
+                        stage: Stage::Lessons,
+                    },
+                    Command::Progress {
+                        stage: Stage::Lessons,
+                        done: 0,
+                        total: total.max(1),
+                        message: None,
+                    },
+                ])
+            })
+            .await?;
+        }
+        Ok(json!({"lessons": lessons}))
+    }
+
+    /// Writes one lesson (skipped when a crash left it written already) and
+    /// counts the lessons done so far as the stage's progress.
+    pub(super) async fn lesson(&self, id: JobId, payload: &Value) -> Result<Value, StepError> {
+        let r: LessonRef =
+            serde_json::from_value(payload.get("lesson").cloned().unwrap_or(Value::Null))
+                .map_err(|e| StepError::new("InvalidPayload", format!("lesson: {e}")))?;
+        let job = self.jobs.get(id).await?;
+        let run = lessons_run(&job);
+        let key = lesson_key(&id, run, r)?;
+        if job.stage(Stage::Lessons).status != StageStatus::Running
+            || self.artifacts.head(&key).await?.is_some()
+        {
+            return Ok(json!({"key": key}));
+        }
+        let ingested: Ingested = self.stage_output(&job, Stage::Ingest).await?;
+        let outline: Outline = self.stage_output(&job, Stage::Outline).await?;
+        let request = LessonRequest {
+            material: &ingested.material,
+            outline: &outline,
+            module: r.module,
+            lesson: r.lesson,
+            video: ingested.video.as_deref(),
+            options: &job.options,
+        };
+        let lesson = self.lesson_writer.lesson(request).await?;
+        self.put_json(&key, &lesson).await?;
+        let prefix: KeyPrefix = format!("jobs/{id}/lessons/run-{run:04}/").parse().map_err(
+            |e: crate::artifact::InvalidKey| StepError::new("InvalidKey", e.to_string()),
+        )?;
+        let done = u32::try_from(self.artifacts.list(&prefix).await?.len()).unwrap_or(u32::MAX);
+        let total = u32::try_from(refs(&outline).len())
+            .unwrap_or(u32::MAX)
+            .max(1);
+        let title = lesson.title.clone();
+        self.update(id, move |job| {
+            // Progress only while the stage runs; a late lesson changes nothing.
+            Ok(
+                if job.stage(Stage::Lessons).status == StageStatus::Running {
+                    vec![Command::Progress {
+                        stage: Stage::Lessons,
+                        done: done.min(total),
+                        total,
+                        message: Some(title.clone()),
+                    }]
+                } else {
+                    Vec::new()
+                },
+            )
+        })
+        .await?;
+        Ok(json!({"key": key}))
+    }
+
+    pub(super) async fn assessment(&self, id: JobId) -> Result<Value, StepError> {
+        let job = self.jobs.get(id).await?;
+        if job.stage(Stage::Assessment).status == StageStatus::Skipped {
+            return Ok(json!({"skipped": true}));
+        }
+        let (key, assessment) = self
+            .run_stage(id, Stage::Assessment, |job| async move {
+                let ingested: Ingested = self.stage_output(&job, Stage::Ingest).await?;
+                let outline: Outline = self.stage_output(&job, Stage::Outline).await?;
+                let assessment = self
+                    .assessment_writer
+                    .assessment(&ingested.material, &outline, &[], &job.options)
+                    .await?;
+                Ok((assessment, Usage::default()))
+            })
+            .await?;
+        let assessment: Option<Assessment> = assessment;
+        Ok(json!({"key": key, "questions": assessment.map_or(0, |a| a.questions.len())}))
+    }
+
+    /// Completes the lessons stage (every lesson must be written), then
+    /// gathers every question into one set for review.
+    pub(super) async fn questions(&self, id: JobId) -> Result<Value, StepError> {
+        let job = self.jobs.get(id).await?;
+        if job.stage(Stage::Lessons).status == StageStatus::Running {
+            let outline: Outline = self.stage_output(&job, Stage::Outline).await?;
+            let run = lessons_run(&job);
+            let mut index = LessonIndex {
+                lessons: Vec::new(),
+            };
+            for r in refs(&outline) {
+                let key = lesson_key(&id, run, r)?;
+                if self.artifacts.head(&key).await?.is_none() {
+                    return Err(StepError::new(
+                        "MissingInput",
+                        format!(
+                            "lesson {} of module {} was not written",
+                            r.lesson + 1,
+                            r.module + 1
+                        ),
+                    ));
+                }
+                index.lessons.push((r, key));
+            }
+            let index_key = ArtifactKey::for_job(&id, &format!("lessons/run-{run:04}.json"))
+                .map_err(|e| StepError::new("InvalidKey", e.to_string()))?;
+            self.put_json(&index_key, &index).await?;
+            self.update(id, move |job| {
+                Ok(
+                    if job.stage(Stage::Lessons).status == StageStatus::Running {
+                        vec![Command::CompleteRun {
+                            stage: Stage::Lessons,
+                            output_key: index_key.clone(),
+                            usage: Usage::default(),
+                        }]
+                    } else {
+                        Vec::new()
+                    },
+                )
+            })
+            .await?;
+        }
+        let (key, set) = self
+            .run_stage(id, Stage::Questions, |job| async move {
+                let index: LessonIndex = self.stage_output(&job, Stage::Lessons).await?;
+                let mut lessons = Vec::new();
+                for (r, key) in &index.lessons {
+                    let lesson: Lesson = self.get_json(key).await?;
+                    lessons.push(LessonQuestions {
+                        module: r.module,
+                        lesson: r.lesson,
+                        title: lesson.title,
+                        exercises: lesson.exercises,
+                    });
+                }
+                let assessment = if job.stage(Stage::Assessment).status == StageStatus::Skipped {
+                    None
+                } else {
+                    self.stage_output::<Option<Assessment>>(&job, Stage::Assessment)
+                        .await?
+                };
+                Ok((
+                    QuestionSet {
+                        lessons,
+                        assessment,
+                    },
+                    Usage::default(),
+                ))
+            })
+            .await?;
+        let set: QuestionSet = set;
+        let count = set.lessons.iter().map(|l| l.exercises.len()).sum::<usize>()
+            + set.assessment.map_or(0, |a| a.questions.len());
+        Ok(json!({"key": key, "questions": count}))
+    }
+}
