@@ -5,85 +5,29 @@
 
 mod common;
 
-use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 
-use async_trait::async_trait;
 use common::{Stack, new_job, new_job_with, stack};
 use coursegen_core::course::{Course, course_schema};
 use coursegen_core::ids::JobId;
 use coursegen_core::job::JobStatus;
 use coursegen_core::lifecycle::Command;
 use coursegen_core::options::{Approvals, Options};
-use coursegen_core::pipeline::Steps;
 use coursegen_core::source::{Source, TranscriptFormat};
 use coursegen_core::stage::{Stage, StageStatus};
-use coursegen_local::asl::{
-    Drive, Execution, ExecutionStatus, Executor, StateMachine, TaskFailure, TaskRunner, substitute,
-};
+use coursegen_local::asl::{Drive, ExecutionStatus, Executor};
+use coursegen_local::workflow::{InProcess, course_machine, new_execution};
 use serde_json::{Value, json};
-
-/// Lambda invocations answered in process by the step handlers.
-#[derive(Debug)]
-struct InProcess(Steps);
-
-#[async_trait]
-impl TaskRunner for InProcess {
-    async fn run(&self, _resource: &str, input: Value) -> Result<Value, TaskFailure> {
-        match self.0.handle(&input["Payload"]).await {
-            Ok(output) => Ok(json!({"Payload": output})),
-            Err(e) => Err(TaskFailure {
-                error: e.name.to_owned(),
-                cause: e.message,
-            }),
-        }
-    }
-}
-
-fn machine() -> Arc<StateMachine> {
-    let text = std::fs::read_to_string(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../statemachine/course.asl.json"),
-    )
-    .unwrap();
-    let names = [
-        "Ingest",
-        "Validate",
-        "Segment",
-        "Outline",
-        "PlanLessons",
-        "Lesson",
-        "Assessment",
-        "Questions",
-        "Assemble",
-        "Video",
-        "Finish",
-        "Gate",
-        "RecordFailure",
-    ];
-    let values: BTreeMap<String, String> = names
-        .iter()
-        .map(|n| (format!("{n}FunctionArn"), (*n).to_owned()))
-        .collect();
-    Arc::new(StateMachine::parse(&substitute(&text, &values).unwrap()).unwrap())
-}
 
 async fn executor(stack: &Stack, id: JobId) -> Executor {
     let job = stack.steps.jobs.get(id).await.unwrap();
-    let gates: serde_json::Map<String, Value> = Stage::GATEABLE
-        .iter()
-        .map(|s| (s.to_string(), json!(job.options.approvals.requires(*s))))
-        .collect();
-    let input = json!({
-        "job_id": id.to_string(),
-        "gates": gates,
-        "force": job.options.force,
-        "render_videos": job.options.render_videos,
-        "max_concurrency": job.options.max_concurrency,
-    });
-    let machine = machine();
-    let execution = Execution::new(format!("exec-{id}"), id.to_string(), &machine, input, 0);
-    Executor::new(machine, Arc::new(InProcess(stack.steps.clone())), execution)
+    let machine = Arc::new(course_machine().unwrap());
+    let execution = new_execution(&machine, &job);
+    Executor::new(
+        machine,
+        Arc::new(InProcess(Arc::new(stack.steps.clone()))),
+        execution,
+    )
 }
 
 fn transcript(k: coursegen_core::artifact::ArtifactKey) -> Source {

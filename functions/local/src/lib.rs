@@ -7,6 +7,7 @@ pub mod data_dir;
 pub mod dev_auth;
 pub mod fs_artifacts;
 pub mod sqlite;
+pub mod workflow;
 
 pub use data_dir::DataDir;
 pub use fs_artifacts::FsArtifactStore;

@@ -10,38 +10,12 @@ use async_trait::async_trait;
 use coursegen_local::asl::{
     Drive, Execution, ExecutionStatus, Executor, StateMachine, TaskFailure, TaskRunner, substitute,
 };
+use coursegen_local::workflow::course_machine;
 use serde_json::{Value, json};
 
-const FUNCTIONS: &[&str] = &[
-    "IngestFunctionArn",
-    "ValidateFunctionArn",
-    "SegmentFunctionArn",
-    "OutlineFunctionArn",
-    "PlanLessonsFunctionArn",
-    "LessonFunctionArn",
-    "AssessmentFunctionArn",
-    "QuestionsFunctionArn",
-    "AssembleFunctionArn",
-    "VideoFunctionArn",
-    "FinishFunctionArn",
-    "GateFunctionArn",
-    "RecordFailureFunctionArn",
-];
-
+/// Locally each function "ARN" is the handler's name ("Segment").
 fn definition() -> Arc<StateMachine> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../statemachine/course.asl.json");
-    let text = std::fs::read_to_string(path).unwrap();
-    // Locally, each function "ARN" is just the handler's name.
-    let values: BTreeMap<String, String> = FUNCTIONS
-        .iter()
-        .map(|f| {
-            (
-                (*f).to_owned(),
-                f.trim_end_matches("FunctionArn").to_owned(),
-            )
-        })
-        .collect();
-    Arc::new(StateMachine::parse(&substitute(&text, &values).unwrap()).unwrap())
+    Arc::new(course_machine().unwrap())
 }
 
 /// Plays the Lambdas: answers by function name, records every call.

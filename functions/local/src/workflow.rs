@@ -1,0 +1,89 @@
+//! The course workflow on the embedded stack: the one definition, its
+//! DefinitionSubstitutions resolved to the in-process step handlers, and the
+//! execution input a job starts with.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use coursegen_core::job::Job;
+use coursegen_core::pipeline::Steps;
+use coursegen_core::stage::Stage;
+use serde_json::{Map, Value, json};
+
+use crate::asl::{DefinitionError, Execution, StateMachine, TaskFailure, TaskRunner, substitute};
+
+/// `statemachine/course.asl.json`, built into the binary.
+pub const DEFINITION: &str = include_str!("../../../statemachine/course.asl.json");
+
+/// The step functions the definition names, by placeholder.
+const FUNCTIONS: &[&str] = &[
+    "Ingest",
+    "Validate",
+    "Segment",
+    "Outline",
+    "PlanLessons",
+    "Lesson",
+    "Assessment",
+    "Questions",
+    "Assemble",
+    "Video",
+    "Finish",
+    "Gate",
+    "RecordFailure",
+];
+
+/// The definition with every `${XFunctionArn}` naming handler `X`.
+pub fn course_machine() -> Result<StateMachine, DefinitionError> {
+    let values: BTreeMap<String, String> = FUNCTIONS
+        .iter()
+        .map(|f| (format!("{f}FunctionArn"), (*f).to_owned()))
+        .collect();
+    StateMachine::parse(&substitute(DEFINITION, &values)?)
+}
+
+/// What an execution for `job` starts with: the job id and the switches
+/// the definition's Choice states read.
+pub fn execution_input(job: &Job) -> Value {
+    let gates: Map<String, Value> = Stage::GATEABLE
+        .iter()
+        .map(|s| (s.to_string(), json!(job.options.approvals.requires(*s))))
+        .collect();
+    json!({
+        "job_id": job.id.to_string(),
+        "gates": gates,
+        "force": job.options.force,
+        "render_videos": job.options.render_videos,
+        "max_concurrency": job.options.max_concurrency,
+    })
+}
+
+/// A new execution for `job`, named after it (the name is the idempotency key).
+pub fn new_execution(machine: &StateMachine, job: &Job) -> Execution {
+    let now = chrono::Utc::now().timestamp_millis();
+    Execution::new(
+        format!("local:{}", job.id),
+        job.id.to_string(),
+        machine,
+        execution_input(job),
+        now,
+    )
+}
+
+/// Answers the definition's Lambda invocations with the step handlers, in
+/// process; a step's error name becomes the task's error for Retry/Catch.
+#[derive(Debug, Clone)]
+pub struct InProcess(pub Arc<Steps>);
+
+#[async_trait]
+impl TaskRunner for InProcess {
+    async fn run(&self, _resource: &str, input: Value) -> Result<Value, TaskFailure> {
+        match self.0.handle(&input["Payload"]).await {
+            Ok(output) => Ok(json!({"Payload": output})),
+            Err(e) => Err(TaskFailure {
+                error: e.name.to_owned(),
+                cause: e.message,
+            }),
+        }
+    }
+}
