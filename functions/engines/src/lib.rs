@@ -9,5 +9,6 @@
 //!   segmentation, outline, lessons, questions of every type, assessment,
 //!   glossary and flashcards — behind every content port of core.
 
+pub mod export;
 pub mod ingest;
 pub mod offline;
