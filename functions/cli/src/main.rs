@@ -1,5 +1,6 @@
 //! The `coursegen` command.
 
+mod generate;
 mod jobs;
 mod token;
 
@@ -34,6 +35,8 @@ struct DataArgs {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Make a course from a transcript or course script, on this machine.
+    Generate(generate::GenerateArgs),
     /// List or inspect jobs in the local data directory.
     Jobs {
         #[command(subcommand)]
@@ -47,6 +50,7 @@ enum Command {
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Generate(args) => generate::run(args).await,
         Command::Jobs { command } => jobs::run(command).await,
         Command::Token(args) => token::run(args),
     };

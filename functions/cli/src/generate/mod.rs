@@ -1,0 +1,235 @@
+//! `coursegen generate`: a job on the embedded stack, run through the
+//! workflow interpreter, reviewed in the terminal (or auto-approved), and
+//! written out as course.json, course.md and course.html.
+
+mod review;
+mod source;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, anyhow, bail};
+use coursegen_core::course::Course;
+use coursegen_core::ids::JobId;
+use coursegen_core::job::{CourseRef, JobStatus};
+use coursegen_core::lifecycle::{self, NewJob};
+use coursegen_core::options::Options;
+use coursegen_core::pipeline::Steps;
+use coursegen_engines::export;
+use coursegen_engines::ingest::UploadIngestor;
+use coursegen_engines::offline::OfflineEngine;
+use coursegen_local::DataDir;
+use coursegen_local::asl::{Drive, Executor};
+use coursegen_local::workflow::{InProcess, course_machine, new_execution};
+use serde_json::{Map, Value};
+
+use crate::DataArgs;
+
+#[derive(Debug, clap::Args)]
+pub struct GenerateArgs {
+    /// A transcript (.vtt, .srt, .json, .txt) or course script (.docx, .md).
+    #[arg(required_unless_present_any = ["topic", "resume"])]
+    source: Option<String>,
+    /// Make a course from a topic alone (needs an LLM engine).
+    #[arg(long, conflicts_with = "source")]
+    topic: Option<String>,
+    /// Approve every review automatically.
+    #[arg(long)]
+    auto_approve: bool,
+    /// Where course.json, course.md and course.html are written.
+    #[arg(long, default_value = "course", value_name = "DIR")]
+    out: PathBuf,
+    /// The content engine.
+    #[arg(long, default_value = "offline", value_parser = ["offline", "openai", "ai-server"])]
+    engine: String,
+    /// A job option, e.g. --option assessment.questions=5 (repeatable).
+    #[arg(long = "option", value_name = "KEY=VALUE")]
+    options: Vec<String>,
+    /// Continue a job that was interrupted.
+    #[arg(long, value_name = "JOB", conflicts_with_all = ["source", "topic"])]
+    resume: Option<JobId>,
+    #[command(flatten)]
+    data: DataArgs,
+}
+
+/// The job options from `--option key=value` pairs (dotted keys nest;
+/// values are JSON when they parse as JSON, strings otherwise).
+fn options(pairs: &[String], auto_approve: bool) -> anyhow::Result<Options> {
+    let mut root = Map::new();
+    for pair in pairs {
+        let (key, value) = pair
+            .split_once('=')
+            .ok_or_else(|| anyhow!("--option {pair:?}: expected KEY=VALUE"))?;
+        let value = serde_json::from_str(value).unwrap_or_else(|_| Value::String(value.to_owned()));
+        let mut at = &mut root;
+        let parts: Vec<&str> = key.split('.').collect();
+        for part in &parts[..parts.len() - 1] {
+            at = at
+                .entry((*part).to_owned())
+                .or_insert_with(|| Value::Object(Map::new()))
+                .as_object_mut()
+                .ok_or_else(|| anyhow!("--option {key}: {part} is not an object"))?;
+        }
+        at.insert(parts[parts.len() - 1].to_owned(), value);
+    }
+    if auto_approve {
+        root.insert("approvals".into(), Value::String("auto".into()));
+    }
+    let options: Options =
+        serde_json::from_value(Value::Object(root)).map_err(|e| anyhow!("--option: {e}"))?;
+    options.validate().map_err(|e| anyhow!("--option {e}"))?;
+    Ok(options)
+}
+
+pub async fn run(args: GenerateArgs) -> anyhow::Result<()> {
+    if args.engine != "offline" {
+        bail!(
+            "the {} engine is not part of this build yet; use --engine offline",
+            args.engine
+        );
+    }
+    if args.topic.is_some() {
+        bail!(
+            "a topic-only course needs an LLM engine (--engine openai), which is not part of this build yet"
+        );
+    }
+    let data = DataDir::new(&args.data.dir);
+    let store = Arc::new(data.open_store().context("cannot open the job store")?);
+    let artifacts = Arc::new(
+        data.open_artifacts()
+            .context("cannot open the artifact store")?,
+    );
+    let engine = Arc::new(OfflineEngine);
+    let steps = Arc::new(Steps {
+        jobs: store.clone(),
+        artifacts: artifacts.clone(),
+        ingestor: Arc::new(UploadIngestor),
+        validator: engine.clone(),
+        segmenter: engine.clone(),
+        outliner: engine.clone(),
+        lesson_writer: engine.clone(),
+        assessment_writer: engine.clone(),
+        notes_writer: engine,
+        callbacks: store.clone(),
+    });
+    let machine = Arc::new(course_machine()?);
+    let runner = Arc::new(InProcess(steps.clone()));
+    let (id, executor) = match args.resume {
+        Some(id) => {
+            let execution = store
+                .execution_named(&id.to_string())
+                .await?
+                .ok_or_else(|| anyhow!("no job {id} to resume in {}", args.data.dir.display()))?;
+            (id, Executor::resume(machine, runner, execution))
+        }
+        None => {
+            let options = options(&args.options, args.auto_approve)?;
+            let id = JobId::new();
+            let input = args
+                .source
+                .as_deref()
+                .ok_or_else(|| anyhow!("give a SOURCE file"))?;
+            let source = source::resolve(input, &id, artifacts.as_ref()).await?;
+            let new = NewJob {
+                id,
+                owner: "local".parse()?,
+                course: CourseRef {
+                    course_id: "local".parse()?,
+                    version_id: "v1".parse()?,
+                    module_id: None,
+                    section_id: None,
+                },
+                source,
+                options,
+            };
+            let (job, events) =
+                lifecycle::create(new, chrono::Utc::now()).map_err(|e| anyhow!("{e}"))?;
+            coursegen_core::ports::JobStore::create(store.as_ref(), &job, &events).await?;
+            eprintln!("job {id} (resume with: coursegen generate --resume {id})");
+            (
+                id,
+                Executor::new(machine.clone(), runner, new_execution(&machine, &job)),
+            )
+        }
+    };
+    let executor = executor.with_store(store.clone());
+    let progress = progress(steps.clone(), id);
+    let stdin = std::io::stdin();
+    loop {
+        match executor.drive().await? {
+            Drive::Done => break,
+            Drive::AwaitingTokens => {
+                progress.suspend(|| {});
+                let after = review::ask(
+                    &steps,
+                    &executor,
+                    id,
+                    &mut stdin.lock(),
+                    &mut std::io::stderr(),
+                )
+                .await?;
+                if after == review::After::Aborted {
+                    break;
+                }
+            }
+        }
+    }
+    progress.finish_and_clear();
+    let job = steps.jobs.get(id).await?;
+    match job.status {
+        JobStatus::Succeeded => write_course(&steps, id, &args.out).await,
+        JobStatus::Aborted => bail!("job {id} was aborted"),
+        _ => bail!(
+            "job {id} failed: {}",
+            job.error.unwrap_or_else(|| "unknown error".into())
+        ),
+    }
+}
+
+async fn write_course(steps: &Steps, id: JobId, out: &std::path::Path) -> anyhow::Result<()> {
+    let key = format!("jobs/{id}/course.json").parse()?;
+    let bytes = steps.artifacts.get(&key).await?.bytes;
+    let course: Course = serde_json::from_slice(&bytes)?;
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    std::fs::write(
+        out.join("course.json"),
+        serde_json::to_string_pretty(&course)? + "\n",
+    )?;
+    std::fs::write(out.join("course.md"), export::markdown(&course))?;
+    std::fs::write(out.join("course.html"), export::html(&course))?;
+    println!("{}", out.join("course.json").display());
+    println!("{}", out.join("course.md").display());
+    println!("{}", out.join("course.html").display());
+    Ok(())
+}
+
+/// A progress bar fed from the job: percent done and the current stage.
+fn progress(steps: Arc<Steps>, id: JobId) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(100);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:30} {pos:>3}% {msg}") {
+        bar.set_style(style);
+    }
+    let watched = bar.clone();
+    tokio::spawn(async move {
+        while !watched.is_finished() {
+            if let Ok(job) = steps.jobs.get(id).await {
+                watched.set_position(u64::from(job.progress.percent));
+                let stage = job
+                    .progress
+                    .current_stage
+                    .map(|s| s.to_string())
+                    .unwrap_or_default();
+                let detail = job
+                    .progress
+                    .current_stage
+                    .and_then(|s| job.stage(s).progress.clone())
+                    .map(|p| format!(" {}/{}", p.done, p.total))
+                    .unwrap_or_default();
+                watched.set_message(format!("{stage}{detail}"));
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    });
+    bar
+}

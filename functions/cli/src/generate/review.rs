@@ -1,0 +1,279 @@
+//! Review gates in the terminal: show what the stage produced, then approve,
+//! pick an earlier run, edit, rerun with other parameters, or abort.
+
+use std::io::{BufRead, Write};
+
+use anyhow::{Context, anyhow, bail};
+use coursegen_core::artifact::ArtifactKey;
+use coursegen_core::ids::JobId;
+use coursegen_core::lifecycle::Command;
+use coursegen_core::outputs::{Outline, Segment};
+use coursegen_core::pipeline::{QuestionSet, Steps, output_key};
+use coursegen_core::stage::{Stage, StageStatus};
+use coursegen_local::asl::Executor;
+use serde_json::{Map, Value, json};
+
+/// A reviewer's answer at a gate.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Decision {
+    /// Approve this run (default: the latest).
+    Approve(Option<u32>),
+    /// Run the stage again with these parameters.
+    Rerun(Value),
+    /// Replace the output with this edited JSON (a new run), then ask again.
+    Edit(String),
+    Abort,
+}
+
+/// What became of the job after a decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum After {
+    Continue,
+    AskAgain,
+    Aborted,
+}
+
+/// Applies a decision to the job and to the waiting workflow task.
+pub async fn apply(
+    steps: &Steps,
+    executor: &Executor,
+    id: JobId,
+    stage: Stage,
+    decision: Decision,
+) -> anyhow::Result<After> {
+    let job = steps.jobs.get(id).await?;
+    let state = job.stage(stage);
+    let callback = state
+        .callback
+        .clone()
+        .ok_or_else(|| anyhow!("stage {stage} is not waiting for review"))?;
+    let token = steps
+        .callbacks
+        .get(&callback)
+        .await?
+        .ok_or_else(|| anyhow!("the review of stage {stage} has expired"))?
+        .token;
+    let (command, action) = match decision {
+        Decision::Approve(run) => (Command::Approve { stage, run }, "approve"),
+        Decision::Rerun(parameters) => (Command::Rerun { stage, parameters }, "rerun"),
+        Decision::Edit(text) => {
+            check_edit(stage, &text)?;
+            let n = state.next_run_number();
+            let key = ArtifactKey::for_job(&id, &format!("{stage}/edit-{n:04}.json"))?;
+            steps
+                .artifacts
+                .put(&key, text.into_bytes(), "application/json")
+                .await?;
+            steps
+                .update(id, move |_| {
+                    Ok(vec![Command::Edit {
+                        stage,
+                        base_run: None,
+                        output_key: key.clone(),
+                    }])
+                })
+                .await?;
+            return Ok(After::AskAgain);
+        }
+        Decision::Abort => {
+            steps
+                .update(id, |_| {
+                    Ok(vec![Command::Abort {
+                        reason: Some("aborted at review".into()),
+                    }])
+                })
+                .await?;
+            executor.stop("Aborted", "aborted at review").await?;
+            return Ok(After::Aborted);
+        }
+    };
+    steps.update(id, move |_| Ok(vec![command.clone()])).await?;
+    executor
+        .send_task_success(token.expose(), json!({"action": action}))
+        .await?;
+    Ok(After::Continue)
+}
+
+/// An edit must still be the stage's kind of output.
+fn check_edit(stage: Stage, text: &str) -> anyhow::Result<()> {
+    let parsed = match stage {
+        Stage::Segment => serde_json::from_str::<Vec<Segment>>(text).map(drop),
+        Stage::Outline => serde_json::from_str::<Outline>(text).map(drop),
+        Stage::Questions => serde_json::from_str::<QuestionSet>(text).map(drop),
+        other => bail!("stage {other} cannot be edited"),
+    };
+    parsed.map_err(|e| anyhow!("the edited {stage} is not valid: {e}"))
+}
+
+/// A short view of the stage's latest output.
+pub async fn summary(steps: &Steps, id: JobId, stage: Stage) -> anyhow::Result<String> {
+    let job = steps.jobs.get(id).await?;
+    let state = job.stage(stage);
+    let latest = state.latest_run().map(|r| r.n).unwrap_or(0);
+    let key = state
+        .latest_run()
+        .and_then(|r| r.output_key.clone())
+        .or_else(|| output_key(state))
+        .context("no output to review")?;
+    let bytes = steps.artifacts.get(&key).await?.bytes;
+    let clock = |ms: u64| format!("{:02}:{:02}", ms / 60_000, ms / 1000 % 60);
+    let mut out = format!(
+        "Review of {stage} (run {latest} of {}):\n",
+        state.runs.len()
+    );
+    match stage {
+        Stage::Segment => {
+            for (i, s) in serde_json::from_slice::<Vec<Segment>>(&bytes)?
+                .iter()
+                .enumerate()
+            {
+                out.push_str(&format!(
+                    "  {:>2}. {}–{}  {}\n",
+                    i + 1,
+                    clock(s.start_ms),
+                    clock(s.end_ms),
+                    s.title
+                ));
+            }
+        }
+        Stage::Outline => {
+            let outline: Outline = serde_json::from_slice(&bytes)?;
+            out.push_str(&format!("  {}\n", outline.title));
+            for (m, module) in outline.modules.iter().enumerate() {
+                out.push_str(&format!("  Module {}: {}\n", m + 1, module.title));
+                for lesson in &module.lessons {
+                    out.push_str(&format!("    - {}\n", lesson.title));
+                }
+            }
+        }
+        Stage::Questions => {
+            let set: QuestionSet = serde_json::from_slice(&bytes)?;
+            for l in &set.lessons {
+                out.push_str(&format!(
+                    "  {:>2} questions  {}\n",
+                    l.exercises.len(),
+                    l.title
+                ));
+            }
+            if let Some(a) = &set.assessment {
+                out.push_str(&format!(
+                    "  {:>2} questions  final assessment\n",
+                    a.questions.len()
+                ));
+            }
+        }
+        _ => {}
+    }
+    Ok(out)
+}
+
+/// Asks in the terminal until the reviewer decides; returns what happened.
+pub async fn ask(
+    steps: &Steps,
+    executor: &Executor,
+    id: JobId,
+    input: &mut impl BufRead,
+    output: &mut impl Write,
+) -> anyhow::Result<After> {
+    loop {
+        let job = steps.jobs.get(id).await?;
+        let stage = job
+            .stages
+            .iter()
+            .find(|s| s.status == StageStatus::AwaitingApproval)
+            .map(|s| s.stage)
+            .ok_or_else(|| anyhow!("the workflow waits, but no stage awaits review"))?;
+        writeln!(output, "\n{}", summary(steps, id, stage).await?)?;
+        write!(
+            output,
+            "[a]pprove, [p]ick run N, [e]dit, [r]erun key=value…, a[b]ort > "
+        )?;
+        output.flush()?;
+        let mut line = String::new();
+        if input.read_line(&mut line)? == 0 {
+            bail!(
+                "no answer at the {stage} review (input closed); run with --auto-approve to skip reviews"
+            );
+        }
+        let answer = line.trim();
+        let parsed = if matches!(answer, "e" | "edit") {
+            edit_in_editor(steps, id, stage)
+                .await
+                .map(|text| Some(Decision::Edit(text)))
+        } else {
+            parse(answer)
+        };
+        let decision = match parsed {
+            Ok(Some(d)) => d,
+            Ok(None) => continue,
+            Err(e) => {
+                writeln!(output, "{e}")?;
+                continue;
+            }
+        };
+        match apply(steps, executor, id, stage, decision).await {
+            Ok(After::AskAgain) => continue,
+            Ok(after) => return Ok(after),
+            Err(e) => writeln!(output, "{e}")?,
+        }
+    }
+}
+
+/// Reads one answer (`e` is handled by the caller: it opens $EDITOR).
+fn parse(line: &str) -> anyhow::Result<Option<Decision>> {
+    let mut words = line.split_whitespace();
+    Ok(Some(match words.next() {
+        None => return Ok(None),
+        Some("a" | "approve") => Decision::Approve(None),
+        Some("p" | "pick") => {
+            let n = words
+                .next()
+                .and_then(|n| n.parse().ok())
+                .ok_or_else(|| anyhow!("pick which run? e.g. p 1"))?;
+            Decision::Approve(Some(n))
+        }
+        Some("r" | "rerun") => {
+            let mut parameters = Map::new();
+            for pair in words {
+                let (key, value) = pair
+                    .split_once('=')
+                    .ok_or_else(|| anyhow!("{pair:?}: parameters are key=value"))?;
+                let value =
+                    serde_json::from_str(value).unwrap_or_else(|_| Value::String(value.to_owned()));
+                parameters.insert(key.to_owned(), value);
+            }
+            Decision::Rerun(Value::Object(parameters))
+        }
+        Some("b" | "abort") => Decision::Abort,
+        Some(other) => bail!("{other:?}: answer a, p N, e, r key=value… or b"),
+    }))
+}
+
+/// Opens `$EDITOR` on the stage's latest output and returns the edited text.
+async fn edit_in_editor(steps: &Steps, id: JobId, stage: Stage) -> anyhow::Result<String> {
+    let editor =
+        std::env::var("EDITOR").map_err(|_| anyhow!("set $EDITOR to edit the {stage} output"))?;
+    let job = steps.jobs.get(id).await?;
+    let key = job
+        .stage(stage)
+        .latest_run()
+        .and_then(|r| r.output_key.clone())
+        .context("nothing to edit")?;
+    let current: Value = serde_json::from_slice(&steps.artifacts.get(&key).await?.bytes)?;
+    let file = std::env::temp_dir().join(format!("coursegen-{id}-{stage}.json"));
+    std::fs::write(&file, serde_json::to_string_pretty(&current)?)?;
+    // $EDITOR may carry arguments ("code --wait").
+    let mut words = editor.split_whitespace();
+    let program = words.next().ok_or_else(|| anyhow!("$EDITOR is empty"))?;
+    let status = std::process::Command::new(program)
+        .args(words)
+        .arg(&file)
+        .status()
+        .context("cannot start $EDITOR")?;
+    if !status.success() {
+        bail!("the editor exited with {status}");
+    }
+    let text = std::fs::read_to_string(&file)?;
+    let _ = std::fs::remove_file(&file);
+    Ok(text)
+}

@@ -1,0 +1,81 @@
+//! What `coursegen generate` was given → a job source, with the upload put
+//! where the ingest step reads it.
+
+use std::path::Path;
+
+use anyhow::{Context, bail};
+use coursegen_core::artifact::ArtifactKey;
+use coursegen_core::ids::JobId;
+use coursegen_core::ports::ArtifactStore;
+use coursegen_core::source::{DocumentFormat, Source, TranscriptFormat, YoutubeId};
+
+const AUDIO: &[&str] = &["mp3", "wav", "m4a", "ogg", "flac", "aac", "webm", "mp4"];
+
+/// Reads `input` (a file, a YouTube URL or id) into a source for job `id`.
+pub async fn resolve(
+    input: &str,
+    id: &JobId,
+    artifacts: &dyn ArtifactStore,
+) -> anyhow::Result<Source> {
+    let path = Path::new(input);
+    if !path.exists() {
+        if input.parse::<YoutubeId>().is_ok() {
+            bail!(
+                "{input} is a YouTube video: its audio needs transcription by the AI server (set COURSEGEN_AI_SERVER_URL \
+                 and use --engine ai-server), or download its captions and pass the .vtt file"
+            );
+        }
+        bail!("{input}: no such file");
+    }
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if AUDIO.contains(&extension.as_str()) {
+        bail!(
+            "{input} is audio: it needs transcription by the AI server (set COURSEGEN_AI_SERVER_URL and use --engine ai-server)"
+        );
+    }
+    let make = |key: ArtifactKey| -> anyhow::Result<Source> {
+        Ok(match extension.as_str() {
+            "vtt" => Source::Transcript {
+                upload_key: key,
+                format: TranscriptFormat::Vtt,
+            },
+            "srt" => Source::Transcript {
+                upload_key: key,
+                format: TranscriptFormat::Srt,
+            },
+            "json" => Source::Transcript {
+                upload_key: key,
+                format: TranscriptFormat::Json,
+            },
+            "txt" => Source::Transcript {
+                upload_key: key,
+                format: TranscriptFormat::Txt,
+            },
+            "docx" => Source::Document {
+                upload_key: key,
+                format: DocumentFormat::Docx,
+            },
+            "md" | "markdown" => Source::Document {
+                upload_key: key,
+                format: DocumentFormat::Md,
+            },
+            other => bail!(
+                "{input}: .{other} is not a format coursegen reads (vtt, srt, json, txt, docx, md)"
+            ),
+        })
+    };
+    // Validate the extension before copying anything.
+    make(ArtifactKey::for_job(id, "upload/probe").context("upload key")?)?;
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {input}"))?;
+    let key =
+        ArtifactKey::for_job(id, &format!("upload/source.{extension}")).context("upload key")?;
+    artifacts
+        .put(&key, bytes, "application/octet-stream")
+        .await
+        .context("cannot store the upload")?;
+    make(key)
+}
