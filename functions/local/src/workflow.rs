@@ -16,7 +16,7 @@ use crate::asl::{DefinitionError, Execution, StateMachine, TaskFailure, TaskRunn
 /// `statemachine/course.asl.json`, built into the binary.
 pub const DEFINITION: &str = include_str!("../../../statemachine/course.asl.json");
 
-/// The step functions the definition names, by placeholder.
+/// The step functions the definition names, by substitution name.
 const FUNCTIONS: &[&str] = &[
     "Ingest",
     "Validate",

@@ -231,7 +231,7 @@ pub struct Map {
 pub struct DefinitionError(pub String);
 
 /// Replaces every `${Name}` in a definition with its DefinitionSubstitutions
-/// value; a placeholder with no value is an error, not a silent gap.
+/// value; a `${Name}` with no value is an error, not a silent gap.
 pub fn substitute(
     definition: &str,
     values: &BTreeMap<String, String>,
@@ -241,7 +241,7 @@ pub fn substitute(
     while let Some(start) = rest.find("${") {
         let end = rest[start..]
             .find('}')
-            .ok_or_else(|| DefinitionError("an unclosed ${ placeholder".into()))?;
+            .ok_or_else(|| DefinitionError("an unclosed ${ substitution".into()))?;
         let name = &rest[start + 2..start + end];
         let value = values
             .get(name)
