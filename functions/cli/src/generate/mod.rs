@@ -117,11 +117,21 @@ pub async fn run(args: GenerateArgs) -> anyhow::Result<()> {
     let runner = Arc::new(InProcess(steps.clone()));
     let (id, executor) = match args.resume {
         Some(id) => {
-            let execution = store
-                .execution_named(&id.to_string())
-                .await?
-                .ok_or_else(|| anyhow!("no job {id} to resume in {}", args.data.dir.display()))?;
-            (id, Executor::resume(machine, runner, execution))
+            let job = match steps.jobs.get(id).await {
+                Err(coursegen_core::ports::StoreError::NotFound(_)) => {
+                    bail!("no job {id} to resume in {}", args.data.dir.display())
+                }
+                other => other?,
+            };
+            match store.execution_named(&id.to_string()).await? {
+                Some(execution) => (id, Executor::resume(machine, runner, execution)),
+                // Stopped before its execution was first saved: start it now
+                // (executions are named after their job, so this is the one).
+                None => (
+                    id,
+                    Executor::new(machine.clone(), runner, new_execution(&machine, &job)),
+                ),
+            }
         }
         None => {
             let options = options(&args.options, args.auto_approve)?;
