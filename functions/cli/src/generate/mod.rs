@@ -17,8 +17,7 @@ use coursegen_core::lifecycle::{self, NewJob};
 use coursegen_core::options::Options;
 use coursegen_core::pipeline::Steps;
 use coursegen_engines::export;
-use coursegen_engines::ingest::UploadIngestor;
-use coursegen_engines::offline::OfflineEngine;
+use coursegen_engines::offline::offline_steps;
 use coursegen_local::DataDir;
 use coursegen_local::asl::{Drive, Executor};
 use coursegen_local::workflow::{InProcess, course_machine, new_execution};
@@ -100,19 +99,11 @@ pub async fn run(args: GenerateArgs) -> anyhow::Result<()> {
         data.open_artifacts()
             .context("cannot open the artifact store")?,
     );
-    let engine = Arc::new(OfflineEngine);
-    let steps = Arc::new(Steps {
-        jobs: store.clone(),
-        artifacts: artifacts.clone(),
-        ingestor: Arc::new(UploadIngestor),
-        validator: engine.clone(),
-        segmenter: engine.clone(),
-        outliner: engine.clone(),
-        lesson_writer: engine.clone(),
-        assessment_writer: engine.clone(),
-        notes_writer: engine,
-        callbacks: store.clone(),
-    });
+    let steps = Arc::new(offline_steps(
+        store.clone(),
+        artifacts.clone(),
+        store.clone(),
+    ));
     let machine = Arc::new(course_machine()?);
     let runner = Arc::new(InProcess(steps.clone()));
     let (id, executor) = match args.resume {

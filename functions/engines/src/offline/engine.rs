@@ -160,3 +160,25 @@ impl NotesWriter for OfflineEngine {
         })
     }
 }
+
+/// The pipeline's steps with the offline engine behind every content port
+/// and uploads parsed locally: what runs with no network and no key.
+pub fn offline_steps(
+    jobs: std::sync::Arc<dyn coursegen_core::ports::JobStore>,
+    artifacts: std::sync::Arc<dyn coursegen_core::ports::ArtifactStore>,
+    callbacks: std::sync::Arc<dyn coursegen_core::ports::CallbackStore>,
+) -> coursegen_core::pipeline::Steps {
+    let engine = std::sync::Arc::new(OfflineEngine);
+    coursegen_core::pipeline::Steps {
+        jobs,
+        artifacts,
+        ingestor: std::sync::Arc::new(crate::ingest::UploadIngestor),
+        validator: engine.clone(),
+        segmenter: engine.clone(),
+        outliner: engine.clone(),
+        lesson_writer: engine.clone(),
+        assessment_writer: engine.clone(),
+        notes_writer: engine,
+        callbacks,
+    }
+}

@@ -17,4 +17,4 @@ pub mod summary;
 pub mod text;
 pub mod validate;
 
-pub use engine::OfflineEngine;
+pub use engine::{OfflineEngine, offline_steps};

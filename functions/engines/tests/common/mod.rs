@@ -14,8 +14,8 @@ use coursegen_core::pipeline::Steps;
 use coursegen_core::ports::JobStore;
 use coursegen_core::source::Source;
 use coursegen_core::source::TranscriptFormat;
-use coursegen_engines::ingest::{UploadIngestor, sentences, transcript};
-use coursegen_engines::offline::OfflineEngine;
+use coursegen_engines::ingest::{sentences, transcript};
+use coursegen_engines::offline::offline_steps;
 use coursegen_local::{FsArtifactStore, SqliteStore};
 
 pub fn example(path: &str) -> Vec<u8> {
@@ -59,19 +59,7 @@ pub async fn stack() -> Stack {
     let jobs = Arc::new(SqliteStore::open(&dir.path().join("db.sqlite3")).unwrap());
     let artifacts =
         Arc::new(FsArtifactStore::open(dir.path().join("artifacts"), 64 << 20).unwrap());
-    let engine = Arc::new(OfflineEngine);
-    let steps = Steps {
-        jobs: jobs.clone(),
-        artifacts,
-        ingestor: Arc::new(UploadIngestor),
-        validator: engine.clone(),
-        segmenter: engine.clone(),
-        outliner: engine.clone(),
-        lesson_writer: engine.clone(),
-        assessment_writer: engine.clone(),
-        notes_writer: engine,
-        callbacks: jobs.clone(),
-    };
+    let steps = offline_steps(jobs.clone(), artifacts, jobs.clone());
     Stack { steps, jobs, dir }
 }
 
