@@ -9,6 +9,11 @@ use coursegen_core::ids::JobId;
 use coursegen_core::ports::ArtifactStore;
 use coursegen_core::source::{DocumentFormat, Source, TranscriptFormat, YoutubeId};
 
+enum Kind {
+    Transcript(TranscriptFormat),
+    Document(DocumentFormat),
+}
+
 const AUDIO: &[&str] = &["mp3", "wav", "m4a", "ogg", "flac", "aac", "webm", "mp4"];
 
 /// Reads `input` (a file, a YouTube URL or id) into a source for job `id`.
@@ -37,39 +42,18 @@ pub async fn resolve(
             "{input} is audio: it needs transcription by the AI server (set COURSEGEN_AI_SERVER_URL and use --engine ai-server)"
         );
     }
-    let make = |key: ArtifactKey| -> anyhow::Result<Source> {
-        Ok(match extension.as_str() {
-            "vtt" => Source::Transcript {
-                upload_key: key,
-                format: TranscriptFormat::Vtt,
-            },
-            "srt" => Source::Transcript {
-                upload_key: key,
-                format: TranscriptFormat::Srt,
-            },
-            "json" => Source::Transcript {
-                upload_key: key,
-                format: TranscriptFormat::Json,
-            },
-            "txt" => Source::Transcript {
-                upload_key: key,
-                format: TranscriptFormat::Txt,
-            },
-            "docx" => Source::Document {
-                upload_key: key,
-                format: DocumentFormat::Docx,
-            },
-            "md" | "markdown" => Source::Document {
-                upload_key: key,
-                format: DocumentFormat::Md,
-            },
-            other => bail!(
-                "{input}: .{other} is not a format coursegen reads (vtt, srt, json, txt, docx, md)"
-            ),
-        })
+    // The format is known before anything is copied.
+    let kind = match extension.as_str() {
+        "vtt" => Kind::Transcript(TranscriptFormat::Vtt),
+        "srt" => Kind::Transcript(TranscriptFormat::Srt),
+        "json" => Kind::Transcript(TranscriptFormat::Json),
+        "txt" => Kind::Transcript(TranscriptFormat::Txt),
+        "docx" => Kind::Document(DocumentFormat::Docx),
+        "md" | "markdown" => Kind::Document(DocumentFormat::Md),
+        other => bail!(
+            "{input}: .{other} is not a format coursegen reads (vtt, srt, json, txt, docx, md)"
+        ),
     };
-    // Validate the extension before copying anything.
-    make(ArtifactKey::for_job(id, "upload/probe").context("upload key")?)?;
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {input}"))?;
     let key =
         ArtifactKey::for_job(id, &format!("upload/source.{extension}")).context("upload key")?;
@@ -77,5 +61,14 @@ pub async fn resolve(
         .put(&key, bytes, "application/octet-stream")
         .await
         .context("cannot store the upload")?;
-    make(key)
+    Ok(match kind {
+        Kind::Transcript(format) => Source::Transcript {
+            upload_key: key,
+            format,
+        },
+        Kind::Document(format) => Source::Document {
+            upload_key: key,
+            format,
+        },
+    })
 }
