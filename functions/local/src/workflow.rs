@@ -16,8 +16,9 @@ use crate::asl::{DefinitionError, Execution, StateMachine, TaskFailure, TaskRunn
 /// `statemachine/course.asl.json`, built into the binary.
 pub const DEFINITION: &str = include_str!("../../../statemachine/course.asl.json");
 
-/// The step functions the definition names, by substitution name.
-const FUNCTIONS: &[&str] = &[
+/// The step functions the definition names, by substitution name: each
+/// `${XFunctionArn}` placeholder names function `X`.
+pub const FUNCTIONS: &[&str] = &[
     "Ingest",
     "Validate",
     "Segment",
@@ -33,13 +34,19 @@ const FUNCTIONS: &[&str] = &[
     "RecordFailure",
 ];
 
-/// The definition with every `${XFunctionArn}` naming handler `X`.
-pub fn course_machine() -> Result<StateMachine, DefinitionError> {
+/// The definition's text with each function's placeholder replaced by
+/// `function_arn(name)` (an in-process name here, a Lambda ARN on AWS).
+pub fn definition_with(function_arn: impl Fn(&str) -> String) -> Result<String, DefinitionError> {
     let values: BTreeMap<String, String> = FUNCTIONS
         .iter()
-        .map(|f| (format!("{f}FunctionArn"), (*f).to_owned()))
+        .map(|f| (format!("{f}FunctionArn"), function_arn(f)))
         .collect();
-    StateMachine::parse(&substitute(DEFINITION, &values)?)
+    substitute(DEFINITION, &values)
+}
+
+/// The definition with every `${XFunctionArn}` naming handler `X`.
+pub fn course_machine() -> Result<StateMachine, DefinitionError> {
+    StateMachine::parse(&definition_with(str::to_owned)?)
 }
 
 /// What an execution for `job` starts with: the job id and the switches

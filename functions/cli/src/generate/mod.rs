@@ -2,12 +2,12 @@
 //! workflow interpreter, reviewed in the terminal (or auto-approved), and
 //! written out as course.json, course.md and course.html.
 
+mod progress;
 mod review;
 mod source;
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::{Context, anyhow, bail};
 use coursegen_core::course::Course;
@@ -155,13 +155,13 @@ pub async fn run(args: GenerateArgs) -> anyhow::Result<()> {
         }
     };
     let executor = executor.with_store(store.clone());
-    let progress = progress(steps.clone(), id);
+    let progress = progress::Progress::start(steps.clone(), id);
     let stdin = std::io::stdin();
     loop {
         match executor.drive().await? {
             Drive::Done => break,
             Drive::AwaitingTokens => {
-                progress.suspend(|| {});
+                progress.pause();
                 let after = review::ask(
                     &steps,
                     &executor,
@@ -170,13 +170,14 @@ pub async fn run(args: GenerateArgs) -> anyhow::Result<()> {
                     &mut std::io::stderr(),
                 )
                 .await?;
+                progress.resume();
                 if after == review::After::Aborted {
                     break;
                 }
             }
         }
     }
-    progress.finish_and_clear();
+    progress.finish().await;
     let job = steps.jobs.get(id).await?;
     match job.status {
         JobStatus::Succeeded => write_course(&steps, id, &args.out).await,
@@ -203,34 +204,4 @@ async fn write_course(steps: &Steps, id: JobId, out: &std::path::Path) -> anyhow
     println!("{}", out.join("course.md").display());
     println!("{}", out.join("course.html").display());
     Ok(())
-}
-
-/// A progress bar fed from the job: percent done and the current stage.
-fn progress(steps: Arc<Steps>, id: JobId) -> indicatif::ProgressBar {
-    let bar = indicatif::ProgressBar::new(100);
-    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:30} {pos:>3}% {msg}") {
-        bar.set_style(style);
-    }
-    let watched = bar.clone();
-    tokio::spawn(async move {
-        while !watched.is_finished() {
-            if let Ok(job) = steps.jobs.get(id).await {
-                watched.set_position(u64::from(job.progress.percent));
-                let stage = job
-                    .progress
-                    .current_stage
-                    .map(|s| s.to_string())
-                    .unwrap_or_default();
-                let detail = job
-                    .progress
-                    .current_stage
-                    .and_then(|s| job.stage(s).progress.clone())
-                    .map(|p| format!(" {}/{}", p.done, p.total))
-                    .unwrap_or_default();
-                watched.set_message(format!("{stage}{detail}"));
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    });
-    bar
 }

@@ -9,7 +9,7 @@ mod stages;
 mod writing;
 
 pub use review::REVIEW_DAYS;
-pub use writing::{LessonIndex, LessonQuestions, LessonRef, QuestionSet};
+pub use writing::{LessonIndex, LessonProgress, LessonQuestions, LessonRef, QuestionSet};
 
 use std::future::Future;
 use std::sync::Arc;

@@ -71,7 +71,40 @@ fn lesson_key(id: &JobId, run: u32, r: LessonRef) -> Result<ArtifactKey, StepErr
     .map_err(|e| StepError::new("InvalidKey", e.to_string()))
 }
 
+/// One lesson of the lessons stage's current run, for progress displays.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LessonProgress {
+    pub module: usize,
+    pub lesson: usize,
+    pub title: String,
+    pub written: bool,
+}
+
 impl Steps {
+    /// Every lesson the outline plans and whether the current lessons run
+    /// has written it yet; empty until the lessons stage has started.
+    pub async fn lesson_progress(&self, id: JobId) -> Result<Vec<LessonProgress>, StepError> {
+        let job = self.jobs.get(id).await?;
+        if job.stage(Stage::Lessons).runs.is_empty()
+            && job.stage(Stage::Lessons).status == StageStatus::Pending
+        {
+            return Ok(Vec::new());
+        }
+        let outline: Outline = self.stage_output(&job, Stage::Outline).await?;
+        let run = lessons_run(&job);
+        let mut lessons = Vec::new();
+        for (r, planned) in refs(&outline).into_iter().zip(outline.lessons()) {
+            let key = lesson_key(&id, run, r)?;
+            lessons.push(LessonProgress {
+                module: r.module,
+                lesson: r.lesson,
+                title: planned.title.clone(),
+                written: self.artifacts.head(&key).await?.is_some(),
+            });
+        }
+        Ok(lessons)
+    }
+
     /// Starts the lessons stage and lists the lessons for the workflow's Map.
     pub(super) async fn plan_lessons(&self, id: JobId) -> Result<Value, StepError> {
         let job = self.jobs.get(id).await?;

@@ -1,0 +1,120 @@
+//! moto's server, started once per test binary on 127.0.0.1 and playing AWS.
+//!
+//! `scripts/test` installs moto into a venv and names its Python in
+//! `COURSEGEN_PYTHON`. The server runs under a watchdog that exits when our
+//! stdin closes, so it never outlives the test process, even after a panic.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
+
+use aws_sdk_sfn::config::{BehaviorVersion, Credentials, Region};
+use serde_json::{Value, json};
+
+/// moto's default account, the one its lambda-simple queue is kept under.
+pub const ACCOUNT: &str = "123456789012";
+
+#[derive(Debug)]
+pub struct Moto {
+    pub endpoint: String,
+    // Held so the watchdog's stdin stays open while the tests run.
+    _process: Mutex<Child>,
+}
+
+/// Runs moto's server on the port given as argv[1], exiting when stdin closes.
+const WATCHDOG: &str = "\
+import os, sys, threading
+threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()
+from moto.server import main
+main(['-H', '127.0.0.1', '-p', sys.argv[1]])
+";
+
+impl Moto {
+    /// The server of this test binary, started on first use with the
+    /// Step Functions interpreter on and Lambda answering without Docker.
+    pub async fn shared() -> &'static Moto {
+        static MOTO: OnceLock<Moto> = OnceLock::new();
+        let moto = MOTO.get_or_init(Moto::start);
+        moto.post(
+            "/moto-api/config",
+            &json!({"stepfunctions": {"execute_state_machine": true}, "lambda": {"use_docker": false}}),
+        )
+        .await;
+        moto
+    }
+
+    fn start() -> Moto {
+        let python = std::env::var("COURSEGEN_PYTHON").unwrap_or_else(|_| {
+            panic!(
+                "COURSEGEN_PYTHON is not set: these tests need moto's server; \
+                 run them with scripts/test, which installs it"
+            )
+        });
+        // moto's Step Functions calls its own Lambda at the port it was
+        // given, so it needs a real one, not 0: take a free one.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port on 127.0.0.1")
+            .port();
+        let mut child = Command::new(&python)
+            .args(["-u", "-c", WATCHDOG, &port.to_string()])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start moto with {python}: {e}"));
+        let stderr = child.stderr.take().expect("piped stderr");
+        let mut lines = BufReader::new(stderr).lines();
+        let endpoint = loop {
+            let line = match lines.next() {
+                Some(Ok(line)) => line,
+                _ => panic!("moto's server exited before it listened"),
+            };
+            if let Some(at) = line.find("http://127.0.0.1:") {
+                break line[at..].trim().to_owned();
+            }
+        };
+        // moto logs every request; keep reading so it never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        Moto {
+            endpoint,
+            _process: Mutex::new(child),
+        }
+    }
+
+    async fn post(&self, path: &str, body: &Value) {
+        let response = reqwest::Client::new()
+            .post(format!("{}{path}", self.endpoint))
+            .json(body)
+            .timeout(Duration::from_secs(30))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("moto {path}: {e}"));
+        assert!(
+            response.status().is_success(),
+            "moto {path}: {}",
+            response.status()
+        );
+    }
+
+    /// Queues what moto's Docker-less Lambda answers to the next invocations
+    /// in `region`, in order (one queue for every function of the region).
+    pub async fn queue_lambda_results(&self, region: &str, results: &[String]) {
+        self.post(
+            "/moto-api/static/lambda-simple/response",
+            &json!({"account_id": ACCOUNT, "region": region, "results": results}),
+        )
+        .await;
+    }
+
+    pub fn sfn(&self, region: &str) -> aws_sdk_sfn::Client {
+        let config = aws_sdk_sfn::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new(region.to_owned()))
+            .endpoint_url(&self.endpoint)
+            .credentials_provider(Credentials::new("moto", "moto", None, None, "moto"))
+            .build();
+        aws_sdk_sfn::Client::from_conf(config)
+    }
+}

@@ -1,0 +1,199 @@
+//! Progress in the terminal: one line per stage and, once lessons are being
+//! written, one per lesson. A poller reads the job from the store (the
+//! source of truth) ten times a second; indicatif draws only on a terminal.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use coursegen_core::ids::JobId;
+use coursegen_core::job::Job;
+use coursegen_core::pipeline::{LessonProgress, Steps};
+use coursegen_core::stage::{Stage, StageState, StageStatus};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use tokio::task::JoinHandle;
+
+#[derive(Debug)]
+pub struct Progress {
+    multi: MultiProgress,
+    done: Arc<AtomicBool>,
+    poller: JoinHandle<()>,
+}
+
+const TICK: Duration = Duration::from_millis(100);
+
+fn style(template: &str) -> ProgressStyle {
+    ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar())
+}
+
+/// A stage line: a bar while it runs with a known amount of work, a
+/// spinner while it runs without, and a mark once settled.
+fn draw_stage(bar: &ProgressBar, state: &StageState) {
+    let name = state.stage.as_str();
+    let (mark, note) = match state.status {
+        StageStatus::Running => {
+            match &state.progress {
+                Some(p) => {
+                    bar.set_style(style(
+                        "  {spinner} {prefix:<11} {bar:24} {pos:>3}/{len:<3} {msg}",
+                    ));
+                    bar.set_length(u64::from(p.total));
+                    bar.set_position(u64::from(p.done));
+                    bar.set_message(p.message.clone().unwrap_or_default());
+                }
+                None => {
+                    bar.set_style(style("  {spinner} {prefix:<11} {msg}"));
+                    bar.set_message("running");
+                }
+            }
+            bar.set_prefix(name);
+            bar.enable_steady_tick(TICK);
+            return;
+        }
+        StageStatus::Pending => ("·", String::new()),
+        StageStatus::AwaitingApproval => ("?", "awaiting review".to_owned()),
+        StageStatus::Approved | StageStatus::Completed => ("✓", settled(state)),
+        StageStatus::Failed => (
+            "✗",
+            state
+                .latest_run()
+                .and_then(|r| r.error.clone())
+                .unwrap_or_else(|| "failed".into()),
+        ),
+        StageStatus::Aborted => ("✗", "aborted".to_owned()),
+        StageStatus::Skipped => ("-", "skipped".to_owned()),
+    };
+    bar.disable_steady_tick();
+    bar.set_style(style("  {msg}"));
+    bar.set_message(format!("{mark} {name:<11} {note}"));
+    bar.tick();
+}
+
+/// "run 2 · 0.4 s" for a settled stage.
+fn settled(state: &StageState) -> String {
+    let Some(run) = state.latest_run() else {
+        return String::new();
+    };
+    let took = run
+        .finished_at
+        .map(|end| (end - run.started_at).num_milliseconds().max(0) as f64 / 1000.0);
+    match took {
+        Some(s) => format!("run {} · {s:.1} s", run.n),
+        None => format!("run {}", run.n),
+    }
+}
+
+fn draw_lesson(bar: &ProgressBar, lesson: &LessonProgress, writing: bool) {
+    let label = format!(
+        "{}.{} {}",
+        lesson.module + 1,
+        lesson.lesson + 1,
+        lesson.title
+    );
+    if lesson.written || !writing {
+        bar.disable_steady_tick();
+        bar.set_style(style("      {msg}"));
+        let mark = if lesson.written { "✓" } else { "·" };
+        bar.set_message(format!("{mark} {label}"));
+        bar.tick();
+    } else {
+        bar.set_style(style("      {spinner} {msg}"));
+        bar.set_message(label);
+        bar.enable_steady_tick(TICK);
+    }
+}
+
+/// The poller's view: a line per stage, then the lesson lines under the
+/// lessons stage.
+struct Board {
+    multi: MultiProgress,
+    stages: Vec<(Stage, ProgressBar)>,
+    lessons: Vec<ProgressBar>,
+}
+
+impl Board {
+    fn new(multi: &MultiProgress) -> Self {
+        let stages = Stage::ALL
+            .iter()
+            .map(|&s| (s, multi.add(ProgressBar::new(0))))
+            .collect();
+        Board {
+            multi: multi.clone(),
+            stages,
+            lessons: Vec::new(),
+        }
+    }
+
+    fn draw(&mut self, job: &Job, lessons: &[LessonProgress]) {
+        for (stage, bar) in &self.stages {
+            draw_stage(bar, job.stage(*stage));
+        }
+        if lessons.len() != self.lessons.len() {
+            for bar in self.lessons.drain(..) {
+                self.multi.remove(&bar);
+            }
+            let mut after = self.stages[Stage::ALL
+                .iter()
+                .position(|s| *s == Stage::Lessons)
+                .unwrap_or(0)]
+            .1
+            .clone();
+            for _ in lessons {
+                let bar = self.multi.insert_after(&after, ProgressBar::new(0));
+                after = bar.clone();
+                self.lessons.push(bar);
+            }
+        }
+        let writing = job.stage(Stage::Lessons).status == StageStatus::Running;
+        for (bar, lesson) in self.lessons.iter().zip(lessons) {
+            draw_lesson(bar, lesson, writing);
+        }
+    }
+}
+
+impl Progress {
+    pub fn start(steps: Arc<Steps>, id: JobId) -> Self {
+        let multi = MultiProgress::new();
+        let done = Arc::new(AtomicBool::new(false));
+        let mut board = Board::new(&multi);
+        let stop = done.clone();
+        let poller = tokio::spawn(async move {
+            loop {
+                if let Ok(job) = steps.jobs.get(id).await {
+                    let lessons = steps.lesson_progress(id).await.unwrap_or_default();
+                    board.draw(&job, &lessons);
+                }
+                if stop.load(Ordering::Acquire) {
+                    break;
+                }
+                tokio::time::sleep(TICK).await;
+            }
+            // Finished bars stay on screen as the run's summary.
+            for bar in board.stages.iter().map(|(_, b)| b).chain(&board.lessons) {
+                bar.disable_steady_tick();
+                bar.finish();
+            }
+        });
+        Progress {
+            multi,
+            done,
+            poller,
+        }
+    }
+
+    /// Hides the lines while the terminal asks the reviewer something.
+    pub fn pause(&self) {
+        let _ = self.multi.clear();
+        self.multi.set_draw_target(ProgressDrawTarget::hidden());
+    }
+
+    pub fn resume(&self) {
+        self.multi.set_draw_target(ProgressDrawTarget::stderr());
+    }
+
+    /// Draws the final state once more and leaves it on screen.
+    pub async fn finish(self) {
+        self.done.store(true, Ordering::Release);
+        let _ = self.poller.await;
+    }
+}
