@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use coursegen_core::course::{Course, course_schema};
+use coursegen_core::course::{Course, QuestionType, course_schema};
 
 fn example(path: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -105,7 +105,9 @@ fn every_review_answer_through_the_terminal() {
     let lecture = example("lecture/lecture.srt");
     // segment: rerun with another penalty, then pick run 1 over run 2;
     // outline: a wrong answer, an edit (the editor renames everything), then
-    // approve the edited run; questions: approve.
+    // approve the edited run; questions: a rerun with an option it cannot
+    // change (refused), a rerun with another question mix and assessment
+    // size, then approve that run 2.
     let editor = dir.path().join("editor.sh");
     std::fs::write(
         &editor,
@@ -117,7 +119,7 @@ fn every_review_answer_through_the_terminal() {
         .arg(&editor)
         .status()
         .unwrap();
-    let answers = "r boundary_penalty=-0.5\np 1\nnonsense\ne\na\na\n";
+    let answers = "r boundary_penalty=-0.5\np 1\nnonsense\ne\na\nr force=true\nr question_mix.true_false=2 assessment.questions=3\na\n";
     let out = generate(
         dir.path(),
         &[lecture.to_str().unwrap()],
@@ -148,6 +150,28 @@ fn every_review_answer_through_the_terminal() {
     assert!(
         lessons.iter().all(|l| l.title == "Edited By Hand"),
         "the edit reached the course"
+    );
+    assert!(
+        log.contains("parameters.force: cannot be changed here"),
+        "a refused rerun says why: {log}"
+    );
+    assert!(
+        log.contains("Review of questions (run 2 of 2)"),
+        "the questions rerun made run 2"
+    );
+    for lesson in &lessons {
+        let types: Vec<_> = lesson.exercises.iter().map(|q| q.question_type()).collect();
+        assert_eq!(
+            types,
+            vec![QuestionType::TrueFalse; 2],
+            "the rerun's question mix made the lessons' exercises: {}",
+            lesson.title
+        );
+    }
+    assert_eq!(
+        course.assessment.map(|a| a.questions.len()),
+        Some(3),
+        "the rerun's assessment size"
     );
 }
 

@@ -157,6 +157,10 @@ impl Default for Options {
     }
 }
 
+/// The options a rerun of the questions review may change: they shape the
+/// lessons' exercises and the final assessment.
+pub const QUESTION_OPTIONS: [&str; 4] = ["difficulty", "question_mix", "bloom", "assessment"];
+
 /// Limits that keep one job's work bounded.
 pub const MAX_QUESTIONS_PER_TYPE: u8 = 20;
 pub const MAX_ASSESSMENT_QUESTIONS: u8 = 100;
@@ -175,6 +179,40 @@ impl Options {
         self.target_language
             .as_deref()
             .or(self.source_language.as_deref())
+    }
+
+    /// These options with a rerun's `parameters` laid over them. Each key
+    /// given replaces that option, except `assessment`, which is merged field
+    /// by field; only `allowed` keys may appear, and the result is validated.
+    pub fn overlaid(
+        &self,
+        parameters: &serde_json::Value,
+        allowed: &[&str],
+    ) -> Result<Options, ValidationError> {
+        use serde_json::Value;
+        let Value::Object(given) = parameters else {
+            return Err(ValidationError::new("", "must be a JSON object"));
+        };
+        let mut merged =
+            serde_json::to_value(self).map_err(|e| ValidationError::new("", e.to_string()))?;
+        for (key, value) in given {
+            if !allowed.contains(&key.as_str()) {
+                return Err(ValidationError::new(
+                    key.as_str(),
+                    format!("cannot be changed here; these can: {}", allowed.join(", ")),
+                ));
+            }
+            match (&mut merged[key.as_str()], value) {
+                (Value::Object(old), Value::Object(new)) if key == "assessment" => {
+                    old.extend(new.clone());
+                }
+                (slot, _) => *slot = value.clone(),
+            }
+        }
+        let options: Options =
+            serde_json::from_value(merged).map_err(|e| ValidationError::new("", e.to_string()))?;
+        options.validate()?;
+        Ok(options)
     }
 
     pub fn validate(&self) -> Result<(), ValidationError> {
@@ -298,5 +336,38 @@ mod tests {
         }
         assert!(serde_json::from_str::<Options>(r#"{"colour":"red"}"#).is_err());
         assert!(is_language_tag("pt-BR") && is_language_tag("es-419") && !is_language_tag("e"));
+    }
+
+    #[test]
+    fn a_rerun_overlays_only_the_allowed_options() {
+        let base = Options::default();
+        let changed = base
+            .overlaid(
+                &serde_json::json!({"question_mix": {"true_false": 4}, "assessment": {"questions": 7}}),
+                &QUESTION_OPTIONS,
+            )
+            .unwrap();
+        assert_eq!(
+            changed.question_mix.len(),
+            1,
+            "a given option replaces the old one"
+        );
+        assert_eq!(changed.assessment.questions, 7);
+        assert_eq!(
+            changed.assessment.passing_score, base.assessment.passing_score,
+            "assessment merges field by field"
+        );
+        let refused =
+            |json: serde_json::Value| base.overlaid(&json, &QUESTION_OPTIONS).unwrap_err().field;
+        assert_eq!(refused(serde_json::json!({"force": true})), "force");
+        assert_eq!(
+            refused(serde_json::json!({"bloom": {"remember": 10}})),
+            "bloom"
+        );
+        assert_eq!(
+            refused(serde_json::json!({"question_mix": {"essay": 1}})),
+            ""
+        );
+        assert_eq!(refused(serde_json::json!([1])), "");
     }
 }

@@ -52,14 +52,14 @@ pub struct GenerateArgs {
     data: DataArgs,
 }
 
-/// The job options from `--option key=value` pairs (dotted keys nest;
-/// values are JSON when they parse as JSON, strings otherwise).
-fn options(pairs: &[String], auto_approve: bool) -> anyhow::Result<Options> {
+/// `key=value` pairs as a JSON object: dotted keys nest, and values are
+/// JSON when they parse as JSON, strings otherwise.
+fn key_values<'a>(pairs: impl IntoIterator<Item = &'a str>) -> anyhow::Result<Map<String, Value>> {
     let mut root = Map::new();
     for pair in pairs {
         let (key, value) = pair
             .split_once('=')
-            .ok_or_else(|| anyhow!("--option {pair:?}: expected KEY=VALUE"))?;
+            .ok_or_else(|| anyhow!("{pair:?}: expected KEY=VALUE"))?;
         let value = serde_json::from_str(value).unwrap_or_else(|_| Value::String(value.to_owned()));
         let mut at = &mut root;
         let parts: Vec<&str> = key.split('.').collect();
@@ -68,10 +68,17 @@ fn options(pairs: &[String], auto_approve: bool) -> anyhow::Result<Options> {
                 .entry((*part).to_owned())
                 .or_insert_with(|| Value::Object(Map::new()))
                 .as_object_mut()
-                .ok_or_else(|| anyhow!("--option {key}: {part} is not an object"))?;
+                .ok_or_else(|| anyhow!("{key}: {part} is not an object"))?;
         }
         at.insert(parts[parts.len() - 1].to_owned(), value);
     }
+    Ok(root)
+}
+
+/// The job options from `--option key=value` pairs.
+fn options(pairs: &[String], auto_approve: bool) -> anyhow::Result<Options> {
+    let mut root =
+        key_values(pairs.iter().map(String::as_str)).map_err(|e| anyhow!("--option {e}"))?;
     if auto_approve {
         root.insert("approvals".into(), Value::String("auto".into()));
     }

@@ -1,17 +1,19 @@
 //! Review gates in the terminal: show what the stage produced, then approve,
 //! pick an earlier run, edit, rerun with other parameters, or abort.
 
+use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
 
 use anyhow::{Context, anyhow, bail};
 use coursegen_core::artifact::ArtifactKey;
+use coursegen_core::course::{Question, QuestionType};
 use coursegen_core::ids::JobId;
 use coursegen_core::lifecycle::Command;
 use coursegen_core::outputs::{Outline, Segment};
 use coursegen_core::pipeline::{QuestionSet, Steps, output_key};
 use coursegen_core::stage::{Stage, StageStatus};
 use coursegen_local::asl::Executor;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 /// A reviewer's answer at a gate.
 #[derive(Debug, Clone, PartialEq)]
@@ -149,22 +151,28 @@ pub async fn summary(steps: &Steps, id: JobId, stage: Stage) -> anyhow::Result<S
         Stage::Questions => {
             let set: QuestionSet = serde_json::from_slice(&bytes)?;
             for l in &set.lessons {
-                out.push_str(&format!(
-                    "  {:>2} questions  {}\n",
-                    l.exercises.len(),
-                    l.title
-                ));
+                out.push_str(&format!("  {}  {}\n", mix(&l.exercises), l.title));
             }
             if let Some(a) = &set.assessment {
-                out.push_str(&format!(
-                    "  {:>2} questions  final assessment\n",
-                    a.questions.len()
-                ));
+                out.push_str(&format!("  {}  final assessment\n", mix(&a.questions)));
             }
         }
         _ => {}
     }
     Ok(out)
+}
+
+/// "3 questions (single_choice 2, true_false 1)".
+fn mix(questions: &[Question]) -> String {
+    let mut counts: BTreeMap<QuestionType, usize> = BTreeMap::new();
+    for q in questions {
+        *counts.entry(q.question_type()).or_default() += 1;
+    }
+    let parts: Vec<String> = counts
+        .iter()
+        .map(|(ty, n)| format!("{} {n}", ty.as_str()))
+        .collect();
+    format!("{:>2} questions ({})", questions.len(), parts.join(", "))
 }
 
 /// Asks in the terminal until the reviewer decides; returns what happened.
@@ -232,18 +240,7 @@ fn parse(line: &str) -> anyhow::Result<Option<Decision>> {
                 .ok_or_else(|| anyhow!("pick which run? e.g. p 1"))?;
             Decision::Approve(Some(n))
         }
-        Some("r" | "rerun") => {
-            let mut parameters = Map::new();
-            for pair in words {
-                let (key, value) = pair
-                    .split_once('=')
-                    .ok_or_else(|| anyhow!("{pair:?}: parameters are key=value"))?;
-                let value =
-                    serde_json::from_str(value).unwrap_or_else(|_| Value::String(value.to_owned()));
-                parameters.insert(key.to_owned(), value);
-            }
-            Decision::Rerun(Value::Object(parameters))
-        }
+        Some("r" | "rerun") => Decision::Rerun(Value::Object(super::key_values(words)?)),
         Some("b" | "abort") => Decision::Abort,
         Some(other) => bail!("{other:?}: answer a, p N, e, r key=value… or b"),
     }))

@@ -6,6 +6,7 @@
 
 mod invariants;
 mod progress;
+mod rerun;
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -290,13 +291,18 @@ pub fn apply(
         }
         Command::Rerun { stage, parameters } => {
             expect_status(job, *stage, StageStatus::AwaitingApproval).map_err(conflict)?;
-            if !parameters.is_object() {
-                return Err(ValidationError::new("parameters", "must be a JSON object").into());
-            }
+            rerun::check(job, *stage, parameters)?;
             let state = next.stage_mut(*stage);
             state.status = StageStatus::Pending;
             state.parameters = parameters.clone();
             state.callback = None;
+            for earlier in rerun::made_again(*stage) {
+                let state = next.stage_mut(*earlier);
+                if state.status != StageStatus::Skipped {
+                    state.status = StageStatus::Pending;
+                    state.parameters = parameters.clone();
+                }
+            }
             vec![EventKind::RerunRequested {
                 stage: *stage,
                 parameters: parameters.clone(),

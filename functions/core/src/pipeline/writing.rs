@@ -11,6 +11,7 @@ use crate::course::{Assessment, Lesson, Question};
 use crate::ids::JobId;
 use crate::job::Job;
 use crate::lifecycle::Command;
+use crate::options::{Options, QUESTION_OPTIONS};
 use crate::outputs::Outline;
 use crate::ports::LessonRequest;
 use crate::stage::{Stage, StageStatus, Usage};
@@ -53,6 +54,14 @@ fn refs(outline: &Outline) -> Vec<LessonRef> {
             (0..m.lessons.len()).map(move |lesson| LessonRef { module, lesson })
         })
         .collect()
+}
+
+/// The job's options with a questions rerun's parameters (which the lessons
+/// and assessment stages carry) laid over them.
+fn question_options(job: &Job, stage: Stage) -> Result<Options, StepError> {
+    job.options
+        .overlaid(&job.stage(stage).parameters, &QUESTION_OPTIONS)
+        .map_err(|e| StepError::new("InvalidParameters", format!("{stage} parameters: {e}")))
 }
 
 fn lessons_run(job: &Job) -> u32 {
@@ -149,13 +158,14 @@ impl Steps {
         }
         let ingested: Ingested = self.stage_output(&job, Stage::Ingest).await?;
         let outline: Outline = self.stage_output(&job, Stage::Outline).await?;
+        let options = question_options(&job, Stage::Lessons)?;
         let request = LessonRequest {
             material: &ingested.material,
             outline: &outline,
             module: r.module,
             lesson: r.lesson,
             video: ingested.video.as_deref(),
-            options: &job.options,
+            options: &options,
         };
         let lesson = self.lesson_writer.lesson(request).await?;
         self.put_json(&key, &lesson).await?;
@@ -195,9 +205,10 @@ impl Steps {
             .run_stage(id, Stage::Assessment, |job| async move {
                 let ingested: Ingested = self.stage_output(&job, Stage::Ingest).await?;
                 let outline: Outline = self.stage_output(&job, Stage::Outline).await?;
+                let options = question_options(&job, Stage::Assessment)?;
                 let assessment = self
                     .assessment_writer
-                    .assessment(&ingested.material, &outline, &[], &job.options)
+                    .assessment(&ingested.material, &outline, &[], &options)
                     .await?;
                 Ok((assessment, Usage::default()))
             })

@@ -43,6 +43,15 @@ pub(super) fn all_on() -> Options {
     }
 }
 
+/// Parameters a rerun of `stage` accepts.
+pub(super) fn rerun_parameters(stage: Stage) -> Value {
+    match stage {
+        Stage::Segment => serde_json::json!({"boundary_penalty": 1.5}),
+        Stage::Questions => serde_json::json!({"assessment": {"questions": 4}}),
+        _ => serde_json::json!({}),
+    }
+}
+
 /// Applies a command that must succeed, checking what every success must do.
 pub(super) fn step(job: &Job, cmd: Command) -> Job {
     let (next, events) = apply(job, cmd.clone(), t0()).unwrap_or_else(|e| panic!("{cmd:?}: {e}"));

@@ -79,7 +79,7 @@ fn approve_picks_an_explicit_run_and_run_one_stays_selectable() {
         &job,
         Command::Rerun {
             stage: Stage::Segment,
-            parameters: json!({"lam": 5}),
+            parameters: json!({"boundary_penalty": 5.0}),
         },
     );
     assert_eq!(job.stage(Stage::Segment).status, StageStatus::Pending);
@@ -91,7 +91,7 @@ fn approve_picks_an_explicit_run_and_run_one_stays_selectable() {
     );
     assert_eq!(
         job.stage(Stage::Segment).latest_run().unwrap().parameters,
-        json!({"lam": 5})
+        json!({"boundary_penalty": 5.0})
     );
     let job = step(&job, complete(Stage::Segment));
     let job = step(
@@ -375,4 +375,46 @@ fn invariants_catch_broken_jobs() {
     let mut bad = good;
     bad.status = JobStatus::AwaitingApproval;
     assert!(check_invariants(&bad).is_err());
+}
+
+#[test]
+fn a_questions_rerun_makes_lessons_and_assessment_again() {
+    let job = fixture(Stage::Questions, StageStatus::AwaitingApproval).unwrap();
+    let parameters = json!({"question_mix": {"true_false": 3}, "assessment": {"questions": 6}});
+    let next = step(
+        &job,
+        Command::Rerun {
+            stage: Stage::Questions,
+            parameters: parameters.clone(),
+        },
+    );
+    for stage in [Stage::Questions, Stage::Lessons, Stage::Assessment] {
+        let state = next.stage(stage);
+        if job.stage(stage).status == StageStatus::Skipped {
+            assert_eq!(state.status, StageStatus::Skipped, "{stage}");
+            continue;
+        }
+        assert_eq!(state.status, StageStatus::Pending, "{stage}");
+        assert_eq!(state.parameters, parameters, "{stage}");
+        assert_eq!(state.runs, job.stage(stage).runs, "{stage}: runs are kept");
+    }
+
+    // Parameters the stage cannot use are refused, naming the field.
+    for (stage, parameters, field) in [
+        (Stage::Questions, json!({"force": true}), "parameters.force"),
+        (
+            Stage::Questions,
+            json!({"bloom": {"remember": 30}}),
+            "parameters.bloom",
+        ),
+        (Stage::Segment, json!({"boundary": 2}), "parameters"),
+        (Stage::Outline, json!({"modules": 3}), "parameters"),
+    ] {
+        let job = fixture(stage, StageStatus::AwaitingApproval).unwrap();
+        let err = apply(&job, Command::Rerun { stage, parameters }, t0()).unwrap_err();
+        assert!(
+            matches!(err, TransitionError::Invalid(ref v) if v.field == field),
+            "{stage}: {err:?}"
+        );
+    }
 }

@@ -1,7 +1,5 @@
 //! Every (stage state, command) pair, legal and illegal, against a table.
 
-use serde_json::json;
-
 use super::*;
 
 fn commands(stage: Stage) -> Vec<Command> {
@@ -30,7 +28,7 @@ fn commands(stage: Stage) -> Vec<Command> {
         },
         Command::Rerun {
             stage,
-            parameters: json!({"lam": 4.5}),
+            parameters: rerun_parameters(stage),
         },
         Command::Abort {
             reason: Some("no longer needed".into()),
