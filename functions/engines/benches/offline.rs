@@ -4,9 +4,6 @@
 //!
 //! `cargo bench -p coursegen-engines --bench offline`
 
-use std::path::PathBuf;
-
-use coursegen_core::material::Sentence;
 use coursegen_core::options::Options;
 use coursegen_core::outputs::SegmentParams;
 use coursegen_core::source::TranscriptFormat;
@@ -14,41 +11,10 @@ use coursegen_engines::ingest::{sentences, transcript};
 use coursegen_engines::offline::course::generate;
 use criterion::{Criterion, criterion_group, criterion_main};
 
-/// Words in the benchmark transcript.
-const WORDS: usize = 9_000;
+#[path = "hour.rs"]
+mod hour;
 
-fn example(path: &str) -> Vec<u8> {
-    std::fs::read(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../../examples")
-            .join(path),
-    )
-    .expect("the sample lecture")
-}
-
-/// The 24-minute sample lecture repeated (shifted in time) to an hour.
-fn hour_of_speech() -> Vec<Sentence> {
-    let one = sentences(
-        &transcript(&example("lecture/lecture.srt"), TranscriptFormat::Srt).expect("parses"),
-    );
-    let length = one.last().map_or(0, |s| s.end_ms) + 3_000;
-    let mut out = Vec::new();
-    let mut words = 0;
-    'copies: for copy in 0.. {
-        for s in &one {
-            if words >= WORDS {
-                break 'copies;
-            }
-            words += s.text.split_whitespace().count();
-            out.push(Sentence {
-                start_ms: s.start_ms + copy * length,
-                end_ms: s.end_ms + copy * length,
-                text: s.text.clone(),
-            });
-        }
-    }
-    out
-}
+use hour::{example, hour_of_speech};
 
 fn bench(c: &mut Criterion) {
     let hour = hour_of_speech();

@@ -11,12 +11,15 @@ use coursegen_core::job::Job;
 use coursegen_core::pipeline::{LessonProgress, Steps};
 use coursegen_core::stage::{Stage, StageState, StageStatus};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
 #[derive(Debug)]
 pub struct Progress {
     multi: MultiProgress,
     done: Arc<AtomicBool>,
+    /// Wakes the poller from its sleep, so finishing costs no wait.
+    wake: Arc<Notify>,
     poller: JoinHandle<()>,
 }
 
@@ -155,8 +158,9 @@ impl Progress {
     pub fn start(steps: Arc<Steps>, id: JobId) -> Self {
         let multi = MultiProgress::new();
         let done = Arc::new(AtomicBool::new(false));
+        let wake = Arc::new(Notify::new());
         let mut board = Board::new(&multi);
-        let stop = done.clone();
+        let (stop, woken) = (done.clone(), wake.clone());
         let poller = tokio::spawn(async move {
             loop {
                 if let Ok(job) = steps.jobs.get(id).await {
@@ -166,7 +170,10 @@ impl Progress {
                 if stop.load(Ordering::Acquire) {
                     break;
                 }
-                tokio::time::sleep(TICK).await;
+                tokio::select! {
+                    () = tokio::time::sleep(TICK) => {}
+                    () = woken.notified() => {}
+                }
             }
             // Finished bars stay on screen as the run's summary.
             for bar in board.stages.iter().map(|(_, b)| b).chain(&board.lessons) {
@@ -177,6 +184,7 @@ impl Progress {
         Progress {
             multi,
             done,
+            wake,
             poller,
         }
     }
@@ -194,6 +202,7 @@ impl Progress {
     /// Draws the final state once more and leaves it on screen.
     pub async fn finish(self) {
         self.done.store(true, Ordering::Release);
+        self.wake.notify_one();
         let _ = self.poller.await;
     }
 }
