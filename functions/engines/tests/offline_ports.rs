@@ -20,7 +20,7 @@ use coursegen_engines::offline::course::generate;
 
 #[tokio::test]
 async fn stages_through_the_ports_match_the_one_call_pipeline() {
-    let engine = Arc::new(OfflineEngine);
+    let engine = Arc::new(OfflineEngine::new());
     let (validator, segmenter, outliner): (
         Arc<dyn Validator>,
         Arc<dyn Segmenter>,
@@ -94,7 +94,7 @@ async fn stages_through_the_ports_match_the_one_call_pipeline() {
 
 #[tokio::test]
 async fn bad_requests_are_invalid_not_panics() {
-    let engine = OfflineEngine;
+    let engine = OfflineEngine::new();
     let options = Options::default();
     let err = engine
         .segment(&Material::default(), &SegmentParams::default(), &options)
@@ -156,5 +156,29 @@ async fn bad_requests_are_invalid_not_panics() {
             .await
             .unwrap(),
         None
+    );
+}
+
+#[tokio::test]
+async fn one_engine_serves_different_materials_in_turn() {
+    // The engine keeps the analysis of the last material; switching between
+    // materials must give what a fresh engine gives for each.
+    let engine = OfflineEngine::new();
+    let options = Options::default();
+    let lecture: Material = lecture("lecture/lecture.srt").into();
+    let half = Material::from(lecture.sentences[..lecture.sentences.len() / 2].to_vec());
+    for material in [&lecture, &half, &lecture, &half] {
+        let fresh = OfflineEngine::new()
+            .notes(material, &options)
+            .await
+            .unwrap();
+        let reused = engine.notes(material, &options).await.unwrap();
+        assert_eq!(reused, fresh);
+    }
+    let whole = engine.notes(&lecture, &options).await.unwrap();
+    let halved = engine.notes(&half, &options).await.unwrap();
+    assert_ne!(
+        whole, halved,
+        "the two materials differ, so must their notes"
     );
 }

@@ -1,5 +1,8 @@
 //! The offline engine behind every content port.
 
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex};
+
 use async_trait::async_trait;
 use coursegen_core::course::{Assessment, Lesson};
 use coursegen_core::material::{Material, Sentence};
@@ -14,8 +17,48 @@ use super::knowledge::Knowledge;
 use super::{assessment, lesson, notes, outline, segment, validate};
 
 /// Deterministic NLP over the material: no network, no model, no key.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct OfflineEngine;
+///
+/// Every step reads the whole material, and the lessons of a job run one
+/// step each, so the engine keeps the analysis of the last material it saw
+/// and reuses it while the material is the same (one process runs a job's
+/// steps locally; a warm Lambda often runs several).
+#[derive(Debug, Default)]
+pub struct OfflineEngine {
+    last: Mutex<Option<(u64, Arc<Knowledge>)>>,
+}
+
+impl OfflineEngine {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The analysis of `material`, built once per distinct material.
+    fn knowledge(&self, material: &Material) -> Arc<Knowledge> {
+        let print = fingerprint(material);
+        let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
+        match &*last {
+            Some((seen, knowledge)) if *seen == print => knowledge.clone(),
+            _ => {
+                let knowledge = Arc::new(Knowledge::new(material.clone()));
+                *last = Some((print, knowledge.clone()));
+                knowledge
+            }
+        }
+    }
+}
+
+/// A hash of everything the analysis reads. A collision would need two
+/// different materials with the same 64-bit hash in one process.
+fn fingerprint(material: &Material) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for s in &material.sentences {
+        (s.start_ms, s.end_ms, &s.text).hash(&mut h);
+    }
+    for c in &material.code {
+        (c.start_ms, c.end_ms, &c.language, &c.code).hash(&mut h);
+    }
+    h.finish()
+}
 
 fn require(sentences: &[Sentence]) -> Result<(), EngineError> {
     if sentences.is_empty() {
@@ -67,11 +110,7 @@ impl Outliner for OfflineEngine {
                 "there are no segments to outline".into(),
             ));
         }
-        Ok(outline::outline(
-            &Knowledge::new(material.clone()),
-            segments,
-            title,
-        ))
+        Ok(outline::outline(&self.knowledge(material), segments, title))
     }
 }
 
@@ -91,7 +130,7 @@ impl LessonWriter for OfflineEngine {
                     request.module + 1
                 ))
             })?;
-        let knowledge = Knowledge::new(request.material.clone());
+        let knowledge = self.knowledge(request.material);
         let id = format!("m{}-l{}", request.module + 1, request.lesson + 1);
         Ok(lesson::lesson(
             &knowledge,
@@ -113,7 +152,7 @@ impl AssessmentWriter for OfflineEngine {
         options: &Options,
     ) -> Result<Option<Assessment>, EngineError> {
         require(&material.sentences)?;
-        let knowledge = Knowledge::new(material.clone());
+        let knowledge = self.knowledge(material);
         // The assessment runs beside the lessons, so it may be asked before
         // they exist: the offline lessons are deterministic, so it writes them
         // here too, to keep the assessment from repeating their exercises.
@@ -153,7 +192,7 @@ impl AssessmentWriter for OfflineEngine {
 #[async_trait]
 impl NotesWriter for OfflineEngine {
     async fn notes(&self, material: &Material, _options: &Options) -> Result<Notes, EngineError> {
-        let knowledge = Knowledge::new(material.clone());
+        let knowledge = self.knowledge(material);
         Ok(Notes {
             glossary: notes::glossary(&knowledge),
             flashcards: notes::flashcards(&knowledge),
@@ -164,15 +203,15 @@ impl NotesWriter for OfflineEngine {
 /// The pipeline's steps with the offline engine behind every content port
 /// and uploads parsed locally: what runs with no network and no key.
 pub fn offline_steps(
-    jobs: std::sync::Arc<dyn coursegen_core::ports::JobStore>,
-    artifacts: std::sync::Arc<dyn coursegen_core::ports::ArtifactStore>,
-    callbacks: std::sync::Arc<dyn coursegen_core::ports::CallbackStore>,
+    jobs: Arc<dyn coursegen_core::ports::JobStore>,
+    artifacts: Arc<dyn coursegen_core::ports::ArtifactStore>,
+    callbacks: Arc<dyn coursegen_core::ports::CallbackStore>,
 ) -> coursegen_core::pipeline::Steps {
-    let engine = std::sync::Arc::new(OfflineEngine);
+    let engine = Arc::new(OfflineEngine::new());
     coursegen_core::pipeline::Steps {
         jobs,
         artifacts,
-        ingestor: std::sync::Arc::new(crate::ingest::UploadIngestor),
+        ingestor: Arc::new(crate::ingest::UploadIngestor),
         validator: engine.clone(),
         segmenter: engine.clone(),
         outliner: engine.clone(),
