@@ -410,6 +410,15 @@ async fn saved_executions_resume_after_a_crash() {
     );
     assert_eq!(script.calls("slow").len(), 1);
     assert!(store.unfinished_executions().await.unwrap().is_empty());
+    // The history saved step by step across the three lives is the whole
+    // history, in order, once.
+    let loaded = store.execution_named("job-1").await.unwrap().unwrap();
+    assert_eq!(loaded.history, done.history);
+    assert_eq!(
+        loaded.entered_states(),
+        vec!["Gate", "Slow", "Slow"],
+        "Slow was entered, interrupted, and entered again"
+    );
     assert_eq!(
         store
             .execution_named("job-1")
@@ -479,4 +488,35 @@ async fn tasks_time_out_and_heartbeats_keep_token_waits_alive() {
         ex.send_task_heartbeat(&token).await,
         Err(TokenError::InvalidToken)
     );
+}
+
+#[tokio::test]
+async fn a_version_2_database_keeps_its_execution_histories() {
+    // Version 2 saved each history inside the execution's snapshot; opening
+    // the file with this build moves it into its own table, losing nothing.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db.sqlite3");
+    let machine = StateMachine::parse(
+        &json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}}).to_string(),
+    )
+    .unwrap();
+    let mut old = Execution::new("e9".into(), "job-9".into(), &machine, json!({}), 0);
+    old.record(0, "StateEntered", Some("A"), json!({"input": {}}));
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(include_str!("../src/sqlite/schema.sql"))
+            .unwrap();
+        conn.execute_batch(include_str!("../src/sqlite/schema_v2.sql"))
+            .unwrap();
+        conn.pragma_update(None, "user_version", 2).unwrap();
+        conn.execute(
+            "INSERT INTO executions (id, name, status, snapshot, updated_ms) VALUES ('e9', 'job-9', 'RUNNING', ?1, 0)",
+            [serde_json::to_string(&old).unwrap()],
+        )
+        .unwrap();
+    }
+    let store = coursegen_local::SqliteStore::open(&path).unwrap();
+    let loaded = store.execution_named("job-9").await.unwrap().unwrap();
+    assert_eq!(loaded, old);
+    assert_eq!(loaded.history.len(), 2);
 }

@@ -188,6 +188,22 @@ impl Execution {
         });
     }
 
+    /// A copy of everything but the history (what a checkpoint saves).
+    pub fn without_history(&self) -> Execution {
+        Execution {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            status: self.status,
+            input: self.input.clone(),
+            output: self.output.clone(),
+            error: self.error.clone(),
+            started_ms: self.started_ms,
+            threads: self.threads.clone(),
+            next_thread: self.next_thread,
+            history: Vec::new(),
+        }
+    }
+
     /// The names of the states entered, in order (for comparing runs).
     pub fn entered_states(&self) -> Vec<String> {
         self.history

@@ -15,8 +15,8 @@ pub mod step;
 pub mod template;
 
 pub use definition::{DefinitionError, State, StateMachine, substitute};
-pub use execution::{Execution, ExecutionStatus};
+pub use execution::{Execution, ExecutionStatus, HistoryEvent};
 pub use executor::{
-    Drive, ExecutionStore, Executor, PersistError, TaskFailure, TaskRunner, TokenError,
+    Checkpoint, Drive, ExecutionStore, Executor, PersistError, TaskFailure, TaskRunner, TokenError,
 };
 pub use path::PathError;

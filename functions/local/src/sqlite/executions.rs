@@ -2,10 +2,10 @@
 
 use async_trait::async_trait;
 use coursegen_core::ports::StoreError;
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{SqliteStore, corrupt, unavailable};
-use crate::asl::{Execution, ExecutionStatus, ExecutionStore, PersistError};
+use crate::asl::{Checkpoint, Execution, ExecutionStatus, ExecutionStore, PersistError};
 
 fn status_name(status: ExecutionStatus) -> &'static str {
     match status {
@@ -18,25 +18,63 @@ fn status_name(status: ExecutionStatus) -> &'static str {
 
 #[async_trait]
 impl ExecutionStore for SqliteStore {
-    async fn save(&self, execution: &Execution) -> Result<(), PersistError> {
-        let snapshot = serde_json::to_string(execution).map_err(|e| PersistError(e.to_string()))?;
+    async fn save(&self, checkpoint: &Checkpoint) -> Result<(), PersistError> {
+        let execution = &checkpoint.execution;
+        let head = serde_json::to_string(execution).map_err(|e| PersistError(e.to_string()))?;
+        let events = checkpoint
+            .events
+            .iter()
+            .map(serde_json::to_string)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| PersistError(e.to_string()))?;
+        let first =
+            i64::try_from(checkpoint.first_event).map_err(|e| PersistError(e.to_string()))?;
         let (id, name, status) = (
             execution.id.clone(),
             execution.name.clone(),
             status_name(execution.status),
         );
         self.with(move |conn| {
-            conn.execute(
+            let tx = conn.transaction().map_err(unavailable)?;
+            tx.execute(
                 "INSERT INTO executions (id, name, status, snapshot, updated_ms) VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT (id) DO UPDATE SET status = ?3, snapshot = ?4, updated_ms = ?5",
-                params![id, name, status, snapshot, chrono::Utc::now().timestamp_millis()],
+                params![id, name, status, head, chrono::Utc::now().timestamp_millis()],
             )
-            .map(drop)
-            .map_err(unavailable)
+            .map_err(unavailable)?;
+            {
+                let mut insert = tx
+                    .prepare_cached(
+                        "INSERT OR IGNORE INTO execution_history (execution_id, seq, event) VALUES (?1, ?2, ?3)",
+                    )
+                    .map_err(unavailable)?;
+                for (seq, event) in (first..).zip(&events) {
+                    insert.execute(params![id, seq, event]).map_err(unavailable)?;
+                }
+            }
+            tx.commit().map_err(unavailable)
         })
         .await
         .map_err(|e| PersistError(e.to_string()))
     }
+}
+
+/// An execution from its saved head and its history rows.
+fn load(conn: &Connection, head: &str) -> Result<Execution, StoreError> {
+    let mut execution: Execution =
+        serde_json::from_str(head).map_err(|e| corrupt("execution", e))?;
+    let mut rows = conn
+        .prepare_cached("SELECT event FROM execution_history WHERE execution_id = ?1 ORDER BY seq")
+        .map_err(unavailable)?;
+    execution.history = rows
+        .query_map([&execution.id], |r| r.get::<_, String>(0))
+        .map_err(unavailable)?
+        .map(|row| {
+            let text = row.map_err(unavailable)?;
+            serde_json::from_str(&text).map_err(|e| corrupt("execution history", e))
+        })
+        .collect::<Result<_, StoreError>>()?;
+    Ok(execution)
 }
 
 impl SqliteStore {
@@ -52,9 +90,7 @@ impl SqliteStore {
                 )
                 .optional()
                 .map_err(unavailable)?;
-            snapshot
-                .map(|s| serde_json::from_str(&s).map_err(|e| corrupt("execution", e)))
-                .transpose()
+            snapshot.map(|s| load(conn, &s)).transpose()
         })
         .await
     }
@@ -72,9 +108,7 @@ impl SqliteStore {
                 .map_err(unavailable)?
                 .collect::<Result<_, _>>()
                 .map_err(unavailable)?;
-            rows.iter()
-                .map(|s| serde_json::from_str(s).map_err(|e| corrupt("execution", e)))
-                .collect()
+            rows.iter().map(|s| load(conn, s)).collect()
         })
         .await
     }

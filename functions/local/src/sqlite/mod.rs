@@ -22,7 +22,11 @@ use rusqlite::{Connection, ErrorCode};
 /// Schema migrations, applied in order; the database's `user_version` says
 /// how many have run. Hand-rolled rather than a migration crate: it is a
 /// dozen lines and the schema changes rarely.
-const MIGRATIONS: &[&str] = &[include_str!("schema.sql"), include_str!("schema_v2.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("schema.sql"),
+    include_str!("schema_v2.sql"),
+    include_str!("schema_v3.sql"),
+];
 
 /// How long a statement waits for another process's write lock.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);

@@ -16,7 +16,9 @@ use serde_json::{Value, json};
 use tokio::task::JoinSet;
 
 use super::definition::{State, StateMachine};
-use super::execution::{Execution, ExecutionStatus, Thread, ThreadStatus, machine_at};
+use super::execution::{
+    Execution, ExecutionStatus, HistoryEvent, Thread, ThreadStatus, machine_at,
+};
 use super::retry;
 use super::step::{self, OnError, Transition};
 use children::{drop_children, set_status};
@@ -51,10 +53,23 @@ pub enum TokenError {
 #[error("cannot save the execution: {0}")]
 pub struct PersistError(pub String);
 
+/// What one save writes: the execution's state with its history left out,
+/// and the history events recorded since the previous save, the first of
+/// them being event number `first_event`. The history only grows, so a save
+/// costs the same at the thousandth step as at the first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Checkpoint {
+    pub execution: Execution,
+    pub first_event: usize,
+    pub events: Vec<HistoryEvent>,
+}
+
 /// Where executions are saved after every step, so they survive a crash.
+/// A checkpoint's events may have been saved before (two saves can race);
+/// the store keeps one copy of each event number.
 #[async_trait]
 pub trait ExecutionStore: Send + Sync + std::fmt::Debug {
-    async fn save(&self, execution: &Execution) -> Result<(), PersistError>;
+    async fn save(&self, checkpoint: &Checkpoint) -> Result<(), PersistError>;
 }
 
 /// How a call to [`Executor::drive`] ended.
@@ -72,6 +87,8 @@ pub struct Executor {
     runner: Arc<dyn TaskRunner>,
     execution: Arc<Mutex<Execution>>,
     store: Option<Arc<dyn ExecutionStore>>,
+    /// How many history events the store has.
+    saved_events: Arc<tokio::sync::Mutex<usize>>,
 }
 
 const TOKEN_SUFFIX: &str = ".waitForTaskToken";
@@ -91,6 +108,7 @@ impl Executor {
             runner,
             execution: Arc::new(Mutex::new(execution)),
             store: None,
+            saved_events: Arc::new(tokio::sync::Mutex::new(0)),
         }
     }
 
@@ -116,10 +134,24 @@ impl Executor {
     }
 
     async fn persist(&self) -> Result<(), PersistError> {
-        match &self.store {
-            Some(store) => store.save(&self.snapshot()).await,
-            None => Ok(()),
-        }
+        let Some(store) = &self.store else {
+            return Ok(());
+        };
+        // One save at a time, each taken after the one before it, so a
+        // slower save never overwrites a newer state.
+        let mut saved = self.saved_events.lock().await;
+        let checkpoint = {
+            let exec = self.lock();
+            let first_event = (*saved).min(exec.history.len());
+            Checkpoint {
+                execution: exec.without_history(),
+                first_event,
+                events: exec.history[first_event..].to_vec(),
+            }
+        };
+        store.save(&checkpoint).await?;
+        *saved = checkpoint.first_event + checkpoint.events.len();
+        Ok(())
     }
 
     /// A copy of the execution as it is now.
