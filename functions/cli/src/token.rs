@@ -2,8 +2,9 @@
 
 use anyhow::Context;
 use chrono::{Duration, Utc};
+use coursegen_core::access::CourseScope;
 use coursegen_core::auth::{Principal, Role};
-use coursegen_core::ids::{CourseId, UserId};
+use coursegen_core::ids::UserId;
 use coursegen_local::DataDir;
 use coursegen_local::dev_auth;
 
@@ -17,9 +18,10 @@ pub struct TokenArgs {
     /// The caller's role.
     #[arg(long, default_value = "admin", value_parser = parse_role)]
     role: Role,
-    /// A course the role applies to (instructors and TAs); repeat for several.
-    #[arg(long = "course", value_name = "ID")]
-    courses: Vec<CourseId>,
+    /// Where the role applies (instructors and TAs): a course `ID` or one
+    /// version of it, `ID/VERSION`; repeat for several.
+    #[arg(long = "course", value_name = "ID[/VERSION]")]
+    courses: Vec<CourseScope>,
     /// How long the token is valid, in hours.
     #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=24 * 90))]
     ttl_hours: u32,

@@ -8,7 +8,8 @@ use std::str::FromStr;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{CourseId, UserId};
+use crate::access::CourseScope;
+use crate::ids::UserId;
 
 /// Roles, from most to least powerful. A course manager has the same rights
 /// as an instructor, so it reads as one.
@@ -52,10 +53,10 @@ impl FromStr for Role {
 pub struct Principal {
     pub user: UserId,
     pub role: Role,
-    /// The courses the role applies to (instructors and TAs); empty for
-    /// admins, whose role applies everywhere.
+    /// Where the role applies (instructors and TAs): whole courses or
+    /// course versions; empty for admins, whose role applies everywhere.
     #[serde(default)]
-    pub courses: Vec<CourseId>,
+    pub courses: Vec<CourseScope>,
 }
 
 #[cfg(test)]

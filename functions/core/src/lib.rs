@@ -2,6 +2,7 @@
 //! (traits) that adapters implement. It depends on no cloud SDK, database,
 //! HTTP server or LLM client; those live in the adapter crates.
 
+pub mod access;
 pub mod artifact;
 pub mod auth;
 pub mod course;

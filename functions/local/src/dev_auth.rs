@@ -8,8 +8,9 @@ use std::io::{self, Write};
 use std::path::Path;
 
 use chrono::{DateTime, Duration, Utc};
+use coursegen_core::access::CourseScope;
 use coursegen_core::auth::{Principal, Role};
-use coursegen_core::ids::{CourseId, UserId};
+use coursegen_core::ids::UserId;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rand::RngExt;
 use serde::{Deserialize, Serialize};
@@ -148,7 +149,7 @@ pub fn verify(secret: &JwtSecret, token: &str) -> Result<Principal, TokenError> 
     let courses = claims
         .courses
         .iter()
-        .map(|c| c.parse::<CourseId>())
+        .map(|c| c.parse::<CourseScope>())
         .collect::<Result<_, _>>()
         .map_err(|e| TokenError::Invalid(format!("courses: {e}")))?;
     Ok(Principal {
