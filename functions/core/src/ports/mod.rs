@@ -8,6 +8,7 @@ mod content;
 mod delivery_log;
 mod job_store;
 mod paging;
+mod workflow;
 
 pub use artifact_store::{
     Artifact, ArtifactError, ArtifactMeta, ArtifactStore, validate_content_type,
@@ -20,6 +21,7 @@ pub use content::{
 pub use delivery_log::{DeliveryLog, DeliveryState, StoredAnswer};
 pub use job_store::{JobQuery, JobStore, MAX_EVENTS_PER_READ};
 pub use paging::{Cursor, ListPosition, MAX_PAGE_SIZE, Page, PageRequest};
+pub use workflow::{TokenOutcome, Workflow, WorkflowError};
 
 use crate::ids::JobId;
 

@@ -2,6 +2,10 @@
 //! DefinitionSubstitutions resolved to the in-process step handlers, and the
 //! execution input a job starts with.
 
+mod host;
+
+pub use host::LocalWorkflow;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -14,7 +18,7 @@ use serde_json::{Map, Value, json};
 use crate::asl::{DefinitionError, Execution, StateMachine, TaskFailure, TaskRunner, substitute};
 
 /// `statemachine/course.asl.json`, built into the binary.
-pub const DEFINITION: &str = include_str!("../../../statemachine/course.asl.json");
+pub const DEFINITION: &str = include_str!("../../../../statemachine/course.asl.json");
 
 /// The step functions the definition names, by substitution name: each
 /// `${XFunctionArn}` placeholder names function `X`.

@@ -1,0 +1,57 @@
+//! The orchestrator that runs each job's workflow: Step Functions on AWS,
+//! coursegen-local's interpreter on one machine. Executions are named after
+//! their job, which makes starting one idempotent.
+
+use async_trait::async_trait;
+use serde_json::Value;
+
+use crate::ids::{JobId, TaskToken};
+use crate::job::Job;
+
+/// What became of a token call. Step Functions answers a token that is
+/// unknown, used or timed out with InvalidToken, TaskTimedOut or
+/// TaskDoesNotExist: all mean someone else already settled the task, which
+/// is final, not a failure to retry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenOutcome {
+    Delivered,
+    AlreadyHandled,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WorkflowError {
+    /// Worth retrying: throttled, unreachable, or a 5xx.
+    #[error("the workflow service is unavailable: {0}")]
+    Unavailable(String),
+    /// The execution does not exist (never started, or long gone).
+    #[error("no workflow execution for job {0}")]
+    NoExecution(JobId),
+}
+
+#[async_trait]
+pub trait Workflow: Send + Sync + std::fmt::Debug {
+    /// Starts the job's execution; starting it again does nothing.
+    async fn start(&self, job: &Job) -> Result<(), WorkflowError>;
+
+    /// Completes the task waiting on `token` with `output`.
+    async fn send_task_success(
+        &self,
+        token: &TaskToken,
+        output: Value,
+    ) -> Result<TokenOutcome, WorkflowError>;
+
+    /// Fails the task waiting on `token`; its Retry and Catch apply.
+    async fn send_task_failure(
+        &self,
+        token: &TaskToken,
+        error: &str,
+        cause: &str,
+    ) -> Result<TokenOutcome, WorkflowError>;
+
+    /// Tells the task waiting on `token` that its worker is alive.
+    async fn send_task_heartbeat(&self, token: &TaskToken) -> Result<TokenOutcome, WorkflowError>;
+
+    /// Stops the job's execution (StopExecution); stopping an execution
+    /// that has ended does nothing.
+    async fn stop(&self, job: JobId, error: &str, cause: &str) -> Result<(), WorkflowError>;
+}
