@@ -15,6 +15,7 @@ pub mod options;
 pub mod outputs;
 pub mod pipeline;
 pub mod ports;
+pub mod service;
 pub mod source;
 pub mod stage;
 pub mod validation;

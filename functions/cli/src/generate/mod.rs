@@ -8,19 +8,21 @@ mod source;
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{Context, anyhow, bail};
+use coursegen_core::auth::{Principal, Role};
 use coursegen_core::course::Course;
 use coursegen_core::ids::JobId;
 use coursegen_core::job::{CourseRef, JobStatus};
-use coursegen_core::lifecycle::{self, NewJob};
 use coursegen_core::options::Options;
 use coursegen_core::pipeline::Steps;
+use coursegen_core::ports::Workflow;
+use coursegen_core::service::{JobRequest, Service, ServiceError};
 use coursegen_engines::export;
 use coursegen_engines::offline::offline_steps;
 use coursegen_local::DataDir;
-use coursegen_local::asl::{Drive, Executor};
-use coursegen_local::workflow::{InProcess, course_machine, new_execution};
+use coursegen_local::workflow::{InProcess, LocalWorkflow, course_machine};
 use serde_json::{Map, Value};
 
 use crate::DataArgs;
@@ -88,6 +90,18 @@ fn options(pairs: &[String], auto_approve: bool) -> anyhow::Result<Options> {
     Ok(options)
 }
 
+/// The local user behind the terminal: the one person on this machine.
+fn local_user() -> anyhow::Result<Principal> {
+    Ok(Principal {
+        user: "local".parse()?,
+        role: Role::Admin,
+        courses: Vec::new(),
+    })
+}
+
+/// How often the terminal looks at the job while the workflow runs.
+const POLL: Duration = Duration::from_millis(10);
+
 pub async fn run(args: GenerateArgs) -> anyhow::Result<()> {
     if args.engine != "offline" {
         bail!(
@@ -111,37 +125,37 @@ pub async fn run(args: GenerateArgs) -> anyhow::Result<()> {
         artifacts.clone(),
         store.clone(),
     ));
-    let machine = Arc::new(course_machine()?);
-    let runner = Arc::new(InProcess(steps.clone()));
-    let (id, executor) = match args.resume {
+    let workflow = Arc::new(LocalWorkflow::new(
+        Arc::new(course_machine()?),
+        Arc::new(InProcess(steps.clone())),
+        store.clone(),
+    ));
+    let service = Service {
+        steps: steps.clone(),
+        workflow: workflow.clone(),
+    };
+    let me = local_user()?;
+    let id = match args.resume {
         Some(id) => {
-            let job = match steps.jobs.get(id).await {
-                Err(coursegen_core::ports::StoreError::NotFound(_)) => {
+            let job = match service.job(&me, id).await {
+                Err(ServiceError::NotFound(_)) => {
                     bail!("no job {id} to resume in {}", args.data.dir.display())
                 }
                 other => other?,
             };
-            match store.execution_named(&id.to_string()).await? {
-                Some(execution) => (id, Executor::resume(machine, runner, execution)),
-                // Stopped before its execution was first saved: start it now
-                // (executions are named after their job, so this is the one).
-                None => (
-                    id,
-                    Executor::new(machine.clone(), runner, new_execution(&machine, &job)),
-                ),
-            }
+            // Resumes the saved execution, or starts it if the job was
+            // stopped before its execution was first saved.
+            workflow.start(&job).await?;
+            id
         }
         None => {
             let options = options(&args.options, args.auto_approve)?;
-            let id = JobId::new();
             let input = args
                 .source
                 .as_deref()
                 .ok_or_else(|| anyhow!("give a SOURCE file"))?;
-            let source = source::resolve(input, &id, artifacts.as_ref()).await?;
-            let new = NewJob {
-                id,
-                owner: "local".parse()?,
+            let source = source::resolve(input, artifacts.as_ref()).await?;
+            let request = JobRequest {
                 course: CourseRef {
                     course_id: "local".parse()?,
                     version_id: "v1".parse()?,
@@ -151,41 +165,39 @@ pub async fn run(args: GenerateArgs) -> anyhow::Result<()> {
                 source,
                 options,
             };
-            let (job, events) =
-                lifecycle::create(new, chrono::Utc::now()).map_err(|e| anyhow!("{e}"))?;
-            coursegen_core::ports::JobStore::create(store.as_ref(), &job, &events).await?;
+            let id = service.create_job(&me, request).await?.id;
             eprintln!("job {id} (resume with: coursegen generate --resume {id})");
-            (
-                id,
-                Executor::new(machine.clone(), runner, new_execution(&machine, &job)),
-            )
+            id
         }
     };
-    let executor = executor.with_store(store.clone());
     let progress = progress::Progress::start(steps.clone(), id);
     let stdin = std::io::stdin();
-    loop {
-        match executor.drive().await? {
-            Drive::Done => break,
-            Drive::AwaitingTokens => {
-                progress.pause();
-                let after = review::ask(
-                    &steps,
-                    &executor,
-                    id,
-                    &mut stdin.lock(),
-                    &mut std::io::stderr(),
-                )
-                .await?;
-                progress.resume();
-                if after == review::After::Aborted {
-                    break;
-                }
-            }
+    let job = loop {
+        let job = steps.jobs.get(id).await?;
+        if job.status.is_terminal() {
+            break job;
         }
-    }
+        if job.status == JobStatus::AwaitingApproval {
+            progress.pause();
+            review::ask(&service, &me, id, &mut stdin.lock(), &mut std::io::stderr()).await?;
+            progress.resume();
+            continue;
+        }
+        if !workflow.is_live(id) {
+            // The execution ended without ending the job (the last step
+            // records the outcome): look once more, then say so.
+            let job = steps.jobs.get(id).await?;
+            if job.status.is_terminal() {
+                break job;
+            }
+            bail!(
+                "job {id}: its workflow stopped while the job was {}",
+                job.status
+            );
+        }
+        tokio::time::sleep(POLL).await;
+    };
     progress.finish().await;
-    let job = steps.jobs.get(id).await?;
     match job.status {
         JobStatus::Succeeded => write_course(&steps, id, &args.out).await,
         JobStatus::Aborted => bail!("job {id} was aborted"),

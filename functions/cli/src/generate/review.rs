@@ -5,106 +5,58 @@ use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
 
 use anyhow::{Context, anyhow, bail};
-use coursegen_core::artifact::ArtifactKey;
+use coursegen_core::auth::Principal;
 use coursegen_core::course::{Question, QuestionType};
 use coursegen_core::ids::JobId;
-use coursegen_core::lifecycle::Command;
 use coursegen_core::outputs::{Outline, Segment};
 use coursegen_core::pipeline::{QuestionSet, Steps, output_key};
+use coursegen_core::service::{Decision, Service};
 use coursegen_core::stage::{Stage, StageStatus};
-use coursegen_local::asl::Executor;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// A reviewer's answer at a gate.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Decision {
-    /// Approve this run (default: the latest).
-    Approve(Option<u32>),
-    /// Run the stage again with these parameters.
-    Rerun(Value),
+pub enum Answer {
+    /// Approve a run, or rerun with parameters: the workflow goes on.
+    Decide(Decision),
     /// Replace the output with this edited JSON (a new run), then ask again.
     Edit(String),
     Abort,
 }
 
-/// What became of the job after a decision.
+/// Applies an answer through the service, as the API would.
+async fn apply(
+    service: &Service,
+    me: &Principal,
+    id: JobId,
+    stage: Stage,
+    answer: Answer,
+) -> anyhow::Result<After> {
+    match answer {
+        Answer::Decide(decision) => {
+            service.decide(me, id, stage, decision).await?;
+            Ok(After::Continue)
+        }
+        Answer::Edit(text) => {
+            let version = service.job(me, id).await?.version;
+            service.edit(me, id, stage, version, &text).await?;
+            Ok(After::AskAgain)
+        }
+        Answer::Abort => {
+            service
+                .abort(me, id, Some("aborted at review".into()))
+                .await?;
+            Ok(After::Aborted)
+        }
+    }
+}
+
+/// What became of the job after an answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum After {
     Continue,
     AskAgain,
     Aborted,
-}
-
-/// Applies a decision to the job and to the waiting workflow task.
-pub async fn apply(
-    steps: &Steps,
-    executor: &Executor,
-    id: JobId,
-    stage: Stage,
-    decision: Decision,
-) -> anyhow::Result<After> {
-    let job = steps.jobs.get(id).await?;
-    let state = job.stage(stage);
-    let callback = state
-        .callback
-        .clone()
-        .ok_or_else(|| anyhow!("stage {stage} is not waiting for review"))?;
-    let token = steps
-        .callbacks
-        .get(&callback)
-        .await?
-        .ok_or_else(|| anyhow!("the review of stage {stage} has expired"))?
-        .token;
-    let (command, action) = match decision {
-        Decision::Approve(run) => (Command::Approve { stage, run }, "approve"),
-        Decision::Rerun(parameters) => (Command::Rerun { stage, parameters }, "rerun"),
-        Decision::Edit(text) => {
-            check_edit(stage, &text)?;
-            let n = state.next_run_number();
-            let key = ArtifactKey::for_job(&id, &format!("{stage}/edit-{n:04}.json"))?;
-            steps
-                .artifacts
-                .put(&key, text.into_bytes(), "application/json")
-                .await?;
-            steps
-                .update(id, move |_| {
-                    Ok(vec![Command::Edit {
-                        stage,
-                        base_run: None,
-                        output_key: key.clone(),
-                    }])
-                })
-                .await?;
-            return Ok(After::AskAgain);
-        }
-        Decision::Abort => {
-            steps
-                .update(id, |_| {
-                    Ok(vec![Command::Abort {
-                        reason: Some("aborted at review".into()),
-                    }])
-                })
-                .await?;
-            executor.stop("Aborted", "aborted at review").await?;
-            return Ok(After::Aborted);
-        }
-    };
-    steps.update(id, move |_| Ok(vec![command.clone()])).await?;
-    executor
-        .send_task_success(token.expose(), json!({"action": action}))
-        .await?;
-    Ok(After::Continue)
-}
-
-/// An edit must still be the stage's kind of output.
-fn check_edit(stage: Stage, text: &str) -> anyhow::Result<()> {
-    let parsed = match stage {
-        Stage::Segment => serde_json::from_str::<Vec<Segment>>(text).map(drop),
-        Stage::Outline => serde_json::from_str::<Outline>(text).map(drop),
-        Stage::Questions => serde_json::from_str::<QuestionSet>(text).map(drop),
-        other => bail!("stage {other} cannot be edited"),
-    };
-    parsed.map_err(|e| anyhow!("the edited {stage} is not valid: {e}"))
 }
 
 /// A short view of the stage's latest output.
@@ -177,12 +129,13 @@ fn mix(questions: &[Question]) -> String {
 
 /// Asks in the terminal until the reviewer decides; returns what happened.
 pub async fn ask(
-    steps: &Steps,
-    executor: &Executor,
+    service: &Service,
+    me: &Principal,
     id: JobId,
     input: &mut impl BufRead,
     output: &mut impl Write,
 ) -> anyhow::Result<After> {
+    let steps = &service.steps;
     loop {
         let job = steps.jobs.get(id).await?;
         let stage = job
@@ -207,11 +160,11 @@ pub async fn ask(
         let parsed = if matches!(answer, "e" | "edit") {
             edit_in_editor(steps, id, stage)
                 .await
-                .map(|text| Some(Decision::Edit(text)))
+                .map(|text| Some(Answer::Edit(text)))
         } else {
             parse(answer)
         };
-        let decision = match parsed {
+        let answer = match parsed {
             Ok(Some(d)) => d,
             Ok(None) => continue,
             Err(e) => {
@@ -219,7 +172,7 @@ pub async fn ask(
                 continue;
             }
         };
-        match apply(steps, executor, id, stage, decision).await {
+        match apply(service, me, id, stage, answer).await {
             Ok(After::AskAgain) => continue,
             Ok(after) => return Ok(after),
             Err(e) => writeln!(output, "{e}")?,
@@ -228,20 +181,22 @@ pub async fn ask(
 }
 
 /// Reads one answer (`e` is handled by the caller: it opens $EDITOR).
-fn parse(line: &str) -> anyhow::Result<Option<Decision>> {
+fn parse(line: &str) -> anyhow::Result<Option<Answer>> {
     let mut words = line.split_whitespace();
     Ok(Some(match words.next() {
         None => return Ok(None),
-        Some("a" | "approve") => Decision::Approve(None),
+        Some("a" | "approve") => Answer::Decide(Decision::Approve { run: None }),
         Some("p" | "pick") => {
             let n = words
                 .next()
                 .and_then(|n| n.parse().ok())
                 .ok_or_else(|| anyhow!("pick which run? e.g. p 1"))?;
-            Decision::Approve(Some(n))
+            Answer::Decide(Decision::Approve { run: Some(n) })
         }
-        Some("r" | "rerun") => Decision::Rerun(Value::Object(super::key_values(words)?)),
-        Some("b" | "abort") => Decision::Abort,
+        Some("r" | "rerun") => Answer::Decide(Decision::Rerun {
+            parameters: Value::Object(super::key_values(words)?),
+        }),
+        Some("b" | "abort") => Answer::Abort,
         Some(other) => bail!("{other:?}: answer a, p N, e, r key=value… or b"),
     }))
 }

@@ -5,7 +5,6 @@ use std::path::Path;
 
 use anyhow::{Context, bail};
 use coursegen_core::artifact::ArtifactKey;
-use coursegen_core::ids::JobId;
 use coursegen_core::ports::ArtifactStore;
 use coursegen_core::source::{DocumentFormat, Source, TranscriptFormat, YoutubeId};
 
@@ -16,12 +15,9 @@ enum Kind {
 
 const AUDIO: &[&str] = &["mp3", "wav", "m4a", "ogg", "flac", "aac", "webm", "mp4"];
 
-/// Reads `input` (a file, a YouTube URL or id) into a source for job `id`.
-pub async fn resolve(
-    input: &str,
-    id: &JobId,
-    artifacts: &dyn ArtifactStore,
-) -> anyhow::Result<Source> {
+/// Reads `input` (a file, a YouTube URL or id) into a job source, storing
+/// a file as an upload the way the API's uploads are stored.
+pub async fn resolve(input: &str, artifacts: &dyn ArtifactStore) -> anyhow::Result<Source> {
     let path = Path::new(input);
     if !path.exists() {
         if input.parse::<YoutubeId>().is_ok() {
@@ -55,8 +51,9 @@ pub async fn resolve(
         ),
     };
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {input}"))?;
-    let key =
-        ArtifactKey::for_job(id, &format!("upload/source.{extension}")).context("upload key")?;
+    let key: ArtifactKey = format!("uploads/{}/source.{extension}", ulid::Ulid::generate())
+        .parse()
+        .context("upload key")?;
     artifacts
         .put(&key, bytes, "application/octet-stream")
         .await

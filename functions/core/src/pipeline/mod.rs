@@ -173,6 +173,18 @@ impl Steps {
         id: JobId,
         commands: impl Fn(&Job) -> Result<Vec<Command>, StepError>,
     ) -> Result<Job, StepError> {
+        self.update_as(id, commands).await
+    }
+
+    /// [`Steps::update`] for callers with an error type of their own.
+    pub async fn update_as<E>(
+        &self,
+        id: JobId,
+        commands: impl Fn(&Job) -> Result<Vec<Command>, E>,
+    ) -> Result<Job, E>
+    where
+        E: From<StoreError> + From<TransitionError>,
+    {
         for _ in 0..MAX_CONFLICT_RETRIES {
             let job = self.jobs.get(id).await?;
             let mut next = job.clone();
@@ -193,10 +205,7 @@ impl Steps {
                 Err(e) => return Err(e.into()),
             }
         }
-        Err(StepError::new(
-            "Transient",
-            format!("job {id} kept changing under the step"),
-        ))
+        Err(StoreError::Unavailable(format!("job {id} kept changing under the update")).into())
     }
 
     async fn put_json(&self, key: &ArtifactKey, value: &impl Serialize) -> Result<(), StepError> {

@@ -82,6 +82,12 @@ impl LocalWorkflow {
         Ok(n)
     }
 
+    /// Whether this host is driving the job's execution (it stops when the
+    /// execution ends).
+    pub fn is_live(&self, job: JobId) -> bool {
+        self.live().contains_key(&job.to_string())
+    }
+
     /// The job's execution as last saved, if it has one.
     pub async fn execution(&self, job: JobId) -> Result<Option<Execution>, StoreError> {
         if let Some(live) = self.live().get(&job.to_string()) {

@@ -1,0 +1,130 @@
+//! Review decisions at a gate: approve a run, rerun with parameters, or
+//! replace the output with a human edit. A decision changes the job first
+//! (so of two racing reviewers one wins and the other gets a conflict),
+//! then completes the waiting workflow task through its callback handle.
+
+use serde_json::{Value, json};
+
+use super::{Service, ServiceError};
+use crate::access::Action;
+use crate::artifact::ArtifactKey;
+use crate::auth::Principal;
+use crate::ids::JobId;
+use crate::job::Job;
+use crate::lifecycle::Command;
+use crate::outputs::{Outline, Segment};
+use crate::pipeline::QuestionSet;
+use crate::stage::Stage;
+use crate::validation::ValidationError;
+
+/// A reviewer's answer that lets the workflow go on.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Decision {
+    /// Approve this run (default: the latest).
+    Approve { run: Option<u32> },
+    /// Run the stage again with these parameters.
+    Rerun { parameters: Value },
+}
+
+/// An edit must still be the stage's kind of output.
+pub fn check_edit(stage: Stage, text: &str) -> Result<(), ValidationError> {
+    let parsed = match stage {
+        Stage::Segment => serde_json::from_str::<Vec<Segment>>(text).map(drop),
+        Stage::Outline => serde_json::from_str::<Outline>(text).map(drop),
+        Stage::Questions => serde_json::from_str::<QuestionSet>(text).map(drop),
+        other => {
+            return Err(ValidationError::new(
+                "stage",
+                format!("{other} has no review, so it cannot be edited"),
+            ));
+        }
+    };
+    parsed.map_err(|e| ValidationError::new("output", format!("not a valid {stage} output: {e}")))
+}
+
+impl Service {
+    /// Applies `decision` at the stage's gate and lets the workflow go on.
+    pub async fn decide(
+        &self,
+        who: &Principal,
+        id: JobId,
+        stage: Stage,
+        decision: Decision,
+    ) -> Result<Job, ServiceError> {
+        let job = self.job_for(who, id, Action::Review).await?;
+        let state = job.stage(stage);
+        let callback = state.callback.clone().ok_or_else(|| {
+            ServiceError::Conflict(format!(
+                "stage {stage} is {}, not awaiting review",
+                state.status
+            ))
+        })?;
+        let record = self.steps.callbacks.get(&callback).await?.ok_or_else(|| {
+            ServiceError::Conflict(format!("the review of stage {stage} has expired"))
+        })?;
+        let (command, action) = match decision {
+            Decision::Approve { run } => (Command::Approve { stage, run }, "approve"),
+            Decision::Rerun { parameters } => (Command::Rerun { stage, parameters }, "rerun"),
+        };
+        let job = self
+            .steps
+            .update_as::<ServiceError>(id, |current| {
+                // Someone else decided first: their decision stands.
+                if current.stage(stage).callback.as_ref() != Some(&callback) {
+                    return Err(ServiceError::Conflict(format!(
+                        "stage {stage} was reviewed by someone else"
+                    )));
+                }
+                Ok(vec![command.clone()])
+            })
+            .await?;
+        // "Already handled" means the wait had ended (it timed out); the
+        // workflow has moved on and records that itself.
+        self.workflow
+            .send_task_success(&record.token, json!({"action": action}))
+            .await?;
+        self.steps.callbacks.delete(&callback).await?;
+        Ok(job)
+    }
+
+    /// Replaces the stage's output with `text` as a new run, if the job is
+    /// still at `expected_version` (the caller's If-Match). The gate keeps
+    /// waiting: an edit is reviewed like any other run.
+    pub async fn edit(
+        &self,
+        who: &Principal,
+        id: JobId,
+        stage: Stage,
+        expected_version: u64,
+        text: &str,
+    ) -> Result<Job, ServiceError> {
+        let job = self.job_for(who, id, Action::Review).await?;
+        let mismatch = |actual| ServiceError::VersionMismatch {
+            expected: expected_version,
+            actual,
+        };
+        if job.version != expected_version {
+            return Err(mismatch(job.version));
+        }
+        check_edit(stage, text)?;
+        let n = job.stage(stage).next_run_number();
+        let key = ArtifactKey::for_job(&id, &format!("{stage}/edit-{n:04}.json"))
+            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        self.steps
+            .artifacts
+            .put(&key, text.as_bytes().to_vec(), "application/json")
+            .await?;
+        self.steps
+            .update_as::<ServiceError>(id, |current| {
+                if current.version != expected_version {
+                    return Err(mismatch(current.version));
+                }
+                Ok(vec![Command::Edit {
+                    stage,
+                    base_run: None,
+                    output_key: key.clone(),
+                }])
+            })
+            .await
+    }
+}
