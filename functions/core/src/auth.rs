@@ -59,6 +59,23 @@ pub struct Principal {
     pub courses: Vec<CourseScope>,
 }
 
+/// Why a caller is not authenticated (HTTP 401).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AuthError {
+    #[error("sign in: send Authorization: Bearer <token>")]
+    Missing,
+    #[error("the token has expired")]
+    Expired,
+    #[error("the token is not valid: {0}")]
+    Invalid(String),
+}
+
+/// Checks a bearer token and says whom it is for: the local HS256 tokens,
+/// or an identity provider's tokens checked against its published keys.
+pub trait TokenVerifier: Send + Sync + fmt::Debug {
+    fn verify(&self, token: &str) -> Result<Principal, AuthError>;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

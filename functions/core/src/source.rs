@@ -47,6 +47,16 @@ pub const MAX_PLAYLIST_VIDEOS: usize = 200;
 pub const MAX_TOPIC_CHARS: usize = 500;
 
 impl Source {
+    /// The uploaded file the source reads, if it reads one.
+    pub fn upload_key(&self) -> Option<&ArtifactKey> {
+        match self {
+            Source::Transcript { upload_key, .. }
+            | Source::Audio { upload_key }
+            | Source::Document { upload_key, .. } => Some(upload_key),
+            Source::Youtube { .. } | Source::Playlist { .. } | Source::Topic { .. } => None,
+        }
+    }
+
     pub fn kind(&self) -> &'static str {
         match self {
             Source::Youtube { .. } => "youtube",

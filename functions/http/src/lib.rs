@@ -1,3 +1,83 @@
-//! The coursegen HTTP API (DESIGN.md §5): one axum `Router` served by
+//! The coursegen HTTP API (DESIGN.md §5): one axum `Router`, served by
 //! `lambda_http` on AWS and by `axum::serve` locally, so both share one code
-//! path. The router lands with the HTTP API issue.
+//! path. Handlers only translate HTTP to the service in core and back;
+//! errors use one envelope ([`error::ApiError`]).
+
+pub mod auth;
+pub mod error;
+mod jobs;
+pub mod state;
+
+use axum::Router;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
+use coursegen_core::ids::JobId;
+
+pub use auth::{Authenticator, Bearer, Caller};
+pub use error::ApiError;
+pub use state::ApiState;
+
+use jobs::CourseFormat;
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found("no such route")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this route does not take that method",
+    )
+}
+
+/// `GET /v1/jobs/{id}/course.{json,md,html}` (and `/course` for JSON).
+fn course_route(format: CourseFormat) -> axum::routing::MethodRouter<ApiState> {
+    get(
+        move |State(state): State<ApiState>,
+              who: Caller,
+              path: Result<Path<JobId>, PathRejection>| {
+            jobs::course(state, who, path, format)
+        },
+    )
+}
+
+pub fn router(state: ApiState) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/v1/jobs", post(jobs::create).get(jobs::list))
+        .route("/v1/jobs/{id}", get(jobs::get))
+        .route("/v1/jobs/{id}/abort", post(jobs::abort))
+        .route("/v1/jobs/{id}/stages/{stage}", get(jobs::stage))
+        .route(
+            "/v1/jobs/{id}/stages/{stage}/runs/{n}",
+            get(jobs::run_output),
+        )
+        .route(
+            "/v1/jobs/{id}/stages/{stage}/output",
+            axum::routing::put(jobs::edit),
+        )
+        .route("/v1/jobs/{id}/stages/{stage}/approve", post(jobs::approve))
+        .route("/v1/jobs/{id}/stages/{stage}/rerun", post(jobs::rerun))
+        .route("/v1/jobs/{id}/course", course_route(CourseFormat::Json))
+        .route(
+            "/v1/jobs/{id}/course.json",
+            course_route(CourseFormat::Json),
+        )
+        .route(
+            "/v1/jobs/{id}/course.md",
+            course_route(CourseFormat::Markdown),
+        )
+        .route(
+            "/v1/jobs/{id}/course.html",
+            course_route(CourseFormat::Html),
+        )
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state)
+}

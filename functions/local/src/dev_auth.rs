@@ -9,7 +9,7 @@ use std::path::Path;
 
 use chrono::{DateTime, Duration, Utc};
 use coursegen_core::access::CourseScope;
-use coursegen_core::auth::{Principal, Role};
+use coursegen_core::auth::{AuthError, Principal, Role, TokenVerifier};
 use coursegen_core::ids::UserId;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rand::RngExt;
@@ -125,6 +125,15 @@ pub enum TokenError {
     Expired,
     #[error("the token is not valid: {0}")]
     Invalid(String),
+}
+
+impl TokenVerifier for JwtSecret {
+    fn verify(&self, token: &str) -> Result<Principal, AuthError> {
+        verify(self, token).map_err(|e| match e {
+            TokenError::Expired => AuthError::Expired,
+            TokenError::Invalid(why) => AuthError::Invalid(why),
+        })
+    }
 }
 
 /// Verifies signature, algorithm, issuer, audience and expiry (no leeway

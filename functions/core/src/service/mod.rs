@@ -13,14 +13,22 @@ pub use error::ServiceError;
 pub use review::{Decision, check_edit};
 
 use crate::access::{self, Action};
+use crate::artifact::ArtifactKey;
 use crate::auth::Principal;
+use crate::course::Course;
 use crate::ids::{CourseId, JobId};
+use crate::job::JobStatus;
 use crate::job::{CourseRef, Job};
 use crate::lifecycle::{self, NewJob};
 use crate::options::Options;
 use crate::pipeline::Steps;
 use crate::ports::{Page, PageRequest, Workflow};
 use crate::source::Source;
+use crate::stage::Stage;
+use crate::validation::ValidationError;
+
+/// Where uploads are stored; a job's source must name one of them.
+pub const UPLOADS: &str = "uploads/";
 
 #[derive(Debug, Clone)]
 pub struct Service {
@@ -56,6 +64,14 @@ impl Service {
         request: JobRequest,
     ) -> Result<Job, ServiceError> {
         access::check_create(who, &request.course)?;
+        if let Some(key) = request.source.upload_key()
+            && !key.as_str().starts_with(UPLOADS)
+        {
+            return Err(ServiceError::Invalid(ValidationError::new(
+                "source.upload_key",
+                format!("must name an upload ({UPLOADS}…)"),
+            )));
+        }
         let new = NewJob {
             id: JobId::new(),
             owner: who.user.clone(),
@@ -73,6 +89,43 @@ impl Service {
 
     pub async fn job(&self, who: &Principal, id: JobId) -> Result<Job, ServiceError> {
         self.job_for(who, id, Action::Read).await
+    }
+
+    /// The output of run `n` of a stage, as stored (JSON).
+    pub async fn run_output(
+        &self,
+        who: &Principal,
+        id: JobId,
+        stage: Stage,
+        n: u32,
+    ) -> Result<Vec<u8>, ServiceError> {
+        let job = self.job_for(who, id, Action::Read).await?;
+        let run = job
+            .stage(stage)
+            .run(n)
+            .ok_or_else(|| ServiceError::NotFound(format!("stage {stage} has no run {n}")))?;
+        let key = run.output_key.as_ref().ok_or_else(|| {
+            ServiceError::Conflict(format!(
+                "run {n} of stage {stage} is {} and has no output",
+                run.status
+            ))
+        })?;
+        Ok(self.steps.artifacts.get(key).await?.bytes)
+    }
+
+    /// The assembled course, once the job has succeeded.
+    pub async fn course(&self, who: &Principal, id: JobId) -> Result<Course, ServiceError> {
+        let job = self.job_for(who, id, Action::Read).await?;
+        if job.status != JobStatus::Succeeded {
+            return Err(ServiceError::Conflict(format!(
+                "the course is ready when the job has succeeded; it is {}",
+                job.status
+            )));
+        }
+        let key = ArtifactKey::for_job(&id, "course.json")
+            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let bytes = self.steps.artifacts.get(&key).await?.bytes;
+        serde_json::from_slice(&bytes).map_err(|e| ServiceError::Internal(format!("{key}: {e}")))
     }
 
     /// The caller's own jobs, or a course's when asked for one in scope.

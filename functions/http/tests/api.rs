@@ -1,0 +1,419 @@
+//! The router on the embedded stack (SQLite, files, the offline engine, the
+//! local workflow host, HS256 tokens), called in process: authentication,
+//! the error envelope, and a job reviewed from upload to course.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use chrono::Utc;
+use coursegen_core::artifact::ArtifactKey;
+use coursegen_core::auth::{Principal, Role};
+use coursegen_core::service::Service;
+use coursegen_engines::offline::offline_steps;
+use coursegen_http::{ApiState, Bearer, router};
+use coursegen_local::dev_auth::{JwtSecret, issue};
+use coursegen_local::workflow::{InProcess, LocalWorkflow, course_machine};
+use coursegen_local::{FsArtifactStore, SqliteStore};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+struct Api {
+    router: Router,
+    secret: JwtSecret,
+    service: Service,
+    _dir: tempfile::TempDir,
+}
+
+fn api() -> Api {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(SqliteStore::open(&dir.path().join("db.sqlite3")).unwrap());
+    let artifacts =
+        Arc::new(FsArtifactStore::open(dir.path().join("artifacts"), 64 << 20).unwrap());
+    let steps = Arc::new(offline_steps(store.clone(), artifacts, store.clone()));
+    let workflow = Arc::new(LocalWorkflow::new(
+        Arc::new(course_machine().unwrap()),
+        Arc::new(InProcess(steps.clone())),
+        store,
+    ));
+    let service = Service { steps, workflow };
+    let secret =
+        JwtSecret::from_bytes(b"the test server's secret, 32 bytes or more".to_vec()).unwrap();
+    let state = ApiState {
+        service: service.clone(),
+        auth: Arc::new(Bearer(Arc::new(secret.clone()))),
+    };
+    Api {
+        router: router(state),
+        secret,
+        service,
+        _dir: dir,
+    }
+}
+
+impl Api {
+    fn token(&self, user: &str, role: Role, courses: &[&str]) -> String {
+        let who = Principal {
+            user: user.parse().unwrap(),
+            role,
+            courses: courses.iter().map(|c| c.parse().unwrap()).collect(),
+        };
+        issue(&self.secret, &who, Utc::now(), chrono::Duration::hours(1))
+    }
+
+    async fn call(
+        &self,
+        method: &str,
+        uri: &str,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Option<Value>,
+    ) -> (StatusCode, axum::http::HeaderMap, Value, String) {
+        let mut request = Request::builder().method(method).uri(uri);
+        if let Some(t) = token {
+            request = request.header("authorization", format!("Bearer {t}"));
+        }
+        for (k, v) in headers {
+            request = request.header(*k, *v);
+        }
+        let request = match body {
+            Some(b) => request
+                .header("content-type", "application/json")
+                .body(Body::from(b.to_string())),
+            None => request.body(Body::empty()),
+        }
+        .unwrap();
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        (status, headers, json, text)
+    }
+}
+
+fn create_body(key: &str) -> Value {
+    json!({
+        "course": {"course_id": "c1", "version_id": "v1"},
+        "source": {"kind": "transcript", "upload_key": key, "format": "srt"},
+    })
+}
+
+async fn upload(api: &Api) -> String {
+    let key: ArtifactKey = "uploads/t1/lecture.srt".parse().unwrap();
+    let bytes = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/lecture/lecture.srt"),
+    )
+    .unwrap();
+    api.service
+        .steps
+        .artifacts
+        .put(&key, bytes, "application/x-subrip")
+        .await
+        .unwrap();
+    key.to_string()
+}
+
+#[tokio::test]
+async fn callers_are_authenticated_and_errors_use_the_envelope() {
+    let api = api();
+    let (status, _, body, _) = api.call("GET", "/v1/jobs", None, &[], None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["error"]["code"], "unauthenticated");
+
+    let other =
+        JwtSecret::from_bytes(b"a different secret, also 32 bytes or more".to_vec()).unwrap();
+    let forged = issue(
+        &other,
+        &Principal {
+            user: "eve".parse().unwrap(),
+            role: Role::Admin,
+            courses: vec![],
+        },
+        Utc::now(),
+        chrono::Duration::hours(1),
+    );
+    let (status, ..) = api.call("GET", "/v1/jobs", Some(&forged), &[], None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "a bad signature");
+
+    let ada = api.token("ada", Role::Admin, &[]);
+    let cases: Vec<(&str, &str, Option<Value>, StatusCode, &str)> = vec![
+        (
+            "GET",
+            "/v1/jobs/not-a-job",
+            None,
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+        (
+            "GET",
+            "/v1/jobs/01M80BCPTXQ40ATGBAYPAFZA27",
+            None,
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+        (
+            "GET",
+            "/v1/jobs/01M80BCPTXQ40ATGBAYPAFZA27/stages/nope",
+            None,
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+        (
+            "GET",
+            "/v1/nothing",
+            None,
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+        (
+            "DELETE",
+            "/v1/jobs",
+            None,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+        ),
+        (
+            "POST",
+            "/v1/jobs",
+            Some(json!({"course": 1})),
+            StatusCode::BAD_REQUEST,
+            "invalid",
+        ),
+        (
+            "GET",
+            "/v1/jobs?limit=many",
+            None,
+            StatusCode::BAD_REQUEST,
+            "invalid",
+        ),
+        (
+            "GET",
+            "/v1/jobs?cursor=garbage",
+            None,
+            StatusCode::BAD_REQUEST,
+            "invalid",
+        ),
+    ];
+    for (method, uri, body, expected, code) in cases {
+        let (status, _, json, text) = api.call(method, uri, Some(&ada), &[], body).await;
+        assert_eq!(status, expected, "{method} {uri}: {text}");
+        assert_eq!(json["error"]["code"], code, "{method} {uri}: {text}");
+    }
+
+    let key = upload(&api).await;
+    let mut body = create_body(&key);
+    body["options"] = json!({"bloom": {"remember": 10}});
+    let (status, _, json, _) = api
+        .call("POST", "/v1/jobs", Some(&ada), &[], Some(body))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(json["error"]["details"]["field"], "options.bloom");
+    let (status, _, json, _) = api
+        .call(
+            "POST",
+            "/v1/jobs",
+            Some(&ada),
+            &[],
+            Some(create_body("jobs/someone/else.srt")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(json["error"]["details"]["field"], "source.upload_key");
+}
+
+async fn wait_for(api: &Api, token: &str, id: &str, stage: &str) -> Value {
+    for _ in 0..1000 {
+        let (_, _, job, _) = api
+            .call("GET", &format!("/v1/jobs/{id}"), Some(token), &[], None)
+            .await;
+        let state = job["stages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["stage"] == stage)
+            .cloned()
+            .unwrap();
+        if state["status"] == "awaiting_approval" || job["status"] == "succeeded" {
+            return job;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("{stage} never awaited review");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_job_reviewed_from_upload_to_course() {
+    let api = api();
+    let tom = api.token("tom", Role::Ta, &["c1/v1"]);
+    let sam = api.token("sam", Role::Instructor, &["c2"]);
+    let key = upload(&api).await;
+    let (status, headers, job, text) = api
+        .call("POST", "/v1/jobs", Some(&tom), &[], Some(create_body(&key)))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{text}");
+    let id = job["id"].as_str().unwrap().to_owned();
+    assert_eq!(headers["location"], format!("/v1/jobs/{id}").as_str());
+
+    let (status, ..) = api
+        .call("GET", &format!("/v1/jobs/{id}"), Some(&sam), &[], None)
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "a stranger is told it does not exist"
+    );
+
+    let job = wait_for(&api, &tom, &id, "segment").await;
+    let version = job["version"].as_u64().unwrap();
+    let (status, _, segments, _) = api
+        .call(
+            "GET",
+            &format!("/v1/jobs/{id}/stages/segment/runs/1"),
+            Some(&tom),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(segments.as_array().is_some_and(|s| !s.is_empty()));
+
+    let output = format!("/v1/jobs/{id}/stages/segment/output");
+    let (status, ..) = api
+        .call("PUT", &output, Some(&tom), &[], Some(segments.clone()))
+        .await;
+    assert_eq!(status, StatusCode::PRECONDITION_REQUIRED);
+    let stale = format!("\"{}\"", version - 1);
+    let (status, ..) = api
+        .call(
+            "PUT",
+            &output,
+            Some(&tom),
+            &[("if-match", &stale)],
+            Some(segments.clone()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::PRECONDITION_FAILED);
+    let current = format!("\"{version}\"");
+    let (status, headers, _, text) = api
+        .call(
+            "PUT",
+            &output,
+            Some(&tom),
+            &[("if-match", &current)],
+            Some(segments),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    assert_eq!(headers["etag"], format!("\"{}\"", version + 1).as_str());
+
+    let approve = |stage: &str| format!("/v1/jobs/{id}/stages/{stage}/approve");
+    let (status, _, job, text) = api
+        .call("POST", &approve("segment"), Some(&tom), &[], None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    assert_eq!(
+        job["stages"][2]["approved_run"], 2,
+        "the edit, run 2, is approved"
+    );
+    let (status, _, err, _) = api
+        .call("POST", &approve("segment"), Some(&tom), &[], None)
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{err}");
+
+    wait_for(&api, &tom, &id, "outline").await;
+    let (status, ..) = api
+        .call(
+            "POST",
+            &approve("outline"),
+            Some(&tom),
+            &[],
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    wait_for(&api, &tom, &id, "questions").await;
+    let rerun = format!("/v1/jobs/{id}/stages/questions/rerun");
+    let (status, _, err, _) = api
+        .call(
+            "POST",
+            &rerun,
+            Some(&tom),
+            &[],
+            Some(json!({"parameters": {"force": true}})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(err["error"]["details"]["field"], "parameters.force");
+    let (status, ..) = api
+        .call(
+            "POST",
+            &rerun,
+            Some(&tom),
+            &[],
+            Some(json!({"parameters": {"question_mix": {"true_false": 1}}})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let job = wait_for(&api, &tom, &id, "questions").await;
+    assert_eq!(job["stages"][6]["runs"].as_array().unwrap().len(), 2);
+    let (status, ..) = api
+        .call(
+            "POST",
+            &approve("questions"),
+            Some(&tom),
+            &[],
+            Some(json!({"run": 1})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    for _ in 0..500 {
+        let (_, _, job, _) = api
+            .call("GET", &format!("/v1/jobs/{id}"), Some(&tom), &[], None)
+            .await;
+        if job["status"] == "succeeded" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let (status, headers, course, _) = api
+        .call(
+            "GET",
+            &format!("/v1/jobs/{id}/course.json"),
+            Some(&tom),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "application/json");
+    let exercises = &course["modules"][0]["lessons"][0]["exercises"];
+    assert!(
+        exercises
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|q| q["type"] != "true_false"),
+        "questions run 1 (the default mix) was approved, not the rerun"
+    );
+    for (file, kind) in [("course.md", "text/markdown"), ("course.html", "text/html")] {
+        let (status, headers, _, text) = api
+            .call(
+                "GET",
+                &format!("/v1/jobs/{id}/{file}"),
+                Some(&tom),
+                &[],
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(headers["content-type"].to_str().unwrap().starts_with(kind));
+        assert!(!text.is_empty());
+    }
+}
