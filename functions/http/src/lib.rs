@@ -5,6 +5,7 @@
 
 pub mod auth;
 pub mod error;
+mod events;
 mod jobs;
 pub mod state;
 
@@ -53,6 +54,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/v1/jobs", post(jobs::create).get(jobs::list))
         .route("/v1/jobs/{id}", get(jobs::get))
         .route("/v1/jobs/{id}/abort", post(jobs::abort))
+        .route("/v1/jobs/{id}/events", get(events::events))
         .route("/v1/jobs/{id}/stages/{stage}", get(jobs::stage))
         .route(
             "/v1/jobs/{id}/stages/{stage}/runs/{n}",

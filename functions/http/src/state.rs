@@ -2,7 +2,9 @@
 
 use std::sync::Arc;
 
+use coursegen_core::ids::JobId;
 use coursegen_core::service::Service;
+use tokio::sync::broadcast;
 
 use crate::auth::Authenticator;
 
@@ -10,4 +12,7 @@ use crate::auth::Authenticator;
 pub struct ApiState {
     pub service: Service,
     pub auth: Arc<dyn Authenticator>,
+    /// Announces each committed change of a job (one process, locally);
+    /// without it, event streams read the store every second.
+    pub changes: Option<broadcast::Sender<JobId>>,
 }

@@ -1,122 +1,17 @@
-//! The router on the embedded stack (SQLite, files, the offline engine, the
-//! local workflow host, HS256 tokens), called in process: authentication,
-//! the error envelope, and a job reviewed from upload to course.
+//! The router called in process: authentication, the error envelope, and
+//! a job reviewed from upload to course.
 
-use std::sync::Arc;
+mod common;
+
 use std::time::Duration;
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use chrono::Utc;
-use coursegen_core::artifact::ArtifactKey;
 use coursegen_core::auth::{Principal, Role};
-use coursegen_core::service::Service;
-use coursegen_engines::offline::offline_steps;
-use coursegen_http::{ApiState, Bearer, router};
 use coursegen_local::dev_auth::{JwtSecret, issue};
-use coursegen_local::workflow::{InProcess, LocalWorkflow, course_machine};
-use coursegen_local::{FsArtifactStore, SqliteStore};
-use http_body_util::BodyExt;
 use serde_json::{Value, json};
-use tower::ServiceExt;
 
-struct Api {
-    router: Router,
-    secret: JwtSecret,
-    service: Service,
-    _dir: tempfile::TempDir,
-}
-
-fn api() -> Api {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(SqliteStore::open(&dir.path().join("db.sqlite3")).unwrap());
-    let artifacts =
-        Arc::new(FsArtifactStore::open(dir.path().join("artifacts"), 64 << 20).unwrap());
-    let steps = Arc::new(offline_steps(store.clone(), artifacts, store.clone()));
-    let workflow = Arc::new(LocalWorkflow::new(
-        Arc::new(course_machine().unwrap()),
-        Arc::new(InProcess(steps.clone())),
-        store,
-    ));
-    let service = Service { steps, workflow };
-    let secret =
-        JwtSecret::from_bytes(b"the test server's secret, 32 bytes or more".to_vec()).unwrap();
-    let state = ApiState {
-        service: service.clone(),
-        auth: Arc::new(Bearer(Arc::new(secret.clone()))),
-    };
-    Api {
-        router: router(state),
-        secret,
-        service,
-        _dir: dir,
-    }
-}
-
-impl Api {
-    fn token(&self, user: &str, role: Role, courses: &[&str]) -> String {
-        let who = Principal {
-            user: user.parse().unwrap(),
-            role,
-            courses: courses.iter().map(|c| c.parse().unwrap()).collect(),
-        };
-        issue(&self.secret, &who, Utc::now(), chrono::Duration::hours(1))
-    }
-
-    async fn call(
-        &self,
-        method: &str,
-        uri: &str,
-        token: Option<&str>,
-        headers: &[(&str, &str)],
-        body: Option<Value>,
-    ) -> (StatusCode, axum::http::HeaderMap, Value, String) {
-        let mut request = Request::builder().method(method).uri(uri);
-        if let Some(t) = token {
-            request = request.header("authorization", format!("Bearer {t}"));
-        }
-        for (k, v) in headers {
-            request = request.header(*k, *v);
-        }
-        let request = match body {
-            Some(b) => request
-                .header("content-type", "application/json")
-                .body(Body::from(b.to_string())),
-            None => request.body(Body::empty()),
-        }
-        .unwrap();
-        let response = self.router.clone().oneshot(request).await.unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        let text = String::from_utf8_lossy(&bytes).into_owned();
-        let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        (status, headers, json, text)
-    }
-}
-
-fn create_body(key: &str) -> Value {
-    json!({
-        "course": {"course_id": "c1", "version_id": "v1"},
-        "source": {"kind": "transcript", "upload_key": key, "format": "srt"},
-    })
-}
-
-async fn upload(api: &Api) -> String {
-    let key: ArtifactKey = "uploads/t1/lecture.srt".parse().unwrap();
-    let bytes = std::fs::read(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/lecture/lecture.srt"),
-    )
-    .unwrap();
-    api.service
-        .steps
-        .artifacts
-        .put(&key, bytes, "application/x-subrip")
-        .await
-        .unwrap();
-    key.to_string()
-}
+use common::{Api, api, create_body, upload};
 
 #[tokio::test]
 async fn callers_are_authenticated_and_errors_use_the_envelope() {

@@ -3,6 +3,7 @@
 //! deliveries; a directory for artifacts; HS256 dev tokens.
 
 pub mod asl;
+pub mod changes;
 pub mod data_dir;
 pub mod dev_auth;
 pub mod fs_artifacts;

@@ -38,3 +38,16 @@ coursegen_core::job_store_contract!(job_store);
 coursegen_core::callback_store_contract!(callback_store);
 coursegen_core::delivery_log_contract!(delivery_log);
 coursegen_core::artifact_store_contract!(artifact_store);
+
+/// The broadcasting wrapper is a job store too, and obeys the same rules.
+mod broadcasting {
+    use super::*;
+    use coursegen_local::changes::Broadcasting;
+
+    async fn job_store() -> (Arc<dyn JobStore>, TempDir) {
+        let (store, dir) = sqlite().await;
+        (Arc::new(Broadcasting::new(Arc::new(store))), dir)
+    }
+
+    coursegen_core::job_store_contract!(job_store);
+}

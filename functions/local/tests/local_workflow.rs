@@ -200,3 +200,23 @@ async fn a_new_host_resumes_what_the_last_one_left() {
     status_becomes(&second, job.id, ExecutionStatus::Succeeded).await;
     assert!(store.unfinished_executions().await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn committed_changes_are_announced_and_refused_ones_are_not() {
+    use coursegen_core::ports::JobStore;
+    use coursegen_local::changes::Broadcasting;
+
+    let (_dir, store) = setup();
+    let store = Broadcasting::new(store);
+    let mut changes = store.changes().subscribe();
+    let job = job();
+    store.create(&job, &[]).await.unwrap();
+    assert_eq!(changes.try_recv(), Ok(job.id));
+    let mut next = job.clone();
+    next.version = job.version + 1;
+    store.update(&next, job.version, &[]).await.unwrap();
+    assert_eq!(changes.try_recv(), Ok(job.id));
+    // A stale write is refused and announces nothing.
+    assert!(store.update(&next, job.version, &[]).await.is_err());
+    assert!(changes.try_recv().is_err());
+}
