@@ -2,6 +2,8 @@
 
 mod generate;
 mod jobs;
+mod serve;
+mod stack;
 mod token;
 
 use std::path::PathBuf;
@@ -44,6 +46,8 @@ enum Command {
     },
     /// Print a signed token for the local API (HS256, the data directory's secret).
     Token(token::TokenArgs),
+    /// Serve the HTTP API on this machine.
+    Serve(serve::ServeArgs),
 }
 
 #[tokio::main]
@@ -53,6 +57,7 @@ async fn main() -> ExitCode {
         Command::Generate(args) => generate::run(args).await,
         Command::Jobs { command } => jobs::run(command).await,
         Command::Token(args) => token::run(args),
+        Command::Serve(args) => serve::run(args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,6 +1,5 @@
 //! `coursegen token`: a dev token for the local API.
 
-use anyhow::Context;
 use chrono::{Duration, Utc};
 use coursegen_core::access::CourseScope;
 use coursegen_core::auth::{Principal, Role};
@@ -9,6 +8,7 @@ use coursegen_local::DataDir;
 use coursegen_local::dev_auth;
 
 use crate::DataArgs;
+use crate::stack::jwt_secret;
 
 #[derive(Debug, clap::Args)]
 pub struct TokenArgs {
@@ -40,12 +40,7 @@ pub fn run(args: TokenArgs) -> anyhow::Result<()> {
             args.role
         );
     }
-    let env_secret = std::env::var("COURSEGEN_JWT_SECRET")
-        .ok()
-        .filter(|s| !s.is_empty());
-    let secret = DataDir::new(&args.data.dir)
-        .jwt_secret(env_secret.as_deref())
-        .context("cannot load the token secret")?;
+    let secret = jwt_secret(&DataDir::new(&args.data.dir))?;
     let principal = Principal {
         user: args.sub,
         role: args.role,

@@ -17,7 +17,7 @@ use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use coursegen_core::event::Event;
 use coursegen_core::ids::JobId;
 use coursegen_core::ports::{JobStore, MAX_EVENTS_PER_READ};
-use futures::Stream;
+use futures::{Stream, StreamExt};
 use serde::Deserialize;
 use tokio::sync::broadcast;
 
@@ -71,8 +71,15 @@ pub async fn events(
         greeted: false,
         done: false,
     };
+    let mut stopping = state.stopping.clone();
     let stream = futures::stream::unfold(follower, |mut f| async move {
         f.next().await.map(|event| (Ok(event), f))
+    })
+    .take_until(async move {
+        // With the sender gone nobody can stop the server: never end.
+        if stopping.wait_for(|stop| *stop).await.is_err() {
+            std::future::pending::<()>().await;
+        }
     });
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(HEARTBEAT)))
 }

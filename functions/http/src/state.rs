@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use coursegen_core::ids::JobId;
 use coursegen_core::service::Service;
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, watch};
 
 use crate::auth::Authenticator;
 
@@ -15,4 +15,12 @@ pub struct ApiState {
     /// Announces each committed change of a job (one process, locally);
     /// without it, event streams read the store every second.
     pub changes: Option<broadcast::Sender<JobId>>,
+    /// Becomes true when the server is shutting down: event streams end
+    /// then (clients reconnect elsewhere or later with Last-Event-ID).
+    pub stopping: watch::Receiver<bool>,
+}
+
+/// A `stopping` that never fires, for servers without a shutdown signal.
+pub fn never_stopping() -> watch::Receiver<bool> {
+    watch::channel(false).1
 }

@@ -7,7 +7,6 @@ mod review;
 mod source;
 
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, anyhow, bail};
@@ -18,14 +17,13 @@ use coursegen_core::job::{CourseRef, JobStatus};
 use coursegen_core::options::Options;
 use coursegen_core::pipeline::Steps;
 use coursegen_core::ports::Workflow;
-use coursegen_core::service::{JobRequest, Service, ServiceError};
+use coursegen_core::service::{JobRequest, ServiceError};
 use coursegen_engines::export;
-use coursegen_engines::offline::offline_steps;
 use coursegen_local::DataDir;
-use coursegen_local::workflow::{InProcess, LocalWorkflow, course_machine};
 use serde_json::{Map, Value};
 
 use crate::DataArgs;
+use crate::stack::Embedded;
 
 #[derive(Debug, clap::Args)]
 pub struct GenerateArgs {
@@ -114,26 +112,13 @@ pub async fn run(args: GenerateArgs) -> anyhow::Result<()> {
             "a topic-only course needs an LLM engine (--engine openai), which is not part of this build yet"
         );
     }
-    let data = DataDir::new(&args.data.dir);
-    let store = Arc::new(data.open_store().context("cannot open the job store")?);
-    let artifacts = Arc::new(
-        data.open_artifacts()
-            .context("cannot open the artifact store")?,
-    );
-    let steps = Arc::new(offline_steps(
-        store.clone(),
-        artifacts.clone(),
-        store.clone(),
-    ));
-    let workflow = Arc::new(LocalWorkflow::new(
-        Arc::new(course_machine()?),
-        Arc::new(InProcess(steps.clone())),
-        store.clone(),
-    ));
-    let service = Service {
-        steps: steps.clone(),
-        workflow: workflow.clone(),
-    };
+    let Embedded {
+        artifacts,
+        steps,
+        workflow,
+        service,
+        ..
+    } = Embedded::open(&DataDir::new(&args.data.dir))?;
     let me = local_user()?;
     let id = match args.resume {
         Some(id) => {

@@ -47,6 +47,7 @@ pub fn api() -> Api {
         service: service.clone(),
         auth: Arc::new(Bearer(Arc::new(secret.clone()))),
         changes: Some(jobs.changes()),
+        stopping: coursegen_http::state::never_stopping(),
     };
     Api {
         router: router(state),

@@ -1,0 +1,82 @@
+//! `coursegen serve`: the HTTP API (DESIGN.md §5) on the embedded stack.
+//! Unfinished executions resume at start; Ctrl-C (or SIGTERM) stops taking
+//! requests, ends event streams and leaves every execution saved, to resume
+//! at the next start.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use coursegen_http::{ApiState, Bearer, router};
+use coursegen_local::DataDir;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::DataArgs;
+use crate::stack::{Embedded, jwt_secret};
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Where to listen (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    #[command(flatten)]
+    data: DataArgs,
+}
+
+/// Ctrl-C, or SIGTERM where there is one.
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}
+
+pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
+    let data = DataDir::new(&args.data.dir);
+    let stack = Embedded::open(&data)?;
+    let secret = jwt_secret(&data)?;
+    let resumed = stack.workflow.resume_all().await?;
+    let (stop, stopping) = watch::channel(false);
+    let state = ApiState {
+        service: stack.service.clone(),
+        auth: Arc::new(Bearer(Arc::new(secret))),
+        changes: Some(stack.changes.clone()),
+        stopping,
+    };
+    let listener = TcpListener::bind(args.addr)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.addr))?;
+    let addr = listener.local_addr()?;
+    println!("coursegen API on http://{addr}");
+    eprintln!(
+        "token: coursegen token --sub YOU --data {}   (then send Authorization: Bearer <token>)",
+        args.data.dir.display()
+    );
+    if resumed > 0 {
+        eprintln!("resumed {resumed} unfinished job(s)");
+    }
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            let _ = stop.send(true);
+        })
+        .await
+        .context("the server failed")?;
+    eprintln!("stopped; unfinished jobs resume at the next start");
+    Ok(())
+}

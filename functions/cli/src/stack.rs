@@ -1,0 +1,68 @@
+//! The embedded stack, wired once for every command that runs jobs: SQLite
+//! (announcing each change), artifacts on disk, the offline engine behind
+//! the pipeline steps, and the workflow host driving the one definition.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use coursegen_core::ids::JobId;
+use coursegen_core::pipeline::Steps;
+use coursegen_core::service::Service;
+use coursegen_engines::offline::offline_steps;
+use coursegen_local::changes::Broadcasting;
+use coursegen_local::dev_auth::JwtSecret;
+use coursegen_local::workflow::{InProcess, LocalWorkflow, course_machine};
+use coursegen_local::{DataDir, FsArtifactStore};
+use tokio::sync::broadcast;
+
+#[derive(Debug, Clone)]
+pub struct Embedded {
+    pub artifacts: Arc<FsArtifactStore>,
+    pub steps: Arc<Steps>,
+    pub workflow: Arc<LocalWorkflow>,
+    pub service: Service,
+    /// Each committed change of a job, announced.
+    pub changes: broadcast::Sender<JobId>,
+}
+
+impl Embedded {
+    pub fn open(data: &DataDir) -> anyhow::Result<Self> {
+        let store = Arc::new(data.open_store().context("cannot open the job store")?);
+        let artifacts = Arc::new(
+            data.open_artifacts()
+                .context("cannot open the artifact store")?,
+        );
+        let jobs = Broadcasting::new(store.clone());
+        let changes = jobs.changes();
+        let steps = Arc::new(offline_steps(
+            Arc::new(jobs),
+            artifacts.clone(),
+            store.clone(),
+        ));
+        let workflow = Arc::new(LocalWorkflow::new(
+            Arc::new(course_machine()?),
+            Arc::new(InProcess(steps.clone())),
+            store.clone(),
+        ));
+        let service = Service {
+            steps: steps.clone(),
+            workflow: workflow.clone(),
+        };
+        Ok(Embedded {
+            artifacts,
+            steps,
+            workflow,
+            service,
+            changes,
+        })
+    }
+}
+
+/// The token secret: `$COURSEGEN_JWT_SECRET`, else the data directory's.
+pub fn jwt_secret(data: &DataDir) -> anyhow::Result<JwtSecret> {
+    let env_secret = std::env::var("COURSEGEN_JWT_SECRET")
+        .ok()
+        .filter(|s| !s.is_empty());
+    data.jwt_secret(env_secret.as_deref())
+        .context("cannot load the token secret")
+}
