@@ -9,6 +9,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use coursegen_http::{ApiState, Bearer, router};
 use coursegen_local::DataDir;
+use coursegen_local::uploads::LocalUploads;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -51,17 +52,21 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let stack = Embedded::open(&data)?;
     let secret = jwt_secret(&data)?;
     let resumed = stack.workflow.resume_all().await?;
-    let (stop, stopping) = watch::channel(false);
-    let state = ApiState {
-        service: stack.service.clone(),
-        auth: Arc::new(Bearer(Arc::new(secret))),
-        changes: Some(stack.changes.clone()),
-        stopping,
-    };
     let listener = TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("cannot listen on {}", args.addr))?;
     let addr = listener.local_addr()?;
+    let (stop, stopping) = watch::channel(false);
+    let state = ApiState {
+        service: stack.service.clone(),
+        auth: Arc::new(Bearer(Arc::new(secret.clone()))),
+        uploads: Arc::new(LocalUploads {
+            base_url: format!("http://{addr}"),
+            secret,
+        }),
+        changes: Some(stack.changes.clone()),
+        stopping,
+    };
     println!("coursegen API on http://{addr}");
     eprintln!(
         "token: coursegen token --sub YOU --data {}   (then send Authorization: Bearer <token>)",

@@ -9,15 +9,14 @@ use coursegen_core::ids::JobId;
 use coursegen_core::pipeline::Steps;
 use coursegen_core::service::Service;
 use coursegen_engines::offline::offline_steps;
+use coursegen_local::DataDir;
 use coursegen_local::changes::Broadcasting;
 use coursegen_local::dev_auth::JwtSecret;
 use coursegen_local::workflow::{InProcess, LocalWorkflow, course_machine};
-use coursegen_local::{DataDir, FsArtifactStore};
 use tokio::sync::broadcast;
 
 #[derive(Debug, Clone)]
 pub struct Embedded {
-    pub artifacts: Arc<FsArtifactStore>,
     pub steps: Arc<Steps>,
     pub workflow: Arc<LocalWorkflow>,
     pub service: Service,
@@ -34,11 +33,7 @@ impl Embedded {
         );
         let jobs = Broadcasting::new(store.clone());
         let changes = jobs.changes();
-        let steps = Arc::new(offline_steps(
-            Arc::new(jobs),
-            artifacts.clone(),
-            store.clone(),
-        ));
+        let steps = Arc::new(offline_steps(Arc::new(jobs), artifacts, store.clone()));
         let workflow = Arc::new(LocalWorkflow::new(
             Arc::new(course_machine()?),
             Arc::new(InProcess(steps.clone())),
@@ -49,7 +44,6 @@ impl Embedded {
             workflow: workflow.clone(),
         };
         Ok(Embedded {
-            artifacts,
             steps,
             workflow,
             service,

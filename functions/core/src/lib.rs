@@ -18,6 +18,7 @@ pub mod ports;
 pub mod service;
 pub mod source;
 pub mod stage;
+pub mod upload;
 pub mod validation;
 
 #[cfg(feature = "contract-tests")]

@@ -8,7 +8,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::{example, stack};
-use coursegen_core::artifact::ArtifactKey;
 use coursegen_core::auth::{Principal, Role};
 use coursegen_core::ids::JobId;
 use coursegen_core::job::{CourseRef, Job, JobStatus};
@@ -17,6 +16,7 @@ use coursegen_core::ports::PageRequest;
 use coursegen_core::service::{Decision, JobRequest, Service, ServiceError};
 use coursegen_core::source::{Source, TranscriptFormat};
 use coursegen_core::stage::{Stage, StageStatus};
+use coursegen_core::upload::UploadRequest;
 use coursegen_local::workflow::{InProcess, LocalWorkflow, course_machine};
 
 fn who(user: &str, role: Role, courses: &[&str]) -> Principal {
@@ -46,13 +46,19 @@ async fn world() -> World {
     }
 }
 
-async fn request(world: &World) -> JobRequest {
-    let key: ArtifactKey = "uploads/u1/lecture.srt".parse().unwrap();
+/// The sample lecture uploaded as `who`, as the job to make from it.
+async fn request(world: &World, who: &Principal) -> JobRequest {
+    let bytes = example("lecture/lecture.srt");
+    let upload = UploadRequest::Transcript {
+        format: TranscriptFormat::Srt,
+        size: bytes.len() as u64,
+    };
+    let grant = world.service.grant_upload(who, upload.clone()).unwrap();
     world
         .service
         .steps
         .artifacts
-        .put(&key, example("lecture/lecture.srt"), "application/x-subrip")
+        .put(&grant.key, bytes, upload.content_type())
         .await
         .unwrap();
     JobRequest {
@@ -63,7 +69,7 @@ async fn request(world: &World) -> JobRequest {
             section_id: None,
         },
         source: Source::Transcript {
-            upload_key: key,
+            upload_key: grant.key,
             format: TranscriptFormat::Srt,
         },
         // Every gate on (the default).
@@ -93,12 +99,12 @@ async fn reviews_race_edits_check_versions_and_roles_apply() {
     let student = who("stu", Role::Student, &[]);
 
     let err = service
-        .create_job(&student, request(&world).await)
+        .create_job(&student, request(&world, &student).await)
         .await
         .unwrap_err();
     assert!(matches!(err, ServiceError::Forbidden(_)), "{err:?}");
     let job = service
-        .create_job(&ta, request(&world).await)
+        .create_job(&ta, request(&world, &ta).await)
         .await
         .unwrap();
     let id = job.id;

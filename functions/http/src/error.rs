@@ -60,6 +60,10 @@ impl From<ServiceError> for ApiError {
             }
             ServiceError::Invalid(v) => ApiError::invalid(&v.field, v.message),
             ServiceError::Conflict(_) => ApiError::new(StatusCode::CONFLICT, "conflict", message),
+            ServiceError::TooLarge { limit, .. } => ApiError {
+                details: json!({"limit": limit}),
+                ..ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", message)
+            },
             ServiceError::VersionMismatch { actual, .. } => ApiError {
                 details: json!({"version": actual}),
                 ..ApiError::new(StatusCode::PRECONDITION_FAILED, "version_mismatch", message)

@@ -8,8 +8,10 @@ pub mod error;
 mod events;
 mod jobs;
 pub mod state;
+mod uploads;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
@@ -49,8 +51,17 @@ fn course_route(format: CourseFormat) -> axum::routing::MethodRouter<ApiState> {
 }
 
 pub fn router(state: ApiState) -> Router {
+    // Upload bodies may be as large as the artifact store takes; every
+    // other body keeps axum's small default.
+    let max_upload =
+        usize::try_from(state.service.steps.artifacts.max_size()).unwrap_or(usize::MAX);
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/v1/uploads", post(uploads::grant))
+        .route(
+            "/v1/uploads/{token}",
+            axum::routing::put(uploads::receive).layer(DefaultBodyLimit::max(max_upload)),
+        )
         .route("/v1/jobs", post(jobs::create).get(jobs::list))
         .route("/v1/jobs/{id}", get(jobs::get))
         .route("/v1/jobs/{id}/abort", post(jobs::abort))

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use coursegen_core::ids::JobId;
+use coursegen_core::ports::Uploads;
 use coursegen_core::service::Service;
 use tokio::sync::{broadcast, watch};
 
@@ -12,6 +13,8 @@ use crate::auth::Authenticator;
 pub struct ApiState {
     pub service: Service,
     pub auth: Arc<dyn Authenticator>,
+    /// Makes upload URLs (and, locally, checks them when the bytes come).
+    pub uploads: Arc<dyn Uploads>,
     /// Announces each committed change of a job (one process, locally);
     /// without it, event streams read the store every second.
     pub changes: Option<broadcast::Sender<JobId>>,

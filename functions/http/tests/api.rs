@@ -11,7 +11,7 @@ use coursegen_core::auth::{Principal, Role};
 use coursegen_local::dev_auth::{JwtSecret, issue};
 use serde_json::{Value, json};
 
-use common::{Api, api, create_body, upload};
+use common::{Api, api, create_body, upload, upload_as};
 
 #[tokio::test]
 async fn callers_are_authenticated_and_errors_use_the_envelope() {
@@ -146,7 +146,7 @@ async fn a_job_reviewed_from_upload_to_course() {
     let api = api();
     let tom = api.token("tom", Role::Ta, &["c1/v1"]);
     let sam = api.token("sam", Role::Instructor, &["c2"]);
-    let key = upload(&api).await;
+    let key = upload_as(&api, &tom).await;
     let (status, headers, job, text) = api
         .call("POST", "/v1/jobs", Some(&tom), &[], Some(create_body(&key)))
         .await;
@@ -311,4 +311,113 @@ async fn a_job_reviewed_from_upload_to_course() {
         assert!(headers["content-type"].to_str().unwrap().starts_with(kind));
         assert!(!text.is_empty());
     }
+}
+
+#[tokio::test]
+async fn uploads_must_be_what_they_declare() {
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt;
+
+    let api = api();
+    let tom = api.token("tom", Role::Ta, &["c1/v1"]);
+    let grant = |body: Value| {
+        let api = &api;
+        let tom = tom.clone();
+        async move {
+            api.call("POST", "/v1/uploads", Some(&tom), &[], Some(body))
+                .await
+        }
+    };
+    let (status, _, err, _) =
+        grant(json!({"kind": "transcript", "format": "srt", "size": 0})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(err["error"]["details"]["field"], "size");
+    let (status, _, err, _) =
+        grant(json!({"kind": "audio", "format": "mp3", "size": 1u64 << 40})).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{err}");
+    let (status, ..) = grant(json!({"kind": "video", "size": 10})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    let (status, _, target, _) =
+        grant(json!({"kind": "transcript", "format": "srt", "size": 64})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let path = target["url"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("http://localhost")
+        .to_owned();
+    let put = |path: &str, content_type: &str, body: &'static [u8]| {
+        let request = Request::put(path)
+            .header("content-type", content_type)
+            .body(Body::from(body))
+            .unwrap();
+        let router = api.router.clone();
+        async move { router.oneshot(request).await.unwrap().status() }
+    };
+    assert_eq!(
+        put(
+            &path,
+            "text/plain",
+            b"1\n00:00:01,000 --> 00:00:02,000\nHi.\n"
+        )
+        .await,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE
+    );
+    assert_eq!(
+        put(&path, "application/x-subrip", &[b'x'; 65]).await,
+        StatusCode::PAYLOAD_TOO_LARGE
+    );
+    assert_eq!(
+        put(
+            &path,
+            "application/x-subrip",
+            b"%PDF-1.7 this is no subtitle file"
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        put(
+            "/v1/uploads/forged.token.here",
+            "application/x-subrip",
+            b"x"
+        )
+        .await,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        put(
+            &path,
+            "application/x-subrip",
+            b"1\n00:00:01,000 --> 00:00:02,000\nHi.\n"
+        )
+        .await,
+        StatusCode::OK
+    );
+
+    // A job may only be made from the caller's own upload.
+    let admins = upload(&api).await;
+    let (status, _, err, _) = api
+        .call(
+            "POST",
+            "/v1/jobs",
+            Some(&tom),
+            &[],
+            Some(create_body(&admins)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(err["error"]["details"]["field"], "source.upload_key");
+    let mine = upload_as(&api, &tom).await;
+    let (status, ..) = api
+        .call(
+            "POST",
+            "/v1/jobs",
+            Some(&tom),
+            &[],
+            Some(create_body(&mine)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
 }

@@ -25,6 +25,12 @@ pub const MIN_SECRET_LEN: usize = 32;
 #[derive(Clone)]
 pub struct JwtSecret(Vec<u8>);
 
+impl JwtSecret {
+    pub(crate) fn bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
 impl std::fmt::Debug for JwtSecret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("JwtSecret(<redacted>)")

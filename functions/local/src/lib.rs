@@ -8,6 +8,7 @@ pub mod data_dir;
 pub mod dev_auth;
 pub mod fs_artifacts;
 pub mod sqlite;
+pub mod uploads;
 pub mod workflow;
 
 pub use data_dir::DataDir;

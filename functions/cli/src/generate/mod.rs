@@ -113,7 +113,6 @@ pub async fn run(args: GenerateArgs) -> anyhow::Result<()> {
         );
     }
     let Embedded {
-        artifacts,
         steps,
         workflow,
         service,
@@ -139,7 +138,7 @@ pub async fn run(args: GenerateArgs) -> anyhow::Result<()> {
                 .source
                 .as_deref()
                 .ok_or_else(|| anyhow!("give a SOURCE file"))?;
-            let source = source::resolve(input, artifacts.as_ref()).await?;
+            let source = source::resolve(input, &service, &me).await?;
             let request = JobRequest {
                 course: CourseRef {
                     course_id: "local".parse()?,

@@ -4,20 +4,16 @@
 use std::path::Path;
 
 use anyhow::{Context, bail};
-use coursegen_core::artifact::ArtifactKey;
-use coursegen_core::ports::ArtifactStore;
+use coursegen_core::auth::Principal;
+use coursegen_core::service::Service;
 use coursegen_core::source::{DocumentFormat, Source, TranscriptFormat, YoutubeId};
-
-enum Kind {
-    Transcript(TranscriptFormat),
-    Document(DocumentFormat),
-}
+use coursegen_core::upload::UploadRequest;
 
 const AUDIO: &[&str] = &["mp3", "wav", "m4a", "ogg", "flac", "aac", "webm", "mp4"];
 
 /// Reads `input` (a file, a YouTube URL or id) into a job source, storing
-/// a file as an upload the way the API's uploads are stored.
-pub async fn resolve(input: &str, artifacts: &dyn ArtifactStore) -> anyhow::Result<Source> {
+/// a file as the API stores an upload.
+pub async fn resolve(input: &str, service: &Service, me: &Principal) -> anyhow::Result<Source> {
     let path = Path::new(input);
     if !path.exists() {
         if input.parse::<YoutubeId>().is_ok() {
@@ -38,34 +34,42 @@ pub async fn resolve(input: &str, artifacts: &dyn ArtifactStore) -> anyhow::Resu
             "{input} is audio: it needs transcription by the AI server (set COURSEGEN_AI_SERVER_URL and use --engine ai-server)"
         );
     }
-    // The format is known before anything is copied.
+    // The format is known before anything is read.
     let kind = match extension.as_str() {
-        "vtt" => Kind::Transcript(TranscriptFormat::Vtt),
-        "srt" => Kind::Transcript(TranscriptFormat::Srt),
-        "json" => Kind::Transcript(TranscriptFormat::Json),
-        "txt" => Kind::Transcript(TranscriptFormat::Txt),
-        "docx" => Kind::Document(DocumentFormat::Docx),
-        "md" | "markdown" => Kind::Document(DocumentFormat::Md),
+        "vtt" => Ok(TranscriptFormat::Vtt),
+        "srt" => Ok(TranscriptFormat::Srt),
+        "json" => Ok(TranscriptFormat::Json),
+        "txt" => Ok(TranscriptFormat::Txt),
+        "docx" => Err(DocumentFormat::Docx),
+        "md" | "markdown" => Err(DocumentFormat::Md),
         other => bail!(
             "{input}: .{other} is not a format coursegen reads (vtt, srt, json, txt, docx, md)"
         ),
     };
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {input}"))?;
-    let key: ArtifactKey = format!("uploads/{}/source.{extension}", ulid::Ulid::generate())
-        .parse()
-        .context("upload key")?;
-    artifacts
-        .put(&key, bytes, "application/octet-stream")
+    let size = bytes.len() as u64;
+    let request = match kind {
+        Ok(format) => UploadRequest::Transcript { format, size },
+        Err(format) => UploadRequest::Document { format, size },
+    };
+    let grant = service.grant_upload(me, request.clone())?;
+    service
+        .steps
+        .artifacts
+        .put(&grant.key, bytes, request.content_type())
         .await
         .context("cannot store the upload")?;
-    Ok(match kind {
-        Kind::Transcript(format) => Source::Transcript {
-            upload_key: key,
+    Ok(match request {
+        UploadRequest::Transcript { format, .. } => Source::Transcript {
+            upload_key: grant.key,
             format,
         },
-        Kind::Document(format) => Source::Document {
-            upload_key: key,
+        UploadRequest::Document { format, .. } => Source::Document {
+            upload_key: grant.key,
             format,
+        },
+        UploadRequest::Audio { .. } => Source::Audio {
+            upload_key: grant.key,
         },
     })
 }

@@ -8,6 +8,7 @@ mod content;
 mod delivery_log;
 mod job_store;
 mod paging;
+mod uploads;
 mod workflow;
 
 pub use artifact_store::{
@@ -21,6 +22,7 @@ pub use content::{
 pub use delivery_log::{DeliveryLog, DeliveryState, StoredAnswer};
 pub use job_store::{JobQuery, JobStore, MAX_EVENTS_PER_READ};
 pub use paging::{Cursor, ListPosition, MAX_PAGE_SIZE, Page, PageRequest};
+pub use uploads::Uploads;
 pub use workflow::{TokenOutcome, Workflow, WorkflowError};
 
 use crate::ids::JobId;

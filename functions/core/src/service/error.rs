@@ -20,6 +20,9 @@ pub enum ServiceError {
     /// 409: not allowed in the job's current state.
     #[error("{0}")]
     Conflict(String),
+    /// 413: more bytes than the store takes.
+    #[error("{size} bytes is more than the limit of {limit}")]
+    TooLarge { size: u64, limit: u64 },
     /// 412: the job changed since the caller read it.
     #[error("the job is at version {actual}, not {expected}; read it again")]
     VersionMismatch { expected: u64, actual: u64 },
@@ -79,7 +82,8 @@ impl From<ArtifactError> for ServiceError {
     fn from(e: ArtifactError) -> Self {
         match e {
             ArtifactError::NotFound(_) => ServiceError::NotFound(e.to_string()),
-            ArtifactError::TooLarge { .. } | ArtifactError::InvalidContentType(_) => {
+            ArtifactError::TooLarge { size, limit } => ServiceError::TooLarge { size, limit },
+            ArtifactError::InvalidContentType(_) => {
                 ServiceError::Invalid(ValidationError::new("body", e.to_string()))
             }
             ArtifactError::Unavailable(_) => ServiceError::Unavailable(e.to_string()),

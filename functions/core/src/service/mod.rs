@@ -14,7 +14,7 @@ pub use review::{Decision, check_edit};
 
 use crate::access::{self, Action};
 use crate::artifact::ArtifactKey;
-use crate::auth::Principal;
+use crate::auth::{Principal, Role};
 use crate::course::Course;
 use crate::ids::{CourseId, JobId};
 use crate::job::JobStatus;
@@ -25,6 +25,7 @@ use crate::pipeline::Steps;
 use crate::ports::{Page, PageRequest, Workflow};
 use crate::source::Source;
 use crate::stage::Stage;
+use crate::upload::{UploadGrant, UploadRequest, uploads_of};
 use crate::validation::ValidationError;
 
 /// Where uploads are stored; a job's source must name one of them.
@@ -64,13 +65,19 @@ impl Service {
         request: JobRequest,
     ) -> Result<Job, ServiceError> {
         access::check_create(who, &request.course)?;
-        if let Some(key) = request.source.upload_key()
-            && !key.as_str().starts_with(UPLOADS)
-        {
-            return Err(ServiceError::Invalid(ValidationError::new(
-                "source.upload_key",
-                format!("must name an upload ({UPLOADS}…)"),
-            )));
+        if let Some(key) = request.source.upload_key() {
+            // Admins may start a job from anyone's upload; others from their own.
+            let mine = uploads_of(&who.user);
+            let allowed = match who.role {
+                Role::Admin => key.as_str().starts_with(UPLOADS),
+                _ => key.as_str().starts_with(&mine),
+            };
+            if !allowed {
+                return Err(ServiceError::Invalid(ValidationError::new(
+                    "source.upload_key",
+                    format!("must name one of your uploads ({mine}…)"),
+                )));
+            }
         }
         let new = NewJob {
             id: JobId::new(),
@@ -85,6 +92,34 @@ impl Service {
         // a caller whose start failed can be told to retry safely.
         self.workflow.start(&job).await?;
         Ok(job)
+    }
+
+    /// Grants `who` the upload it asks for: a key under its own prefix, if
+    /// the size is one the artifact store takes.
+    pub fn grant_upload(
+        &self,
+        who: &Principal,
+        request: UploadRequest,
+    ) -> Result<UploadGrant, ServiceError> {
+        let (size, limit) = (request.size(), self.steps.artifacts.max_size());
+        if size == 0 {
+            return Err(ServiceError::Invalid(ValidationError::new(
+                "size",
+                "must be the file's size in bytes",
+            )));
+        }
+        if size > limit {
+            return Err(ServiceError::TooLarge { size, limit });
+        }
+        let key = format!(
+            "{}{}/source.{}",
+            uploads_of(&who.user),
+            ulid::Ulid::generate(),
+            request.extension()
+        )
+        .parse()
+        .map_err(|e: crate::artifact::InvalidKey| ServiceError::Internal(e.to_string()))?;
+        Ok(UploadGrant { key, request })
     }
 
     pub async fn job(&self, who: &Principal, id: JobId) -> Result<Job, ServiceError> {

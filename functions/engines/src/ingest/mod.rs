@@ -14,6 +14,7 @@ mod source;
 mod split;
 mod srt;
 mod timestamp;
+mod upload_check;
 mod vtt;
 
 use std::fmt;
@@ -112,6 +113,8 @@ fn format_name(format: TranscriptFormat) -> &'static str {
         TranscriptFormat::Txt => "txt",
     }
 }
+
+pub use upload_check::check_upload;
 
 /// Reads a transcript: parses, drops noise and markup, merges rolling
 /// captions, and checks that some speech is left.

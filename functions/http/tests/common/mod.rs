@@ -8,13 +8,13 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use chrono::Utc;
-use coursegen_core::artifact::ArtifactKey;
 use coursegen_core::auth::{Principal, Role};
 use coursegen_core::service::Service;
 use coursegen_engines::offline::offline_steps;
 use coursegen_http::{ApiState, Bearer, router};
 use coursegen_local::changes::Broadcasting;
 use coursegen_local::dev_auth::{JwtSecret, issue};
+use coursegen_local::uploads::LocalUploads;
 use coursegen_local::workflow::{InProcess, LocalWorkflow, course_machine};
 use coursegen_local::{FsArtifactStore, SqliteStore};
 use http_body_util::BodyExt;
@@ -46,6 +46,10 @@ pub fn api() -> Api {
     let state = ApiState {
         service: service.clone(),
         auth: Arc::new(Bearer(Arc::new(secret.clone()))),
+        uploads: Arc::new(LocalUploads {
+            base_url: "http://localhost".into(),
+            secret: secret.clone(),
+        }),
         changes: Some(jobs.changes()),
         stopping: coursegen_http::state::never_stopping(),
     };
@@ -106,17 +110,41 @@ pub fn create_body(key: &str) -> Value {
     })
 }
 
-pub async fn upload(api: &Api) -> String {
-    let key: ArtifactKey = "uploads/t1/lecture.srt".parse().unwrap();
+/// Uploads the sample lecture through the API as `token`'s caller and
+/// returns its upload key.
+pub async fn upload_as(api: &Api, token: &str) -> String {
     let bytes = std::fs::read(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/lecture/lecture.srt"),
     )
     .unwrap();
-    api.service
-        .steps
-        .artifacts
-        .put(&key, bytes, "application/x-subrip")
-        .await
+    let (status, _, target, text) = api
+        .call(
+            "POST",
+            "/v1/uploads",
+            Some(token),
+            &[],
+            Some(json!({"kind": "transcript", "format": "srt", "size": bytes.len()})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{text}");
+    let path = target["url"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("http://localhost");
+    let request = Request::put(path)
+        .header(
+            "content-type",
+            target["headers"]["Content-Type"].as_str().unwrap(),
+        )
+        .body(Body::from(bytes))
         .unwrap();
-    key.to_string()
+    let response = api.router.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    target["upload_key"].as_str().unwrap().to_owned()
+}
+
+/// Uploads the sample lecture as an admin.
+pub async fn upload(api: &Api) -> String {
+    let admin = api.token("ada", Role::Admin, &[]);
+    upload_as(api, &admin).await
 }
