@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use coursegen_core::ids::{CourseId, JobId};
 use coursegen_core::job::{CourseRef, Job};
+use coursegen_core::lifecycle;
 use coursegen_core::options::Options;
 use coursegen_core::ports::{Cursor, PageRequest};
 use coursegen_core::service::{Decision, JobRequest};
@@ -26,8 +27,13 @@ use crate::state::ApiState;
 type ApiResult = Result<Response, ApiError>;
 
 /// The job with its version as the ETag, which edits send back as If-Match.
+/// The job, with `progress.eta_seconds` when there is an estimate.
 fn job_response(status: StatusCode, job: &Job) -> Response {
-    let mut response = (status, Json(job)).into_response();
+    let mut body = serde_json::to_value(job).unwrap_or_default();
+    if let Some(eta) = lifecycle::eta(job, chrono::Utc::now()) {
+        body["progress"]["eta_seconds"] = json!(eta.num_seconds());
+    }
+    let mut response = (status, Json(body)).into_response();
     if let Ok(tag) = HeaderValue::from_str(&format!("\"{}\"", job.version)) {
         response.headers_mut().insert(ETAG, tag);
     }

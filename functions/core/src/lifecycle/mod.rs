@@ -21,7 +21,7 @@ use crate::stage::{Run, RunStatus, Stage, StageProgress, StageState, StageStatus
 use crate::validation::ValidationError;
 
 pub use invariants::check_invariants;
-pub use progress::percent_complete;
+pub use progress::{eta, percent_complete};
 
 /// What a caller asks for when creating a job.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,6 +1,8 @@
 //! A job's progress: stage weights (see [`Stage::weight`]) plus the share of
 //! work done inside the running stage (lessons written so far).
 
+use chrono::{DateTime, Utc};
+
 use crate::job::{Job, JobStatus, Progress};
 use crate::stage::{Stage, StageStatus};
 
@@ -30,6 +32,33 @@ pub fn percent_complete(job: &Job) -> u8 {
     let percent = (done * 100.0 / f64::from(total)).floor();
     // Bounded to 0..=99 just above, so the cast cannot truncate.
     percent.clamp(0.0, 99.0) as u8
+}
+
+/// How long until the job is done, from the machine time its runs have
+/// taken so far: the work left is assumed to go at the pace the work done
+/// went. `None` when a person must act (a review is waiting), when the job
+/// has ended, or before there is any pace to go by.
+pub fn eta(job: &Job, now: DateTime<Utc>) -> Option<chrono::Duration> {
+    if job.status.is_terminal() || job.status == JobStatus::AwaitingApproval {
+        return None;
+    }
+    let worked: i64 = job
+        .stages
+        .iter()
+        .flat_map(|s| &s.runs)
+        .map(|r| {
+            (r.finished_at.unwrap_or(now) - r.started_at)
+                .num_milliseconds()
+                .max(0)
+        })
+        .sum();
+    let percent = i64::from(percent_complete(job));
+    if percent == 0 || worked == 0 {
+        return None;
+    }
+    Some(chrono::Duration::milliseconds(
+        worked * (100 - percent) / percent,
+    ))
 }
 
 pub(super) fn of(job: &Job) -> Progress {

@@ -418,3 +418,20 @@ fn a_questions_rerun_makes_lessons_and_assessment_again() {
         );
     }
 }
+
+#[test]
+fn the_eta_extrapolates_machine_time_and_waits_for_people() {
+    let running = fixture(Stage::Outline, StageStatus::Running).unwrap();
+    let now = t0() + chrono::Duration::seconds(60);
+    let percent = i64::from(percent_complete(&running));
+    assert!(percent > 0);
+    assert_eq!(
+        eta(&running, now),
+        Some(chrono::Duration::milliseconds(
+            60_000 * (100 - percent) / percent
+        ))
+    );
+    assert_eq!(eta(&running, t0()), None, "no time worked yet: no pace");
+    let waiting = fixture(Stage::Outline, StageStatus::AwaitingApproval).unwrap();
+    assert_eq!(eta(&waiting, now), None, "a person must act first");
+}
