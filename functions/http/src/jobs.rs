@@ -17,6 +17,7 @@ use coursegen_core::service::{Decision, JobRequest};
 use coursegen_core::source::Source;
 use coursegen_core::stage::Stage;
 use coursegen_engines::export;
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -40,7 +41,7 @@ fn job_response(status: StatusCode, job: &Job) -> Response {
     response
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateJob {
     course: CourseRef,
@@ -172,7 +173,7 @@ fn optional<T: Default>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiEr
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Approve {
     run: Option<u32>,
@@ -194,7 +195,7 @@ pub async fn approve(
     Ok(job_response(StatusCode::OK, &job))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Rerun {
     #[serde(default = "empty_object")]
@@ -220,7 +221,7 @@ pub async fn rerun(
     Ok(job_response(StatusCode::OK, &job))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Abort {
     reason: Option<String>,

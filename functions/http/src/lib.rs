@@ -7,6 +7,7 @@ pub mod auth;
 pub mod error;
 mod events;
 mod jobs;
+pub mod openapi;
 pub mod state;
 mod uploads;
 
@@ -25,6 +26,12 @@ use jobs::CourseFormat;
 
 async fn healthz() -> &'static str {
     "ok"
+}
+
+/// The OpenAPI document, built once.
+async fn openapi_json() -> axum::Json<&'static serde_json::Value> {
+    static DOCUMENT: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    axum::Json(DOCUMENT.get_or_init(openapi::document))
 }
 
 async fn not_found() -> ApiError {
@@ -57,6 +64,7 @@ pub fn router(state: ApiState) -> Router {
         usize::try_from(state.service.steps.artifacts.max_size()).unwrap_or(usize::MAX);
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/v1/openapi.json", get(openapi_json))
         .route("/v1/uploads", post(uploads::grant))
         .route(
             "/v1/uploads/{token}",

@@ -1,0 +1,455 @@
+//! The OpenAPI 3.1 document at `/v1/openapi.json`, built from the same Rust
+//! types the routes read and write (their schemars schemas), so the
+//! document cannot drift from the code. The route list here is checked
+//! against the router by a test.
+
+use coursegen_core::course::Course;
+use coursegen_core::event::Event;
+use coursegen_core::job::Job;
+use coursegen_core::stage::StageState;
+use coursegen_core::upload::{UploadRequest, UploadTarget};
+use schemars::generate::{Contract, SchemaSettings};
+use schemars::{JsonSchema, SchemaGenerator};
+use serde_json::{Map, Value, json};
+
+use crate::jobs::{Abort, Approve, CreateJob, Rerun};
+
+/// The error envelope every failure answers with.
+#[derive(JsonSchema)]
+#[allow(dead_code)] // only its schema is used
+struct ErrorEnvelope {
+    error: ErrorBody,
+}
+
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+struct ErrorBody {
+    /// A stable, machine-readable code: `invalid`, `not_found`, `conflict`, …
+    code: String,
+    message: String,
+    /// More about the error, e.g. `{"field": "options.bloom"}`.
+    details: Value,
+}
+
+/// A page of jobs.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+struct JobPage {
+    items: Vec<Job>,
+    /// Pass as `cursor` for the next page; absent on the last one.
+    next: Option<String>,
+}
+
+struct Builder {
+    generator: SchemaGenerator,
+    paths: Map<String, Value>,
+}
+
+fn param(name: &str, place: &str, schema: Value, required: bool, description: &str) -> Value {
+    json!({"name": name, "in": place, "required": required, "schema": schema, "description": description})
+}
+
+fn job_id() -> Value {
+    param(
+        "id",
+        "path",
+        json!({"type": "string"}),
+        true,
+        "the job's id",
+    )
+}
+
+fn stage() -> Value {
+    param(
+        "stage",
+        "path",
+        json!({"type": "string", "enum": ["ingest", "validate", "segment", "outline", "lessons", "assessment", "questions", "assemble", "videos"]}),
+        true,
+        "a pipeline stage",
+    )
+}
+
+impl Builder {
+    fn schema<T: JsonSchema>(&mut self) -> Value {
+        self.generator.subschema_for::<T>().to_value()
+    }
+
+    /// Adds `method path` answering `ok` (status, description, content)
+    /// and, besides, any of `errors`.
+    #[allow(clippy::too_many_arguments)]
+    fn route(
+        &mut self,
+        method: &str,
+        path: &str,
+        id: &str,
+        summary: &str,
+        parameters: Vec<Value>,
+        body: Option<Value>,
+        ok: (u16, &str, Value),
+        errors: &[u16],
+    ) {
+        let error =
+            json!({"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}});
+        let mut responses = Map::new();
+        responses.insert(
+            ok.0.to_string(),
+            json!({"description": ok.1, "content": ok.2}),
+        );
+        for code in errors.iter().chain(&[401u16, 503]) {
+            responses.insert(
+                code.to_string(),
+                json!({"description": description(*code), "content": error}),
+            );
+        }
+        let mut op = json!({
+            "operationId": id,
+            "summary": summary,
+            "parameters": parameters,
+            "responses": responses,
+        });
+        if let Some(schema) = body {
+            op["requestBody"] =
+                json!({"required": true, "content": {"application/json": {"schema": schema}}});
+        }
+        let entry = self
+            .paths
+            .entry(path.to_owned())
+            .or_insert_with(|| json!({}));
+        entry[method] = op;
+    }
+}
+
+fn description(code: u16) -> &'static str {
+    match code {
+        400 => "the request is invalid; details.field names what",
+        401 => "no valid bearer token",
+        403 => "the caller's role does not allow this",
+        404 => "no such job (or none the caller may see), run or route",
+        409 => "not allowed in the job's current state",
+        412 => "If-Match names an older version of the job",
+        413 => "larger than allowed",
+        415 => "wrong Content-Type",
+        422 => "the file is not what the upload declared",
+        428 => "If-Match is required",
+        _ => "unavailable; retry later",
+    }
+}
+
+fn json_content(schema: Value) -> Value {
+    json!({"application/json": {"schema": schema}})
+}
+
+/// Every route, as `(method, path)`, for the router test.
+pub const ROUTES: &[(&str, &str)] = &[
+    ("get", "/healthz"),
+    ("get", "/v1/openapi.json"),
+    ("post", "/v1/uploads"),
+    ("put", "/v1/uploads/{token}"),
+    ("post", "/v1/jobs"),
+    ("get", "/v1/jobs"),
+    ("get", "/v1/jobs/{id}"),
+    ("post", "/v1/jobs/{id}/abort"),
+    ("get", "/v1/jobs/{id}/events"),
+    ("get", "/v1/jobs/{id}/stages/{stage}"),
+    ("get", "/v1/jobs/{id}/stages/{stage}/runs/{n}"),
+    ("put", "/v1/jobs/{id}/stages/{stage}/output"),
+    ("post", "/v1/jobs/{id}/stages/{stage}/approve"),
+    ("post", "/v1/jobs/{id}/stages/{stage}/rerun"),
+    ("get", "/v1/jobs/{id}/course"),
+    ("get", "/v1/jobs/{id}/course.json"),
+    ("get", "/v1/jobs/{id}/course.md"),
+    ("get", "/v1/jobs/{id}/course.html"),
+];
+
+pub fn document() -> Value {
+    let settings = SchemaSettings::draft2020_12().with(|s| {
+        s.definitions_path = "/components/schemas".into();
+        s.meta_schema = None;
+        // Responses are what we serialize; requests are validated by the
+        // same types' deserialization.
+        s.contract = Contract::Serialize;
+    });
+    let mut b = Builder {
+        generator: settings.into_generator(),
+        paths: Map::new(),
+    };
+    b.schema::<ErrorEnvelope>();
+    let job = b.schema::<Job>();
+    let page = b.schema::<JobPage>();
+    let stage_state = b.schema::<StageState>();
+    let course = b.schema::<Course>();
+    let event = b.schema::<Event>();
+    let upload_request = b.schema::<UploadRequest>();
+    let upload_target = b.schema::<UploadTarget>();
+    let create = b.schema::<CreateJob>();
+    let approve = b.schema::<Approve>();
+    let rerun = b.schema::<Rerun>();
+    let abort = b.schema::<Abort>();
+    let text = |kind: &str| json!({kind: {"schema": {"type": "string"}}});
+
+    b.route(
+        "get",
+        "/healthz",
+        "health",
+        "Is the server up?",
+        vec![],
+        None,
+        (200, "up", text("text/plain")),
+        &[],
+    );
+    b.route(
+        "get",
+        "/v1/openapi.json",
+        "openapi",
+        "This document",
+        vec![],
+        None,
+        (
+            200,
+            "the OpenAPI document",
+            json_content(json!({"type": "object"})),
+        ),
+        &[],
+    );
+    b.route(
+        "post",
+        "/v1/uploads",
+        "createUpload",
+        "Ask to upload a file of a declared kind, format and size",
+        vec![],
+        Some(upload_request),
+        (201, "where to PUT the file", json_content(upload_target)),
+        &[400, 413],
+    );
+    b.route(
+        "put",
+        "/v1/uploads/{token}",
+        "putUpload",
+        "Send an upload's bytes (locally; on AWS the URL is S3's)",
+        vec![param(
+            "token",
+            "path",
+            json!({"type": "string"}),
+            true,
+            "from the upload's URL",
+        )],
+        None,
+        (
+            200,
+            "stored",
+            json_content(
+                json!({"type": "object", "properties": {"upload_key": {"type": "string"}}}),
+            ),
+        ),
+        &[400, 403, 413, 415, 422],
+    );
+    b.route(
+        "post",
+        "/v1/jobs",
+        "createJob",
+        "Make a course from an upload, a video or a topic",
+        vec![],
+        Some(create),
+        (201, "the new job", json_content(job.clone())),
+        &[400, 403],
+    );
+    b.route(
+        "get",
+        "/v1/jobs",
+        "listJobs",
+        "The caller's jobs, or a course's",
+        vec![
+            param(
+                "cursor",
+                "query",
+                json!({"type": "string"}),
+                false,
+                "from the previous page's next",
+            ),
+            param(
+                "limit",
+                "query",
+                json!({"type": "integer", "minimum": 0}),
+                false,
+                "page size (1–100)",
+            ),
+            param(
+                "course",
+                "query",
+                json!({"type": "string"}),
+                false,
+                "a course in the caller's scope",
+            ),
+        ],
+        None,
+        (200, "a page of jobs", json_content(page)),
+        &[400, 403],
+    );
+    b.route(
+        "get",
+        "/v1/jobs/{id}",
+        "getJob",
+        "The job: stages, runs, progress (ETag = version)",
+        vec![job_id()],
+        None,
+        (200, "the job", json_content(job.clone())),
+        &[404],
+    );
+    b.route(
+        "post",
+        "/v1/jobs/{id}/abort",
+        "abortJob",
+        "Abort the job",
+        vec![job_id()],
+        Some(abort),
+        (200, "the aborted job", json_content(job.clone())),
+        &[400, 403, 404, 409],
+    );
+    b.route(
+        "get",
+        "/v1/jobs/{id}/events",
+        "jobEvents",
+        "Server-sent events: id = event sequence; resumes after Last-Event-ID",
+        vec![
+            job_id(),
+            param(
+                "last_event_id",
+                "query",
+                json!({"type": "integer", "minimum": 0}),
+                false,
+                "resume after this event",
+            ),
+            param(
+                "Last-Event-ID",
+                "header",
+                json!({"type": "string"}),
+                false,
+                "resume after this event",
+            ),
+        ],
+        None,
+        (
+            200,
+            "an event stream; each data line is an Event",
+            json!({"text/event-stream": {"schema": event}}),
+        ),
+        &[400, 404],
+    );
+    b.route(
+        "get",
+        "/v1/jobs/{id}/stages/{stage}",
+        "getStage",
+        "A stage and its runs",
+        vec![job_id(), stage()],
+        None,
+        (200, "the stage", json_content(stage_state)),
+        &[404],
+    );
+    b.route(
+        "get",
+        "/v1/jobs/{id}/stages/{stage}/runs/{n}",
+        "getRunOutput",
+        "What run n of a stage produced",
+        vec![
+            job_id(),
+            stage(),
+            param(
+                "n",
+                "path",
+                json!({"type": "integer", "minimum": 1}),
+                true,
+                "the run number",
+            ),
+        ],
+        None,
+        (200, "the run's output", json_content(json!({}))),
+        &[404, 409],
+    );
+    b.route(
+        "put",
+        "/v1/jobs/{id}/stages/{stage}/output",
+        "editStage",
+        "Replace a stage's output with an edit (a new run)",
+        vec![
+            job_id(),
+            stage(),
+            param(
+                "If-Match",
+                "header",
+                json!({"type": "string"}),
+                true,
+                "the job's ETag",
+            ),
+        ],
+        Some(json!({})),
+        (200, "the job", json_content(job.clone())),
+        &[400, 403, 404, 409, 412, 428],
+    );
+    b.route(
+        "post",
+        "/v1/jobs/{id}/stages/{stage}/approve",
+        "approveStage",
+        "Approve a run (default: the latest)",
+        vec![job_id(), stage()],
+        Some(approve),
+        (200, "the job", json_content(job.clone())),
+        &[400, 403, 404, 409],
+    );
+    b.route(
+        "post",
+        "/v1/jobs/{id}/stages/{stage}/rerun",
+        "rerunStage",
+        "Run a stage again with other parameters",
+        vec![job_id(), stage()],
+        Some(rerun),
+        (200, "the job", json_content(job)),
+        &[400, 403, 404, 409],
+    );
+    for (suffix, id, kind) in [
+        ("", "getCourse", "application/json"),
+        (".json", "getCourseJson", "application/json"),
+        (".md", "getCourseMarkdown", "text/markdown"),
+        (".html", "getCourseHtml", "text/html"),
+    ] {
+        let content = if kind == "application/json" {
+            json_content(course.clone())
+        } else {
+            text(kind)
+        };
+        b.route(
+            "get",
+            &format!("/v1/jobs/{{id}}/course{suffix}"),
+            id,
+            "The assembled course",
+            vec![job_id()],
+            None,
+            (200, "the course", content),
+            &[404, 409],
+        );
+    }
+
+    // These need no bearer token: the health check, this document, and an
+    // upload URL (which is its own credential).
+    for (path, method) in [
+        ("/healthz", "get"),
+        ("/v1/openapi.json", "get"),
+        ("/v1/uploads/{token}", "put"),
+    ] {
+        b.paths[path][method]["security"] = json!([]);
+    }
+    let schemas = b.generator.take_definitions(true);
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "coursegen",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Teaching material to a reviewed course. Errors are {\"error\": {\"code\", \"message\", \"details\"}}.",
+        },
+        "security": [{"bearer": []}],
+        "paths": b.paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+        },
+    })
+}
