@@ -28,9 +28,21 @@ pub enum AudioFormat {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum UploadRequest {
-    Transcript { format: TranscriptFormat, size: u64 },
-    Document { format: DocumentFormat, size: u64 },
-    Audio { format: AudioFormat, size: u64 },
+    Transcript {
+        format: TranscriptFormat,
+        #[schemars(range(min = 1))]
+        size: u64,
+    },
+    Document {
+        format: DocumentFormat,
+        #[schemars(range(min = 1))]
+        size: u64,
+    },
+    Audio {
+        format: AudioFormat,
+        #[schemars(range(min = 1))]
+        size: u64,
+    },
 }
 
 impl UploadRequest {

@@ -84,7 +84,12 @@ pub async fn list(
 ) -> ApiResult {
     let Query(query) = query?;
     let page = PageRequest {
-        cursor: query.cursor.as_deref().map(Cursor::parse),
+        // An empty cursor is no cursor: the first page.
+        cursor: query
+            .cursor
+            .as_deref()
+            .filter(|c| !c.is_empty())
+            .map(Cursor::parse),
         limit: query.limit.unwrap_or(PageRequest::default().limit),
     };
     let page = state

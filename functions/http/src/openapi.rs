@@ -110,6 +110,7 @@ impl Builder {
         if let Some(schema) = body {
             op["requestBody"] =
                 json!({"required": true, "content": {"application/json": {"schema": schema}}});
+            op["responses"]["415"] = json!({"description": description(415), "content": error});
         }
         let entry = self
             .paths
@@ -330,8 +331,15 @@ pub fn document() -> Value {
         None,
         (
             200,
-            "an event stream; each data line is an Event",
-            json!({"text/event-stream": {"schema": event}}),
+            "an event stream: each message's id is the event's sequence, its event the type, its data the Event as JSON",
+            json!({"text/event-stream": {"schema": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "string"},
+                    "event": {"type": "string"},
+                    "data": {"type": "string", "contentMediaType": "application/json", "contentSchema": event},
+                },
+            }}}),
         ),
         &[400, 404],
     );
@@ -377,8 +385,10 @@ pub fn document() -> Value {
                 "If-Match",
                 "header",
                 json!({"type": "string"}),
-                true,
-                "the job's ETag",
+                // Required in effect (428 without); declared optional so
+                // that answer is the documented one.
+                false,
+                "the job's ETag; an edit without it is refused with 428",
             ),
         ],
         Some(json!({})),
