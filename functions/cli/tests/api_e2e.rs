@@ -4,9 +4,12 @@
 //! once, a questions rerun with another mix, approving run 1, and the three
 //! course downloads.
 
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
+
+use common::{serve, token};
 
 use serde_json::{Value, json};
 
@@ -25,31 +28,11 @@ impl Drop for Server {
 }
 
 fn start(data: &std::path::Path) -> Server {
-    let bin = env!("CARGO_BIN_EXE_coursegen");
-    let mut child = Command::new(bin)
-        .args(["serve", "--addr", "127.0.0.1:0", "--data"])
-        .arg(data)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .trim_start_matches("coursegen API on ")
-        .to_owned();
-    let out = Command::new(bin)
-        .args(["token", "--sub", "ada", "--data"])
-        .arg(data)
-        .output()
-        .unwrap();
+    let (child, url) = serve(data);
     Server {
         child,
         url,
-        token: String::from_utf8(out.stdout).unwrap().trim().to_owned(),
+        token: token(data),
         http: reqwest::Client::new(),
     }
 }

@@ -2,39 +2,17 @@
 //! interrupted `generate`, answers with the error envelope, takes a review
 //! through the API, and stops cleanly on Ctrl-C.
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+mod common;
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use common::{coursegen, serve, token};
 use serde_json::Value;
-
-fn coursegen() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_coursegen"))
-}
 
 fn lecture() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/lecture/lecture.srt")
-}
-
-/// Starts the server on a free port; returns it and its base URL.
-fn serve(data: &Path) -> (Child, String) {
-    let mut child = coursegen()
-        .args(["serve", "--addr", "127.0.0.1:0", "--data"])
-        .arg(data)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("coursegen API on ")
-        .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
-        .to_owned();
-    (child, url)
 }
 
 async fn get_json(http: &reqwest::Client, url: &str, token: &str) -> Value {
@@ -46,16 +24,6 @@ async fn get_json(http: &reqwest::Client, url: &str, token: &str) -> Value {
         .json()
         .await
         .unwrap()
-}
-
-fn token(data: &Path) -> String {
-    let out = coursegen()
-        .args(["token", "--sub", "ada", "--data"])
-        .arg(data)
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -1,0 +1,43 @@
+//! Shared by the command's tests that talk to `coursegen serve`.
+#![allow(dead_code)] // each test file uses its own subset
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+pub fn coursegen() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_coursegen"))
+}
+
+/// Starts `coursegen serve` on a free port of 127.0.0.1; returns the
+/// process (stderr piped, for what it says when it stops) and its URL.
+pub fn serve(data: &Path) -> (Child, String) {
+    let mut child = coursegen()
+        .args(["serve", "--addr", "127.0.0.1:0", "--data"])
+        .arg(data)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("coursegen API on ")
+        .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
+        .to_owned();
+    (child, url)
+}
+
+/// An admin token signed with the data directory's secret.
+pub fn token(data: &Path) -> String {
+    let out = coursegen()
+        .args(["token", "--sub", "ada", "--data"])
+        .arg(data)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
