@@ -45,7 +45,7 @@ impl JobStore for SqliteStore {
     }
 
     async fn get(&self, id: JobId) -> Result<Job, StoreError> {
-        self.with(move |conn| {
+        self.read(move |conn| {
             let tx = conn.transaction().map_err(unavailable)?;
             let body: Option<String> = tx
                 .query_row(
@@ -115,7 +115,7 @@ impl JobStore for SqliteStore {
         let after = page.after()?;
         let limit = page.effective_limit();
         let query = query.clone();
-        self.with(move |conn| {
+        self.read(move |conn| {
             let (filter, value) = match &query {
                 JobQuery::Owner(owner) => ("owner = ?1", owner.to_string()),
                 JobQuery::Course(course) => ("course_id = ?1", course.to_string()),
@@ -165,7 +165,7 @@ impl JobStore for SqliteStore {
         limit: usize,
     ) -> Result<Vec<Event>, StoreError> {
         let limit = i64::try_from(limit.min(MAX_EVENTS_PER_READ)).unwrap_or(0);
-        self.with(move |conn| {
+        self.read(move |conn| {
             let tx = conn.transaction().map_err(unavailable)?;
             let exists: Option<i64> = tx
                 .query_row("SELECT 1 FROM jobs WHERE id = ?1", [id.to_string()], |r| {

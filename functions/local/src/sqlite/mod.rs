@@ -1,11 +1,15 @@
 //! The embedded record store: one SQLite database (WAL) holding jobs, runs,
 //! events, callback handles and webhook deliveries.
 //!
-//! Connection strategy: one connection behind a mutex, used only from tokio's
-//! blocking pool. SQLite serialises writers anyway, so one connection loses
-//! nothing locally, and it makes every transaction trivially safe under any
-//! number of concurrent tokio tasks. Other processes (a `coursegen jobs list`
-//! beside `coursegen serve`) share the file through WAL and a busy timeout.
+//! Connection strategy: one writing connection behind a mutex, used only
+//! from tokio's blocking pool. SQLite serialises writers anyway, so one
+//! connection loses nothing, and it makes every transaction trivially safe
+//! under any number of concurrent tokio tasks. Reads of jobs and events —
+//! what an API serves most — go to a few read-only connections, which WAL
+//! lets run beside the writer and each other, each in a transaction of its
+//! own so it sees one committed state. Other processes (a `coursegen jobs
+//! list` beside `coursegen serve`) share the file through WAL and a busy
+//! timeout.
 
 mod callbacks;
 mod deliveries;
@@ -13,11 +17,12 @@ mod executions;
 mod jobs;
 
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use coursegen_core::ports::StoreError;
-use rusqlite::{Connection, ErrorCode};
+use rusqlite::{Connection, ErrorCode, OpenFlags};
 
 /// Schema migrations, applied in order; the database's `user_version` says
 /// how many have run. Hand-rolled rather than a migration crate: it is a
@@ -35,13 +40,33 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     conn: Arc<Mutex<Connection>>,
+    /// Read-only connections (none for an in-memory database, which only
+    /// its own connection can see).
+    readers: Arc<Vec<Mutex<Connection>>>,
+    next_reader: Arc<AtomicUsize>,
 }
+
+/// Read-only connections per store: one per core, and then some.
+const READERS: usize = 4;
 
 impl SqliteStore {
     /// Opens (creating if needed) the database at `path` and migrates it.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         let conn = Connection::open(path).map_err(unavailable)?;
-        Self::init(conn)
+        let mut store = Self::init(conn)?;
+        let readers = (0..READERS)
+            .map(|_| {
+                let reader = Connection::open_with_flags(
+                    path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )
+                .map_err(unavailable)?;
+                reader.busy_timeout(BUSY_TIMEOUT).map_err(unavailable)?;
+                Ok(Mutex::new(reader))
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        store.readers = Arc::new(readers);
+        Ok(store)
     }
 
     /// A private in-memory database, for tests and one-off runs.
@@ -60,6 +85,8 @@ impl SqliteStore {
         migrate(&mut conn)?;
         let store = SqliteStore {
             conn: Arc::new(Mutex::new(conn)),
+            readers: Arc::new(Vec::new()),
+            next_reader: Arc::new(AtomicUsize::new(0)),
         };
         store.purge_expired_now()?;
         Ok(store)
@@ -77,6 +104,34 @@ impl SqliteStore {
             // transaction behind (rusqlite rolls back on drop), so a poisoned
             // lock is still safe to use.
             let mut guard = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            f(&mut guard)
+        })
+        .await
+        .map_err(|e| StoreError::Unavailable(format!("database task failed: {e}")))?
+    }
+
+    /// Runs a read `f` on a read-only connection (the writer's when there
+    /// are none), on the blocking pool.
+    async fn read<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        if self.readers.is_empty() {
+            return self.with(f).await;
+        }
+        let readers = self.readers.clone();
+        let first = self.next_reader.fetch_add(1, Ordering::Relaxed);
+        tokio::task::spawn_blocking(move || {
+            // A free reader if there is one, else wait for the next in turn.
+            let n = readers.len();
+            let mut guard = (0..n)
+                .find_map(|i| readers[(first + i) % n].try_lock().ok())
+                .unwrap_or_else(|| {
+                    readers[first % n]
+                        .lock()
+                        .unwrap_or_else(|poisoned| poisoned.into_inner())
+                });
             f(&mut guard)
         })
         .await
