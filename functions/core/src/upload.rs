@@ -117,6 +117,9 @@ pub struct UploadTarget {
     pub expires_at: DateTime<Utc>,
 }
 
+/// Where uploads are stored; a job's source must name one of them.
+pub const UPLOADS: &str = "uploads/";
+
 /// The prefix of `user`'s uploads. User ids may hold characters keys may
 /// not (`|`, `@`, `:`), so the id is written in hex.
 pub fn uploads_of(user: &UserId) -> String {
@@ -124,5 +127,5 @@ pub fn uploads_of(user: &UserId) -> String {
     for b in user.as_str().bytes() {
         let _ = write!(hex, "{b:02x}");
     }
-    format!("uploads/u-{hex}/")
+    format!("{UPLOADS}u-{hex}/")
 }

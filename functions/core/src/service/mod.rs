@@ -25,11 +25,8 @@ use crate::pipeline::Steps;
 use crate::ports::{Page, PageRequest, Workflow};
 use crate::source::Source;
 use crate::stage::Stage;
-use crate::upload::{UploadGrant, UploadRequest, uploads_of};
+use crate::upload::{UPLOADS, UploadGrant, UploadRequest, uploads_of};
 use crate::validation::ValidationError;
-
-/// Where uploads are stored; a job's source must name one of them.
-pub const UPLOADS: &str = "uploads/";
 
 #[derive(Debug, Clone)]
 pub struct Service {
