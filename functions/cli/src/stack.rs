@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use anyhow::Context;
-use coursegen_core::ids::JobId;
 use coursegen_core::pipeline::Steps;
+use coursegen_core::ports::Committed;
 use coursegen_core::service::Service;
 use coursegen_engines::offline::offline_steps;
 use coursegen_local::DataDir;
@@ -21,7 +21,7 @@ pub struct Embedded {
     pub workflow: Arc<LocalWorkflow>,
     pub service: Service,
     /// Each committed change of a job, announced.
-    pub changes: broadcast::Sender<JobId>,
+    pub changes: broadcast::Sender<Committed>,
 }
 
 impl Embedded {

@@ -69,8 +69,8 @@ impl JsonSchema for JobId {
 /// (`TryFrom<String>`, `FromStr`, deserialisation) goes through it.
 macro_rules! validated_string {
     ($(#[$doc:meta])* $name:ident, $err:ty, $check:expr) => {
-        $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+        $(#[$doc])*
         #[serde(try_from = "String", into = "String")]
         pub struct $name(String);
 
@@ -114,7 +114,13 @@ pub(crate) use validated_string;
 /// `[A-Za-z0-9._:@|-]`, which keeps it safe inside storage keys (`OWNER#…`).
 macro_rules! string_id {
     ($(#[$doc:meta])* $name:ident, $kind:literal) => {
-        validated_string!($(#[$doc])* $name, InvalidId, |s| validate_string_id($kind, s));
+        validated_string!(
+            $(#[$doc])*
+            #[schemars(extend("pattern" = "^[A-Za-z0-9._:@|-]{1,128}$"))]
+            $name,
+            InvalidId,
+            |s| validate_string_id($kind, s)
+        );
     };
 }
 
@@ -226,6 +232,28 @@ mod tests {
         }
         let err: Result<UserId, _> = serde_json::from_str("\"a#b\"");
         assert!(err.is_err());
+    }
+
+    #[test]
+    fn the_published_schema_of_string_ids_agrees_with_the_check() {
+        let schema = serde_json::to_value(schemars::schema_for!(CourseId)).unwrap();
+        let validator = jsonschema::validator_for(&schema).unwrap();
+        let long = "x".repeat(MAX_ID_LEN);
+        let too_long = "x".repeat(MAX_ID_LEN + 1);
+        for id in [
+            "c1",
+            "a.b_c:d@e|f-g",
+            &long,
+            "",
+            "a#b",
+            "a/b",
+            "a b",
+            "é",
+            &too_long,
+        ] {
+            let by_schema = validator.is_valid(&serde_json::json!(id));
+            assert_eq!(by_schema, id.parse::<CourseId>().is_ok(), "{id:?}");
+        }
     }
 
     #[test]

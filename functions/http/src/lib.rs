@@ -6,6 +6,8 @@
 pub mod auth;
 pub mod error;
 mod events;
+#[cfg(feature = "lambda")]
+pub mod gateway;
 mod jobs;
 pub mod openapi;
 pub mod state;
@@ -20,6 +22,8 @@ use coursegen_core::ids::JobId;
 
 pub use auth::{Authenticator, Bearer, Caller};
 pub use error::ApiError;
+#[cfg(feature = "lambda")]
+pub use gateway::GatewayClaims;
 pub use state::ApiState;
 
 use jobs::CourseFormat;

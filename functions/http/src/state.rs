@@ -2,8 +2,7 @@
 
 use std::sync::Arc;
 
-use coursegen_core::ids::JobId;
-use coursegen_core::ports::Uploads;
+use coursegen_core::ports::{Committed, Uploads};
 use coursegen_core::service::Service;
 use tokio::sync::{broadcast, watch};
 
@@ -15,9 +14,9 @@ pub struct ApiState {
     pub auth: Arc<dyn Authenticator>,
     /// Makes upload URLs (and, locally, checks them when the bytes come).
     pub uploads: Arc<dyn Uploads>,
-    /// Announces each committed change of a job (one process, locally);
+    /// Announces each committed write of a job (one process, locally);
     /// without it, event streams read the store every second.
-    pub changes: Option<broadcast::Sender<JobId>>,
+    pub changes: Option<broadcast::Sender<Committed>>,
     /// Becomes true when the server is shutting down: event streams end
     /// then (clients reconnect elsewhere or later with Last-Event-ID).
     pub stopping: watch::Receiver<bool>,

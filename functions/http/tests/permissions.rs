@@ -3,21 +3,21 @@
 //! expired or forged tokens. Requests are built so that a caller who passes
 //! the access check gets a harmless answer (a validation error, a conflict),
 //! which tells "allowed" apart from 403 and from the 404 a caller gets for a
-//! job it may not see.
+//! job it may not see. The table runs twice: with local bearer tokens, and
+//! as on AWS, with the claims API Gateway's JWT authorizer verified.
 
 mod common;
 
 use std::time::Duration;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use chrono::Utc;
 use coursegen_core::auth::{Principal, Role};
 use coursegen_local::dev_auth::{JwtSecret, issue};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-use common::{Api, api, create_body, upload_as};
+use common::{Api, api, bearer_request, create_body, gateway_request, upload_as};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Seen {
@@ -38,29 +38,84 @@ enum Right {
     List,
 }
 
+/// Who calls, and how they show it.
+#[derive(Debug, Clone, Copy)]
+enum Credential {
+    /// A caller with a role: a local token, or verified claims on AWS.
+    As(&'static str, Role, &'static [&'static str]),
+    Nothing,
+    /// Local tokens only: API Gateway refuses these before we run.
+    Expired,
+    Forged,
+    /// Verified claims that name nobody.
+    NoSubject,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Local,
+    Gateway,
+}
+
+impl Credential {
+    fn applies_to(self, mode: Mode) -> bool {
+        match self {
+            Credential::Expired | Credential::Forged => mode == Mode::Local,
+            Credential::NoSubject => mode == Mode::Gateway,
+            Credential::As(..) | Credential::Nothing => true,
+        }
+    }
+
+    fn token(self, secret: &JwtSecret) -> Option<String> {
+        let forged = || JwtSecret::from_bytes(b"not the server's secret, but long enough".to_vec());
+        match self {
+            Credential::As(user, role, courses) => Some(token(secret, user, role, courses, 0)),
+            Credential::Expired => Some(token(secret, "ada", Role::Admin, &[], 3)),
+            Credential::Forged => Some(token(&forged().unwrap(), "ada", Role::Admin, &[], 0)),
+            Credential::Nothing | Credential::NoSubject => None,
+        }
+    }
+
+    /// As API Gateway hands claims over: strings, lists as `[a b]`.
+    fn claims(self) -> Option<Value> {
+        match self {
+            Credential::As(user, role, courses) => Some(json!({
+                "sub": user, "role": role.as_str(), "courses": format!("[{}]", courses.join(" ")),
+                "iss": "https://issuer.example.com", "aud": "coursegen",
+            })),
+            Credential::NoSubject => Some(json!({"role": "admin"})),
+            _ => None,
+        }
+    }
+}
+
 async fn seen(
     api: &Api,
-    token: Option<&str>,
+    mode: Mode,
+    who: Credential,
     method: &str,
     uri: &str,
     body: Option<Value>,
     if_match: bool,
 ) -> Seen {
-    let mut request = Request::builder().method(method).uri(uri);
-    if let Some(t) = token {
-        request = request.header("authorization", format!("Bearer {t}"));
-    }
-    if if_match {
-        request = request.header("if-match", "\"0\"");
-    }
-    let request = match body {
-        Some(b) => request
-            .header("content-type", "application/json")
-            .body(Body::from(b.to_string())),
-        None => request.body(Body::empty()),
-    }
-    .unwrap();
-    let response = api.router.clone().oneshot(request).await.unwrap();
+    let headers: &[(&str, &str)] = if if_match {
+        &[("if-match", "\"0\"")]
+    } else {
+        &[]
+    };
+    let (router, request) = match mode {
+        Mode::Local => {
+            let token = who.token(&api.secret);
+            let request = bearer_request(method, uri, token.as_deref(), headers, body);
+            (&api.router, request)
+        }
+        Mode::Gateway => {
+            let claims = who.claims();
+            let request = gateway_request(method, uri, claims.as_ref(), headers, body);
+            (&api.gateway, request)
+        }
+    };
+    let response = router.clone().oneshot(request).await.unwrap();
     let status = response.status();
     if status == StatusCode::OK && uri.ends_with("/events") {
         return Seen::Allowed; // a live stream: do not read it
@@ -142,58 +197,49 @@ async fn every_route_for_every_caller() {
         .await;
     assert_eq!(status, StatusCode::OK);
 
-    let forged = token(
-        &JwtSecret::from_bytes(b"not the server's secret, but long enough".to_vec()).unwrap(),
-        "ada",
-        Role::Admin,
-        &[],
-        0,
-    );
+    use Credential::{As, Expired, Forged, NoSubject, Nothing};
     use Seen::*;
-    // (caller, token, read, review, abort, create in c1/v1, list)
-    let callers: Vec<(&str, Option<String>, [Seen; 5])> = vec![
+    // (caller, credential, read, review, abort, create in c1/v1, list)
+    let callers: Vec<(&str, Credential, [Seen; 5])> = vec![
         (
             "admin",
-            Some(admin.clone()),
+            As("ada", Role::Admin, &[]),
             [Allowed, Allowed, Allowed, Allowed, Allowed],
         ),
         (
             "instructor of the course",
-            Some(token(s, "ines", Role::Instructor, &["c1"], 0)),
+            As("ines", Role::Instructor, &["c1"]),
             [Allowed, Allowed, Allowed, Allowed, Allowed],
         ),
         (
             "instructor of another course",
-            Some(token(s, "ian", Role::Instructor, &["c2"], 0)),
+            As("ian", Role::Instructor, &["c2"]),
             [Hidden, Hidden, Hidden, Forbidden, Allowed],
         ),
         (
             "TA of the version",
-            Some(token(s, "tom", Role::Ta, &["c1/v1"], 0)),
+            As("tom", Role::Ta, &["c1/v1"]),
             [Allowed, Allowed, Forbidden, Allowed, Allowed],
         ),
         (
             "student",
-            Some(token(s, "stu", Role::Student, &["c1"], 0)),
+            As("stu", Role::Student, &["c1"]),
             [Hidden, Hidden, Hidden, Forbidden, Allowed],
         ),
         (
             "owner",
-            Some(token(s, "olivia", Role::Student, &[], 0)),
+            As("olivia", Role::Student, &[]),
             [Allowed, Forbidden, Forbidden, Forbidden, Allowed],
         ),
         (
             "stranger",
-            Some(token(s, "sam", Role::Student, &[], 0)),
+            As("sam", Role::Student, &[]),
             [Hidden, Hidden, Hidden, Forbidden, Allowed],
         ),
-        ("no token", None, [Unauthenticated; 5]),
-        (
-            "expired token",
-            Some(token(s, "ada", Role::Admin, &[], 3)),
-            [Unauthenticated; 5],
-        ),
-        ("bad signature", Some(forged), [Unauthenticated; 5]),
+        ("no token", Nothing, [Unauthenticated; 5]),
+        ("expired token", Expired, [Unauthenticated; 5]),
+        ("bad signature", Forged, [Unauthenticated; 5]),
+        ("claims without a subject", NoSubject, [Unauthenticated; 5]),
     ];
     let job = format!("/v1/jobs/{live}");
     let routes: Vec<(Right, &str, String, Option<Value>, bool)> = vec![
@@ -265,11 +311,16 @@ async fn every_route_for_every_caller() {
         ),
         (Right::List, "GET", "/v1/jobs".into(), None, false),
     ];
-    for (caller, token, rights) in &callers {
-        for (right, method, uri, body, if_match) in &routes {
-            let expected = rights[*right as usize];
-            let got = seen(&api, token.as_deref(), method, uri, body.clone(), *if_match).await;
-            assert_eq!(got, expected, "{caller}: {method} {uri}");
+    for mode in [Mode::Local, Mode::Gateway] {
+        for (caller, who, rights) in &callers {
+            if !who.applies_to(mode) {
+                continue;
+            }
+            for (right, method, uri, body, if_match) in &routes {
+                let expected = rights[*right as usize];
+                let got = seen(&api, mode, *who, method, uri, body.clone(), *if_match).await;
+                assert_eq!(got, expected, "{mode:?}, {caller}: {method} {uri}");
+            }
         }
     }
 

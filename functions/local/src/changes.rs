@@ -1,7 +1,10 @@
 //! Wakes whoever follows a job when it changes: a `JobStore` wrapper that,
-//! after each committed write, says which job changed on a broadcast
-//! channel. Followers then read the store, which stays the one source of
-//! truth, so none of them sees an event that is not committed.
+//! after each committed write, announces the job and the events it appended
+//! on a broadcast channel. Announcing only after the commit keeps the store
+//! the one source of truth: nobody sees an event that is not committed.
+//! Followers take the events from the announcement, so a thousand of them
+//! cost one store write, not a thousand reads; one that finds a gap (it
+//! lagged, or two announcements crossed) reads the store instead.
 
 use std::sync::Arc;
 
@@ -9,7 +12,7 @@ use async_trait::async_trait;
 use coursegen_core::event::Event;
 use coursegen_core::ids::JobId;
 use coursegen_core::job::Job;
-use coursegen_core::ports::{JobQuery, JobStore, Page, PageRequest, StoreError};
+use coursegen_core::ports::{Committed, JobQuery, JobStore, Page, PageRequest, StoreError};
 use tokio::sync::broadcast;
 
 /// How many changes a slow follower may fall behind before it is told it
@@ -19,7 +22,7 @@ const BACKLOG: usize = 1024;
 #[derive(Debug, Clone)]
 pub struct Broadcasting {
     inner: Arc<dyn JobStore>,
-    changes: broadcast::Sender<JobId>,
+    changes: broadcast::Sender<Committed>,
 }
 
 impl Broadcasting {
@@ -31,8 +34,19 @@ impl Broadcasting {
     }
 
     /// The channel each committed change of a job is announced on.
-    pub fn changes(&self) -> broadcast::Sender<JobId> {
+    pub fn changes(&self) -> broadcast::Sender<Committed> {
         self.changes.clone()
+    }
+
+    fn announce(&self, job: &Job, events: &[Event]) {
+        // Nobody listening: nothing to copy. A send with no receiver left
+        // is not an error either.
+        if self.changes.receiver_count() > 0 {
+            let _ = self.changes.send(Committed {
+                job: Arc::new(job.clone()),
+                events: events.into(),
+            });
+        }
     }
 }
 
@@ -40,8 +54,7 @@ impl Broadcasting {
 impl JobStore for Broadcasting {
     async fn create(&self, job: &Job, events: &[Event]) -> Result<(), StoreError> {
         self.inner.create(job, events).await?;
-        // No follower listening is not an error.
-        let _ = self.changes.send(job.id);
+        self.announce(job, events);
         Ok(())
     }
 
@@ -56,7 +69,7 @@ impl JobStore for Broadcasting {
         events: &[Event],
     ) -> Result<(), StoreError> {
         self.inner.update(job, expected_version, events).await?;
-        let _ = self.changes.send(job.id);
+        self.announce(job, events);
         Ok(())
     }
 

@@ -7,12 +7,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use coursegen_core::ids::{CourseId, JobId, TaskToken, VersionId};
-use coursegen_core::job::{CourseRef, Job};
-use coursegen_core::lifecycle::{NewJob, create};
-use coursegen_core::options::Options;
+use coursegen_core::ids::{JobId, TaskToken};
+use coursegen_core::job::Job;
 use coursegen_core::ports::{TokenOutcome, Workflow, WorkflowError};
-use coursegen_core::source::Source;
 use coursegen_local::SqliteStore;
 use coursegen_local::asl::{ExecutionStatus, StateMachine, TaskFailure, TaskRunner};
 use coursegen_local::workflow::LocalWorkflow;
@@ -59,21 +56,7 @@ impl Runner {
 }
 
 fn job() -> Job {
-    let new = NewJob {
-        id: JobId::new(),
-        owner: "alice".parse().unwrap(),
-        course: CourseRef {
-            course_id: CourseId::try_from("c1".to_owned()).unwrap(),
-            version_id: VersionId::try_from("v1".to_owned()).unwrap(),
-            module_id: None,
-            section_id: None,
-        },
-        source: Source::Youtube {
-            video_id: "henIVlCPVIY".parse().unwrap(),
-        },
-        options: Options::default(),
-    };
-    create(new, chrono::Utc::now()).unwrap().0
+    coursegen_core::contract::job_store::new_job("alice", "c1", chrono::Utc::now()).0
 }
 
 async fn status_becomes(host: &LocalWorkflow, job: JobId, status: ExecutionStatus) {
@@ -203,6 +186,7 @@ async fn a_new_host_resumes_what_the_last_one_left() {
 
 #[tokio::test]
 async fn committed_changes_are_announced_and_refused_ones_are_not() {
+    use coursegen_core::event::{Event, EventKind};
     use coursegen_core::ports::JobStore;
     use coursegen_local::changes::Broadcasting;
 
@@ -211,11 +195,24 @@ async fn committed_changes_are_announced_and_refused_ones_are_not() {
     let mut changes = store.changes().subscribe();
     let job = job();
     store.create(&job, &[]).await.unwrap();
-    assert_eq!(changes.try_recv(), Ok(job.id));
+    let created = changes.try_recv().unwrap();
+    assert_eq!((created.job.id, created.events.len()), (job.id, 0));
     let mut next = job.clone();
     next.version = job.version + 1;
-    store.update(&next, job.version, &[]).await.unwrap();
-    assert_eq!(changes.try_recv(), Ok(job.id));
+    next.last_event_seq = 1;
+    let event = Event {
+        job_id: job.id,
+        seq: 1,
+        at: chrono::Utc::now(),
+        kind: EventKind::JobSucceeded,
+    };
+    store
+        .update(&next, job.version, std::slice::from_ref(&event))
+        .await
+        .unwrap();
+    let updated = changes.try_recv().unwrap();
+    assert_eq!(*updated.job, next, "the job as committed");
+    assert_eq!(&*updated.events, &[event], "with the events it appended");
     // A stale write is refused and announces nothing.
     assert!(store.update(&next, job.version, &[]).await.is_err());
     assert!(changes.try_recv().is_err());

@@ -20,7 +20,9 @@ fn t0() -> DateTime<Utc> {
         .expect("a valid date")
 }
 
-fn new_job(owner: &str, course: &str, created: DateTime<Utc>) -> (Job, Vec<Event>) {
+/// A new job of `owner` in `course` (version v1), created at `created`,
+/// with the events of its creation: for tests of anything that stores jobs.
+pub fn new_job(owner: &str, course: &str, created: DateTime<Utc>) -> (Job, Vec<Event>) {
     let new = NewJob {
         id: JobId::new(),
         owner: owner.parse().expect("valid owner"),

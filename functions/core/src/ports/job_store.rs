@@ -1,5 +1,7 @@
 //! Where jobs and their events live (DynamoDB on AWS, SQLite locally).
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 
 use super::{Page, PageRequest, StoreError};
@@ -18,6 +20,15 @@ pub enum JobQuery {
 
 /// The most events one `events_after` call returns.
 pub const MAX_EVENTS_PER_READ: usize = 1000;
+
+/// A write the store has committed: the job as it now is and the events
+/// the write appended, in order. Announced to whoever follows the job, who
+/// can use it instead of reading the store again.
+#[derive(Debug, Clone)]
+pub struct Committed {
+    pub job: Arc<Job>,
+    pub events: Arc<[Event]>,
+}
 
 #[async_trait]
 pub trait JobStore: Send + Sync + std::fmt::Debug {

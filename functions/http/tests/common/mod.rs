@@ -11,7 +11,7 @@ use chrono::Utc;
 use coursegen_core::auth::{Principal, Role};
 use coursegen_core::service::Service;
 use coursegen_engines::offline::offline_steps;
-use coursegen_http::{ApiState, Bearer, router};
+use coursegen_http::{ApiState, Bearer, GatewayClaims, router};
 use coursegen_local::changes::Broadcasting;
 use coursegen_local::dev_auth::{JwtSecret, issue};
 use coursegen_local::uploads::LocalUploads;
@@ -23,6 +23,8 @@ use tower::ServiceExt;
 
 pub struct Api {
     pub router: Router,
+    /// The same API as on AWS: callers known from API Gateway's claims.
+    pub gateway: Router,
     pub secret: JwtSecret,
     pub service: Service,
     _dir: tempfile::TempDir,
@@ -43,7 +45,7 @@ pub fn api() -> Api {
     let service = Service { steps, workflow };
     let secret =
         JwtSecret::from_bytes(b"the test server's secret, 32 bytes or more".to_vec()).unwrap();
-    let state = ApiState {
+    let bearer = ApiState {
         service: service.clone(),
         auth: Arc::new(Bearer(Arc::new(secret.clone()))),
         uploads: Arc::new(LocalUploads {
@@ -53,8 +55,13 @@ pub fn api() -> Api {
         changes: Some(jobs.changes()),
         stopping: coursegen_http::state::never_stopping(),
     };
+    let gateway = ApiState {
+        auth: Arc::new(GatewayClaims),
+        ..bearer.clone()
+    };
     Api {
-        router: router(state),
+        router: router(bearer),
+        gateway: router(gateway),
         secret,
         service,
         _dir: dir,
@@ -79,20 +86,7 @@ impl Api {
         headers: &[(&str, &str)],
         body: Option<Value>,
     ) -> (StatusCode, axum::http::HeaderMap, Value, String) {
-        let mut request = Request::builder().method(method).uri(uri);
-        if let Some(t) = token {
-            request = request.header("authorization", format!("Bearer {t}"));
-        }
-        for (k, v) in headers {
-            request = request.header(*k, *v);
-        }
-        let request = match body {
-            Some(b) => request
-                .header("content-type", "application/json")
-                .body(Body::from(b.to_string())),
-            None => request.body(Body::empty()),
-        }
-        .unwrap();
+        let request = bearer_request(method, uri, token, headers, body);
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
@@ -101,6 +95,30 @@ impl Api {
         let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         (status, headers, json, text)
     }
+}
+
+/// A request as a client sends it, with a bearer token if given.
+pub fn bearer_request(
+    method: &str,
+    uri: &str,
+    token: Option<&str>,
+    headers: &[(&str, &str)],
+    body: Option<Value>,
+) -> Request<Body> {
+    let mut request = Request::builder().method(method).uri(uri);
+    if let Some(t) = token {
+        request = request.header("authorization", format!("Bearer {t}"));
+    }
+    for (k, v) in headers {
+        request = request.header(*k, *v);
+    }
+    match body {
+        Some(b) => request
+            .header("content-type", "application/json")
+            .body(Body::from(b.to_string())),
+        None => request.body(Body::empty()),
+    }
+    .unwrap()
 }
 
 pub fn create_body(key: &str) -> Value {
@@ -147,4 +165,54 @@ pub async fn upload_as(api: &Api, token: &str) -> String {
 pub async fn upload(api: &Api) -> String {
     let admin = api.token("ada", Role::Admin, &[]);
     upload_as(api, &admin).await
+}
+
+/// A request as `lambda_http` makes it from an API Gateway HTTP API event
+/// (payload 2.0): the claims the JWT authorizer verified, or no authorizer.
+pub fn gateway_request(
+    method: &str,
+    uri: &str,
+    claims: Option<&Value>,
+    headers: &[(&str, &str)],
+    body: Option<Value>,
+) -> Request<Body> {
+    let (path, query) = uri.split_once('?').unwrap_or((uri, ""));
+    let mut header_map: serde_json::Map<String, Value> = headers
+        .iter()
+        .map(|(k, v)| (k.to_ascii_lowercase(), json!(v)))
+        .collect();
+    if body.is_some() {
+        header_map.insert("content-type".into(), json!("application/json"));
+    }
+    let mut context = json!({
+        "accountId": "123456789012",
+        "apiId": "api",
+        "domainName": "api.example.com",
+        "domainPrefix": "api",
+        "http": {
+            "method": method, "path": path, "protocol": "HTTP/1.1",
+            "sourceIp": "192.0.2.1", "userAgent": "tests",
+        },
+        "requestId": "r1",
+        "routeKey": "$default",
+        "stage": "$default",
+        "time": "22/Nov/2026:10:00:00 +0000",
+        "timeEpoch": 1_795_341_600_000_u64,
+    });
+    if let Some(claims) = claims {
+        context["authorizer"] = json!({"jwt": {"claims": claims, "scopes": null}});
+    }
+    let event = json!({
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": path,
+        "rawQueryString": query,
+        "headers": header_map,
+        "requestContext": context,
+        "body": body.map(|b| b.to_string()),
+        "isBase64Encoded": false,
+    });
+    lambda_http::request::from_str(&event.to_string())
+        .expect("an API Gateway v2 event")
+        .map(|body| Body::from(body.to_vec()))
 }
