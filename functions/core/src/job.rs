@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::ids::{CourseId, JobId, UserId, VersionId};
 use crate::options::Options;
 use crate::source::Source;
-use crate::stage::{Stage, StageState};
+use crate::stage::{Run, Stage, StageState};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -110,6 +110,13 @@ impl Job {
 
     pub(crate) fn stage_mut(&mut self, stage: Stage) -> &mut StageState {
         self.stages.get_mut(stage)
+    }
+
+    /// Puts back a run that a store keeps apart from the job's own record
+    /// (runs are append-only, so stores write each once). Runs go back in
+    /// the order they were made.
+    pub fn restore_run(&mut self, stage: Stage, run: Run) {
+        self.stage_mut(stage).runs.push(run);
     }
 }
 

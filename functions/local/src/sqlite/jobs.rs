@@ -248,7 +248,7 @@ fn write_events(tx: &Transaction<'_>, id: &JobId, events: &[Event]) -> Result<()
 
 /// Rebuilds a job from its row and its run rows.
 fn read_job(tx: &Transaction<'_>, id: &JobId, body: &str) -> Result<Job, StoreError> {
-    let mut value: Value = serde_json::from_str(body).map_err(|e| corrupt("job", e))?;
+    let mut job: Job = serde_json::from_str(body).map_err(|e| corrupt("job", e))?;
     let mut stmt = tx
         .prepare_cached("SELECT stage, body FROM runs WHERE job_id = ?1 ORDER BY stage, n")
         .map_err(unavailable)?;
@@ -258,16 +258,13 @@ fn read_job(tx: &Transaction<'_>, id: &JobId, body: &str) -> Result<Job, StoreEr
         })
         .map_err(unavailable)?;
     for row in runs {
-        let (stage, run) = row.map_err(unavailable)?;
-        let index = usize::try_from(stage)
+        let (index, run) = row.map_err(unavailable)?;
+        let stage = usize::try_from(index)
             .ok()
-            .filter(|i| *i < Stage::ALL.len())
-            .ok_or_else(|| corrupt("run", format!("unknown stage index {stage}")))?;
-        let run: Value = serde_json::from_str(&run).map_err(|e| corrupt("run", e))?;
-        value["stages"][index]["runs"]
-            .as_array_mut()
-            .ok_or_else(|| corrupt("job", "stages are missing"))?
-            .push(run);
+            .and_then(|i| Stage::ALL.get(i).copied())
+            .ok_or_else(|| corrupt("run", format!("unknown stage index {index}")))?;
+        let run = serde_json::from_str(&run).map_err(|e| corrupt("run", e))?;
+        job.restore_run(stage, run);
     }
-    serde_json::from_value(value).map_err(|e| corrupt("job", e))
+    Ok(job)
 }
