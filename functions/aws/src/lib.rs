@@ -1,7 +1,9 @@
 //! AWS adapters for `coursegen-core`'s ports (DESIGN.md §4, §8): the DynamoDB
 //! job store (with callback handles and webhook deliveries on the same table),
-//! the S3 artifact store and the Step Functions workflow.
-//!
-//! The adapters land with the AWS issue; they must pass the same contract suites
-//! (`coursegen_core::contract`) that the embedded adapters of `coursegen-local`
-//! pass today.
+//! the S3 artifact store and upload URLs, and the Step Functions workflow.
+//! They pass the same contract suites (`coursegen_core::contract`) as the
+//! embedded adapters of `coursegen-local`, against moto's server.
+
+pub mod dynamo;
+
+pub use dynamo::DynamoStore;

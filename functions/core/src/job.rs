@@ -112,6 +112,23 @@ impl Job {
         self.stages.get_mut(stage)
     }
 
+    /// Every run with its stage, stage by stage: for stores that keep runs
+    /// apart from the job's own record (whose size then stays bounded).
+    pub fn runs(&self) -> impl Iterator<Item = (Stage, &Run)> {
+        self.stages
+            .iter()
+            .flat_map(|s| s.runs.iter().map(move |run| (s.stage, run)))
+    }
+
+    /// The job's own record for such stores: everything but the runs.
+    pub fn without_runs(&self) -> Job {
+        let mut job = self.clone();
+        for state in &mut job.stages.0 {
+            state.runs.clear();
+        }
+        job
+    }
+
     /// Puts back a run that a store keeps apart from the job's own record
     /// (runs are append-only, so stores write each once). Runs go back in
     /// the order they were made.

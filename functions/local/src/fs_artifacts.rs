@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use async_trait::async_trait;
 use coursegen_core::artifact::{ArtifactKey, KeyPrefix};
 use coursegen_core::ports::{
-    Artifact, ArtifactError, ArtifactMeta, ArtifactStore, validate_content_type,
+    Artifact, ArtifactEntry, ArtifactError, ArtifactMeta, ArtifactStore, validate_content_type,
 };
 use rand::RngExt;
 
@@ -184,7 +184,7 @@ impl ArtifactStore for FsArtifactStore {
         .await
     }
 
-    async fn list(&self, prefix: &KeyPrefix) -> Result<Vec<ArtifactMeta>, ArtifactError> {
+    async fn list(&self, prefix: &KeyPrefix) -> Result<Vec<ArtifactEntry>, ArtifactError> {
         let prefix = prefix.clone();
         self.blocking(move |this| {
             let mut found = Vec::new();
@@ -202,7 +202,7 @@ fn walk(
     dir: &Path,
     base: String,
     prefix: &KeyPrefix,
-    found: &mut Vec<ArtifactMeta>,
+    found: &mut Vec<ArtifactEntry>,
 ) -> io::Result<()> {
     let entries = match fs::read_dir(dir) {
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
@@ -228,7 +228,10 @@ fn walk(
             };
             if prefix.matches(&key) {
                 match meta_of(&entry.path(), key) {
-                    Ok(meta) => found.push(meta),
+                    Ok(meta) => found.push(ArtifactEntry {
+                        key: meta.key,
+                        size: meta.size,
+                    }),
                     // Deleted between listing and reading: not there any more.
                     Err(e) if e.kind() == io::ErrorKind::NotFound => {}
                     Err(e) => return Err(e),

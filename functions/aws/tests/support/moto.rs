@@ -4,12 +4,15 @@
 //! `COURSEGEN_PYTHON`. The server runs under a watchdog that exits when our
 //! stdin closes, so it never outlives the test process, even after a panic.
 
+#![allow(dead_code)] // each test binary uses its own subset
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
-use aws_sdk_sfn::config::{BehaviorVersion, Credentials, Region};
+use aws_config::{BehaviorVersion, Region};
+use aws_sdk_sfn::config::{Credentials, SharedCredentialsProvider};
 use serde_json::{Value, json};
 
 /// moto's default account, the one its lambda-simple queue is kept under.
@@ -108,13 +111,33 @@ impl Moto {
         .await;
     }
 
-    pub fn sfn(&self, region: &str) -> aws_sdk_sfn::Client {
-        let config = aws_sdk_sfn::Config::builder()
+    /// What every client of this server is built from: its endpoint, a
+    /// region and moto's dummy credentials.
+    pub fn sdk_config(&self, region: &str) -> aws_config::SdkConfig {
+        aws_config::SdkConfig::builder()
             .behavior_version(BehaviorVersion::latest())
             .region(Region::new(region.to_owned()))
             .endpoint_url(&self.endpoint)
-            .credentials_provider(Credentials::new("moto", "moto", None, None, "moto"))
+            .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+                "moto", "moto", None, None, "moto",
+            )))
+            .build()
+    }
+
+    pub fn sfn(&self, region: &str) -> aws_sdk_sfn::Client {
+        aws_sdk_sfn::Client::new(&self.sdk_config(region))
+    }
+
+    pub fn dynamodb(&self, region: &str) -> aws_sdk_dynamodb::Client {
+        aws_sdk_dynamodb::Client::new(&self.sdk_config(region))
+    }
+
+    /// S3 with path-style addressing: moto serves one host, not a
+    /// subdomain per bucket.
+    pub fn s3(&self, region: &str) -> aws_sdk_s3::Client {
+        let config = aws_sdk_s3::config::Builder::from(&self.sdk_config(region))
+            .force_path_style(true)
             .build();
-        aws_sdk_sfn::Client::from_conf(config)
+        aws_sdk_s3::Client::from_conf(config)
     }
 }

@@ -103,7 +103,7 @@ pub async fn list_returns_the_prefix_sorted(store: Arc<dyn ArtifactStore>) {
             .await
             .expect("put");
     }
-    let keys = |metas: Vec<crate::ports::ArtifactMeta>| {
+    let keys = |metas: Vec<crate::ports::ArtifactEntry>| {
         metas
             .into_iter()
             .map(|m| m.key.to_string())

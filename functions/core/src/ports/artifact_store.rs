@@ -12,6 +12,14 @@ pub struct ArtifactMeta {
     pub content_type: String,
 }
 
+/// An artifact as a listing shows it: object stores list keys and sizes,
+/// not content types.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArtifactEntry {
+    pub key: ArtifactKey,
+    pub size: u64,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Artifact {
     pub meta: ArtifactMeta,
@@ -54,7 +62,7 @@ pub trait ArtifactStore: Send + Sync + std::fmt::Debug {
     async fn delete(&self, key: &ArtifactKey) -> Result<(), ArtifactError>;
 
     /// Every artifact whose key starts with `prefix`, sorted by key.
-    async fn list(&self, prefix: &KeyPrefix) -> Result<Vec<ArtifactMeta>, ArtifactError>;
+    async fn list(&self, prefix: &KeyPrefix) -> Result<Vec<ArtifactEntry>, ArtifactError>;
 }
 
 /// Accepts `type/subtype` with optional `; param=value` parameters, in the

@@ -12,7 +12,7 @@ mod uploads;
 mod workflow;
 
 pub use artifact_store::{
-    Artifact, ArtifactError, ArtifactMeta, ArtifactStore, validate_content_type,
+    Artifact, ArtifactEntry, ArtifactError, ArtifactMeta, ArtifactStore, validate_content_type,
 };
 pub use callback_store::{CallbackRecord, CallbackStore};
 pub use content::{

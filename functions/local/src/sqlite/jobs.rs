@@ -10,7 +10,6 @@ use coursegen_core::ports::{
 };
 use coursegen_core::stage::Stage;
 use rusqlite::{OptionalExtension, Transaction, params};
-use serde_json::Value;
 
 use super::{SqliteStore, corrupt, is_unique_violation, unavailable};
 
@@ -200,13 +199,7 @@ fn version_i64(v: u64) -> Result<i64, StoreError> {
 
 /// The job as stored in its row: everything but the runs.
 fn job_body(job: &Job) -> Result<String, StoreError> {
-    let mut value = serde_json::to_value(job).map_err(|e| corrupt("job", e))?;
-    if let Some(stages) = value.get_mut("stages").and_then(Value::as_array_mut) {
-        for stage in stages {
-            stage["runs"] = Value::Array(Vec::new());
-        }
-    }
-    serde_json::to_string(&value).map_err(|e| corrupt("job", e))
+    serde_json::to_string(&job.without_runs()).map_err(|e| corrupt("job", e))
 }
 
 /// Upserts every run: runs are append-only, but the latest one changes

@@ -1,0 +1,51 @@
+//! The AWS adapters pass the same contract suites as the embedded ones,
+//! against moto's server. Each case gets a table of its own.
+
+#[path = "support/moto.rs"]
+mod moto;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use coursegen_aws::DynamoStore;
+use coursegen_aws::dynamo::table::create_table;
+use coursegen_core::ports::{CallbackStore, DeliveryLog, JobStore};
+
+use moto::Moto;
+
+const REGION: &str = "eu-west-1";
+
+/// A fresh table; the name is the guard (moto keeps it until it exits).
+async fn dynamo() -> (DynamoStore, String) {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let moto = Moto::shared().await;
+    let client = moto.dynamodb(REGION);
+    let table = format!(
+        "contract-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    );
+    create_table(&client, &table)
+        .await
+        .expect("create the table");
+    (DynamoStore::new(client, table.clone()), table)
+}
+
+async fn job_store() -> (Arc<dyn JobStore>, String) {
+    let (store, table) = dynamo().await;
+    (Arc::new(store), table)
+}
+
+async fn callback_store() -> (Arc<dyn CallbackStore>, String) {
+    let (store, table) = dynamo().await;
+    (Arc::new(store), table)
+}
+
+async fn delivery_log() -> (Arc<dyn DeliveryLog>, String) {
+    let (store, table) = dynamo().await;
+    (Arc::new(store), table)
+}
+
+coursegen_core::job_store_contract!(job_store);
+coursegen_core::callback_store_contract!(callback_store);
+coursegen_core::delivery_log_contract!(delivery_log);
