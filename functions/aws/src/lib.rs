@@ -5,5 +5,7 @@
 //! embedded adapters of `coursegen-local`, against moto's server.
 
 pub mod dynamo;
+pub mod s3;
 
 pub use dynamo::DynamoStore;
+pub use s3::{S3ArtifactStore, S3Uploads};

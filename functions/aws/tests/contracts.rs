@@ -1,5 +1,5 @@
 //! The AWS adapters pass the same contract suites as the embedded ones,
-//! against moto's server. Each case gets a table of its own.
+//! against moto's server. Each case gets a table or bucket of its own.
 
 #[path = "support/moto.rs"]
 mod moto;
@@ -7,9 +7,9 @@ mod moto;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use coursegen_aws::DynamoStore;
+use coursegen_aws::{DynamoStore, S3ArtifactStore};
 use coursegen_aws::dynamo::table::create_table;
-use coursegen_core::ports::{CallbackStore, DeliveryLog, JobStore};
+use coursegen_core::ports::{ArtifactStore, CallbackStore, DeliveryLog, JobStore};
 
 use moto::Moto;
 
@@ -46,6 +46,36 @@ async fn delivery_log() -> (Arc<dyn DeliveryLog>, String) {
     (Arc::new(store), table)
 }
 
+/// A fresh bucket for each case.
+async fn bucket() -> (aws_sdk_s3::Client, String) {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let moto = Moto::shared().await;
+    let client = moto.s3(REGION);
+    let bucket = format!(
+        "contract-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    );
+    client
+        .create_bucket()
+        .bucket(&bucket)
+        .create_bucket_configuration(
+            aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::EuWest1)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("create the bucket");
+    (client, bucket)
+}
+
+async fn artifact_store(limit: u64) -> (Arc<dyn ArtifactStore>, String) {
+    let (client, bucket) = bucket().await;
+    (Arc::new(S3ArtifactStore::new(client, bucket.clone(), limit)), bucket)
+}
+
 coursegen_core::job_store_contract!(job_store);
+coursegen_core::artifact_store_contract!(artifact_store);
 coursegen_core::callback_store_contract!(callback_store);
 coursegen_core::delivery_log_contract!(delivery_log);
