@@ -6,6 +6,8 @@
 
 pub mod dynamo;
 pub mod s3;
+pub mod sfn;
 
 pub use dynamo::DynamoStore;
 pub use s3::{S3ArtifactStore, S3Uploads};
+pub use sfn::StepFunctionsWorkflow;

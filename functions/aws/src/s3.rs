@@ -200,8 +200,8 @@ impl S3Uploads {
 #[async_trait]
 impl Uploads for S3Uploads {
     async fn target(&self, grant: &UploadGrant) -> Result<UploadTarget, String> {
-        let expires_at = Utc::now()
-            + chrono::Duration::from_std(self.valid_for).map_err(|e| e.to_string())?;
+        let expires_at =
+            Utc::now() + chrono::Duration::from_std(self.valid_for).map_err(|e| e.to_string())?;
         let presigning = PresigningConfig::expires_in(self.valid_for).map_err(|e| e.to_string())?;
         let request = self
             .client

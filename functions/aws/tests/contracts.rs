@@ -7,8 +7,8 @@ mod moto;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use coursegen_aws::{DynamoStore, S3ArtifactStore};
 use coursegen_aws::dynamo::table::create_table;
+use coursegen_aws::{DynamoStore, S3ArtifactStore};
 use coursegen_core::ports::{ArtifactStore, CallbackStore, DeliveryLog, JobStore};
 
 use moto::Moto;
@@ -72,7 +72,10 @@ async fn bucket() -> (aws_sdk_s3::Client, String) {
 
 async fn artifact_store(limit: u64) -> (Arc<dyn ArtifactStore>, String) {
     let (client, bucket) = bucket().await;
-    (Arc::new(S3ArtifactStore::new(client, bucket.clone(), limit)), bucket)
+    (
+        Arc::new(S3ArtifactStore::new(client, bucket.clone(), limit)),
+        bucket,
+    )
 }
 
 coursegen_core::job_store_contract!(job_store);

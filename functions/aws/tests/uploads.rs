@@ -65,5 +65,8 @@ async fn a_presigned_put_stores_the_file_with_its_type_and_signs_type_and_size()
     let stored = store.get(&grant.key).await.unwrap();
     assert_eq!(stored.bytes, bytes);
     assert_eq!(stored.meta.content_type, "text/vtt");
-    assert_eq!(Uploads::redeem(&S3Uploads::new(moto.s3(REGION), "x"), "any"), None);
+    assert_eq!(
+        Uploads::redeem(&S3Uploads::new(moto.s3(REGION), "x"), "any"),
+        None
+    );
 }

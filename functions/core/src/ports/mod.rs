@@ -23,7 +23,7 @@ pub use delivery_log::{DeliveryLog, DeliveryState, StoredAnswer};
 pub use job_store::{Committed, JobQuery, JobStore, MAX_EVENTS_PER_READ};
 pub use paging::{Cursor, ListPosition, MAX_PAGE_SIZE, Page, PageRequest};
 pub use uploads::Uploads;
-pub use workflow::{TokenOutcome, Workflow, WorkflowError};
+pub use workflow::{TokenOutcome, Workflow, WorkflowError, execution_input};
 
 use crate::ids::JobId;
 

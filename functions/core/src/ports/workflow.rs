@@ -3,10 +3,11 @@
 //! their job, which makes starting one idempotent.
 
 use async_trait::async_trait;
-use serde_json::Value;
+use serde_json::{Map, Value, json};
 
 use crate::ids::{JobId, TaskToken};
 use crate::job::Job;
+use crate::stage::Stage;
 
 /// What became of a token call. Step Functions answers a token that is
 /// unknown, used or timed out with InvalidToken, TaskTimedOut or
@@ -23,6 +24,9 @@ pub enum WorkflowError {
     /// Worth retrying: throttled, unreachable, or a 5xx.
     #[error("the workflow service is unavailable: {0}")]
     Unavailable(String),
+    /// Refused for a reason retrying will not fix (a malformed request).
+    #[error("the workflow service refused the request: {0}")]
+    Rejected(String),
     /// The execution does not exist (never started, or long gone).
     #[error("no workflow execution for job {0}")]
     NoExecution(JobId),
@@ -54,4 +58,20 @@ pub trait Workflow: Send + Sync + std::fmt::Debug {
     /// Stops the job's execution (StopExecution); stopping an execution
     /// that has ended does nothing.
     async fn stop(&self, job: JobId, error: &str, cause: &str) -> Result<(), WorkflowError>;
+}
+
+/// What an execution for `job` starts with, on every orchestrator: the job
+/// id and the switches the definition's Choice states read.
+pub fn execution_input(job: &Job) -> Value {
+    let gates: Map<String, Value> = Stage::GATEABLE
+        .iter()
+        .map(|s| (s.to_string(), json!(job.options.approvals.requires(*s))))
+        .collect();
+    json!({
+        "job_id": job.id.to_string(),
+        "gates": gates,
+        "force": job.options.force,
+        "render_videos": job.options.render_videos,
+        "max_concurrency": job.options.max_concurrency,
+    })
 }

@@ -93,6 +93,9 @@ impl From<ArtifactError> for ServiceError {
 
 impl From<WorkflowError> for ServiceError {
     fn from(e: WorkflowError) -> Self {
-        ServiceError::Unavailable(e.to_string())
+        match e {
+            WorkflowError::Rejected(_) => ServiceError::Internal(e.to_string()),
+            _ => ServiceError::Unavailable(e.to_string()),
+        }
     }
 }

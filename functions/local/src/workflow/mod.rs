@@ -1,6 +1,5 @@
 //! The course workflow on the embedded stack: the one definition, its
-//! DefinitionSubstitutions resolved to the in-process step handlers, and the
-//! execution input a job starts with.
+//! DefinitionSubstitutions resolved to the in-process step handlers.
 
 mod host;
 
@@ -12,8 +11,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use coursegen_core::job::Job;
 use coursegen_core::pipeline::Steps;
-use coursegen_core::stage::Stage;
-use serde_json::{Map, Value, json};
+use coursegen_core::ports::execution_input;
+use serde_json::{Value, json};
 
 use crate::asl::{DefinitionError, Execution, StateMachine, TaskFailure, TaskRunner, substitute};
 
@@ -51,22 +50,6 @@ pub fn definition_with(function_arn: impl Fn(&str) -> String) -> Result<String, 
 /// The definition with every `${XFunctionArn}` naming handler `X`.
 pub fn course_machine() -> Result<StateMachine, DefinitionError> {
     StateMachine::parse(&definition_with(str::to_owned)?)
-}
-
-/// What an execution for `job` starts with: the job id and the switches
-/// the definition's Choice states read.
-pub fn execution_input(job: &Job) -> Value {
-    let gates: Map<String, Value> = Stage::GATEABLE
-        .iter()
-        .map(|s| (s.to_string(), json!(job.options.approvals.requires(*s))))
-        .collect();
-    json!({
-        "job_id": job.id.to_string(),
-        "gates": gates,
-        "force": job.options.force,
-        "render_videos": job.options.render_videos,
-        "max_concurrency": job.options.max_concurrency,
-    })
 }
 
 /// A new execution for `job`, named after it (the name is the idempotency key).
