@@ -6,6 +6,10 @@ use std::str::FromStr;
 
 use crate::ids::{JobId, validated_string};
 
+/// The largest artifact a store accepts: 512 MiB, enough for an hour of
+/// audio.
+pub const MAX_ARTIFACT_BYTES: u64 = 512 << 20;
+
 /// The longest key accepted; S3 allows 1024 bytes.
 pub const MAX_KEY_LEN: usize = 512;
 

@@ -1,4 +1,17 @@
-//! One thin binary per deployed Lambda (DESIGN.md §1): each `main` reads its
-//! configuration from the environment once, builds the AWS adapters and hands a
-//! handler from `coursegen-core` to `lambda_runtime::run`. The binaries land
-//! with the AWS issue, once the step handlers they wrap exist.
+//! What every coursegen Lambda shares: configuration read from the
+//! environment once per cold start, the AWS adapters built once, and the
+//! handlers from core and coursegen-http. Each binary in `src/bin/` is a
+//! few lines naming which handler it runs (DESIGN.md §1).
+
+pub mod api;
+pub mod config;
+pub mod stack;
+pub mod step;
+
+/// What a Lambda's `main` returns.
+pub type Error = lambda_runtime::Error;
+
+/// Log lines as JSON to CloudWatch, at the level `RUST_LOG` names.
+pub fn init_logging() {
+    lambda_runtime::tracing::init_default_subscriber();
+}

@@ -4,14 +4,11 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
+use coursegen_core::artifact::MAX_ARTIFACT_BYTES;
 use coursegen_core::ports::StoreError;
 
 use crate::dev_auth::{JwtSecret, SecretError};
 use crate::{FsArtifactStore, SqliteStore};
-
-/// The largest artifact the local store accepts: 512 MiB, enough for an
-/// hour of audio.
-pub const MAX_ARTIFACT_BYTES: u64 = 512 << 20;
 
 #[derive(Debug, Clone)]
 pub struct DataDir {

@@ -38,16 +38,29 @@ impl Moto {
     /// Step Functions interpreter on and Lambda answering without Docker.
     pub async fn shared() -> &'static Moto {
         static MOTO: OnceLock<Moto> = OnceLock::new();
-        let moto = MOTO.get_or_init(Moto::start);
-        moto.post(
+        let moto = MOTO.get_or_init(|| Moto::start(None));
+        moto.configure().await;
+        moto
+    }
+
+    /// A server of its own whose Step Functions sends Lambda invocations to
+    /// `lambda_port` on localhost instead of to moto's canned Lambda: there,
+    /// a test can play the functions with the real handlers.
+    pub async fn with_lambda_at(lambda_port: u16) -> Moto {
+        let moto = Moto::start(Some(lambda_port));
+        moto.configure().await;
+        moto
+    }
+
+    async fn configure(&self) {
+        self.post(
             "/moto-api/config",
             &json!({"stepfunctions": {"execute_state_machine": true}, "lambda": {"use_docker": false}}),
         )
         .await;
-        moto
     }
 
-    fn start() -> Moto {
+    fn start(lambda_port: Option<u16>) -> Moto {
         let python = std::env::var("COURSEGEN_PYTHON").unwrap_or_else(|_| {
             panic!(
                 "COURSEGEN_PYTHON is not set: these tests need moto's server; \
@@ -60,8 +73,11 @@ impl Moto {
             .and_then(|l| l.local_addr())
             .expect("a free port on 127.0.0.1")
             .port();
+        // moto's services call one another at localhost:$MOTO_PORT.
+        let calls_to = lambda_port.unwrap_or(port);
         let mut child = Command::new(&python)
             .args(["-u", "-c", WATCHDOG, &port.to_string()])
+            .env("MOTO_PORT", calls_to.to_string())
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())

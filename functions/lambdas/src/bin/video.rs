@@ -1,0 +1,6 @@
+//! The `video` step of the course workflow (statemachine/course.asl.json).
+
+#[tokio::main]
+async fn main() -> Result<(), coursegen_lambdas::Error> {
+    coursegen_lambdas::step::run("video").await
+}

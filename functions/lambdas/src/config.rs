@@ -1,0 +1,47 @@
+//! The environment a deployed function runs in (set by `infra/template.yaml`).
+//! Empty values count as unset, as CloudFormation cannot leave one out.
+
+use std::env;
+
+/// Which required variable is missing, said plainly at cold start.
+#[derive(Debug, thiserror::Error)]
+#[error("{0} is not set: deploy with infra/template.yaml, or set it by hand")]
+pub struct Missing(&'static str);
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub table: String,
+    pub bucket: String,
+    /// Only the functions that start or answer executions have it.
+    pub state_machine_arn: Option<String>,
+    /// Address buckets by path (`COURSEGEN_S3_PATH_STYLE=true`): emulators
+    /// serve one host, not a subdomain per bucket.
+    pub s3_path_style: bool,
+}
+
+/// A variable's value, `None` when unset or empty.
+pub fn optional(name: &str) -> Option<String> {
+    env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn required(name: &'static str) -> Result<String, Missing> {
+    optional(name).ok_or(Missing(name))
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, Missing> {
+        Ok(Config {
+            table: required("COURSEGEN_TABLE")?,
+            bucket: required("COURSEGEN_BUCKET")?,
+            state_machine_arn: optional("COURSEGEN_STATE_MACHINE_ARN"),
+            s3_path_style: optional("COURSEGEN_S3_PATH_STYLE").is_some_and(|v| v == "true"),
+        })
+    }
+
+    /// The state machine, for the functions that cannot work without it.
+    pub fn state_machine(&self) -> Result<&str, Missing> {
+        self.state_machine_arn
+            .as_deref()
+            .ok_or(Missing("COURSEGEN_STATE_MACHINE_ARN"))
+    }
+}

@@ -1,0 +1,61 @@
+//! The AWS adapters behind the ports, built once per cold start from the
+//! standard AWS configuration (region, credentials and `AWS_ENDPOINT_URL*`
+//! overrides, so the same binaries run against an emulator).
+
+use std::sync::Arc;
+
+use aws_config::BehaviorVersion;
+use coursegen_aws::{DynamoStore, S3ArtifactStore};
+use coursegen_core::artifact::MAX_ARTIFACT_BYTES;
+use coursegen_core::pipeline::Steps;
+use coursegen_engines::offline::offline_steps;
+
+use crate::config::Config;
+
+#[derive(Debug, Clone)]
+pub struct Stack {
+    pub sdk: aws_config::SdkConfig,
+    pub store: Arc<DynamoStore>,
+    pub artifacts: Arc<S3ArtifactStore>,
+    pub steps: Arc<Steps>,
+}
+
+/// The S3 client, by path or by subdomain as configured.
+pub fn s3_client(config: &Config, sdk: &aws_config::SdkConfig) -> aws_sdk_s3::Client {
+    let config = aws_sdk_s3::config::Builder::from(sdk)
+        .force_path_style(config.s3_path_style)
+        .build();
+    aws_sdk_s3::Client::from_conf(config)
+}
+
+impl Stack {
+    /// The adapters over `sdk`'s clients, and the pipeline steps on them.
+    pub fn new(config: &Config, sdk: aws_config::SdkConfig) -> Self {
+        let store = Arc::new(DynamoStore::new(
+            aws_sdk_dynamodb::Client::new(&sdk),
+            config.table.clone(),
+        ));
+        let artifacts = Arc::new(S3ArtifactStore::new(
+            s3_client(config, &sdk),
+            config.bucket.clone(),
+            MAX_ARTIFACT_BYTES,
+        ));
+        let steps = Arc::new(offline_steps(
+            store.clone(),
+            artifacts.clone(),
+            store.clone(),
+        ));
+        Stack {
+            sdk,
+            store,
+            artifacts,
+            steps,
+        }
+    }
+
+    /// From the function's environment.
+    pub async fn from_env(config: &Config) -> Self {
+        let sdk = aws_config::load_defaults(BehaviorVersion::latest()).await;
+        Self::new(config, sdk)
+    }
+}

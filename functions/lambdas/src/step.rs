@@ -1,0 +1,69 @@
+//! A step of the course workflow as a Lambda: the state machine's payload
+//! in, the step's small JSON out. A failed step answers with its error name
+//! as the Lambda error type, which the definition's Retry and Catch match.
+
+use std::sync::Arc;
+
+use coursegen_core::pipeline::Steps;
+use lambda_runtime::{Diagnostic, LambdaEvent, service_fn};
+use serde_json::Value;
+
+use crate::config::Config;
+use crate::stack::Stack;
+
+/// The gate's payload carries a task token instead of a step name.
+pub const GATE: &str = "gate";
+
+/// Whether `payload` is for the step this function was deployed as, so a
+/// wrong DefinitionSubstitution fails loudly instead of running another step.
+fn is_for(step: &str, payload: &Value) -> bool {
+    match payload.get("step").and_then(Value::as_str) {
+        Some(named) => named == step,
+        None => step == GATE && payload.get("token").is_some(),
+    }
+}
+
+/// Runs one invocation of `step`.
+pub async fn handle(steps: &Steps, step: &str, payload: Value) -> Result<Value, Diagnostic> {
+    if !is_for(step, &payload) {
+        return Err(Diagnostic {
+            error_type: "WrongFunction".into(),
+            error_message: format!("this function runs the {step} step, not this payload's"),
+        });
+    }
+    steps.handle(&payload).await.map_err(|e| Diagnostic {
+        error_type: e.name.into(),
+        error_message: e.message,
+    })
+}
+
+/// The `main` of a step function: `step` is the payload's step name
+/// (`plan_lessons`, `record_failure`, …) or [`GATE`].
+pub async fn run(step: &'static str) -> Result<(), crate::Error> {
+    crate::init_logging();
+    let config = Config::from_env()?;
+    let steps: Arc<Steps> = Stack::from_env(&config).await.steps;
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
+        let steps = steps.clone();
+        async move { handle(&steps, step, event.payload).await }
+    }))
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn a_function_runs_only_its_own_step() {
+        let ingest = json!({"job_id": "01J0000000000000000000000", "step": "ingest"});
+        let gate = json!({"job_id": "01J0000000000000000000000", "stage": "segment", "token": "t"});
+        assert!(is_for("ingest", &ingest));
+        assert!(!is_for("validate", &ingest));
+        assert!(is_for(GATE, &gate));
+        assert!(!is_for("ingest", &gate));
+        assert!(!is_for(GATE, &ingest));
+    }
+}

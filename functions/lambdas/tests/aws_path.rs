@@ -1,0 +1,257 @@
+//! The AWS path end to end, on one machine: the table and the bucket in
+//! moto, `statemachine/course.asl.json` run by moto's Step Functions, and
+//! every Lambda it invokes played by the real step handler over the AWS
+//! adapters (moto sends its Lambda calls to a small server of ours that
+//! speaks Lambda's Invoke API). A reviewer works through the API router as
+//! API Gateway hands it requests: upload to a pre-signed S3 URL, create the
+//! job, approve each review (SendTaskSuccess), download the course.
+
+#[path = "../../http/tests/support/gateway.rs"]
+mod gateway;
+#[path = "../../aws/tests/support/moto.rs"]
+mod moto;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use coursegen_aws::dynamo::table::create_table;
+use coursegen_core::pipeline::Steps;
+use coursegen_lambdas::config::Config;
+use coursegen_lambdas::stack::Stack;
+use coursegen_lambdas::step::{self, GATE};
+use coursegen_local::workflow::{FUNCTIONS, definition_with};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+use gateway::gateway_request;
+use moto::{ACCOUNT, Moto};
+
+const REGION: &str = "us-east-1";
+const TABLE: &str = "coursegen";
+const BUCKET: &str = "coursegen-artifacts";
+
+/// The Lambda service as moto's Step Functions calls it, answering with the
+/// step handlers; it counts the invocations of each function.
+#[derive(Clone)]
+struct Lambda {
+    steps: Arc<Steps>,
+    calls: Arc<Mutex<BTreeMap<String, usize>>>,
+}
+
+/// Each function of the definition and the step its binary runs.
+const STEPS: &[(&str, &str)] = &[
+    ("Ingest", "ingest"),
+    ("Validate", "validate"),
+    ("Segment", "segment"),
+    ("Outline", "outline"),
+    ("PlanLessons", "plan_lessons"),
+    ("Lesson", "lesson"),
+    ("Assessment", "assessment"),
+    ("Questions", "questions"),
+    ("Assemble", "assemble"),
+    ("Video", "video"),
+    ("Finish", "finish"),
+    ("Gate", GATE),
+    ("RecordFailure", "record_failure"),
+];
+
+/// The step of a function named by its ARN.
+fn step_of(function: &str) -> &'static str {
+    let name = function.rsplit(':').next().unwrap_or(function);
+    STEPS
+        .iter()
+        .find(|(f, _)| *f == name)
+        .map(|(_, step)| *step)
+        .unwrap_or_else(|| panic!("moto invoked an unknown function {function}"))
+}
+
+async fn invoke(
+    State(lambda): State<Lambda>,
+    Path(function): Path<String>,
+    body: Bytes,
+) -> Response {
+    let step = step_of(&function);
+    *lambda
+        .calls
+        .lock()
+        .unwrap()
+        .entry(step.to_owned())
+        .or_default() += 1;
+    let payload: Value = serde_json::from_slice(&body).expect("a JSON payload");
+    match step::handle(&lambda.steps, step, payload).await {
+        Ok(output) => axum::Json(output).into_response(),
+        // How Lambda reports a function's own error.
+        Err(e) => {
+            let mut headers = HeaderMap::new();
+            headers.insert("x-amz-function-error", "Unhandled".parse().unwrap());
+            let body = json!({"errorType": e.error_type, "errorMessage": e.error_message});
+            (StatusCode::OK, headers, axum::Json(body)).into_response()
+        }
+    }
+}
+
+async fn call(api: &Router, method: &str, uri: &str, body: Option<Value>) -> (StatusCode, Value) {
+    let claims = json!({"sub": "ines", "role": "instructor", "courses": "[c1]"});
+    let request = gateway_request(method, uri, Some(&claims), &[], body);
+    let response = api.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_job_runs_through_step_functions_the_lambdas_and_the_api() {
+    let mut functions: Vec<&str> = STEPS.iter().map(|(f, _)| *f).collect();
+    functions.sort_unstable();
+    let mut named = FUNCTIONS.to_vec();
+    named.sort_unstable();
+    assert_eq!(
+        functions, named,
+        "a step for every function of the definition"
+    );
+
+    // Our Lambda service first: moto must know where to send invocations.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let lambda_port = listener.local_addr().unwrap().port();
+    let moto = Moto::with_lambda_at(lambda_port).await;
+    let sdk = moto.sdk_config(REGION);
+
+    create_table(&aws_sdk_dynamodb::Client::new(&sdk), TABLE)
+        .await
+        .unwrap();
+    let s3 = moto.s3(REGION);
+    s3.create_bucket().bucket(BUCKET).send().await.unwrap();
+    let sfn = moto.sfn(REGION);
+    let definition =
+        definition_with(|f| format!("arn:aws:lambda:{REGION}:{ACCOUNT}:function:{f}")).unwrap();
+    let machine = sfn
+        .create_state_machine()
+        .name("course")
+        .definition(definition)
+        .role_arn(format!("arn:aws:iam::{ACCOUNT}:role/coursegen-workflow"))
+        .send()
+        .await
+        .unwrap();
+
+    let config = Config {
+        table: TABLE.into(),
+        bucket: BUCKET.into(),
+        state_machine_arn: Some(machine.state_machine_arn().to_owned()),
+        s3_path_style: true,
+    };
+    let stack = Stack::new(&config, sdk);
+    let lambda = Lambda {
+        steps: stack.steps.clone(),
+        calls: Arc::default(),
+    };
+    let service = Router::new()
+        .route("/2015-03-31/functions/{function}/invocations", post(invoke))
+        .with_state(lambda.clone());
+    tokio::spawn(async move { axum::serve(listener, service).await });
+    let api = coursegen_lambdas::api::app(&config, &stack).unwrap();
+
+    // Upload the sample lecture to its pre-signed S3 URL.
+    let bytes = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/lecture/lecture.srt"),
+    )
+    .unwrap();
+    let grant = json!({"kind": "transcript", "format": "srt", "size": bytes.len()});
+    let (status, target) = call(&api, "POST", "/v1/uploads", Some(grant)).await;
+    assert_eq!(status, StatusCode::CREATED, "{target}");
+    let mut put = reqwest::Client::new()
+        .put(target["url"].as_str().unwrap())
+        .body(bytes);
+    for (name, value) in target["headers"].as_object().unwrap() {
+        put = put.header(name, value.as_str().unwrap());
+    }
+    assert!(put.send().await.unwrap().status().is_success());
+
+    // Create the job; Step Functions runs it.
+    let create = json!({
+        "course": {"course_id": "c1", "version_id": "v1"},
+        "source": {"kind": "transcript", "upload_key": target["upload_key"], "format": "srt"},
+    });
+    let (status, job) = call(&api, "POST", "/v1/jobs", Some(create)).await;
+    assert_eq!(status, StatusCode::CREATED, "{job}");
+    let uri = format!("/v1/jobs/{}", job["id"].as_str().unwrap());
+
+    // Approve each review through the API until the course is ready.
+    let mut approved = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let done = loop {
+        assert!(Instant::now() < deadline, "the job did not finish");
+        let (_, job) = call(&api, "GET", &uri, None).await;
+        match job["status"].as_str().unwrap() {
+            "succeeded" => break job,
+            "failed" | "aborted" => panic!("the job ended badly: {job}"),
+            "awaiting_approval" => {
+                let stage = job["stages"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|s| s["status"] == "awaiting_approval")
+                    .expect("the stage under review");
+                let name = stage["stage"].as_str().unwrap().to_owned();
+                let run = stage["runs"].as_array().unwrap().len();
+                let approve = format!("{uri}/stages/{name}/approve");
+                let (status, body) = call(&api, "POST", &approve, Some(json!({"run": run}))).await;
+                assert_eq!(status, StatusCode::OK, "{body}");
+                approved.push(name);
+            }
+            _ => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    };
+    assert!(
+        !approved.is_empty(),
+        "at least one review went through the API"
+    );
+    assert_eq!(done["progress"]["percent"], 100);
+
+    let (status, course) = call(&api, "GET", &format!("{uri}/course.json"), None).await;
+    assert_eq!(status, StatusCode::OK);
+    let lessons: usize = course["modules"]
+        .as_array()
+        .expect("modules")
+        .iter()
+        .map(|m| m["lessons"].as_array().map_or(0, Vec::len))
+        .sum();
+    assert!(lessons >= 2, "{course}");
+    assert!(
+        course["assessment"]["questions"]
+            .as_array()
+            .is_some_and(|q| !q.is_empty())
+    );
+
+    // Every review waited in the gate function, every step ran in its own.
+    let calls = lambda.calls.lock().unwrap().clone();
+    assert_eq!(calls[GATE], approved.len());
+    for step in [
+        "ingest",
+        "validate",
+        "segment",
+        "outline",
+        "plan_lessons",
+        "assemble",
+        "finish",
+    ] {
+        assert!(
+            calls.get(step).is_some_and(|n| *n >= 1),
+            "{step} never ran: {calls:?}"
+        );
+    }
+    assert!(
+        calls["lesson"] >= 2,
+        "the lessons ran in the Map: {calls:?}"
+    );
+}
