@@ -66,6 +66,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         }),
         changes: Some(stack.changes.clone()),
         stopping,
+        max_stream: None,
     };
     println!("coursegen API on http://{addr}");
     eprintln!(

@@ -73,6 +73,7 @@ pub async fn events(
         done: false,
     };
     let mut stopping = state.stopping.clone();
+    let max_stream = state.max_stream;
     let greeting = SseEvent::default().retry(RETRY).comment("following");
     let events = futures::stream::unfold(follower, |mut f| async move {
         f.next().await.map(|event| (to_sse(&event), f))
@@ -81,9 +82,21 @@ pub async fn events(
         .chain(events)
         .map(Ok)
         .take_until(async move {
-            // With the sender gone nobody can stop the server: never end.
-            if stopping.wait_for(|stop| *stop).await.is_err() {
-                std::future::pending::<()>().await;
+            let stop = async {
+                // With the sender gone nobody can stop the server: never end.
+                if stopping.wait_for(|stop| *stop).await.is_err() {
+                    std::future::pending::<()>().await;
+                }
+            };
+            let deadline = async {
+                match max_stream {
+                    Some(limit) => tokio::time::sleep(limit).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                () = stop => {}
+                () = deadline => {}
             }
         });
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(HEARTBEAT)))

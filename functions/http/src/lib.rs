@@ -61,6 +61,17 @@ fn course_route(format: CourseFormat) -> axum::routing::MethodRouter<ApiState> {
     )
 }
 
+/// Only the event stream of a job (and the health check): what the
+/// streaming `events` Lambda serves behind its Function URL.
+pub fn events_router(state: ApiState) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/v1/jobs/{id}/events", get(events::events))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state)
+}
+
 pub fn router(state: ApiState) -> Router {
     // Upload bodies may be as large as the artifact store takes; every
     // other body keeps axum's small default.

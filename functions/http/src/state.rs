@@ -1,6 +1,7 @@
 //! What every route reads: the service and how callers are authenticated.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use coursegen_core::ports::{Committed, Uploads};
 use coursegen_core::service::Service;
@@ -20,6 +21,10 @@ pub struct ApiState {
     /// Becomes true when the server is shutting down: event streams end
     /// then (clients reconnect elsewhere or later with Last-Event-ID).
     pub stopping: watch::Receiver<bool>,
+    /// How long one event stream may last before it ends and the client
+    /// reconnects with Last-Event-ID (a Lambda must answer within 15
+    /// minutes); `None` to follow a job for as long as it runs.
+    pub max_stream: Option<Duration>,
 }
 
 /// A `stopping` that never fires, for servers without a shutdown signal.

@@ -11,7 +11,7 @@ use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
 
-use common::{api, create_body, upload};
+use common::{api, api_with, create_body, upload};
 
 /// One SSE message: its id, event name and data.
 #[derive(Debug, Clone)]
@@ -163,4 +163,39 @@ async fn events_replay_after_last_event_id_and_close_at_the_end() {
         .unwrap();
     let response = api.router.clone().oneshot(request).await.unwrap();
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stream_with_a_time_limit_ends_and_a_reconnect_goes_on() {
+    let api = api_with(Some(std::time::Duration::from_millis(300)));
+    let admin = api.token("ada", Role::Admin, &[]);
+    let key = upload(&api).await;
+    let (_, _, job, _) = api
+        .call(
+            "POST",
+            "/v1/jobs",
+            Some(&admin),
+            &[],
+            Some(create_body(&key)),
+        )
+        .await;
+    let job_uri = format!("/v1/jobs/{}", job["id"].as_str().unwrap());
+    for _ in 0..500 {
+        let (_, _, job, _) = api.call("GET", &job_uri, Some(&admin), &[], None).await;
+        if job["status"] == "awaiting_approval" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let uri = format!("{job_uri}/events");
+    // The job waits at its first review: the stream would go on forever,
+    // but the limit ends it.
+    let (first, closed) = follow(&api, &admin, &uri, None, |_| false).await;
+    assert!(closed, "the stream ends at its time limit");
+    assert!(first.iter().any(|m| m.event == "awaiting_approval"));
+    contiguous(&first, 1);
+    let (again, closed) = follow(&api, &admin, &uri, Some(2), |_| false).await;
+    assert!(closed);
+    contiguous(&again, 3);
+    assert_eq!(again.last().unwrap().id, first.last().unwrap().id);
 }

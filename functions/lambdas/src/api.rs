@@ -32,6 +32,10 @@ pub fn app(config: &Config, stack: &Stack) -> Result<axum::Router, crate::config
         // the table (the `events` function streams them on AWS).
         changes: None,
         stopping: never_stopping(),
+        // API Gateway buffers this route and cuts it at 30 s: answer with
+        // what came by then (the streaming `events` function is the real
+        // way to follow a job on AWS).
+        max_stream: Some(std::time::Duration::from_secs(25)),
     };
     Ok(router(state))
 }

@@ -6,7 +6,7 @@ use std::env;
 /// Which required variable is missing, said plainly at cold start.
 #[derive(Debug, thiserror::Error)]
 #[error("{0} is not set: deploy with infra/template.yaml, or set it by hand")]
-pub struct Missing(&'static str);
+pub struct Missing(pub &'static str);
 
 #[derive(Debug, Clone)]
 pub struct Config {

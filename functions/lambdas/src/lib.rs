@@ -5,6 +5,8 @@
 
 pub mod api;
 pub mod config;
+pub mod events;
+pub mod jwks;
 pub mod stack;
 pub mod step;
 

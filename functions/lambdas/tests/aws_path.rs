@@ -10,6 +10,8 @@
 mod gateway;
 #[path = "../../aws/tests/support/moto.rs"]
 mod moto;
+#[path = "support/oidc.rs"]
+mod oidc;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -24,6 +26,7 @@ use axum::routing::post;
 use coursegen_aws::dynamo::table::create_table;
 use coursegen_core::pipeline::Steps;
 use coursegen_lambdas::config::Config;
+use coursegen_lambdas::jwks::JwksVerifier;
 use coursegen_lambdas::stack::Stack;
 use coursegen_lambdas::step::{self, GATE};
 use coursegen_local::workflow::{FUNCTIONS, definition_with};
@@ -253,5 +256,49 @@ async fn a_job_runs_through_step_functions_the_lambdas_and_the_api() {
     assert!(
         calls["lesson"] >= 2,
         "the lessons ran in the Map: {calls:?}"
+    );
+
+    // The streaming events function: a token in the query (EventSource
+    // sends no headers) checked against the issuer's keys, every event
+    // replayed from the table, and the stream closed as the job has ended.
+    let provider = oidc::provider().await;
+    let verifier = Arc::new(JwksVerifier::new(&provider.issuer, "coursegen-web"));
+    let events = coursegen_lambdas::events::app(&config, &stack, verifier).unwrap();
+    let claims = json!({
+        "sub": "ines", "iss": provider.issuer, "aud": "coursegen-web",
+        "exp": chrono::Utc::now().timestamp() + 600,
+        "custom:role": "instructor", "custom:courses": "c1",
+    });
+    let token = oidc::sign(&claims, Some("k1"));
+    let get = |uri: String| {
+        axum::http::Request::get(uri)
+            .body(axum::body::Body::empty())
+            .unwrap()
+    };
+    let stream = format!("{uri}/events");
+    let response = events
+        .clone()
+        .oneshot(get(format!("{stream}?access_token={token}")))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    let text = String::from_utf8_lossy(&body);
+    let ids: Vec<u64> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("id: ")?.parse().ok())
+        .collect();
+    assert!(!ids.is_empty());
+    assert_eq!(
+        ids,
+        (1..=ids.len() as u64).collect::<Vec<_>>(),
+        "every event once"
+    );
+    assert!(text.contains("event: job_succeeded"), "{text}");
+    let response = events.oneshot(get(stream)).await.unwrap();
+    assert_eq!(
+        response.status(),
+        StatusCode::UNAUTHORIZED,
+        "no token, no stream"
     );
 }

@@ -36,6 +36,11 @@ pub struct Api {
 }
 
 pub fn api() -> Api {
+    api_with(None)
+}
+
+/// The API with event streams cut after `max_stream`.
+pub fn api_with(max_stream: Option<std::time::Duration>) -> Api {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(SqliteStore::open(&dir.path().join("db.sqlite3")).unwrap());
     let artifacts =
@@ -59,6 +64,7 @@ pub fn api() -> Api {
         }),
         changes: Some(jobs.changes()),
         stopping: coursegen_http::state::never_stopping(),
+        max_stream,
     };
     let gateway = ApiState {
         auth: Arc::new(GatewayClaims),
