@@ -14,8 +14,7 @@ use aws_sdk_s3::types::ServerSideEncryption;
 use chrono::Utc;
 use coursegen_core::artifact::{ArtifactKey, KeyPrefix};
 use coursegen_core::ports::{
-    Artifact, ArtifactEntry, ArtifactError, ArtifactMeta, ArtifactStore, Uploads,
-    validate_content_type,
+    Artifact, ArtifactEntry, ArtifactError, ArtifactMeta, ArtifactStore, Uploads, check_put,
 };
 use coursegen_core::upload::{UploadGrant, UploadTarget};
 
@@ -63,14 +62,7 @@ impl ArtifactStore for S3ArtifactStore {
         bytes: Vec<u8>,
         content_type: &str,
     ) -> Result<ArtifactMeta, ArtifactError> {
-        validate_content_type(content_type)?;
-        let size = bytes.len() as u64;
-        if size > self.max_size {
-            return Err(ArtifactError::TooLarge {
-                size,
-                limit: self.max_size,
-            });
-        }
+        let size = check_put(&bytes, content_type, self.max_size)?;
         self.client
             .put_object()
             .bucket(&self.bucket)

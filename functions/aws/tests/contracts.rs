@@ -50,24 +50,12 @@ async fn delivery_log() -> (Arc<dyn DeliveryLog>, String) {
 async fn bucket() -> (aws_sdk_s3::Client, String) {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
     let moto = Moto::shared().await;
-    let client = moto.s3(REGION);
     let bucket = format!(
         "contract-{}-{}",
         std::process::id(),
         NEXT.fetch_add(1, Ordering::Relaxed)
     );
-    client
-        .create_bucket()
-        .bucket(&bucket)
-        .create_bucket_configuration(
-            aws_sdk_s3::types::CreateBucketConfiguration::builder()
-                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::EuWest1)
-                .build(),
-        )
-        .send()
-        .await
-        .expect("create the bucket");
-    (client, bucket)
+    (moto.bucket(REGION, &bucket).await, bucket)
 }
 
 async fn artifact_store(limit: u64) -> (Arc<dyn ArtifactStore>, String) {

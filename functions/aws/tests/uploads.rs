@@ -15,19 +15,8 @@ const REGION: &str = "eu-west-1";
 #[tokio::test]
 async fn a_presigned_put_stores_the_file_with_its_type_and_signs_type_and_size() {
     let moto = Moto::shared().await;
-    let client = moto.s3(REGION);
     let bucket = format!("uploads-{}", std::process::id());
-    client
-        .create_bucket()
-        .bucket(&bucket)
-        .create_bucket_configuration(
-            aws_sdk_s3::types::CreateBucketConfiguration::builder()
-                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::EuWest1)
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+    let client = moto.bucket(REGION, &bucket).await;
     let bytes = b"WEBVTT\n\n00:00.000 --> 00:01.000\nHello\n".to_vec();
     let grant = UploadGrant {
         key: "uploads/u-616c696365/01J0000000000000000000000/source.vtt"

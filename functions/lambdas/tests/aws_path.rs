@@ -133,8 +133,7 @@ async fn a_job_runs_through_step_functions_the_lambdas_and_the_api() {
     create_table(&aws_sdk_dynamodb::Client::new(&sdk), TABLE)
         .await
         .unwrap();
-    let s3 = moto.s3(REGION);
-    s3.create_bucket().bucket(BUCKET).send().await.unwrap();
+    moto.bucket(REGION, BUCKET).await;
     let sfn = moto.sfn(REGION);
     let definition =
         definition_with(|f| format!("arn:aws:lambda:{REGION}:{ACCOUNT}:function:{f}")).unwrap();

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use async_trait::async_trait;
 use coursegen_core::artifact::{ArtifactKey, KeyPrefix};
 use coursegen_core::ports::{
-    Artifact, ArtifactEntry, ArtifactError, ArtifactMeta, ArtifactStore, validate_content_type,
+    Artifact, ArtifactEntry, ArtifactError, ArtifactMeta, ArtifactStore, check_put,
 };
 use rand::RngExt;
 
@@ -104,14 +104,7 @@ impl ArtifactStore for FsArtifactStore {
         bytes: Vec<u8>,
         content_type: &str,
     ) -> Result<ArtifactMeta, ArtifactError> {
-        validate_content_type(content_type)?;
-        let size = bytes.len() as u64;
-        if size > self.max_size {
-            return Err(ArtifactError::TooLarge {
-                size,
-                limit: self.max_size,
-            });
-        }
+        let size = check_put(&bytes, content_type, self.max_size)?;
         let (key, content_type) = (key.clone(), content_type.to_owned());
         self.blocking(move |this| {
             let path = this.path_of(&key);

@@ -68,17 +68,7 @@ impl CallbackStore for DynamoStore {
     }
 
     async fn get(&self, id: &CallbackId) -> Result<Option<CallbackRecord>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key(PK, s(callback_pk(id)))
-            .key(SK, s(META))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(unavailable)?;
-        let Some(item) = out.item else {
+        let Some(item) = self.get_meta(callback_pk(id)).await? else {
             return Ok(None);
         };
         let record = record_of(id, &item)?;

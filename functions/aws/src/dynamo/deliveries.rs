@@ -28,17 +28,7 @@ const CLAIM_ATTEMPTS: usize = 3;
 impl DynamoStore {
     /// What a live record says, or `None` when there is none to respect.
     async fn delivery_state(&self, id: &DeliveryId) -> Result<Option<DeliveryState>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key(PK, s(delivery_pk(id)))
-            .key(SK, s(META))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(unavailable)?;
-        let Some(item) = out.item else {
+        let Some(item) = self.get_meta(delivery_pk(id)).await? else {
             return Ok(None);
         };
         let now = Utc::now().timestamp_millis();

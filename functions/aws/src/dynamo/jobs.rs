@@ -16,6 +16,7 @@ use coursegen_core::ids::JobId;
 use coursegen_core::job::Job;
 use coursegen_core::ports::{
     Cursor, JobQuery, JobStore, ListPosition, MAX_EVENTS_PER_READ, Page, PageRequest, StoreError,
+    check_next_version,
 };
 use coursegen_core::stage::Stage;
 
@@ -269,13 +270,7 @@ impl JobStore for DynamoStore {
         expected_version: u64,
         events: &[Event],
     ) -> Result<(), StoreError> {
-        if job.version != expected_version + 1 {
-            return Err(StoreError::Corrupt(format!(
-                "an update from version {expected_version} must write version {}, not {}",
-                expected_version + 1,
-                job.version
-            )));
-        }
+        check_next_version(job, expected_version)?;
         let Some((actual, stored)) = self.head(&job.id).await? else {
             return Err(StoreError::job_not_found(job.id));
         };

@@ -54,6 +54,21 @@ impl DynamoStore {
     pub fn table(&self) -> &str {
         &self.table
     }
+
+    /// The `META` item under `pk`, read consistently.
+    async fn get_meta(&self, pk: String) -> Result<Option<item::Item>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(item::PK, item::s(pk))
+            .key(item::SK, item::s(item::META))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(unavailable)?;
+        Ok(out.item)
+    }
 }
 
 /// Any failure to talk to DynamoDB: worth retrying later (the SDK has

@@ -148,6 +148,22 @@ impl Moto {
         aws_sdk_dynamodb::Client::new(&self.sdk_config(region))
     }
 
+    /// A new bucket in `region` (outside us-east-1, S3 wants the region
+    /// named again), and the client to reach it.
+    pub async fn bucket(&self, region: &str, name: &str) -> aws_sdk_s3::Client {
+        let client = self.s3(region);
+        let mut request = client.create_bucket().bucket(name);
+        if region != "us-east-1" {
+            request = request.create_bucket_configuration(
+                aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                    .location_constraint(region.into())
+                    .build(),
+            );
+        }
+        request.send().await.expect("moto creates the bucket");
+        client
+    }
+
     /// S3 with path-style addressing: moto serves one host, not a
     /// subdomain per bucket.
     pub fn s3(&self, region: &str) -> aws_sdk_s3::Client {

@@ -65,6 +65,17 @@ pub trait ArtifactStore: Send + Sync + std::fmt::Debug {
     async fn list(&self, prefix: &KeyPrefix) -> Result<Vec<ArtifactEntry>, ArtifactError>;
 }
 
+/// What every store checks before it writes: the content type, then the
+/// size against its limit. Returns the size.
+pub fn check_put(bytes: &[u8], content_type: &str, limit: u64) -> Result<u64, ArtifactError> {
+    validate_content_type(content_type)?;
+    let size = bytes.len() as u64;
+    if size > limit {
+        return Err(ArtifactError::TooLarge { size, limit });
+    }
+    Ok(size)
+}
+
 /// Accepts `type/subtype` with optional `; param=value` parameters, in the
 /// token characters of RFC 9110.
 pub fn validate_content_type(ct: &str) -> Result<(), ArtifactError> {

@@ -30,6 +30,18 @@ pub struct Committed {
     pub events: Arc<[Event]>,
 }
 
+/// What every store checks before an update: it writes the next version.
+pub fn check_next_version(job: &Job, expected_version: u64) -> Result<(), StoreError> {
+    if job.version == expected_version + 1 {
+        return Ok(());
+    }
+    Err(StoreError::Corrupt(format!(
+        "an update from version {expected_version} must write version {}, not {}",
+        expected_version + 1,
+        job.version
+    )))
+}
+
 #[async_trait]
 pub trait JobStore: Send + Sync + std::fmt::Debug {
     /// Stores a new job with the events of its creation.

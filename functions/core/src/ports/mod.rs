@@ -12,7 +12,8 @@ mod uploads;
 mod workflow;
 
 pub use artifact_store::{
-    Artifact, ArtifactEntry, ArtifactError, ArtifactMeta, ArtifactStore, validate_content_type,
+    Artifact, ArtifactEntry, ArtifactError, ArtifactMeta, ArtifactStore, check_put,
+    validate_content_type,
 };
 pub use callback_store::{CallbackRecord, CallbackStore};
 pub use content::{
@@ -20,7 +21,7 @@ pub use content::{
     Segmenter, Validator,
 };
 pub use delivery_log::{DeliveryLog, DeliveryState, StoredAnswer};
-pub use job_store::{Committed, JobQuery, JobStore, MAX_EVENTS_PER_READ};
+pub use job_store::{Committed, JobQuery, JobStore, MAX_EVENTS_PER_READ, check_next_version};
 pub use paging::{Cursor, ListPosition, MAX_PAGE_SIZE, Page, PageRequest};
 pub use uploads::Uploads;
 pub use workflow::{TokenOutcome, Workflow, WorkflowError, execution_input};

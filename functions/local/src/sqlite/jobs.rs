@@ -7,6 +7,7 @@ use coursegen_core::ids::JobId;
 use coursegen_core::job::Job;
 use coursegen_core::ports::{
     Cursor, JobQuery, JobStore, ListPosition, MAX_EVENTS_PER_READ, Page, PageRequest, StoreError,
+    check_next_version,
 };
 use coursegen_core::stage::Stage;
 use rusqlite::{OptionalExtension, Transaction, params};
@@ -66,13 +67,7 @@ impl JobStore for SqliteStore {
         expected_version: u64,
         events: &[Event],
     ) -> Result<(), StoreError> {
-        if job.version != expected_version + 1 {
-            return Err(StoreError::Corrupt(format!(
-                "an update from version {expected_version} must write version {}, not {}",
-                expected_version + 1,
-                job.version
-            )));
-        }
+        check_next_version(job, expected_version)?;
         let (job, events) = (job.clone(), events.to_vec());
         self.with(move |conn| {
             let tx = conn
