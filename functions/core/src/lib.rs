@@ -3,6 +3,7 @@
 //! HTTP server or LLM client; those live in the adapter crates.
 
 pub mod access;
+pub mod ai_protocol;
 pub mod artifact;
 pub mod auth;
 pub mod course;

@@ -39,6 +39,7 @@ fn q(id: &str, body: QuestionBody) -> Question {
         time_limit_s: Some(60),
         hint: Some("Think about ownership.".into()),
         explanation: Some("Because the value moved.".into()),
+        parameters: Vec::new(),
         body,
     }
 }

@@ -86,7 +86,7 @@ impl JwksVerifier {
         match fetched {
             Ok(set) => keys.set = set,
             Err(why) => {
-                lambda_runtime::tracing::warn!(issuer = %self.issuer, "cannot fetch the signing keys: {why}");
+                tracing::warn!(issuer = %self.issuer, "cannot fetch the signing keys: {why}");
             }
         }
     }

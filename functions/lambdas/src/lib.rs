@@ -13,7 +13,26 @@ pub mod step;
 /// What a Lambda's `main` returns.
 pub type Error = lambda_runtime::Error;
 
-/// Log lines as JSON to CloudWatch, at the level `RUST_LOG` names.
+/// Log lines to CloudWatch at the level `AWS_LAMBDA_LOG_LEVEL` (Lambda's
+/// advanced logging controls) or `RUST_LOG` names, as JSON when
+/// `AWS_LAMBDA_LOG_FORMAT=JSON`. A plain level rather than an env-filter
+/// directive: the filter's regex engine alone would add ~200 KB to every
+/// package (each must stay under 5 MB zipped).
 pub fn init_logging() {
-    lambda_runtime::tracing::init_default_subscriber();
+    let level = ["AWS_LAMBDA_LOG_LEVEL", "RUST_LOG"]
+        .iter()
+        .find_map(|name| std::env::var(name).ok()?.parse().ok())
+        .unwrap_or(tracing::level_filters::LevelFilter::INFO);
+    let logs = tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_ansi(false)
+        .without_time() // CloudWatch stamps every line
+        .with_target(false);
+    let json = std::env::var("AWS_LAMBDA_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"));
+    // A second init (tests build several apps in one process) keeps the first.
+    let _ = if json {
+        logs.json().try_init()
+    } else {
+        logs.try_init()
+    };
 }

@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 
 pub use levels::{BloomLevel, Difficulty};
 pub use question::{
-    ChoiceOption, CodeTest, ExportCode, NumericRange, Question, QuestionBody, QuestionType,
-    RubricItem,
+    ChoiceOption, CodeTest, ExportCode, NumericRange, ParameterKind, Question, QuestionBody,
+    QuestionParameter, QuestionType, RubricItem,
 };
 
 use crate::validation::{ValidationError, ensure};

@@ -26,8 +26,28 @@ pub struct Question {
     pub hint: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub explanation: Option<String>,
+    /// Placeholders in the prompt that the LMS fills with one of each
+    /// parameter's values when it shows the question.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parameters: Vec<QuestionParameter>,
     #[serde(flatten)]
     pub body: QuestionBody,
+}
+
+/// One placeholder of a parameterised question.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct QuestionParameter {
+    pub name: String,
+    pub possible_values: Vec<String>,
+    pub kind: ParameterKind,
+}
+
+/// How the LMS treats a parameter's values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ParameterKind {
+    Number,
+    String,
 }
 
 /// The type-specific part of a question.
@@ -242,7 +262,26 @@ impl Question {
         if let Some(span) = &self.source {
             span.validate().map_err(|e| e.within("source"))?;
         }
+        self.parameters.iter().enumerate().try_for_each(|(i, p)| {
+            p.validate()
+                .map_err(|e| e.within(&format!("parameters[{i}]")))
+        })?;
+        let names: Vec<String> = self.parameters.iter().map(|p| p.name.clone()).collect();
+        ensure(all_distinct(&names), "parameters", || {
+            "parameter names must be distinct".into()
+        })?;
         self.body.validate()
+    }
+}
+
+impl QuestionParameter {
+    fn validate(&self) -> Result<(), ValidationError> {
+        ensure(!self.name.trim().is_empty(), "name", || {
+            "must not be empty".into()
+        })?;
+        ensure(!self.possible_values.is_empty(), "possible_values", || {
+            "needs at least one value".into()
+        })
     }
 }
 

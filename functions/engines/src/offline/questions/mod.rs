@@ -100,6 +100,7 @@ fn draft(prompt: String, bloom: BloomLevel, source: SourceSpan, body: QuestionBo
         time_limit_s: None,
         hint: None,
         explanation: None,
+        parameters: Vec::new(),
         body,
     }
 }

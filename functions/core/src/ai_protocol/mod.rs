@@ -1,0 +1,3 @@
+//! The external AI server's wire formats (AI_SERVER_PROTOCOL.md).
+
+pub mod questions;
