@@ -1,3 +1,5 @@
 //! The external AI server's wire formats (AI_SERVER_PROTOCOL.md).
 
 pub mod questions;
+pub mod signature;
+pub mod webhook;
