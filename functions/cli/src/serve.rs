@@ -7,14 +7,15 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
-use coursegen_http::{ApiState, Bearer, router};
+use coursegen_engines::ai_server::HttpFiles;
+use coursegen_http::{ApiState, Bearer, Webhooks, router};
 use coursegen_local::DataDir;
 use coursegen_local::uploads::LocalUploads;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::DataArgs;
-use crate::stack::{Embedded, jwt_secret};
+use crate::stack::{Embedded, jwt_secret, webhook_auth};
 
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
@@ -67,6 +68,11 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         changes: Some(stack.changes.clone()),
         stopping,
         max_stream: None,
+        webhooks: Webhooks {
+            auth: webhook_auth()?,
+            deliveries: stack.deliveries.clone(),
+            files: Arc::new(HttpFiles::new()),
+        },
     };
     println!("coursegen API on http://{addr}");
     eprintln!(

@@ -4,6 +4,9 @@
 
 use std::sync::Arc;
 
+use coursegen_core::ai_protocol::signature::WebhookAuth;
+use coursegen_core::ports::DeliveryLog;
+
 use anyhow::Context;
 use coursegen_core::pipeline::Steps;
 use coursegen_core::ports::Committed;
@@ -22,6 +25,8 @@ pub struct Embedded {
     pub service: Service,
     /// Each committed change of a job, announced.
     pub changes: broadcast::Sender<Committed>,
+    /// Where webhook deliveries are recorded (the job store's database).
+    pub deliveries: Arc<dyn DeliveryLog>,
 }
 
 impl Embedded {
@@ -48,8 +53,20 @@ impl Embedded {
             workflow,
             service,
             changes,
+            deliveries: store,
         })
     }
+}
+
+/// How AI server webhooks are checked: `$COURSEGEN_WEBHOOK_SECRET` (none:
+/// every webhook refused) and `$COURSEGEN_WEBHOOK_COMPAT`.
+pub fn webhook_auth() -> anyhow::Result<WebhookAuth> {
+    let compat = std::env::var("COURSEGEN_WEBHOOK_COMPAT").ok();
+    WebhookAuth::from_config(
+        std::env::var("COURSEGEN_WEBHOOK_SECRET").ok(),
+        compat.as_deref(),
+    )
+    .map_err(anyhow::Error::msg)
 }
 
 /// The token secret: `$COURSEGEN_JWT_SECRET`, else the data directory's.

@@ -68,6 +68,14 @@ pub enum EventKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
     },
+    /// A worker's report that changed nothing: late, for a superseded run,
+    /// or for an ended job.
+    ReportIgnored {
+        stage: Stage,
+        /// What was reported, e.g. "SEGMENTATION COMPLETED".
+        report: String,
+        reason: String,
+    },
 }
 
 impl EventKind {
@@ -86,6 +94,7 @@ impl EventKind {
             EventKind::JobSucceeded => "job_succeeded",
             EventKind::JobFailed { .. } => "job_failed",
             EventKind::JobAborted { .. } => "job_aborted",
+            EventKind::ReportIgnored { .. } => "report_ignored",
         }
     }
 

@@ -9,6 +9,7 @@
 //!   segmentation, outline, lessons, questions of every type, assessment,
 //!   glossary and flashcards — behind every content port of core.
 
+pub mod ai_server;
 pub mod export;
 pub mod ingest;
 pub mod offline;

@@ -12,6 +12,7 @@ mod jobs;
 pub mod openapi;
 pub mod state;
 mod uploads;
+pub mod webhook;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -25,6 +26,7 @@ pub use error::ApiError;
 #[cfg(feature = "lambda")]
 pub use gateway::GatewayClaims;
 pub use state::ApiState;
+pub use webhook::Webhooks;
 
 use jobs::CourseFormat;
 
@@ -72,6 +74,17 @@ pub fn events_router(state: ApiState) -> Router {
         .with_state(state)
 }
 
+/// Only the AI server's webhook (and the health check): what the `webhook`
+/// Lambda serves.
+pub fn webhook_router(state: ApiState) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/v1/webhooks/ai-server", post(webhook::ai_server))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state)
+}
+
 pub fn router(state: ApiState) -> Router {
     // Upload bodies may be as large as the artifact store takes; every
     // other body keeps axum's small default.
@@ -100,6 +113,7 @@ pub fn router(state: ApiState) -> Router {
         )
         .route("/v1/jobs/{id}/stages/{stage}/approve", post(jobs::approve))
         .route("/v1/jobs/{id}/stages/{stage}/rerun", post(jobs::rerun))
+        .route("/v1/webhooks/ai-server", post(webhook::ai_server))
         .route("/v1/jobs/{id}/course", course_route(CourseFormat::Json))
         .route(
             "/v1/jobs/{id}/course.json",

@@ -123,7 +123,7 @@ impl Builder {
 fn description(code: u16) -> &'static str {
     match code {
         400 => "the request is invalid; details.field names what",
-        401 => "no valid bearer token",
+        401 => "no valid bearer token (webhook: no valid signature)",
         403 => "the caller's role does not allow this",
         404 => "no such job (or none the caller may see), run or route",
         409 => "not allowed in the job's current state",
@@ -160,6 +160,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/jobs/{id}/course.json"),
     ("get", "/v1/jobs/{id}/course.md"),
     ("get", "/v1/jobs/{id}/course.html"),
+    ("post", "/v1/webhooks/ai-server"),
 ];
 
 pub fn document() -> Value {
@@ -438,9 +439,49 @@ pub fn document() -> Value {
         );
     }
 
-    // These need no bearer token: the health check, this document, and an
-    // upload URL (which is its own credential).
+    let header = |name: &str, description: &str| {
+        param(
+            name,
+            "header",
+            json!({"type": "string"}),
+            false,
+            description,
+        )
+    };
+    b.route(
+        "post",
+        "/v1/webhooks/ai-server",
+        "aiServerWebhook",
+        "An AI server reports on a task (AI_SERVER_PROTOCOL.md); signed, deduplicated",
+        vec![
+            header(
+                "X-Coursegen-Delivery",
+                "the delivery's id, for deduplication",
+            ),
+            header("X-Coursegen-Timestamp", "unix seconds, within 300 s of now"),
+            header(
+                "X-Coursegen-Signature",
+                "v1=<hex HMAC-SHA256(secret, timestamp + \".\" + body)>",
+            ),
+            header(
+                "x-webhook-signature",
+                "the shared secret (COURSEGEN_WEBHOOK_COMPAT=shared-secret only)",
+            ),
+        ],
+        Some(json!({"type": "object"})),
+        (
+            200,
+            "applied, ignored (late or superseded) or a repeat's first answer",
+            json_content(json!({"type": "object", "required": ["status"],
+                "properties": {"status": {"type": "string"}}})),
+        ),
+        &[400, 404, 409],
+    );
+
+    // These need no bearer token: the health check, this document, an
+    // upload URL (which is its own credential) and the webhook (signed).
     for (path, method) in [
+        ("/v1/webhooks/ai-server", "post"),
         ("/healthz", "get"),
         ("/v1/openapi.json", "get"),
         ("/v1/uploads/{token}", "put"),

@@ -8,6 +8,7 @@ use coursegen_core::service::Service;
 use tokio::sync::{broadcast, watch};
 
 use crate::auth::Authenticator;
+use crate::webhook::Webhooks;
 
 #[derive(Debug, Clone)]
 pub struct ApiState {
@@ -25,6 +26,8 @@ pub struct ApiState {
     /// reconnects with Last-Event-ID (a Lambda must answer within 15
     /// minutes); `None` to follow a job for as long as it runs.
     pub max_stream: Option<Duration>,
+    /// The AI server's webhook: its secret, delivery log and file fetcher.
+    pub webhooks: Webhooks,
 }
 
 /// A `stopping` that never fires, for servers without a shutdown signal.

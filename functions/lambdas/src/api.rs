@@ -36,6 +36,8 @@ pub fn app(config: &Config, stack: &Stack) -> Result<axum::Router, crate::config
         // what came by then (the streaming `events` function is the real
         // way to follow a job on AWS).
         max_stream: Some(std::time::Duration::from_secs(25)),
+        // AI server webhooks go to the `webhook` function, not this one.
+        webhooks: stack.closed_webhooks(),
     };
     Ok(router(state))
 }

@@ -87,6 +87,8 @@ pub fn app(
         changes: None,
         stopping: never_stopping(),
         max_stream: Some(MAX_STREAM),
+        // AI server webhooks go to the `webhook` function, not this one.
+        webhooks: stack.closed_webhooks(),
     };
     Ok(events_router(state).layer(middleware::from_fn_with_state(verifier, authorize)))
 }

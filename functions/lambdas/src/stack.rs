@@ -53,6 +53,16 @@ impl Stack {
         }
     }
 
+    /// Webhook settings for the functions that do not take webhooks: every
+    /// delivery refused.
+    pub fn closed_webhooks(&self) -> coursegen_http::Webhooks {
+        coursegen_http::Webhooks {
+            auth: coursegen_core::ai_protocol::signature::WebhookAuth::Closed,
+            deliveries: self.store.clone(),
+            files: Arc::new(coursegen_engines::ai_server::HttpFiles::new()),
+        }
+    }
+
     /// From the function's environment.
     pub async fn from_env(config: &Config) -> Self {
         let sdk = aws_config::load_defaults(BehaviorVersion::latest()).await;

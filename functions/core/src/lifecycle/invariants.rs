@@ -66,7 +66,16 @@ pub fn check_invariants(job: &Job) -> Result<(), String> {
         {
             return fail("the approved run is not a completed run");
         }
-        if state.callback.is_some() && state.status != StageStatus::AwaitingApproval {
+        // A handle is held by a review, or by a worker's run: while it runs
+        // and after it ends (so a resent report finds the run it ended).
+        let may_hold = matches!(
+            state.status,
+            StageStatus::AwaitingApproval
+                | StageStatus::Running
+                | StageStatus::Completed
+                | StageStatus::Failed
+        );
+        if state.callback.is_some() && !may_hold {
             return fail("holds a callback but awaits nothing");
         }
         if let Some(p) = &state.progress

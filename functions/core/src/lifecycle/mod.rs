@@ -90,6 +90,19 @@ pub enum Command {
     BindExecution {
         execution_id: String,
     },
+    /// A running stage's work went to an external worker (the AI server),
+    /// which reports back through `callback`.
+    AwaitWorker {
+        stage: Stage,
+        callback: CallbackId,
+    },
+    /// A worker's report that changes nothing (late, superseded or for an
+    /// ended job) is kept as an event. Allowed whatever the job's state.
+    NoteIgnoredReport {
+        stage: Stage,
+        report: String,
+        reason: String,
+    },
 }
 
 impl Command {
@@ -108,6 +121,8 @@ impl Command {
             Command::Succeed => ("complete the job", None),
             Command::Fail { .. } => ("fail the job", None),
             Command::BindExecution { .. } => ("bind an execution to the job", None),
+            Command::AwaitWorker { stage, .. } => ("hand to a worker", Some(stage)),
+            Command::NoteIgnoredReport { stage, .. } => ("note a report on", Some(stage)),
         };
         match stage {
             Some(stage) => format!("{verb} stage {stage}"),
@@ -179,7 +194,9 @@ pub fn apply(
         action: command.describe(),
         state,
     };
-    if job.status.is_terminal() {
+    // Noting an ignored report is the one change an ended job still takes.
+    let notes_only = matches!(command, Command::NoteIgnoredReport { .. });
+    if job.status.is_terminal() && !notes_only {
         return Err(conflict(format!("the job has {}", job.status)));
     }
     let mut next = job.clone();
@@ -343,6 +360,20 @@ pub fn apply(
             next.execution_id = Some(execution_id.clone());
             Vec::new()
         }
+        Command::AwaitWorker { stage, callback } => {
+            expect_status(job, *stage, StageStatus::Running).map_err(conflict)?;
+            next.stage_mut(*stage).callback = Some(callback.clone());
+            Vec::new()
+        }
+        Command::NoteIgnoredReport {
+            stage,
+            report,
+            reason,
+        } => vec![EventKind::ReportIgnored {
+            stage: *stage,
+            report: report.clone(),
+            reason: reason.clone(),
+        }],
     };
     if !next.status.is_terminal() {
         next.status = derived_status(&next);
@@ -412,6 +443,8 @@ fn start_stage(job: &mut Job, stage: Stage, now: DateTime<Utc>) -> Result<Vec<Ev
     state.status = StageStatus::Running;
     state.approved_run = None;
     state.progress = None;
+    // A worker of an earlier run must not report into this one.
+    state.callback = None;
     Ok(vec![EventKind::StageStarted { stage, run: n }])
 }
 

@@ -4,6 +4,7 @@
 //! Lambda and in the local interpreter, and they are idempotent: a step run
 //! again after a crash finishes the run it had started instead of adding one.
 
+mod ai_results;
 mod review;
 mod stages;
 mod writing;

@@ -261,35 +261,73 @@ impl Steps {
         }
         let (key, set) = self
             .run_stage(id, Stage::Questions, |job| async move {
-                let index: LessonIndex = self.stage_output(&job, Stage::Lessons).await?;
-                let mut lessons = Vec::new();
-                for (r, key) in &index.lessons {
-                    let lesson: Lesson = self.get_json(key).await?;
-                    lessons.push(LessonQuestions {
-                        module: r.module,
-                        lesson: r.lesson,
-                        title: lesson.title,
-                        exercises: lesson.exercises,
-                    });
-                }
-                let assessment = if job.stage(Stage::Assessment).status == StageStatus::Skipped {
-                    None
-                } else {
-                    self.stage_output::<Option<Assessment>>(&job, Stage::Assessment)
-                        .await?
-                };
-                Ok((
-                    QuestionSet {
-                        lessons,
-                        assessment,
-                    },
-                    Usage::default(),
-                ))
+                Ok((self.question_set(&job).await?, Usage::default()))
             })
             .await?;
         let set: QuestionSet = set;
         let count = set.lessons.iter().map(|l| l.exercises.len()).sum::<usize>()
             + set.assessment.map_or(0, |a| a.questions.len());
         Ok(json!({"key": key, "questions": count}))
+    }
+
+    /// The questions the lessons and the assessment wrote, per lesson.
+    pub(super) async fn question_set(&self, job: &Job) -> Result<QuestionSet, StepError> {
+        let index: LessonIndex = self.stage_output(job, Stage::Lessons).await?;
+        let mut lessons = Vec::new();
+        for (r, key) in &index.lessons {
+            let lesson: Lesson = self.get_json(key).await?;
+            lessons.push(LessonQuestions {
+                module: r.module,
+                lesson: r.lesson,
+                title: lesson.title,
+                exercises: lesson.exercises,
+            });
+        }
+        let assessment = if job.stage(Stage::Assessment).status == StageStatus::Skipped {
+            None
+        } else {
+            self.stage_output::<Option<Assessment>>(job, Stage::Assessment)
+                .await?
+        };
+        Ok(QuestionSet {
+            lessons,
+            assessment,
+        })
+    }
+}
+
+impl QuestionSet {
+    /// Makes `questions` the lessons' exercises: each goes to the lesson
+    /// whose span holds the start of its source (else the nearest lesson;
+    /// a question without a source goes to the first), so none is lost.
+    pub fn replace_exercises(&mut self, outline: &Outline, questions: Vec<Question>) {
+        let spans: Vec<(u64, u64)> = self
+            .lessons
+            .iter()
+            .map(|l| {
+                outline
+                    .modules
+                    .get(l.module)
+                    .and_then(|m| m.lessons.get(l.lesson))
+                    .map_or((0, 0), |o| (o.start_ms, o.end_ms))
+            })
+            .collect();
+        for lesson in &mut self.lessons {
+            lesson.exercises.clear();
+        }
+        for q in questions {
+            let at = q.source.map_or(0, |s| s.start_ms);
+            let distance = |(start, end): (u64, u64)| {
+                if at < start {
+                    start - at
+                } else {
+                    at.saturating_sub(end.saturating_sub(1))
+                }
+            };
+            let best = (0..spans.len()).min_by_key(|i| distance(spans[*i]));
+            if let Some(i) = best {
+                self.lessons[i].exercises.push(q);
+            }
+        }
     }
 }

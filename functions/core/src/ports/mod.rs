@@ -8,6 +8,7 @@ mod content;
 mod delivery_log;
 mod job_store;
 mod paging;
+mod remote_files;
 mod uploads;
 mod workflow;
 
@@ -23,6 +24,7 @@ pub use content::{
 pub use delivery_log::{DeliveryLog, DeliveryState, StoredAnswer};
 pub use job_store::{Committed, JobQuery, JobStore, MAX_EVENTS_PER_READ, check_next_version};
 pub use paging::{Cursor, ListPosition, MAX_PAGE_SIZE, Page, PageRequest};
+pub use remote_files::{Fetched, RemoteFiles};
 pub use uploads::Uploads;
 pub use workflow::{TokenOutcome, Workflow, WorkflowError, execution_input};
 

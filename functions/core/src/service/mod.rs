@@ -4,6 +4,7 @@
 
 mod error;
 mod review;
+mod webhook;
 
 use std::sync::Arc;
 
@@ -11,6 +12,7 @@ use chrono::Utc;
 
 pub use error::ServiceError;
 pub use review::{Decision, check_edit};
+pub use webhook::WORKER_FAILED;
 
 use crate::access::{self, Action};
 use crate::artifact::ArtifactKey;

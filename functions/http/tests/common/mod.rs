@@ -8,10 +8,12 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use chrono::Utc;
+use coursegen_core::ai_protocol::signature::{Secret, WebhookAuth};
 use coursegen_core::auth::{Principal, Role};
 use coursegen_core::service::Service;
+use coursegen_engines::ai_server::HttpFiles;
 use coursegen_engines::offline::offline_steps;
-use coursegen_http::{ApiState, Bearer, GatewayClaims, router};
+use coursegen_http::{ApiState, Bearer, GatewayClaims, Webhooks, router};
 use coursegen_local::changes::Broadcasting;
 use coursegen_local::dev_auth::{JwtSecret, issue};
 use coursegen_local::uploads::LocalUploads;
@@ -35,6 +37,9 @@ pub struct Api {
     _dir: tempfile::TempDir,
 }
 
+/// What the test server's AI server webhooks are signed with.
+pub const WEBHOOK_SECRET: &str = "the test webhook secret";
+
 pub fn api() -> Api {
     api_with(None)
 }
@@ -50,7 +55,7 @@ pub fn api_with(max_stream: Option<std::time::Duration>) -> Api {
     let workflow = Arc::new(LocalWorkflow::new(
         Arc::new(course_machine().unwrap()),
         Arc::new(InProcess(steps.clone())),
-        store,
+        store.clone(),
     ));
     let service = Service { steps, workflow };
     let secret =
@@ -65,6 +70,11 @@ pub fn api_with(max_stream: Option<std::time::Duration>) -> Api {
         changes: Some(jobs.changes()),
         stopping: coursegen_http::state::never_stopping(),
         max_stream,
+        webhooks: Webhooks {
+            auth: WebhookAuth::Signed(Secret::new(WEBHOOK_SECRET).unwrap()),
+            deliveries: store.clone(),
+            files: Arc::new(HttpFiles::new()),
+        },
     };
     let gateway = ApiState {
         auth: Arc::new(GatewayClaims),

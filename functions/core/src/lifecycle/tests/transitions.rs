@@ -188,3 +188,60 @@ fn full_run_from(mut job: Job) -> Job {
     }
     step(&job, Command::Succeed)
 }
+
+#[test]
+fn only_a_running_stage_hands_work_to_a_worker_and_a_new_run_forgets_its_handle() {
+    let handle = CallbackId::generate();
+    let worker = |stage| Command::AwaitWorker {
+        stage,
+        callback: handle.clone(),
+    };
+    for status in [
+        StageStatus::Pending,
+        StageStatus::Completed,
+        StageStatus::AwaitingApproval,
+        StageStatus::Approved,
+        StageStatus::Failed,
+    ] {
+        let job = fixture(Stage::Segment, status).unwrap();
+        assert!(
+            apply(&job, worker(Stage::Segment), t0()).is_err(),
+            "{status}"
+        );
+    }
+    let job = fixture(Stage::Segment, StageStatus::Running).unwrap();
+    let job = step(&job, worker(Stage::Segment));
+    assert_eq!(job.stage(Stage::Segment).callback, Some(handle.clone()));
+    // The run fails; its handle stays (a resend must find the run it
+    // ended); the next run starts without it.
+    let job = step(
+        &job,
+        Command::FailRun {
+            stage: Stage::Segment,
+            error: "gpu".into(),
+        },
+    );
+    assert_eq!(job.stage(Stage::Segment).callback, Some(handle));
+    let job = step(
+        &job,
+        Command::StartStage {
+            stage: Stage::Segment,
+        },
+    );
+    assert_eq!(job.stage(Stage::Segment).callback, None);
+}
+
+#[test]
+fn an_ignored_report_is_noted_even_on_an_ended_job() {
+    let job = fixture(Stage::Segment, StageStatus::Running).unwrap();
+    let job = step(&job, Command::Abort { reason: None });
+    let note = Command::NoteIgnoredReport {
+        stage: Stage::Segment,
+        report: "SEGMENTATION COMPLETED".into(),
+        reason: "the job has aborted".into(),
+    };
+    let after = step(&job, note);
+    assert_eq!(after.status, job.status);
+    assert_eq!(after.stages, job.stages);
+    assert_eq!(after.last_event_seq, job.last_event_seq + 1);
+}

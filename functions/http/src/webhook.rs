@@ -1,0 +1,114 @@
+//! `POST /v1/webhooks/ai-server`: the AI server's reports. Authenticated
+//! first (nothing unauthenticated touches state), then deduplicated through
+//! the delivery log, so a delivery's effects happen once and a repeat gets
+//! the first answer back.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::{Duration, Utc};
+use coursegen_core::ai_protocol::signature::{
+    Credentials, DELIVERY_HEADER, SHARED_SECRET_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER,
+    WebhookAuth,
+};
+use coursegen_core::ai_protocol::webhook::{dedupe_key, parse};
+use coursegen_core::ports::{DeliveryLog, DeliveryState, RemoteFiles, StoredAnswer};
+use coursegen_core::service::ServiceError;
+use serde_json::Value;
+
+use crate::error::ApiError;
+use crate::state::ApiState;
+
+/// How webhooks are checked and where their effects are recorded.
+#[derive(Debug, Clone)]
+pub struct Webhooks {
+    pub auth: WebhookAuth,
+    pub deliveries: Arc<dyn DeliveryLog>,
+    pub files: Arc<dyn RemoteFiles>,
+}
+
+/// How long one delivery may be worked on before a resend may take it over.
+const LEASE_S: i64 = 120;
+/// How long a delivery's answer is kept for resends.
+const KEEP_DAYS: i64 = 7;
+
+pub async fn ai_server(State(state): State<ApiState>, headers: HeaderMap, body: Bytes) -> Response {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let hooks = &state.webhooks;
+    let credentials = Credentials {
+        timestamp: header(TIMESTAMP_HEADER),
+        signature: header(SIGNATURE_HEADER),
+        shared_secret: header(SHARED_SECRET_HEADER),
+    };
+    let now = Utc::now();
+    if let Err(refusal) = hooks.auth.verify(&credentials, &body, now) {
+        return ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            refusal.to_string(),
+        )
+        .into_response();
+    }
+    let id = match dedupe_key(header(DELIVERY_HEADER), &body) {
+        Ok(id) => id,
+        Err(e) => return ApiError::invalid(&e.field, e.message).into_response(),
+    };
+    let claim = hooks
+        .deliveries
+        .begin(
+            &id,
+            now + Duration::seconds(LEASE_S),
+            now + Duration::days(KEEP_DAYS),
+        )
+        .await;
+    match claim {
+        Err(e) => ApiError::from(ServiceError::from(e)).into_response(),
+        Ok(DeliveryState::Answered(answer)) => replay(answer),
+        Ok(DeliveryState::InProgress) => ApiError::new(
+            StatusCode::CONFLICT,
+            "conflict",
+            "this delivery is being processed; send it again later",
+        )
+        .into_response(),
+        Ok(DeliveryState::Claimed) => {
+            let answer = apply(&state, &body).await;
+            // Worth retrying: let the sender's next attempt do the work.
+            let kept = if answer.status >= 500 {
+                hooks.deliveries.release(&id).await
+            } else {
+                hooks.deliveries.finish(&id, &answer).await
+            };
+            match kept {
+                Ok(()) => replay(answer),
+                Err(e) => ApiError::from(ServiceError::from(e)).into_response(),
+            }
+        }
+    }
+}
+
+async fn apply(state: &ApiState, body: &[u8]) -> StoredAnswer {
+    let result = match parse(body) {
+        Err(e) => Err(ApiError::invalid(&e.field, e.message)),
+        Ok(delivery) => state
+            .service
+            .ai_delivery(&delivery, state.webhooks.files.as_ref())
+            .await
+            .map_err(ApiError::from),
+    };
+    match result {
+        Ok(body) => StoredAnswer { status: 200, body },
+        Err(e) => StoredAnswer {
+            status: e.status.as_u16(),
+            body: e.body(),
+        },
+    }
+}
+
+fn replay(answer: StoredAnswer) -> Response {
+    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK);
+    (status, Json::<Value>(answer.body)).into_response()
+}
