@@ -63,7 +63,7 @@ async fn job_at_segment_review(api: &Api) -> (String, String) {
     assert_eq!(status, StatusCode::CREATED, "{text}");
     let id = job["id"].as_str().unwrap().to_owned();
     for _ in 0..1000 {
-        let job = stored(&api, &id).await;
+        let job = stored(api, &id).await;
         let state = job.stage(coursegen_core::stage::Stage::Segment);
         if let Some(handle) = &state.callback {
             return (id, handle.to_string());
