@@ -68,11 +68,11 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         changes: Some(stack.changes.clone()),
         stopping,
         max_stream: None,
-        webhooks: Webhooks {
+        webhooks: Some(Webhooks {
             auth: webhook_auth()?,
             deliveries: stack.deliveries.clone(),
             files: Arc::new(HttpFiles::new()),
-        },
+        }),
     };
     println!("coursegen API on http://{addr}");
     eprintln!(

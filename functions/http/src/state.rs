@@ -26,8 +26,9 @@ pub struct ApiState {
     /// reconnects with Last-Event-ID (a Lambda must answer within 15
     /// minutes); `None` to follow a job for as long as it runs.
     pub max_stream: Option<Duration>,
-    /// The AI server's webhook: its secret, delivery log and file fetcher.
-    pub webhooks: Webhooks,
+    /// The AI server's webhook: its secret, delivery log and file fetcher;
+    /// `None` where webhooks go elsewhere (every delivery refused).
+    pub webhooks: Option<Webhooks>,
 }
 
 /// A `stopping` that never fires, for servers without a shutdown signal.

@@ -38,7 +38,14 @@ const KEEP_DAYS: i64 = 7;
 
 pub async fn ai_server(State(state): State<ApiState>, headers: HeaderMap, body: Bytes) -> Response {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let hooks = &state.webhooks;
+    let Some(hooks) = &state.webhooks else {
+        return ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "this server takes no webhooks",
+        )
+        .into_response();
+    };
     let credentials = Credentials {
         timestamp: header(TIMESTAMP_HEADER),
         signature: header(SIGNATURE_HEADER),
@@ -75,7 +82,7 @@ pub async fn ai_server(State(state): State<ApiState>, headers: HeaderMap, body: 
         )
         .into_response(),
         Ok(DeliveryState::Claimed) => {
-            let answer = apply(&state, &body).await;
+            let answer = apply(&state, hooks, &body).await;
             // Worth retrying: let the sender's next attempt do the work.
             let kept = if answer.status >= 500 {
                 hooks.deliveries.release(&id).await
@@ -90,12 +97,12 @@ pub async fn ai_server(State(state): State<ApiState>, headers: HeaderMap, body: 
     }
 }
 
-async fn apply(state: &ApiState, body: &[u8]) -> StoredAnswer {
+async fn apply(state: &ApiState, hooks: &Webhooks, body: &[u8]) -> StoredAnswer {
     let result = match parse(body) {
         Err(e) => Err(ApiError::invalid(&e.field, e.message)),
         Ok(delivery) => state
             .service
-            .ai_delivery(&delivery, state.webhooks.files.as_ref())
+            .ai_delivery(&delivery, hooks.files.as_ref())
             .await
             .map_err(ApiError::from),
     };

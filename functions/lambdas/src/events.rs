@@ -14,15 +14,12 @@ use axum::http::header::AUTHORIZATION;
 use axum::http::{HeaderValue, Uri};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use coursegen_aws::{S3Uploads, StepFunctionsWorkflow};
-use coursegen_core::service::Service;
-use coursegen_http::state::never_stopping;
-use coursegen_http::{ApiState, Bearer, events_router};
+use coursegen_http::{Bearer, events_router};
 
 use crate::config::Config;
 use crate::config::{Missing, optional};
 use crate::jwks::JwksVerifier;
-use crate::stack::{Stack, s3_client};
+use crate::stack::Stack;
 
 /// Streams end this long after they start: well inside Lambda's 15 minutes.
 pub const MAX_STREAM: Duration = Duration::from_secs(14 * 60);
@@ -70,26 +67,13 @@ pub fn app(
     stack: &Stack,
     verifier: Arc<JwksVerifier>,
 ) -> Result<axum::Router, Missing> {
-    let workflow = StepFunctionsWorkflow::new(
-        aws_sdk_sfn::Client::new(&stack.sdk),
+    let state = stack.api_state(
+        config,
         config.state_machine_arn.clone().unwrap_or_default(),
+        Arc::new(Bearer(verifier.clone())),
+        MAX_STREAM,
+        None,
     );
-    let state = ApiState {
-        service: Service {
-            steps: stack.steps.clone(),
-            workflow: Arc::new(workflow),
-        },
-        auth: Arc::new(Bearer(verifier.clone())),
-        uploads: Arc::new(S3Uploads::new(
-            s3_client(config, &stack.sdk),
-            config.bucket.clone(),
-        )),
-        changes: None,
-        stopping: never_stopping(),
-        max_stream: Some(MAX_STREAM),
-        // AI server webhooks go to the `webhook` function, not this one.
-        webhooks: stack.closed_webhooks(),
-    };
     Ok(events_router(state).layer(middleware::from_fn_with_state(verifier, authorize)))
 }
 

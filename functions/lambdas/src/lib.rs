@@ -9,6 +9,7 @@ pub mod events;
 pub mod jwks;
 pub mod stack;
 pub mod step;
+pub mod webhook;
 
 /// What a Lambda's `main` returns.
 pub type Error = lambda_runtime::Error;

@@ -4,11 +4,18 @@
 
 use std::sync::Arc;
 
+use std::time::Duration;
+
 use aws_config::BehaviorVersion;
-use coursegen_aws::{DynamoStore, S3ArtifactStore};
+use coursegen_aws::{DynamoStore, S3ArtifactStore, S3Uploads, StepFunctionsWorkflow};
+use coursegen_core::ai_protocol::signature::WebhookAuth;
 use coursegen_core::artifact::MAX_ARTIFACT_BYTES;
 use coursegen_core::pipeline::Steps;
+use coursegen_core::service::Service;
+use coursegen_engines::ai_server::HttpFiles;
 use coursegen_engines::offline::offline_steps;
+use coursegen_http::state::never_stopping;
+use coursegen_http::{ApiState, Authenticator, Webhooks};
 
 use crate::config::Config;
 
@@ -53,13 +60,40 @@ impl Stack {
         }
     }
 
-    /// Webhook settings for the functions that do not take webhooks: every
-    /// delivery refused.
-    pub fn closed_webhooks(&self) -> coursegen_http::Webhooks {
-        coursegen_http::Webhooks {
-            auth: coursegen_core::ai_protocol::signature::WebhookAuth::Closed,
-            deliveries: self.store.clone(),
-            files: Arc::new(coursegen_engines::ai_server::HttpFiles::new()),
+    /// What the HTTP functions' routes read: the service over Step
+    /// Functions (`state_machine`), S3 upload URLs, callers known by
+    /// `auth`. Each request may land on another instance, so there is no
+    /// change feed: event streams read the table, for at most `max_stream`.
+    /// `webhooks` is `None` for the functions that do not take webhooks
+    /// (every delivery refused).
+    pub fn api_state(
+        &self,
+        config: &Config,
+        state_machine: String,
+        auth: Arc<dyn Authenticator>,
+        max_stream: Duration,
+        webhooks: Option<WebhookAuth>,
+    ) -> ApiState {
+        let workflow =
+            StepFunctionsWorkflow::new(aws_sdk_sfn::Client::new(&self.sdk), state_machine);
+        ApiState {
+            service: Service {
+                steps: self.steps.clone(),
+                workflow: Arc::new(workflow),
+            },
+            auth,
+            uploads: Arc::new(S3Uploads::new(
+                s3_client(config, &self.sdk),
+                config.bucket.clone(),
+            )),
+            changes: None,
+            stopping: never_stopping(),
+            max_stream: Some(max_stream),
+            webhooks: webhooks.map(|auth| Webhooks {
+                auth,
+                deliveries: self.store.clone(),
+                files: Arc::new(HttpFiles::new()),
+            }),
         }
     }
 

@@ -1,6 +1,8 @@
 //! The external AI server engine (AI_SERVER_PROTOCOL.md): the client side
 //! of its protocol.
 
+mod client;
 mod files;
 
+pub use client::{AbortOutcome, AiServerClient, ClientSettings, DispatchError};
 pub use files::HttpFiles;

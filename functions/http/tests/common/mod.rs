@@ -70,11 +70,11 @@ pub fn api_with(max_stream: Option<std::time::Duration>) -> Api {
         changes: Some(jobs.changes()),
         stopping: coursegen_http::state::never_stopping(),
         max_stream,
-        webhooks: Webhooks {
+        webhooks: Some(Webhooks {
             auth: WebhookAuth::Signed(Secret::new(WEBHOOK_SECRET).unwrap()),
             deliveries: store.clone(),
             files: Arc::new(HttpFiles::new()),
-        },
+        }),
     };
     let gateway = ApiState {
         auth: Arc::new(GatewayClaims),

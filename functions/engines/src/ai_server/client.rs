@@ -1,0 +1,186 @@
+//! Calls to the AI server: health, `approve/start`, `rerun` and `abort`.
+//! A 200 means only "accepted"; results come back through the webhook.
+//! 5xx answers, timeouts and connection errors are retried with backoff;
+//! a 4xx is a refusal that retrying will not fix, reported with the
+//! server's own words (`detail`, or the 422 validation list).
+
+use std::time::Duration;
+
+use coursegen_core::ai_protocol::job_state::JobState;
+use serde_json::Value;
+
+#[derive(Debug, Clone)]
+pub struct AiServerClient {
+    base: String,
+    client: reqwest::Client,
+    attempts: u32,
+    backoff: Duration,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DispatchError {
+    /// A 4xx: the request itself is wrong.
+    #[error("the AI server refused the task ({status}): {detail}")]
+    Refused { status: u16, detail: String },
+    /// Still failing after every attempt: 5xx, timeout or unreachable.
+    #[error("the AI server is unavailable: {0}")]
+    Unavailable(String),
+}
+
+/// What became of an abort. All three are final: the abort is recorded
+/// whatever the server says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AbortOutcome {
+    Aborted,
+    /// 404: nothing was running.
+    NothingRunning,
+    /// 400: the task had already finished.
+    AlreadyFinished,
+}
+
+/// Timing knobs; the defaults suit a real server.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientSettings {
+    pub timeout: Duration,
+    pub attempts: u32,
+    /// The first retry waits this long, each later one twice as long.
+    pub backoff: Duration,
+}
+
+impl Default for ClientSettings {
+    fn default() -> Self {
+        ClientSettings {
+            timeout: Duration::from_secs(30),
+            attempts: 4,
+            backoff: Duration::from_millis(500),
+        }
+    }
+}
+
+impl AiServerClient {
+    pub fn new(base_url: &str, settings: ClientSettings) -> Self {
+        let client = reqwest::Client::builder()
+            .timeout(settings.timeout)
+            .connect_timeout(settings.timeout.min(Duration::from_secs(10)))
+            .build()
+            .unwrap_or_default();
+        AiServerClient {
+            base: base_url.trim_end_matches('/').to_owned(),
+            client,
+            attempts: settings.attempts.max(1),
+            backoff: settings.backoff,
+        }
+    }
+
+    /// `GET /`: the server must answer 200 before work is sent to it.
+    pub async fn health(&self) -> Result<(), DispatchError> {
+        self.send(|c| c.get(format!("{}/", self.base)))
+            .await
+            .map(|_| ())
+    }
+
+    /// Starts the task after `state.current_task` for `job_id`.
+    pub async fn start(&self, job_id: &str, state: &JobState) -> Result<(), DispatchError> {
+        let url = format!("{}/jobs/{}/tasks/approve/start", self.base, segment(job_id));
+        self.send(|c| c.post(&url).json(state)).await.map(|_| ())
+    }
+
+    /// Runs `state.current_task` again for `job_id`.
+    pub async fn rerun(&self, job_id: &str, state: &JobState) -> Result<(), DispatchError> {
+        let url = format!("{}/jobs/{}/tasks/rerun", self.base, segment(job_id));
+        self.send(|c| c.post(&url).json(state)).await.map(|_| ())
+    }
+
+    /// Cancels the running task of `job_id`.
+    pub async fn abort(&self, job_id: &str) -> Result<AbortOutcome, DispatchError> {
+        let url = format!("{}/jobs/{}/abort", self.base, segment(job_id));
+        match self.send(|c| c.post(&url)).await {
+            Ok(_) => Ok(AbortOutcome::Aborted),
+            Err(DispatchError::Refused { status: 404, .. }) => Ok(AbortOutcome::NothingRunning),
+            Err(DispatchError::Refused { status: 400, .. }) => Ok(AbortOutcome::AlreadyFinished),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn send(
+        &self,
+        request: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder,
+    ) -> Result<Value, DispatchError> {
+        let mut wait = self.backoff;
+        let mut last = String::new();
+        for attempt in 1..=self.attempts {
+            if attempt > 1 {
+                tokio::time::sleep(wait).await;
+                wait *= 2;
+            }
+            let response = match request(&self.client).send().await {
+                Ok(r) => r,
+                Err(e) => {
+                    last = if e.is_timeout() {
+                        "timed out".to_owned()
+                    } else {
+                        format!("cannot reach it: {e}")
+                    };
+                    continue;
+                }
+            };
+            let status = response.status().as_u16();
+            let body: Value = response.json().await.unwrap_or(Value::Null);
+            match status {
+                200..=299 => return Ok(body),
+                400..=499 => {
+                    return Err(DispatchError::Refused {
+                        status,
+                        detail: detail(&body),
+                    });
+                }
+                _ => last = format!("it answered {status}: {}", detail(&body)),
+            }
+        }
+        Err(DispatchError::Unavailable(format!(
+            "{last} (after {} attempts)",
+            self.attempts
+        )))
+    }
+}
+
+/// The server's explanation: `detail` as text, or a 422's list of
+/// `{loc, msg}` as "loc: msg; …".
+fn detail(body: &Value) -> String {
+    match body.get("detail") {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|i| {
+                let loc = i.get("loc").and_then(Value::as_array).map(|l| {
+                    l.iter()
+                        .map(|p| p.as_str().map_or_else(|| p.to_string(), str::to_owned))
+                        .collect::<Vec<_>>()
+                        .join(".")
+                });
+                let msg = i.get("msg").and_then(Value::as_str).unwrap_or("invalid");
+                match loc {
+                    Some(loc) => format!("{loc}: {msg}"),
+                    None => msg.to_owned(),
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        Some(other) => other.to_string(),
+        None if body.is_null() => "no explanation".to_owned(),
+        None => body.to_string(),
+    }
+}
+
+/// A job id as one URL path segment.
+fn segment(job_id: &str) -> String {
+    job_id
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
