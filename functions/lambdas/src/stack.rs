@@ -8,11 +8,9 @@ use std::time::Duration;
 
 use aws_config::BehaviorVersion;
 use coursegen_aws::{DynamoStore, S3ArtifactStore, S3Uploads, StepFunctionsWorkflow};
-use coursegen_core::ai_protocol::signature::WebhookAuth;
 use coursegen_core::artifact::MAX_ARTIFACT_BYTES;
 use coursegen_core::pipeline::Steps;
 use coursegen_core::service::Service;
-use coursegen_engines::ai_server::HttpFiles;
 use coursegen_engines::offline::offline_steps;
 use coursegen_http::state::never_stopping;
 use coursegen_http::{ApiState, Authenticator, Webhooks};
@@ -65,14 +63,14 @@ impl Stack {
     /// `auth`. Each request may land on another instance, so there is no
     /// change feed: event streams read the table, for at most `max_stream`.
     /// `webhooks` is `None` for the functions that do not take webhooks
-    /// (every delivery refused).
+    /// (every delivery refused; they link no file fetcher).
     pub fn api_state(
         &self,
         config: &Config,
         state_machine: String,
         auth: Arc<dyn Authenticator>,
         max_stream: Duration,
-        webhooks: Option<WebhookAuth>,
+        webhooks: Option<Webhooks>,
     ) -> ApiState {
         let workflow =
             StepFunctionsWorkflow::new(aws_sdk_sfn::Client::new(&self.sdk), state_machine);
@@ -89,11 +87,7 @@ impl Stack {
             changes: None,
             stopping: never_stopping(),
             max_stream: Some(max_stream),
-            webhooks: webhooks.map(|auth| Webhooks {
-                auth,
-                deliveries: self.store.clone(),
-                files: Arc::new(HttpFiles::new()),
-            }),
+            webhooks,
         }
     }
 

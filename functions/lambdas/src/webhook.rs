@@ -7,7 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use coursegen_core::ai_protocol::signature::WebhookAuth;
-use coursegen_http::{GatewayClaims, webhook_router};
+use coursegen_engines::ai_server::HttpFiles;
+use coursegen_http::{GatewayClaims, Webhooks, webhook_router};
 
 use crate::config::{Config, Missing, optional};
 use crate::stack::Stack;
@@ -20,7 +21,11 @@ pub fn app(config: &Config, stack: &Stack, auth: WebhookAuth) -> Result<axum::Ro
         // No route here reads the caller's claims; deliveries are signed.
         Arc::new(GatewayClaims),
         Duration::ZERO,
-        Some(auth),
+        Some(Webhooks {
+            auth,
+            deliveries: stack.store.clone(),
+            files: Arc::new(HttpFiles::new()),
+        }),
     );
     Ok(webhook_router(state))
 }
