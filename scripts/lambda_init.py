@@ -15,6 +15,9 @@ env = dict(PATH='/usr/bin:/bin', AWS_LAMBDA_FUNCTION_VERSION='1', AWS_LAMBDA_FUN
   AWS_LAMBDA_RUNTIME_API=f'http://127.0.0.1:{port}', AWS_REGION='us-east-1', AWS_ACCESS_KEY_ID='x', AWS_SECRET_ACCESS_KEY='y',
   COURSEGEN_TABLE='t', COURSEGEN_BUCKET='b', COURSEGEN_STATE_MACHINE_ARN='arn:aws:states:us-east-1:123456789012:stateMachine:m',
   COURSEGEN_JWT_ISSUER='https://issuer.example', COURSEGEN_JWT_AUDIENCE='aud')
+# The webhook function reads its secret at init: pass where it is.
+for name in ('COURSEGEN_WEBHOOK_SECRET_ARN', 'AWS_ENDPOINT_URL_SECRETS_MANAGER'):
+    if name in os.environ: env[name] = os.environ[name]
 for b in sys.argv[1:]:
     env['AWS_LAMBDA_FUNCTION_NAME'] = os.path.basename(b)
     xs = []

@@ -85,7 +85,26 @@ pub fn webhook_router(state: ApiState) -> Router {
         .with_state(state)
 }
 
+/// Every route: the REST API and the AI server's webhook, as the local
+/// server serves them.
 pub fn router(state: ApiState) -> Router {
+    rest_routes(&state)
+        .route("/v1/webhooks/ai-server", post(webhook::ai_server))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state)
+}
+
+/// The REST API without the webhook: what the `api` Lambda serves (API
+/// Gateway sends webhooks to their own function).
+pub fn api_router(state: ApiState) -> Router {
+    rest_routes(&state)
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state)
+}
+
+fn rest_routes(state: &ApiState) -> Router<ApiState> {
     // Upload bodies may be as large as the artifact store takes; every
     // other body keeps axum's small default.
     let max_upload =
@@ -113,7 +132,6 @@ pub fn router(state: ApiState) -> Router {
         )
         .route("/v1/jobs/{id}/stages/{stage}/approve", post(jobs::approve))
         .route("/v1/jobs/{id}/stages/{stage}/rerun", post(jobs::rerun))
-        .route("/v1/webhooks/ai-server", post(webhook::ai_server))
         .route("/v1/jobs/{id}/course", course_route(CourseFormat::Json))
         .route(
             "/v1/jobs/{id}/course.json",
@@ -127,7 +145,4 @@ pub fn router(state: ApiState) -> Router {
             "/v1/jobs/{id}/course.html",
             course_route(CourseFormat::Html),
         )
-        .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed)
-        .with_state(state)
 }

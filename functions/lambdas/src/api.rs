@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use coursegen_http::{GatewayClaims, router};
+use coursegen_http::{GatewayClaims, api_router};
 
 use crate::config::Config;
 use crate::stack::Stack;
@@ -23,7 +23,7 @@ pub fn app(config: &Config, stack: &Stack) -> Result<axum::Router, crate::config
         // AI server webhooks go to the `webhook` function.
         None,
     );
-    Ok(router(state))
+    Ok(api_router(state))
 }
 
 pub async fn run() -> Result<(), crate::Error> {
