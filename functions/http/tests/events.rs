@@ -11,7 +11,7 @@ use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
 
-use common::{api, api_with, create_body, upload};
+use common::{api, api_with, create_job};
 
 /// One SSE message: its id, event name and data.
 #[derive(Debug, Clone)]
@@ -96,18 +96,8 @@ fn contiguous(messages: &[Message], from: u64) {
 async fn events_replay_after_last_event_id_and_close_at_the_end() {
     let api = api();
     let admin = api.token("ada", Role::Admin, &[]);
-    let key = upload(&api).await;
-    let (status, _, job, _) = api
-        .call(
-            "POST",
-            "/v1/jobs",
-            Some(&admin),
-            &[],
-            Some(create_body(&key)),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED);
-    let uri = format!("/v1/jobs/{}/events", job["id"].as_str().unwrap());
+    let id = create_job(&api).await;
+    let uri = format!("/v1/jobs/{id}/events");
 
     // Follow from the start until the first review is asked for.
     let (first, closed) =
@@ -126,7 +116,6 @@ async fn events_replay_after_last_event_id_and_close_at_the_end() {
     assert_eq!(again.last().unwrap().id, first.last().unwrap().id);
 
     // Approve everything as it comes; the stream ends with the job.
-    let id = job["id"].as_str().unwrap().to_owned();
     let approver = tokio::spawn({
         let router = api.router.clone();
         let admin = admin.clone();
@@ -169,17 +158,8 @@ async fn events_replay_after_last_event_id_and_close_at_the_end() {
 async fn a_stream_with_a_time_limit_ends_and_a_reconnect_goes_on() {
     let api = api_with(Some(std::time::Duration::from_millis(300)));
     let admin = api.token("ada", Role::Admin, &[]);
-    let key = upload(&api).await;
-    let (_, _, job, _) = api
-        .call(
-            "POST",
-            "/v1/jobs",
-            Some(&admin),
-            &[],
-            Some(create_body(&key)),
-        )
-        .await;
-    let job_uri = format!("/v1/jobs/{}", job["id"].as_str().unwrap());
+    let id = create_job(&api).await;
+    let job_uri = format!("/v1/jobs/{id}");
     for _ in 0..500 {
         let (_, _, job, _) = api.call("GET", &job_uri, Some(&admin), &[], None).await;
         if job["status"] == "awaiting_approval" {

@@ -9,10 +9,9 @@ use std::time::Duration;
 use axum::http::StatusCode;
 use chrono::Utc;
 use coursegen_core::ai_protocol::signature::{Secret, sign};
-use coursegen_core::auth::Role;
 use serde_json::{Value, json};
 
-use common::{Api, WEBHOOK_SECRET, api, create_body, upload};
+use common::{Api, WEBHOOK_SECRET, api, create_job};
 
 const HOOK: &str = "/v1/webhooks/ai-server";
 
@@ -49,19 +48,7 @@ async fn deliver(api: &Api, body: &Value, delivery: Option<&str>) -> (StatusCode
 
 /// A job parked for review at the segment gate, and the gate's handle.
 async fn job_at_segment_review(api: &Api) -> (String, String) {
-    let admin = api.token("ada", Role::Admin, &[]);
-    let key = upload(api).await;
-    let (status, _, job, text) = api
-        .call(
-            "POST",
-            "/v1/jobs",
-            Some(&admin),
-            &[],
-            Some(create_body(&key)),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{text}");
-    let id = job["id"].as_str().unwrap().to_owned();
+    let id = create_job(api).await;
     for _ in 0..1000 {
         let job = stored(api, &id).await;
         let state = job.stage(coursegen_core::stage::Stage::Segment);

@@ -16,7 +16,7 @@ use crate::ai_protocol::webhook::{Delivery, Report};
 use crate::ids::CallbackId;
 use crate::job::Job;
 use crate::lifecycle::Command;
-use crate::pipeline::{StepError, output_key};
+use crate::pipeline::output_key;
 use crate::ports::{CallbackRecord, RemoteFiles};
 use crate::stage::{Stage, StageStatus};
 use crate::validation::ValidationError;
@@ -198,15 +198,4 @@ fn describe(delivery: &Delivery) -> String {
         Report::Other(s) => s.as_str(),
     };
     format!("{} {status}", delivery.task.as_str())
-}
-
-impl From<StepError> for ServiceError {
-    fn from(e: StepError) -> Self {
-        match e.name {
-            "Transient" => ServiceError::Unavailable(e.message),
-            "NotFound" => ServiceError::NotFound(e.message),
-            "Conflict" => ServiceError::Conflict(e.message),
-            _ => ServiceError::Internal(e.to_string()),
-        }
-    }
 }

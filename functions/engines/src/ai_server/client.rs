@@ -22,6 +22,9 @@ pub enum DispatchError {
     /// A 4xx: the request itself is wrong.
     #[error("the AI server refused the task ({status}): {detail}")]
     Refused { status: u16, detail: String },
+    /// `COURSEGEN_AI_SERVER_URL` is not a base URL.
+    #[error("COURSEGEN_AI_SERVER_URL {0:?} is not an http(s) base URL")]
+    BadBaseUrl(String),
     /// Still failing after every attempt: 5xx, timeout or unreachable.
     #[error("the AI server is unavailable: {0}")]
     Unavailable(String),
@@ -65,7 +68,7 @@ impl AiServerClient {
             .build()
             .unwrap_or_default();
         AiServerClient {
-            base: base_url.trim_end_matches('/').to_owned(),
+            base: base_url.to_owned(),
             client,
             attempts: settings.attempts.max(1),
             backoff: settings.backoff,
@@ -81,25 +84,41 @@ impl AiServerClient {
 
     /// Starts the task after `state.current_task` for `job_id`.
     pub async fn start(&self, job_id: &str, state: &JobState) -> Result<(), DispatchError> {
-        let url = format!("{}/jobs/{}/tasks/approve/start", self.base, segment(job_id));
-        self.send(|c| c.post(&url).json(state)).await.map(|_| ())
+        let url = self.url(&["jobs", job_id, "tasks", "approve", "start"])?;
+        self.send(|c| c.post(url.clone()).json(state))
+            .await
+            .map(|_| ())
     }
 
     /// Runs `state.current_task` again for `job_id`.
     pub async fn rerun(&self, job_id: &str, state: &JobState) -> Result<(), DispatchError> {
-        let url = format!("{}/jobs/{}/tasks/rerun", self.base, segment(job_id));
-        self.send(|c| c.post(&url).json(state)).await.map(|_| ())
+        let url = self.url(&["jobs", job_id, "tasks", "rerun"])?;
+        self.send(|c| c.post(url.clone()).json(state))
+            .await
+            .map(|_| ())
     }
 
     /// Cancels the running task of `job_id`.
     pub async fn abort(&self, job_id: &str) -> Result<AbortOutcome, DispatchError> {
-        let url = format!("{}/jobs/{}/abort", self.base, segment(job_id));
-        match self.send(|c| c.post(&url)).await {
+        let url = self.url(&["jobs", job_id, "abort"])?;
+        match self.send(|c| c.post(url.clone())).await {
             Ok(_) => Ok(AbortOutcome::Aborted),
             Err(DispatchError::Refused { status: 404, .. }) => Ok(AbortOutcome::NothingRunning),
             Err(DispatchError::Refused { status: 400, .. }) => Ok(AbortOutcome::AlreadyFinished),
             Err(e) => Err(e),
         }
+    }
+
+    /// The base URL with `segments` appended, each encoded as one segment
+    /// (a job id cannot add path levels).
+    fn url(&self, segments: &[&str]) -> Result<reqwest::Url, DispatchError> {
+        let bad = || DispatchError::BadBaseUrl(self.base.clone());
+        let mut url = reqwest::Url::parse(&self.base).map_err(|_| bad())?;
+        url.path_segments_mut()
+            .map_err(|()| bad())?
+            .pop_if_empty()
+            .extend(segments);
+        Ok(url)
     }
 
     async fn send(
@@ -170,17 +189,4 @@ fn detail(body: &Value) -> String {
         None if body.is_null() => "no explanation".to_owned(),
         None => body.to_string(),
     }
-}
-
-/// A job id as one URL path segment.
-fn segment(job_id: &str) -> String {
-    job_id
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

@@ -182,6 +182,23 @@ pub async fn upload_as(api: &Api, token: &str) -> String {
     target["upload_key"].as_str().unwrap().to_owned()
 }
 
+/// Creates a job from the sample lecture as an admin; its id.
+pub async fn create_job(api: &Api) -> String {
+    let admin = api.token("ada", Role::Admin, &[]);
+    let key = upload(api).await;
+    let (status, _, job, text) = api
+        .call(
+            "POST",
+            "/v1/jobs",
+            Some(&admin),
+            &[],
+            Some(create_body(&key)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{text}");
+    job["id"].as_str().unwrap().to_owned()
+}
+
 /// Uploads the sample lecture as an admin.
 pub async fn upload(api: &Api) -> String {
     let admin = api.token("ada", Role::Admin, &[]);
