@@ -9,5 +9,5 @@ pub mod s3;
 pub mod sfn;
 
 pub use dynamo::DynamoStore;
-pub use s3::{S3ArtifactStore, S3Uploads};
+pub use s3::{S3ArtifactStore, S3FileLinks, S3Uploads};
 pub use sfn::StepFunctionsWorkflow;

@@ -14,7 +14,8 @@ use aws_sdk_s3::types::ServerSideEncryption;
 use chrono::Utc;
 use coursegen_core::artifact::{ArtifactKey, KeyPrefix};
 use coursegen_core::ports::{
-    Artifact, ArtifactEntry, ArtifactError, ArtifactMeta, ArtifactStore, Uploads, check_put,
+    Artifact, ArtifactEntry, ArtifactError, ArtifactMeta, ArtifactStore, FileLinks, Uploads,
+    check_put,
 };
 use coursegen_core::upload::{UploadGrant, UploadTarget};
 
@@ -224,6 +225,48 @@ impl Uploads for S3Uploads {
 
     /// The bytes go to S3, not to us: no token of ours to redeem.
     fn redeem(&self, _token: &str) -> Option<UploadGrant> {
+        None
+    }
+}
+
+/// Read links on AWS: GETs pre-signed for one key. S3 allows at most a
+/// week; longer requests are cut to that.
+#[derive(Debug, Clone)]
+pub struct S3FileLinks {
+    client: Client,
+    bucket: String,
+}
+
+/// The longest a pre-signed S3 URL may last.
+const MAX_PRESIGNED: Duration = Duration::from_secs(7 * 24 * 3600);
+
+impl S3FileLinks {
+    pub fn new(client: Client, bucket: impl Into<String>) -> Self {
+        S3FileLinks {
+            client,
+            bucket: bucket.into(),
+        }
+    }
+}
+
+#[async_trait]
+impl FileLinks for S3FileLinks {
+    async fn link(&self, key: &ArtifactKey, valid_for: Duration) -> Result<String, String> {
+        let presigning = PresigningConfig::expires_in(valid_for.min(MAX_PRESIGNED))
+            .map_err(|e| e.to_string())?;
+        let request = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key.as_str())
+            .presigned(presigning)
+            .await
+            .map_err(|e| format!("cannot sign a file URL: {}", DisplayErrorContext(&e)))?;
+        Ok(request.uri().to_owned())
+    }
+
+    /// Readers go to S3, not to us: no token of ours to redeem.
+    fn redeem(&self, _token: &str) -> Option<ArtifactKey> {
         None
     }
 }

@@ -15,7 +15,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::DataArgs;
-use crate::stack::{Embedded, jwt_secret, webhook_auth};
+use crate::stack::{Embedded, ai_server, jwt_secret, webhook_auth};
 
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
@@ -50,13 +50,14 @@ async fn shutdown_signal() {
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let data = DataDir::new(&args.data.dir);
-    let stack = Embedded::open(&data)?;
     let secret = jwt_secret(&data)?;
-    let resumed = stack.workflow.resume_all().await?;
     let listener = TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("cannot listen on {}", args.addr))?;
     let addr = listener.local_addr()?;
+    // The AI server reads our files through links to this server.
+    let stack = Embedded::open_with(&data, ai_server(&format!("http://{addr}"), secret.clone())?)?;
+    let resumed = stack.workflow.resume_all().await?;
     let (stop, stopping) = watch::channel(false);
     let state = ApiState {
         service: stack.service.clone(),

@@ -8,13 +8,15 @@ use coursegen_core::ai_protocol::signature::WebhookAuth;
 use coursegen_core::ports::DeliveryLog;
 
 use anyhow::Context;
-use coursegen_core::pipeline::Steps;
+use coursegen_core::pipeline::{AiServer, Steps};
 use coursegen_core::ports::Committed;
 use coursegen_core::service::Service;
+use coursegen_engines::ai_server::{AiServerClient, ClientSettings};
 use coursegen_engines::offline::offline_steps;
 use coursegen_local::DataDir;
 use coursegen_local::changes::Broadcasting;
 use coursegen_local::dev_auth::JwtSecret;
+use coursegen_local::file_links::LocalFileLinks;
 use coursegen_local::workflow::{InProcess, LocalWorkflow, course_machine};
 use tokio::sync::broadcast;
 
@@ -30,7 +32,13 @@ pub struct Embedded {
 }
 
 impl Embedded {
+    /// The stack with the offline engine only.
     pub fn open(data: &DataDir) -> anyhow::Result<Self> {
+        Self::open_with(data, None)
+    }
+
+    /// The stack, sending work to `ai_server` where jobs choose it.
+    pub fn open_with(data: &DataDir, ai_server: Option<AiServer>) -> anyhow::Result<Self> {
         let store = Arc::new(data.open_store().context("cannot open the job store")?);
         let artifacts = Arc::new(
             data.open_artifacts()
@@ -38,7 +46,10 @@ impl Embedded {
         );
         let jobs = Broadcasting::new(store.clone());
         let changes = jobs.changes();
-        let steps = Arc::new(offline_steps(Arc::new(jobs), artifacts, store.clone()));
+        let steps = Arc::new(Steps {
+            ai_server,
+            ..offline_steps(Arc::new(jobs), artifacts, store.clone())
+        });
         let workflow = Arc::new(LocalWorkflow::new(
             Arc::new(course_machine()?),
             Arc::new(InProcess(steps.clone())),
@@ -67,6 +78,27 @@ pub fn webhook_auth() -> anyhow::Result<WebhookAuth> {
         compat.as_deref(),
     )
     .map_err(anyhow::Error::msg)
+}
+
+/// The AI server of `$COURSEGEN_AI_SERVER_URL`, if set, reading our files
+/// through links to `base_url` signed with `secret`.
+pub fn ai_server(base_url: &str, secret: JwtSecret) -> anyhow::Result<Option<AiServer>> {
+    let Some(url) = std::env::var("COURSEGEN_AI_SERVER_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    else {
+        return Ok(None);
+    };
+    if reqwest::Url::parse(&url).map_or(true, |u| !matches!(u.scheme(), "http" | "https")) {
+        anyhow::bail!("COURSEGEN_AI_SERVER_URL {url:?} is not an http(s) URL");
+    }
+    Ok(Some(AiServer {
+        worker: Arc::new(AiServerClient::new(&url, ClientSettings::default())),
+        links: Arc::new(LocalFileLinks {
+            base_url: base_url.to_owned(),
+            secret,
+        }),
+    }))
 }
 
 /// The token secret: `$COURSEGEN_JWT_SECRET`, else the data directory's.

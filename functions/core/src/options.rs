@@ -265,12 +265,36 @@ impl Options {
             })?;
         }
         ensure(
+            self.default_engine != EngineKind::AiServer,
+            "default_engine",
+            || {
+                "the AI server is chosen per stage (engines.ingest, engines.segment, engines.questions)".into()
+            },
+        )?;
+        for (stage, engine) in &self.engines {
+            ensure(
+                *engine != EngineKind::AiServer || AI_SERVER_STAGES.contains(stage),
+                &format!("engines.{stage}"),
+                || {
+                    "the AI server does only transcription (ingest), segmentation and question generation".into()
+                },
+            )?;
+        }
+        ensure(
             (1..=MAX_CONCURRENCY).contains(&self.max_concurrency),
             "max_concurrency",
             || format!("must be 1–{MAX_CONCURRENCY}"),
         )
     }
+
+    /// Whether `stage`'s work goes to the external AI server.
+    pub fn sends_to_ai_server(&self, stage: Stage) -> bool {
+        AI_SERVER_STAGES.contains(&stage) && self.engine_for(stage) == EngineKind::AiServer
+    }
 }
+
+/// The stages the external AI server can do.
+pub const AI_SERVER_STAGES: [Stage; 3] = [Stage::Ingest, Stage::Segment, Stage::Questions];
 
 /// A pragmatic BCP 47 check: a 2–3 letter language, then optional subtags of
 /// 2–8 letters or digits (`en`, `pt-BR`, `zh-Hant-TW`, `es-419`).
@@ -294,6 +318,24 @@ mod tests {
         o.validate().unwrap();
         assert!(o.approvals.requires(Stage::Segment));
         assert_eq!(o.engine_for(Stage::Lessons), EngineKind::Offline);
+    }
+
+    #[test]
+    fn the_ai_server_takes_only_its_own_stages() {
+        let o: Options = serde_json::from_value(
+            serde_json::json!({"engines": {"segment": "ai-server", "questions": "ai-server"}}),
+        )
+        .unwrap();
+        o.validate().unwrap();
+        assert!(o.sends_to_ai_server(Stage::Segment));
+        assert!(!o.sends_to_ai_server(Stage::Outline));
+        let outline: Options =
+            serde_json::from_value(serde_json::json!({"engines": {"outline": "ai-server"}}))
+                .unwrap();
+        assert_eq!(outline.validate().unwrap_err().field, "engines.outline");
+        let default: Options =
+            serde_json::from_value(serde_json::json!({"default_engine": "ai-server"})).unwrap();
+        assert_eq!(default.validate().unwrap_err().field, "default_engine");
     }
 
     #[test]

@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod error;
 mod events;
+mod files;
 #[cfg(feature = "lambda")]
 pub mod gateway;
 mod jobs;
@@ -117,6 +118,7 @@ fn rest_routes(state: &ApiState) -> Router<ApiState> {
             "/v1/uploads/{token}",
             axum::routing::put(uploads::receive).layer(DefaultBodyLimit::max(max_upload)),
         )
+        .route("/v1/files/{token}", get(files::read))
         .route("/v1/jobs", post(jobs::create).get(jobs::list))
         .route("/v1/jobs/{id}", get(jobs::get))
         .route("/v1/jobs/{id}/abort", post(jobs::abort))

@@ -146,6 +146,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/openapi.json"),
     ("post", "/v1/uploads"),
     ("put", "/v1/uploads/{token}"),
+    ("get", "/v1/files/{token}"),
     ("post", "/v1/jobs"),
     ("get", "/v1/jobs"),
     ("get", "/v1/jobs/{id}"),
@@ -244,6 +245,26 @@ pub fn document() -> Value {
             ),
         ),
         &[400, 403, 413, 415, 422],
+    );
+    b.route(
+        "get",
+        "/v1/files/{token}",
+        "getFile",
+        "Read a file through a link the server handed out, e.g. to the AI server (locally; on AWS the URL is S3's)",
+        vec![param(
+            "token",
+            "path",
+            json!({"type": "string"}),
+            true,
+            "from the file's URL",
+        )],
+        None,
+        (
+            200,
+            "the file",
+            json!({"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}),
+        ),
+        &[403, 404],
     );
     b.route(
         "post",
@@ -479,12 +500,13 @@ pub fn document() -> Value {
     );
 
     // These need no bearer token: the health check, this document, an
-    // upload URL (which is its own credential) and the webhook (signed).
+    // upload or file URL (each its own credential) and the webhook (signed).
     for (path, method) in [
         ("/v1/webhooks/ai-server", "post"),
         ("/healthz", "get"),
         ("/v1/openapi.json", "get"),
         ("/v1/uploads/{token}", "put"),
+        ("/v1/files/{token}", "get"),
     ] {
         b.paths[path][method]["security"] = json!([]);
     }

@@ -29,6 +29,8 @@ pub fn app(config: &Config, stack: &Stack) -> Result<axum::Router, crate::config
 pub async fn run() -> Result<(), crate::Error> {
     crate::init_logging();
     let config = Config::from_env()?;
-    let stack = Stack::from_env(&config).await;
+    // Aborts reach the AI server from here, and jobs that choose it are
+    // accepted only where it is configured.
+    let stack = Stack::from_env(&config).await.with_ai_server(&config);
     lambda_http::run(app(&config, &stack)?).await
 }

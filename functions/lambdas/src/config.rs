@@ -17,6 +17,9 @@ pub struct Config {
     /// Address buckets by path (`COURSEGEN_S3_PATH_STYLE=true`): emulators
     /// serve one host, not a subdomain per bucket.
     pub s3_path_style: bool,
+    /// The external AI server's base URL (`COURSEGEN_AI_SERVER_URL`), for
+    /// the functions that dispatch to it, abort its work or chain its tasks.
+    pub ai_server_url: Option<String>,
 }
 
 /// A variable's value, `None` when unset or empty.
@@ -35,6 +38,7 @@ impl Config {
             bucket: required("COURSEGEN_BUCKET")?,
             state_machine_arn: optional("COURSEGEN_STATE_MACHINE_ARN"),
             s3_path_style: optional("COURSEGEN_S3_PATH_STYLE").is_some_and(|v| v == "true"),
+            ai_server_url: optional("COURSEGEN_AI_SERVER_URL"),
         })
     }
 

@@ -7,10 +7,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use aws_config::BehaviorVersion;
-use coursegen_aws::{DynamoStore, S3ArtifactStore, S3Uploads, StepFunctionsWorkflow};
+use coursegen_aws::{DynamoStore, S3ArtifactStore, S3FileLinks, S3Uploads, StepFunctionsWorkflow};
 use coursegen_core::artifact::MAX_ARTIFACT_BYTES;
-use coursegen_core::pipeline::Steps;
+use coursegen_core::pipeline::{AiServer, Steps};
 use coursegen_core::service::Service;
+use coursegen_engines::ai_server::{AiServerClient, ClientSettings};
 use coursegen_engines::offline::offline_steps;
 use coursegen_http::state::never_stopping;
 use coursegen_http::{ApiState, Authenticator, Webhooks};
@@ -89,6 +90,25 @@ impl Stack {
             max_stream: Some(max_stream),
             webhooks,
         }
+    }
+
+    /// The same stack sending work to the AI server of
+    /// `COURSEGEN_AI_SERVER_URL`, if set, which reads our inputs through
+    /// pre-signed S3 links. Only the functions that talk to the server
+    /// call this, so only they link its client.
+    pub fn with_ai_server(mut self, config: &Config) -> Self {
+        if let Some(url) = &config.ai_server_url {
+            let mut steps = (*self.steps).clone();
+            steps.ai_server = Some(AiServer {
+                worker: Arc::new(AiServerClient::new(url, ClientSettings::default())),
+                links: Arc::new(S3FileLinks::new(
+                    s3_client(config, &self.sdk),
+                    config.bucket.clone(),
+                )),
+            });
+            self.steps = Arc::new(steps);
+        }
+        self
     }
 
     /// From the function's environment.

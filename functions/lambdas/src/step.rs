@@ -42,7 +42,19 @@ pub async fn handle(steps: &Steps, step: &str, payload: Value) -> Result<Value, 
 pub async fn run(step: &'static str) -> Result<(), crate::Error> {
     crate::init_logging();
     let config = Config::from_env()?;
-    let steps: Arc<Steps> = Stack::from_env(&config).await.steps;
+    serve(step, Stack::from_env(&config).await.steps).await
+}
+
+/// The `main` of the dispatch function, the one step that talks to the AI
+/// server.
+pub async fn run_dispatch() -> Result<(), crate::Error> {
+    crate::init_logging();
+    let config = Config::from_env()?;
+    let stack = Stack::from_env(&config).await.with_ai_server(&config);
+    serve("dispatch", stack.steps).await
+}
+
+async fn serve(step: &'static str, steps: Arc<Steps>) -> Result<(), crate::Error> {
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
         let steps = steps.clone();
         async move { handle(&steps, step, event.payload).await }

@@ -52,7 +52,8 @@ pub async fn secret(
 pub async fn run() -> Result<(), crate::Error> {
     crate::init_logging();
     let config = Config::from_env()?;
-    let stack = Stack::from_env(&config).await;
+    // Extracted audio is handed on for transcription from here.
+    let stack = Stack::from_env(&config).await.with_ai_server(&config);
     let arn =
         optional("COURSEGEN_WEBHOOK_SECRET_ARN").ok_or(Missing("COURSEGEN_WEBHOOK_SECRET_ARN"))?;
     let compat = optional("COURSEGEN_WEBHOOK_COMPAT");

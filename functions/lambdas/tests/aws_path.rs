@@ -63,6 +63,7 @@ const STEPS: &[(&str, &str)] = &[
     ("Video", "video"),
     ("Finish", "finish"),
     ("Gate", GATE),
+    ("Dispatch", "dispatch"),
     ("RecordFailure", "record_failure"),
 ];
 
@@ -151,6 +152,7 @@ async fn a_job_runs_through_step_functions_the_lambdas_and_the_api() {
         bucket: BUCKET.into(),
         state_machine_arn: Some(machine.state_machine_arn().to_owned()),
         s3_path_style: true,
+        ai_server_url: None,
     };
     let stack = Stack::new(&config, sdk);
     let lambda = Lambda {

@@ -35,6 +35,7 @@ async fn stack(name: &str) -> (Config, Stack) {
         bucket: name.into(),
         state_machine_arn: Some(STATE_MACHINE.into()),
         s3_path_style: true,
+        ai_server_url: None,
     };
     let stack = Stack::new(&config, sdk);
     (config, stack)

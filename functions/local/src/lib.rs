@@ -6,6 +6,7 @@ pub mod asl;
 pub mod changes;
 pub mod data_dir;
 pub mod dev_auth;
+pub mod file_links;
 pub mod fs_artifacts;
 pub mod sqlite;
 pub mod uploads;

@@ -72,13 +72,18 @@ impl Steps {
 }
 
 fn start(steps: Arc<Steps>, gates: bool) -> Executor {
+    start_with(steps, gates, json!({}))
+}
+
+fn start_with(steps: Arc<Steps>, gates: bool, workers: Value) -> Executor {
     let machine = definition();
     let input = json!({
         "job_id": "J",
         "gates": {"segment": gates, "outline": gates, "questions": gates},
         "force": false,
         "render_videos": true,
-        "max_concurrency": 2
+        "max_concurrency": 2,
+        "workers": workers
     });
     Executor::new(
         machine.clone(),
@@ -88,9 +93,11 @@ fn start(steps: Arc<Steps>, gates: bool) -> Executor {
 }
 
 const AUTO_PATH: &[&str] = &[
+    "IngestEngine?",
     "Ingest",
     "Validate",
     "Suitable?",
+    "SegmentEngine?",
     "Segment",
     "SegmentGate?",
     "Outline",
@@ -102,6 +109,7 @@ const AUTO_PATH: &[&str] = &[
     "WriteLesson",
     "WriteLesson",
     "WriteLesson",
+    "QuestionsEngine?",
     "Questions",
     "QuestionsGate?",
     "Assemble",
@@ -199,6 +207,89 @@ async fn manual_gates_wait_rerun_and_approve() {
 }
 
 #[tokio::test]
+async fn ai_server_stages_are_dispatched_and_wait_for_their_webhook() {
+    let steps = Arc::new(Steps {
+        suitable: true,
+        ..Steps::default()
+    });
+    let workers = json!({"ingest": false, "segment": true, "questions": true});
+    let ex = start_with(steps.clone(), true, workers);
+    // Each wait is a dispatch (answered as the webhook would) or a review.
+    let mut waits = vec![
+        (
+            "Dispatch",
+            "segment",
+            json!({"key": "jobs/J/segment/run-0001.json"}),
+        ),
+        ("Gate", "segment", json!({"action": "rerun"})),
+        (
+            "Dispatch",
+            "segment",
+            json!({"key": "jobs/J/segment/run-0002.json"}),
+        ),
+        ("Gate", "segment", json!({"action": "approve"})),
+        ("Gate", "outline", json!({"action": "approve"})),
+        (
+            "Dispatch",
+            "questions",
+            json!({"key": "jobs/J/questions/run-0001.json"}),
+        ),
+        ("Gate", "questions", json!({"action": "approve"})),
+    ];
+    waits.reverse();
+    while ex.drive().await.unwrap() == Drive::AwaitingTokens {
+        let (function, stage, answer) = waits.pop().expect("no more waits expected");
+        let call = steps.called(function).last().cloned().unwrap();
+        assert_eq!(call["stage"], stage);
+        if function == "Dispatch" {
+            assert_eq!(call["step"], "dispatch");
+        }
+        ex.send_task_success(call["token"].as_str().unwrap(), answer)
+            .await
+            .unwrap();
+    }
+    assert!(waits.is_empty());
+    let exec = ex.snapshot();
+    assert_eq!(exec.status, ExecutionStatus::Succeeded);
+    assert!(steps.called("Segment").is_empty());
+    assert!(steps.called("Questions").is_empty());
+    assert_eq!(steps.called("Ingest").len(), 1, "ingest stayed here");
+    assert_eq!(steps.called("Dispatch").len(), 3);
+    let output = exec.output.unwrap();
+    assert_eq!(
+        output["steps"]["questions"]["output"]["key"],
+        "jobs/J/questions/run-0001.json"
+    );
+}
+
+#[tokio::test]
+async fn a_worker_failure_is_caught_and_recorded() {
+    let steps = Arc::new(Steps {
+        suitable: true,
+        ..Steps::default()
+    });
+    let ex = start_with(steps.clone(), false, json!({"ingest": true}));
+    assert_eq!(ex.drive().await.unwrap(), Drive::AwaitingTokens);
+    let call = steps.called("Dispatch").last().cloned().unwrap();
+    assert_eq!(call["stage"], "ingest");
+    ex.send_task_failure(
+        call["token"].as_str().unwrap(),
+        "AiServerFailed",
+        "AI server: cannot extract audio",
+    )
+    .await
+    .unwrap();
+    assert_eq!(ex.drive().await.unwrap(), Drive::Done);
+    let exec = ex.snapshot();
+    assert_eq!(exec.status, ExecutionStatus::Failed);
+    assert_eq!(
+        steps.called("RecordFailure")[0]["failure"]["Error"],
+        "AiServerFailed"
+    );
+    assert!(steps.called("Ingest").is_empty());
+}
+
+#[tokio::test]
 async fn unsuitable_material_is_recorded_and_fails() {
     let steps = Arc::new(Steps {
         suitable: false,
@@ -215,6 +306,7 @@ async fn unsuitable_material_is_recorded_and_fails() {
     assert_eq!(
         exec.entered_states(),
         vec![
+            "IngestEngine?",
             "Ingest",
             "Validate",
             "Suitable?",

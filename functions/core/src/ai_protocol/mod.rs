@@ -3,4 +3,5 @@
 pub mod job_state;
 pub mod questions;
 pub mod signature;
+pub mod transcript;
 pub mod webhook;

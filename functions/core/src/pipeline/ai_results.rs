@@ -115,6 +115,22 @@ impl Steps {
         Ok(output_key)
     }
 
+    /// Keeps our copy of the audio the server extracted for the running
+    /// ingest run: the input of the transcription that follows.
+    pub async fn keep_worker_audio(
+        &self,
+        id: JobId,
+        file_url: &str,
+        files: &dyn RemoteFiles,
+    ) -> Result<ArtifactKey, StepError> {
+        let job = self.jobs.get(id).await?;
+        let n = job.stage(Stage::Ingest).latest_run().map_or(1, |r| r.n);
+        let key = ArtifactKey::for_job(&id, &format!("ingest/run-{n:04}.audio"))
+            .map_err(|e| StepError::new("InvalidKey", e.to_string()))?;
+        self.copy(files, file_url, &key).await?;
+        Ok(key)
+    }
+
     /// Stores our copy of a worker's file and returns its bytes.
     async fn copy(
         &self,

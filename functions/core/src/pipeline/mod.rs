@@ -5,10 +5,12 @@
 //! again after a crash finishes the run it had started instead of adding one.
 
 mod ai_results;
+mod dispatch;
 mod review;
 mod stages;
 mod writing;
 
+pub use dispatch::WORKER_TIMEOUT;
 pub use review::REVIEW_DAYS;
 pub use writing::{LessonIndex, LessonProgress, LessonQuestions, LessonRef, QuestionSet};
 
@@ -26,8 +28,8 @@ use crate::job::Job;
 use crate::lifecycle::{self, Command, TransitionError};
 use crate::material::Material;
 use crate::ports::{
-    ArtifactError, ArtifactStore, AssessmentWriter, CallbackStore, EngineError, JobStore,
-    LessonWriter, NotesWriter, Outliner, Segmenter, StoreError, Validator,
+    AiWorker, ArtifactError, ArtifactStore, AssessmentWriter, CallbackStore, EngineError,
+    FileLinks, JobStore, LessonWriter, NotesWriter, Outliner, Segmenter, StoreError, Validator,
 };
 use crate::source::Source;
 use crate::stage::{RunStatus, Stage, StageState, StageStatus, Usage};
@@ -126,6 +128,15 @@ pub struct Steps {
     pub assessment_writer: Arc<dyn AssessmentWriter>,
     pub notes_writer: Arc<dyn NotesWriter>,
     pub callbacks: Arc<dyn CallbackStore>,
+    /// The external AI server, when one is configured.
+    pub ai_server: Option<AiServer>,
+}
+
+/// Where AI-server work goes, and how the server reads our inputs.
+#[derive(Debug, Clone)]
+pub struct AiServer {
+    pub worker: Arc<dyn AiWorker>,
+    pub links: Arc<dyn FileLinks>,
 }
 
 /// How many times a change is re-read and re-applied when another writer
@@ -158,6 +169,7 @@ impl Steps {
             "video" => self.video(job_id).await,
             "finish" => self.finish(job_id).await,
             "record_failure" => self.record_failure(job_id, payload).await,
+            "dispatch" => self.dispatch(job_id, payload).await,
             // Review gates carry the stage and the task token.
             _ if payload.get("token").is_some() => self.gate(job_id, payload).await,
             other => Err(StepError::new(

@@ -2,6 +2,7 @@
 //! other crates (`coursegen-local`, `coursegen-aws`) and every adapter of a
 //! port passes the same contract suite (`crate::contract`).
 
+mod ai_worker;
 mod artifact_store;
 mod callback_store;
 mod content;
@@ -12,6 +13,7 @@ mod remote_files;
 mod uploads;
 mod workflow;
 
+pub use ai_worker::{AbortOutcome, AiWorker, DispatchError, FileLinks};
 pub use artifact_store::{
     Artifact, ArtifactEntry, ArtifactError, ArtifactMeta, ArtifactStore, check_put,
     validate_content_type,

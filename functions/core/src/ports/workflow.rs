@@ -7,6 +7,8 @@ use serde_json::{Map, Value, json};
 
 use crate::ids::{JobId, TaskToken};
 use crate::job::Job;
+use crate::options::AI_SERVER_STAGES;
+use crate::source::Source;
 use crate::stage::Stage;
 
 /// What became of a token call. Step Functions answers a token that is
@@ -67,11 +69,22 @@ pub fn execution_input(job: &Job) -> Value {
         .iter()
         .map(|s| (s.to_string(), json!(job.options.approvals.requires(*s))))
         .collect();
+    // Which stages the AI server does; it transcribes only what needs
+    // transcribing (a video or audio), so other sources ingest here.
+    let transcribed = matches!(job.source, Source::Youtube { .. } | Source::Audio { .. });
+    let workers: Map<String, Value> = AI_SERVER_STAGES
+        .iter()
+        .map(|s| {
+            let sent = job.options.sends_to_ai_server(*s) && (*s != Stage::Ingest || transcribed);
+            (s.to_string(), json!(sent))
+        })
+        .collect();
     json!({
         "job_id": job.id.to_string(),
         "gates": gates,
         "force": job.options.force,
         "render_videos": job.options.render_videos,
         "max_concurrency": job.options.max_concurrency,
+        "workers": workers,
     })
 }

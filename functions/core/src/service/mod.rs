@@ -26,7 +26,7 @@ use crate::options::Options;
 use crate::pipeline::Steps;
 use crate::ports::{Page, PageRequest, Workflow};
 use crate::source::Source;
-use crate::stage::Stage;
+use crate::stage::{Stage, StageStatus};
 use crate::upload::{UPLOADS, UploadGrant, UploadRequest, uploads_of};
 use crate::validation::ValidationError;
 
@@ -77,6 +77,16 @@ impl Service {
                     format!("must name one of your uploads ({mine}…)"),
                 )));
             }
+        }
+        if self.steps.ai_server.is_none()
+            && let Some(stage) = crate::options::AI_SERVER_STAGES
+                .into_iter()
+                .find(|s| request.options.sends_to_ai_server(*s))
+        {
+            return Err(ServiceError::Invalid(ValidationError::new(
+                format!("options.engines.{stage}"),
+                "no AI server is configured here (COURSEGEN_AI_SERVER_URL)",
+            )));
         }
         let new = NewJob {
             id: JobId::new(),
@@ -180,7 +190,7 @@ impl Service {
         id: JobId,
         reason: Option<String>,
     ) -> Result<Job, ServiceError> {
-        self.job_for(who, id, Action::Abort).await?;
+        let before = self.job_for(who, id, Action::Abort).await?;
         let job = self
             .steps
             .update_as::<ServiceError>(id, |_| {
@@ -189,11 +199,28 @@ impl Service {
                 }])
             })
             .await?;
+        self.abort_workers(&before).await;
         let cause = reason.as_deref().unwrap_or("aborted");
         match self.workflow.stop(id, "Aborted", cause).await {
             // Never started (or long gone): there is nothing to stop.
             Ok(()) | Err(crate::ports::WorkflowError::NoExecution(_)) => Ok(job),
             Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Asks the AI server to stop what it runs for the job. The abort is
+    /// already recorded, whatever the server answers (404 and 400 mean
+    /// there was nothing to stop, and a server that cannot be reached
+    /// only sends reports that are ignored now).
+    async fn abort_workers(&self, job: &Job) {
+        let Some(server) = &self.steps.ai_server else {
+            return;
+        };
+        for stage in Stage::ALL {
+            let state = job.stage(stage);
+            if let (StageStatus::Running, Some(handle)) = (state.status, &state.callback) {
+                let _ = server.worker.abort(handle.as_str()).await;
+            }
         }
     }
 }

@@ -12,7 +12,7 @@
 use serde_json::{Value, json};
 
 use super::{Service, ServiceError};
-use crate::ai_protocol::webhook::{Delivery, Report};
+use crate::ai_protocol::webhook::{Delivery, Report, TaskOutput};
 use crate::ids::CallbackId;
 use crate::job::Job;
 use crate::lifecycle::Command;
@@ -77,6 +77,23 @@ impl Service {
             (Report::Other(_), _) => {
                 self.ignore(&record, report, "not a status workers report".into())
                     .await
+            }
+            (Report::Completed(TaskOutput::Audio { file_url, .. }), RunState::Waiting) => {
+                // Extraction is half of ingesting a video: transcription
+                // follows under the same waiting task.
+                let chained = match self
+                    .steps
+                    .keep_worker_audio(record.job_id, file_url, files)
+                    .await
+                {
+                    Ok(audio) => self.steps.chain_transcription(&record, &audio).await,
+                    Err(e) => Err(e),
+                };
+                match chained {
+                    Ok(_) => Ok(json!({"status": "transcribing"})),
+                    Err(e) if e.name == "Transient" => Err(ServiceError::Unavailable(e.message)),
+                    Err(e) => self.fail(&record, e.to_string()).await,
+                }
             }
             (Report::Completed(output), RunState::Waiting) => {
                 let key = self

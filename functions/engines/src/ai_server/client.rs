@@ -6,7 +6,9 @@
 
 use std::time::Duration;
 
+use async_trait::async_trait;
 use coursegen_core::ai_protocol::job_state::JobState;
+use coursegen_core::ports::{AbortOutcome, AiWorker, DispatchError};
 use serde_json::Value;
 
 #[derive(Debug, Clone)]
@@ -15,30 +17,6 @@ pub struct AiServerClient {
     client: reqwest::Client,
     attempts: u32,
     backoff: Duration,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum DispatchError {
-    /// A 4xx: the request itself is wrong.
-    #[error("the AI server refused the task ({status}): {detail}")]
-    Refused { status: u16, detail: String },
-    /// `COURSEGEN_AI_SERVER_URL` is not a base URL.
-    #[error("COURSEGEN_AI_SERVER_URL {0:?} is not an http(s) base URL")]
-    BadBaseUrl(String),
-    /// Still failing after every attempt: 5xx, timeout or unreachable.
-    #[error("the AI server is unavailable: {0}")]
-    Unavailable(String),
-}
-
-/// What became of an abort. All three are final: the abort is recorded
-/// whatever the server says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AbortOutcome {
-    Aborted,
-    /// 404: nothing was running.
-    NothingRunning,
-    /// 400: the task had already finished.
-    AlreadyFinished,
 }
 
 /// Timing knobs; the defaults suit a real server.
@@ -160,6 +138,19 @@ impl AiServerClient {
             "{last} (after {} attempts)",
             self.attempts
         )))
+    }
+}
+
+#[async_trait]
+impl AiWorker for AiServerClient {
+    async fn start(&self, handle: &str, state: &JobState) -> Result<(), DispatchError> {
+        AiServerClient::start(self, handle, state).await
+    }
+    async fn rerun(&self, handle: &str, state: &JobState) -> Result<(), DispatchError> {
+        AiServerClient::rerun(self, handle, state).await
+    }
+    async fn abort(&self, handle: &str) -> Result<AbortOutcome, DispatchError> {
+        AiServerClient::abort(self, handle).await
     }
 }
 

@@ -4,5 +4,6 @@
 mod client;
 mod files;
 
-pub use client::{AbortOutcome, AiServerClient, ClientSettings, DispatchError};
+pub use client::{AiServerClient, ClientSettings};
+pub use coursegen_core::ports::{AbortOutcome, DispatchError};
 pub use files::HttpFiles;

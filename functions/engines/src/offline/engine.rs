@@ -219,5 +219,6 @@ pub fn offline_steps(
         assessment_writer: engine.clone(),
         notes_writer: engine,
         callbacks,
+        ai_server: None,
     }
 }

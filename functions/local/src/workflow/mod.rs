@@ -34,6 +34,7 @@ pub const FUNCTIONS: &[&str] = &[
     "Video",
     "Finish",
     "Gate",
+    "Dispatch",
     "RecordFailure",
 ];
 
