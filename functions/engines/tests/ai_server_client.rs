@@ -3,59 +3,14 @@
 //! a server that is not there. 4xx is final; the rest is retried, then
 //! reported.
 
-use std::sync::{Arc, Mutex};
+mod scripted;
+
 use std::time::Duration;
 
-use axum::Router;
-use axum::extract::State;
-use axum::http::{StatusCode, Uri};
-use axum::response::IntoResponse;
-use axum::routing::any;
 use coursegen_core::ai_protocol::job_state::{JobState, TaskInput};
 use coursegen_engines::ai_server::{AbortOutcome, AiServerClient, ClientSettings, DispatchError};
+use scripted::{Answer, server};
 use serde_json::{Map, Value, json};
-
-/// One scripted answer: status, body, and how long to wait first.
-type Answer = (u16, Value, Duration);
-
-#[derive(Clone, Default)]
-struct Script {
-    answers: Arc<Mutex<Vec<Answer>>>,
-    seen: Arc<Mutex<Vec<(String, Value)>>>,
-}
-
-async fn answer(State(script): State<Script>, uri: Uri, body: String) -> impl IntoResponse {
-    let body: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
-    script
-        .seen
-        .lock()
-        .unwrap()
-        .push((uri.path().to_owned(), body));
-    let next = {
-        let mut answers = script.answers.lock().unwrap();
-        if answers.len() > 1 {
-            answers.remove(0)
-        } else {
-            answers[0].clone()
-        }
-    };
-    tokio::time::sleep(next.2).await;
-    (StatusCode::from_u16(next.0).unwrap(), axum::Json(next.1))
-}
-
-async fn server(answers: Vec<Answer>) -> (String, Script) {
-    let script = Script {
-        answers: Arc::new(Mutex::new(answers)),
-        ..Script::default()
-    };
-    let app = Router::new()
-        .fallback(any(answer))
-        .with_state(script.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (url, script)
-}
 
 fn client(url: &str) -> AiServerClient {
     AiServerClient::new(
