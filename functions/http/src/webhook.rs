@@ -33,6 +33,9 @@ pub struct Webhooks {
 
 /// How long one delivery may be worked on before a resend may take it over.
 const LEASE_S: i64 = 120;
+/// Waits before each look at a delivery being processed by another
+/// request: about 5 s in all, within the AI server's 10 s timeout.
+const IN_PROGRESS_WAITS_MS: [u64; 8] = [0, 20, 50, 100, 250, 500, 1500, 2500];
 /// How long a delivery's answer is kept for resends.
 const KEEP_DAYS: i64 = 7;
 
@@ -64,14 +67,24 @@ pub async fn ai_server(State(state): State<ApiState>, headers: HeaderMap, body: 
         Ok(id) => id,
         Err(e) => return ApiError::invalid(&e.field, e.message).into_response(),
     };
-    let claim = hooks
-        .deliveries
-        .begin(
-            &id,
-            now + Duration::seconds(LEASE_S),
-            now + Duration::days(KEEP_DAYS),
-        )
-        .await;
+    // A repeat that arrives while the first is being worked on waits for
+    // its answer a little (the first is usually done in milliseconds, and
+    // the AI server does not resend), then is told to come back.
+    let mut claim = Ok(DeliveryState::InProgress);
+    for wait_ms in IN_PROGRESS_WAITS_MS {
+        tokio::time::sleep(std::time::Duration::from_millis(wait_ms)).await;
+        claim = hooks
+            .deliveries
+            .begin(
+                &id,
+                now + Duration::seconds(LEASE_S),
+                now + Duration::days(KEEP_DAYS),
+            )
+            .await;
+        if !matches!(claim, Ok(DeliveryState::InProgress)) {
+            break;
+        }
+    }
     match claim {
         Err(e) => ApiError::from(ServiceError::from(e)).into_response(),
         Ok(DeliveryState::Answered(answer)) => replay(answer),

@@ -10,12 +10,15 @@ use axum::http::{Request, StatusCode};
 use chrono::Utc;
 use coursegen_core::ai_protocol::signature::{Secret, WebhookAuth};
 use coursegen_core::auth::{Principal, Role};
+use coursegen_core::pipeline::{AiServer, Steps};
+use coursegen_core::ports::{AiWorker, RemoteFiles};
 use coursegen_core::service::Service;
 use coursegen_engines::ai_server::HttpFiles;
 use coursegen_engines::offline::offline_steps;
 use coursegen_http::{ApiState, Bearer, GatewayClaims, Webhooks, router};
 use coursegen_local::changes::Broadcasting;
 use coursegen_local::dev_auth::{JwtSecret, issue};
+use coursegen_local::file_links::LocalFileLinks;
 use coursegen_local::uploads::LocalUploads;
 use coursegen_local::workflow::{InProcess, LocalWorkflow, course_machine};
 use coursegen_local::{FsArtifactStore, SqliteStore};
@@ -46,20 +49,46 @@ pub fn api() -> Api {
 
 /// The API with event streams cut after `max_stream`.
 pub fn api_with(max_stream: Option<std::time::Duration>) -> Api {
+    build(max_stream, None)
+}
+
+/// The API sending AI-server work to `worker`, reading the server's files
+/// with `files`.
+pub fn api_with_ai(worker: Arc<dyn AiWorker>, files: Arc<dyn RemoteFiles>) -> Api {
+    build(None, Some((worker, files)))
+}
+
+fn build(
+    max_stream: Option<std::time::Duration>,
+    ai: Option<(Arc<dyn AiWorker>, Arc<dyn RemoteFiles>)>,
+) -> Api {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(SqliteStore::open(&dir.path().join("db.sqlite3")).unwrap());
     let artifacts =
         Arc::new(FsArtifactStore::open(dir.path().join("artifacts"), 64 << 20).unwrap());
     let jobs = Arc::new(Broadcasting::new(store.clone()));
-    let steps = Arc::new(offline_steps(jobs.clone(), artifacts, store.clone()));
+    let secret =
+        JwtSecret::from_bytes(b"the test server's secret, 32 bytes or more".to_vec()).unwrap();
+    let files: Arc<dyn RemoteFiles> = match &ai {
+        Some((_, files)) => files.clone(),
+        None => Arc::new(HttpFiles::new()),
+    };
+    let steps = Arc::new(Steps {
+        ai_server: ai.map(|(worker, _)| AiServer {
+            worker,
+            links: Arc::new(LocalFileLinks {
+                base_url: "http://localhost".into(),
+                secret: secret.clone(),
+            }),
+        }),
+        ..offline_steps(jobs.clone(), artifacts, store.clone())
+    });
     let workflow = Arc::new(LocalWorkflow::new(
         Arc::new(course_machine().unwrap()),
         Arc::new(InProcess(steps.clone())),
         store.clone(),
     ));
     let service = Service { steps, workflow };
-    let secret =
-        JwtSecret::from_bytes(b"the test server's secret, 32 bytes or more".to_vec()).unwrap();
     let bearer = ApiState {
         service: service.clone(),
         auth: Arc::new(Bearer(Arc::new(secret.clone()))),
@@ -73,7 +102,7 @@ pub fn api_with(max_stream: Option<std::time::Duration>) -> Api {
         webhooks: Some(Webhooks {
             auth: WebhookAuth::Signed(Secret::new(WEBHOOK_SECRET).unwrap()),
             deliveries: store.clone(),
-            files: Arc::new(HttpFiles::new()),
+            files,
         }),
     };
     let gateway = ApiState {
@@ -184,16 +213,17 @@ pub async fn upload_as(api: &Api, token: &str) -> String {
 
 /// Creates a job from the sample lecture as an admin; its id.
 pub async fn create_job(api: &Api) -> String {
+    create_job_with(api, json!({})).await
+}
+
+/// Creates a job from the sample lecture with `options`, as an admin.
+pub async fn create_job_with(api: &Api, options: Value) -> String {
     let admin = api.token("ada", Role::Admin, &[]);
     let key = upload(api).await;
+    let mut body = create_body(&key);
+    body["options"] = options;
     let (status, _, job, text) = api
-        .call(
-            "POST",
-            "/v1/jobs",
-            Some(&admin),
-            &[],
-            Some(create_body(&key)),
-        )
+        .call("POST", "/v1/jobs", Some(&admin), &[], Some(body))
         .await;
     assert_eq!(status, StatusCode::CREATED, "{text}");
     job["id"].as_str().unwrap().to_owned()
