@@ -97,6 +97,16 @@ fn auto_approved_lecture_to_course_files() {
             .unwrap()
             .starts_with("<!doctype html>")
     );
+    let questions: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dir.path().join("out/course.questions.json")).unwrap(),
+    )
+    .unwrap();
+    let course = self::course(dir.path());
+    assert_eq!(
+        questions.as_array().unwrap().len(),
+        course.questions().count(),
+        "every question, in the AI server's format"
+    );
 }
 
 #[test]

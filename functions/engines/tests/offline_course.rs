@@ -383,3 +383,33 @@ fn output_is_byte_for_byte_deterministic() {
     let b = serde_json::to_string(&run("lecture/lecture.en.vtt", &options()).course).unwrap();
     assert_eq!(a, b);
 }
+
+#[test]
+fn the_courses_questions_export_to_the_ai_server_format_and_back_unchanged() {
+    let g = run("lecture/lecture.en.vtt", &options());
+    let items = coursegen_engines::export::questions(&g.course).unwrap();
+    let text = serde_json::to_string_pretty(&items).unwrap();
+    let read: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let expected: Vec<Question> = g.course.questions().cloned().collect();
+    assert_eq!(read.as_array().unwrap().len(), expected.len());
+    // Each lesson is a segment: its exercises carry its end as segmentId.
+    let lesson = &g.course.modules[0].lessons[0];
+    let first = &read[0];
+    assert_eq!(
+        first["segmentId"].as_f64().unwrap(),
+        lesson.end_ms as f64 / 1000.0
+    );
+    for item in read.as_array().unwrap() {
+        assert!(
+            item["question"]["text"]
+                .as_str()
+                .is_some_and(|t| !t.is_empty())
+        );
+        assert!(
+            ["SOL", "SML", "NAT", "DES", "BIN", "OTL"]
+                .contains(&item["questionType"].as_str().unwrap())
+        );
+    }
+    let imported = coursegen_engines::export::import_questions(&g.course, &read).unwrap();
+    assert_eq!(imported, expected);
+}

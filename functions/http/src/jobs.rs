@@ -250,6 +250,8 @@ pub enum CourseFormat {
     Json,
     Markdown,
     Html,
+    /// The questions alone, in the AI server's format.
+    Questions,
 }
 
 pub async fn course(
@@ -269,6 +271,19 @@ pub async fn course(
         ),
         CourseFormat::Markdown => ("text/markdown; charset=utf-8", export::markdown(&course)),
         CourseFormat::Html => ("text/html; charset=utf-8", export::html(&course)),
+        CourseFormat::Questions => {
+            // The course validated when it was assembled, so its questions
+            // export; if not, that is our fault, not the caller's.
+            let items = export::questions(&course).map_err(|e| {
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
+            })?;
+            (
+                "application/json",
+                serde_json::to_string_pretty(&items).map_err(|e| {
+                    ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
+                })?,
+            )
+        }
     };
     Ok(([(CONTENT_TYPE, content_type)], body).into_response())
 }

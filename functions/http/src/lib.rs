@@ -147,4 +147,8 @@ fn rest_routes(state: &ApiState) -> Router<ApiState> {
             "/v1/jobs/{id}/course.html",
             course_route(CourseFormat::Html),
         )
+        .route(
+            "/v1/jobs/{id}/course.questions.json",
+            course_route(CourseFormat::Questions),
+        )
 }

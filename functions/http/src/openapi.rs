@@ -161,6 +161,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/jobs/{id}/course.json"),
     ("get", "/v1/jobs/{id}/course.md"),
     ("get", "/v1/jobs/{id}/course.html"),
+    ("get", "/v1/jobs/{id}/course.questions.json"),
     ("post", "/v1/webhooks/ai-server"),
 ];
 
@@ -459,6 +460,20 @@ pub fn document() -> Value {
             &[404, 409],
         );
     }
+    b.route(
+        "get",
+        "/v1/jobs/{id}/course.questions.json",
+        "getCourseQuestions",
+        "The course's questions in the AI server's questions format (one segment per lesson)",
+        vec![job_id()],
+        None,
+        (
+            200,
+            "a JSON array of question items",
+            json_content(json!({"type": "array", "items": {"type": "object"}})),
+        ),
+        &[404, 409],
+    );
 
     let header = |name: &str, description: &str| {
         param(

@@ -311,6 +311,34 @@ async fn a_job_reviewed_from_upload_to_course() {
         assert!(headers["content-type"].to_str().unwrap().starts_with(kind));
         assert!(!text.is_empty());
     }
+    // The questions in the AI server's format: one item per question.
+    let (status, _, items, _) = api
+        .call(
+            "GET",
+            &format!("/v1/jobs/{id}/course.questions.json"),
+            Some(&tom),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let items = items.as_array().unwrap();
+    let all: usize = course["modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|m| m["lessons"].as_array().unwrap())
+        .map(|l| l["exercises"].as_array().unwrap().len())
+        .sum::<usize>()
+        + course["assessment"]["questions"]
+            .as_array()
+            .map_or(0, Vec::len);
+    assert_eq!(items.len(), all);
+    assert!(
+        items
+            .iter()
+            .all(|i| i["segmentId"].is_number() && i["solution"].is_object())
+    );
 }
 
 #[tokio::test]

@@ -1,6 +1,7 @@
 //! `coursegen generate`: a job on the embedded stack, run through the
 //! workflow interpreter, reviewed in the terminal (or auto-approved), and
-//! written out as course.json, course.md and course.html.
+//! written out as course.json, course.md and course.html (and the
+//! questions alone in the AI server's format, course.questions.json).
 
 mod progress;
 mod review;
@@ -203,8 +204,18 @@ async fn write_course(steps: &Steps, id: JobId, out: &std::path::Path) -> anyhow
     )?;
     std::fs::write(out.join("course.md"), export::markdown(&course))?;
     std::fs::write(out.join("course.html"), export::html(&course))?;
-    println!("{}", out.join("course.json").display());
-    println!("{}", out.join("course.md").display());
-    println!("{}", out.join("course.html").display());
+    let questions = export::questions(&course).context("cannot export the questions")?;
+    std::fs::write(
+        out.join("course.questions.json"),
+        serde_json::to_string_pretty(&questions)? + "\n",
+    )?;
+    for file in [
+        "course.json",
+        "course.md",
+        "course.html",
+        "course.questions.json",
+    ] {
+        println!("{}", out.join(file).display());
+    }
     Ok(())
 }
