@@ -4,18 +4,15 @@
 //! at the next start.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 use anyhow::Context;
-use coursegen_engines::ai_server::HttpFiles;
-use coursegen_http::{ApiState, Bearer, Webhooks, router};
+use coursegen_http::router;
 use coursegen_local::DataDir;
-use coursegen_local::uploads::LocalUploads;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::DataArgs;
-use crate::stack::{Embedded, ai_server, jwt_secret, webhook_auth};
+use crate::stack::{Embedded, ai_server, api_state, jwt_secret, webhook_auth};
 
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
@@ -59,22 +56,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let stack = Embedded::open_with(&data, ai_server(&format!("http://{addr}"), secret.clone())?)?;
     let resumed = stack.workflow.resume_all().await?;
     let (stop, stopping) = watch::channel(false);
-    let state = ApiState {
-        service: stack.service.clone(),
-        auth: Arc::new(Bearer(Arc::new(secret.clone()))),
-        uploads: Arc::new(LocalUploads {
-            base_url: format!("http://{addr}"),
-            secret,
-        }),
-        changes: Some(stack.changes.clone()),
-        stopping,
-        max_stream: None,
-        webhooks: Some(Webhooks {
-            auth: webhook_auth()?,
-            deliveries: stack.deliveries.clone(),
-            files: Arc::new(HttpFiles::new()),
-        }),
-    };
+    let state = api_state(&stack, secret, addr, webhook_auth()?, stopping);
     println!("coursegen API on http://{addr}");
     eprintln!(
         "token: coursegen token --sub YOU --data {}   (then send Authorization: Bearer <token>)",

@@ -11,12 +11,14 @@ use anyhow::Context;
 use coursegen_core::pipeline::{AiServer, Steps};
 use coursegen_core::ports::Committed;
 use coursegen_core::service::Service;
-use coursegen_engines::ai_server::{AiServerClient, ClientSettings};
+use coursegen_engines::ai_server::{AiServerClient, ClientSettings, HttpFiles};
 use coursegen_engines::offline::offline_steps;
+use coursegen_http::{ApiState, Bearer, Webhooks};
 use coursegen_local::DataDir;
 use coursegen_local::changes::Broadcasting;
 use coursegen_local::dev_auth::JwtSecret;
 use coursegen_local::file_links::LocalFileLinks;
+use coursegen_local::uploads::LocalUploads;
 use coursegen_local::workflow::{InProcess, LocalWorkflow, course_machine};
 use tokio::sync::broadcast;
 
@@ -108,4 +110,32 @@ pub fn jwt_secret(data: &DataDir) -> anyhow::Result<JwtSecret> {
         .filter(|s| !s.is_empty());
     data.jwt_secret(env_secret.as_deref())
         .context("cannot load the token secret")
+}
+
+/// What the local server's routes read: the stack's service, HS256 bearer
+/// tokens and upload links signed with `secret`, webhooks checked with
+/// `auth`; `addr` is where the server listens.
+pub fn api_state(
+    stack: &Embedded,
+    secret: JwtSecret,
+    addr: std::net::SocketAddr,
+    auth: WebhookAuth,
+    stopping: tokio::sync::watch::Receiver<bool>,
+) -> ApiState {
+    ApiState {
+        service: stack.service.clone(),
+        auth: Arc::new(Bearer(Arc::new(secret.clone()))),
+        uploads: Arc::new(LocalUploads {
+            base_url: format!("http://{addr}"),
+            secret,
+        }),
+        changes: Some(stack.changes.clone()),
+        stopping,
+        max_stream: None,
+        webhooks: Some(Webhooks {
+            auth,
+            deliveries: stack.deliveries.clone(),
+            files: Arc::new(HttpFiles::new()),
+        }),
+    }
 }

@@ -262,4 +262,35 @@ fn sources_it_cannot_read_are_refused_plainly() {
             stderr(&out)
         );
     }
+    // The AI server engine needs the server and the webhook secret.
+    let vtt = example("lecture/lecture.en.vtt");
+    let args = [
+        vtt.to_str().unwrap(),
+        "--engine",
+        "ai-server",
+        "--webhook-addr",
+        "127.0.0.1:0",
+    ];
+    for (env, expected) in [
+        (vec![], "needs COURSEGEN_WEBHOOK_SECRET"),
+        (
+            vec![("COURSEGEN_WEBHOOK_SECRET", "s3cret")],
+            "needs COURSEGEN_AI_SERVER_URL",
+        ),
+        (
+            vec![
+                ("COURSEGEN_WEBHOOK_SECRET", "s3cret"),
+                ("COURSEGEN_AI_SERVER_URL", "ftp://example.org"),
+            ],
+            "is not an http(s) URL",
+        ),
+    ] {
+        let out = generate(dir.path(), &args, "", &env);
+        assert_eq!(out.status.code(), Some(1), "{env:?}");
+        assert!(stderr(&out).contains(expected), "{env:?}: {}", stderr(&out));
+        assert!(
+            !stderr(&out).contains("s3cret"),
+            "the secret is never shown"
+        );
+    }
 }

@@ -6,6 +6,7 @@
 mod progress;
 mod review;
 mod source;
+mod webhooks;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -15,7 +16,7 @@ use coursegen_core::auth::{Principal, Role};
 use coursegen_core::course::Course;
 use coursegen_core::ids::JobId;
 use coursegen_core::job::{CourseRef, JobStatus};
-use coursegen_core::options::Options;
+use coursegen_core::options::{AI_SERVER_STAGES, Options};
 use coursegen_core::pipeline::Steps;
 use coursegen_core::ports::Workflow;
 use coursegen_core::service::{JobRequest, ServiceError};
@@ -46,6 +47,10 @@ pub struct GenerateArgs {
     /// A job option, e.g. --option assessment.questions=5 (repeatable).
     #[arg(long = "option", value_name = "KEY=VALUE")]
     options: Vec<String>,
+    /// Where the AI server's webhooks and reads of our files come in, with
+    /// --engine ai-server.
+    #[arg(long, default_value = "127.0.0.1:8091", value_name = "HOST:PORT")]
+    webhook_addr: std::net::SocketAddr,
     /// Continue a job that was interrupted.
     #[arg(long, value_name = "JOB", conflicts_with_all = ["source", "topic"])]
     resume: Option<JobId>,
@@ -76,12 +81,25 @@ fn key_values<'a>(pairs: impl IntoIterator<Item = &'a str>) -> anyhow::Result<Ma
     Ok(root)
 }
 
-/// The job options from `--option key=value` pairs.
-fn options(pairs: &[String], auto_approve: bool) -> anyhow::Result<Options> {
+/// The job options from `--option key=value` pairs; `ai_server` sends
+/// every stage it can do to the AI server unless an option says otherwise.
+fn options(pairs: &[String], auto_approve: bool, ai_server: bool) -> anyhow::Result<Options> {
     let mut root =
         key_values(pairs.iter().map(String::as_str)).map_err(|e| anyhow!("--option {e}"))?;
     if auto_approve {
         root.insert("approvals".into(), Value::String("auto".into()));
+    }
+    if ai_server {
+        let engines = root
+            .entry("engines")
+            .or_insert_with(|| Value::Object(Map::new()))
+            .as_object_mut()
+            .ok_or_else(|| anyhow!("--option engines: not an object"))?;
+        for stage in AI_SERVER_STAGES {
+            engines
+                .entry(stage.to_string())
+                .or_insert_with(|| Value::String("ai-server".into()));
+        }
     }
     let options: Options =
         serde_json::from_value(Value::Object(root)).map_err(|e| anyhow!("--option: {e}"))?;
@@ -102,11 +120,9 @@ fn local_user() -> anyhow::Result<Principal> {
 const POLL: Duration = Duration::from_millis(10);
 
 pub async fn run(args: GenerateArgs) -> anyhow::Result<()> {
-    if args.engine != "offline" {
-        bail!(
-            "the {} engine is not part of this build yet; use --engine offline",
-            args.engine
-        );
+    let ai_server = args.engine == "ai-server";
+    if args.engine == "openai" {
+        bail!("the openai engine is not part of this build yet; use --engine offline or ai-server");
     }
     if args.topic.is_some() {
         bail!(
@@ -118,7 +134,11 @@ pub async fn run(args: GenerateArgs) -> anyhow::Result<()> {
         workflow,
         service,
         ..
-    } = Embedded::open(&DataDir::new(&args.data.dir))?;
+    } = if ai_server {
+        webhooks::open(&DataDir::new(&args.data.dir), args.webhook_addr).await?
+    } else {
+        Embedded::open(&DataDir::new(&args.data.dir))?
+    };
     let me = local_user()?;
     let id = match args.resume {
         Some(id) => {
@@ -134,12 +154,12 @@ pub async fn run(args: GenerateArgs) -> anyhow::Result<()> {
             id
         }
         None => {
-            let options = options(&args.options, args.auto_approve)?;
+            let options = options(&args.options, args.auto_approve, ai_server)?;
             let input = args
                 .source
                 .as_deref()
                 .ok_or_else(|| anyhow!("give a SOURCE file"))?;
-            let source = source::resolve(input, &service, &me).await?;
+            let source = source::resolve(input, &service, &me, ai_server).await?;
             let request = JobRequest {
                 course: CourseRef {
                     course_id: "local".parse()?,

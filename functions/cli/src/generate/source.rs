@@ -7,15 +7,25 @@ use anyhow::{Context, bail};
 use coursegen_core::auth::Principal;
 use coursegen_core::service::Service;
 use coursegen_core::source::{DocumentFormat, Source, TranscriptFormat, YoutubeId};
-use coursegen_core::upload::UploadRequest;
+use coursegen_core::upload::{AudioFormat, UploadRequest};
 
 const AUDIO: &[&str] = &["mp3", "wav", "m4a", "ogg", "flac", "aac", "webm", "mp4"];
 
 /// Reads `input` (a file, a YouTube URL or id) into a job source, storing
 /// a file as the API stores an upload.
-pub async fn resolve(input: &str, service: &Service, me: &Principal) -> anyhow::Result<Source> {
+/// With `transcribes` (the AI server is the engine), YouTube videos and
+/// audio files are taken too.
+pub async fn resolve(
+    input: &str,
+    service: &Service,
+    me: &Principal,
+    transcribes: bool,
+) -> anyhow::Result<Source> {
     let path = Path::new(input);
     if !path.exists() {
+        if let (Ok(video_id), true) = (input.parse::<YoutubeId>(), transcribes) {
+            return Ok(Source::Youtube { video_id });
+        }
         if input.parse::<YoutubeId>().is_ok() {
             bail!(
                 "{input} is a YouTube video: its audio needs transcription by the AI server (set COURSEGEN_AI_SERVER_URL \
@@ -29,6 +39,14 @@ pub async fn resolve(input: &str, service: &Service, me: &Principal) -> anyhow::
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
+    if let (Some(format), true) = (audio_format(&extension), transcribes) {
+        let bytes = std::fs::read(path).with_context(|| format!("cannot read {input}"))?;
+        let request = UploadRequest::Audio {
+            format,
+            size: bytes.len() as u64,
+        };
+        return store(service, me, request, bytes).await;
+    }
     if AUDIO.contains(&extension.as_str()) {
         bail!(
             "{input} is audio: it needs transcription by the AI server (set COURSEGEN_AI_SERVER_URL and use --engine ai-server)"
@@ -52,6 +70,16 @@ pub async fn resolve(input: &str, service: &Service, me: &Principal) -> anyhow::
         Ok(format) => UploadRequest::Transcript { format, size },
         Err(format) => UploadRequest::Document { format, size },
     };
+    store(service, me, request, bytes).await
+}
+
+/// Stores `bytes` as the API stores an upload; the source that reads it.
+async fn store(
+    service: &Service,
+    me: &Principal,
+    request: UploadRequest,
+    bytes: Vec<u8>,
+) -> anyhow::Result<Source> {
     let grant = service.grant_upload(me, request.clone())?;
     service
         .steps
@@ -71,5 +99,17 @@ pub async fn resolve(input: &str, service: &Service, me: &Principal) -> anyhow::
         UploadRequest::Audio { .. } => Source::Audio {
             upload_key: grant.key,
         },
+    })
+}
+
+fn audio_format(extension: &str) -> Option<AudioFormat> {
+    Some(match extension {
+        "mp3" => AudioFormat::Mp3,
+        "wav" => AudioFormat::Wav,
+        "m4a" | "aac" | "mp4" => AudioFormat::M4a,
+        "ogg" => AudioFormat::Ogg,
+        "flac" => AudioFormat::Flac,
+        "webm" => AudioFormat::Webm,
+        _ => return None,
     })
 }
