@@ -302,3 +302,49 @@ async fn without_a_configured_server_the_dispatch_says_so() {
     assert!(err.message.contains("COURSEGEN_AI_SERVER_URL"));
     assert!(s.script.seen.lock().unwrap().is_empty());
 }
+
+/// Aborting a job whose segmentation waits on the server aborts the
+/// server's task; 404 (nothing running) and 400 (already finished) still
+/// leave the job aborted.
+#[tokio::test]
+async fn an_abort_reaches_the_server_and_is_recorded_whatever_it_answers() {
+    use coursegen_core::auth::{Principal, Role};
+    use coursegen_core::job::JobStatus;
+    use coursegen_core::service::Service;
+    use coursegen_local::workflow::{InProcess, LocalWorkflow, course_machine};
+
+    for (answer, status) in [
+        (200, "aborted"),
+        (404, "nothing running"),
+        (400, "finished"),
+    ] {
+        let s = setup(vec![
+            now(200, json!({})),
+            now(answer, json!({"detail": status})),
+        ])
+        .await;
+        let handle = dispatch(&s, "t").await.unwrap()["callback"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let steps = Arc::new(s.steps.clone());
+        let service = Service {
+            steps: steps.clone(),
+            workflow: Arc::new(LocalWorkflow::new(
+                Arc::new(course_machine().unwrap()),
+                Arc::new(InProcess(steps)),
+                s.stack.jobs.clone(),
+            )),
+        };
+        let admin = Principal {
+            user: "root".parse().unwrap(),
+            role: Role::Admin,
+            courses: Vec::new(),
+        };
+        let job = service.abort(&admin, s.id, None).await.unwrap();
+        assert_eq!(job.status, JobStatus::Aborted, "{status}");
+        let seen = s.script.seen.lock().unwrap().clone();
+        assert_eq!(seen.len(), 2, "{status}");
+        assert_eq!(seen[1].0, format!("/jobs/{handle}/abort"));
+    }
+}
