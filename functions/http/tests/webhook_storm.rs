@@ -9,67 +9,27 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use async_trait::async_trait;
 use axum::http::StatusCode;
 use chrono::Utc;
-use coursegen_core::ai_protocol::job_state::JobState;
 use coursegen_core::ai_protocol::signature::{Secret, sign};
 use coursegen_core::auth::Role;
 use coursegen_core::event::EventKind;
 use coursegen_core::job::JobStatus;
-use coursegen_core::ports::{
-    AbortOutcome, AiWorker, DispatchError, EngineError, Fetched, RemoteFiles,
-};
 use coursegen_core::stage::{RunStatus, Stage};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-use common::{Api, WEBHOOK_SECRET, api_with_ai, bearer_request, create_job_with};
+use common::{
+    Api, Transcript, WEBHOOK_SECRET, Worker, api_with_ai, bearer_request, create_job_with,
+};
 
 const HOOK: &str = "/v1/webhooks/ai-server";
 const JOBS: usize = 10;
 const ABORTED: usize = 2;
 const PER_JOB: usize = 100;
-
-/// Accepts every task and records what it was asked.
-#[derive(Debug, Default)]
-struct Worker {
-    started: Mutex<Vec<String>>,
-    aborted: Mutex<Vec<String>>,
-}
-
-#[async_trait]
-impl AiWorker for Worker {
-    async fn start(&self, handle: &str, _state: &JobState) -> Result<(), DispatchError> {
-        self.started.lock().unwrap().push(handle.to_owned());
-        Ok(())
-    }
-    async fn rerun(&self, handle: &str, _state: &JobState) -> Result<(), DispatchError> {
-        self.started.lock().unwrap().push(handle.to_owned());
-        Ok(())
-    }
-    async fn abort(&self, handle: &str) -> Result<AbortOutcome, DispatchError> {
-        self.aborted.lock().unwrap().push(handle.to_owned());
-        Ok(AbortOutcome::Aborted)
-    }
-}
-
-/// The transcript the server's `transcriptFileUrl` points at.
-#[derive(Debug)]
-struct Transcript;
-
-#[async_trait]
-impl RemoteFiles for Transcript {
-    async fn fetch(&self, _url: &str, _limit: u64) -> Result<Fetched, EngineError> {
-        Ok(Fetched {
-            bytes: br#"{"chunks": [{"timestamp": [0.0, 2.0], "text": " Hello."}]}"#.to_vec(),
-            content_type: Some("application/json".into()),
-        })
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Kind {

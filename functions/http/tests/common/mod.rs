@@ -2,16 +2,19 @@
 //! files, the offline engine, the local workflow host, HS256 tokens).
 #![allow(dead_code)] // each test file uses its own subset
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use chrono::Utc;
+use coursegen_core::ai_protocol::job_state::JobState;
 use coursegen_core::ai_protocol::signature::{Secret, WebhookAuth};
 use coursegen_core::auth::{Principal, Role};
 use coursegen_core::pipeline::{AiServer, Steps};
-use coursegen_core::ports::{AiWorker, RemoteFiles};
+use coursegen_core::ports::{
+    AbortOutcome, AiWorker, DispatchError, EngineError, Fetched, RemoteFiles,
+};
 use coursegen_core::service::Service;
 use coursegen_engines::ai_server::HttpFiles;
 use coursegen_engines::offline::offline_steps;
@@ -233,4 +236,45 @@ pub async fn create_job_with(api: &Api, options: Value) -> String {
 pub async fn upload(api: &Api) -> String {
     let admin = api.token("ada", Role::Admin, &[]);
     upload_as(api, &admin).await
+}
+
+/// An AI server that accepts every task and records what it was sent:
+/// `(handle, JobState)` per start or rerun, the handles it was told to abort.
+#[derive(Debug, Default)]
+pub struct Worker {
+    pub started: Mutex<Vec<(String, Value)>>,
+    pub aborted: Mutex<Vec<String>>,
+}
+
+#[async_trait::async_trait]
+impl AiWorker for Worker {
+    async fn start(&self, handle: &str, state: &JobState) -> Result<(), DispatchError> {
+        let state = serde_json::to_value(state).unwrap();
+        self.started
+            .lock()
+            .unwrap()
+            .push((handle.to_owned(), state));
+        Ok(())
+    }
+    async fn rerun(&self, handle: &str, state: &JobState) -> Result<(), DispatchError> {
+        self.start(handle, state).await
+    }
+    async fn abort(&self, handle: &str) -> Result<AbortOutcome, DispatchError> {
+        self.aborted.lock().unwrap().push(handle.to_owned());
+        Ok(AbortOutcome::Aborted)
+    }
+}
+
+/// Answers every URL with the same short transcript, in the chunks format.
+#[derive(Debug)]
+pub struct Transcript;
+
+#[async_trait::async_trait]
+impl RemoteFiles for Transcript {
+    async fn fetch(&self, _url: &str, _limit: u64) -> Result<Fetched, EngineError> {
+        Ok(Fetched {
+            bytes: br#"{"chunks": [{"timestamp": [0.0, 2.0], "text": " Hello there."}, {"timestamp": [2.0, 5.5], "text": " Welcome to the lecture."}]}"#.to_vec(),
+            content_type: Some("application/json".into()),
+        })
+    }
 }
