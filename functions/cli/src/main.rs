@@ -1,5 +1,6 @@
 //! The `coursegen` command.
 
+mod ai_server;
 mod generate;
 mod jobs;
 mod serve;
@@ -48,6 +49,8 @@ enum Command {
     Token(token::TokenArgs),
     /// Serve the HTTP API on this machine.
     Serve(serve::ServeArgs),
+    /// Run the reference AI server (segmentation and questions offline).
+    AiServer(ai_server::AiServerArgs),
 }
 
 #[tokio::main]
@@ -58,6 +61,7 @@ async fn main() -> ExitCode {
         Command::Jobs { command } => jobs::run(command).await,
         Command::Token(args) => token::run(args),
         Command::Serve(args) => serve::run(args).await,
+        Command::AiServer(args) => ai_server::run(args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -12,9 +12,15 @@ pub fn coursegen() -> Command {
 /// Starts `coursegen serve` on a free port of 127.0.0.1; returns the
 /// process (stderr piped, for what it says when it stops) and its URL.
 pub fn serve(data: &Path) -> (Child, String) {
+    serve_with(data, "127.0.0.1:0", &[])
+}
+
+/// Starts `coursegen serve` on `addr` with `env` added.
+pub fn serve_with(data: &Path, addr: &str, env: &[(&str, &str)]) -> (Child, String) {
     let mut child = coursegen()
-        .args(["serve", "--addr", "127.0.0.1:0", "--data"])
+        .args(["serve", "--addr", addr, "--data"])
         .arg(data)
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

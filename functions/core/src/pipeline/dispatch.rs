@@ -59,6 +59,9 @@ impl Steps {
                 "this job sends work to the AI server, but none is configured (COURSEGEN_AI_SERVER_URL)",
             ));
         }
+        if stage == Stage::Questions {
+            self.close_lessons(id).await?;
+        }
         let job = self.jobs.get(id).await?;
         let state = job.stage(stage);
         match (state.status, &state.callback) {

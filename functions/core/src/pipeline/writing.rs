@@ -217,9 +217,10 @@ impl Steps {
         Ok(json!({"key": key, "questions": assessment.map_or(0, |a| a.questions.len())}))
     }
 
-    /// Completes the lessons stage (every lesson must be written), then
-    /// gathers every question into one set for review.
-    pub(super) async fn questions(&self, id: JobId) -> Result<Value, StepError> {
+    /// Ends the lessons stage once every lesson of the Map is written: its
+    /// output is the index of the lesson files. What comes after the
+    /// lessons (the questions, ours or the AI server's) starts with this.
+    pub(super) async fn close_lessons(&self, id: JobId) -> Result<(), StepError> {
         let job = self.jobs.get(id).await?;
         if job.stage(Stage::Lessons).status == StageStatus::Running {
             let outline: Outline = self.stage_output(&job, Stage::Outline).await?;
@@ -259,6 +260,13 @@ impl Steps {
             })
             .await?;
         }
+        Ok(())
+    }
+
+    /// Completes the lessons stage, then gathers every question into one
+    /// set for review.
+    pub(super) async fn questions(&self, id: JobId) -> Result<Value, StepError> {
+        self.close_lessons(id).await?;
         let (key, set) = self
             .run_stage(id, Stage::Questions, |job| async move {
                 Ok((self.question_set(&job).await?, Usage::default()))

@@ -1,8 +1,9 @@
 //! The external AI server engine (AI_SERVER_PROTOCOL.md): the client side
-//! of its protocol.
+//! of its protocol, and a reference server that speaks it.
 
 mod client;
 mod files;
+pub mod reference;
 
 pub use client::{AiServerClient, ClientSettings};
 pub use coursegen_core::ports::{AbortOutcome, DispatchError};

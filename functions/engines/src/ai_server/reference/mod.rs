@@ -1,0 +1,113 @@
+//! A reference AI server (AI_SERVER_PROTOCOL.md), the one `coursegen
+//! ai-server` runs: the routes and status rules of the protocol, 200 at
+//! once and the work afterwards, RUNNING then COMPLETED or FAILED
+//! webhooks, signed (or with the shared secret) and retried until answered.
+//! It segments and writes questions with the offline engine and
+//! transcribes only caption files; raw audio fails with the reason.
+//!
+//! It keeps what it made in memory, as the real server keeps files for a
+//! day: enough for a demo and for tests, not for production.
+
+mod routes;
+mod tasks;
+mod webhooks;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use coursegen_core::ai_protocol::signature::Secret;
+use coursegen_core::ai_protocol::webhook::{AiTask, TaskStatus};
+use tokio::net::TcpListener;
+use tokio::task::AbortHandle;
+
+pub use webhooks::{Retry, Signing};
+
+/// What the server needs to know.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where reports go: coursegen's `/v1/webhooks/ai-server`.
+    pub webhook_url: String,
+    pub signing: Signing,
+    pub retry: Retry,
+}
+
+impl Config {
+    /// Signed reports to `webhook_url`, retried for up to an hour.
+    pub fn signed(webhook_url: impl Into<String>, secret: Secret) -> Self {
+        Config {
+            webhook_url: webhook_url.into(),
+            signing: Signing::Signed(secret),
+            retry: Retry::default(),
+        }
+    }
+}
+
+/// A job as the server knows it: its task, and how far that got.
+#[derive(Debug)]
+struct Job {
+    task: AiTask,
+    status: TaskStatus,
+    work: Option<AbortHandle>,
+}
+
+/// The server's state, shared by its routes and its background work.
+#[derive(Debug)]
+pub struct ReferenceServer {
+    config: Config,
+    /// Where its own files are served: `{base}/files/{name}`.
+    base_url: String,
+    jobs: Mutex<HashMap<String, Job>>,
+    files: Mutex<HashMap<String, Vec<u8>>>,
+    http: reqwest::Client,
+}
+
+impl ReferenceServer {
+    pub fn new(config: Config, base_url: impl Into<String>) -> Arc<Self> {
+        Arc::new(ReferenceServer {
+            config,
+            base_url: base_url.into(),
+            jobs: Mutex::new(HashMap::new()),
+            files: Mutex::new(HashMap::new()),
+            http: reqwest::Client::builder()
+                // The real server gives coursegen 10 s per webhook.
+                .timeout(Duration::from_secs(10))
+                .build()
+                .unwrap_or_default(),
+        })
+    }
+
+    /// The routes over this server.
+    pub fn router(self: &Arc<Self>) -> axum::Router {
+        routes::router(self.clone())
+    }
+
+    fn jobs(&self) -> std::sync::MutexGuard<'_, HashMap<String, Job>> {
+        self.jobs.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Keeps a result file; its URL.
+    fn keep(&self, name: String, bytes: Vec<u8>) -> String {
+        let url = format!("{}/files/{name}", self.base_url.trim_end_matches('/'));
+        self.files
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(name, bytes);
+        url
+    }
+
+    fn file(&self, name: &str) -> Option<Vec<u8>> {
+        self.files
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(name)
+            .cloned()
+    }
+}
+
+/// Serves the reference server on `listener` until the process ends.
+pub async fn serve(listener: TcpListener, config: Config) -> std::io::Result<()> {
+    let base = format!("http://{}", listener.local_addr()?);
+    let server = ReferenceServer::new(config, base);
+    axum::serve(listener, server.router()).await
+}
