@@ -35,22 +35,42 @@ async fn health() -> Json<Value> {
     Json(json!({"message": "coursegen reference AI server"}))
 }
 
-fn refuse(detail: impl Into<String>) -> Response {
-    (
-        StatusCode::BAD_REQUEST,
-        Json(json!({"detail": detail.into()})),
-    )
-        .into_response()
+/// Why a request is turned away: 400 with `{"detail"}` for one the
+/// protocol does not allow, 422 in FastAPI's shape for a malformed body.
+#[derive(Debug)]
+enum Refusal {
+    NotAllowed(String),
+    Invalid {
+        field: &'static str,
+        msg: &'static str,
+        kind: &'static str,
+    },
 }
 
-/// A 422 in the shape FastAPI gives: where, what, and the kind of error.
-fn invalid(field: &str, msg: &str, kind: &str) -> Response {
-    let detail = json!([{"loc": ["body", field], "msg": msg, "type": kind}]);
-    (
-        StatusCode::UNPROCESSABLE_ENTITY,
-        Json(json!({"detail": detail})),
-    )
-        .into_response()
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        match self {
+            Refusal::NotAllowed(detail) => {
+                (StatusCode::BAD_REQUEST, Json(json!({"detail": detail}))).into_response()
+            }
+            Refusal::Invalid { field, msg, kind } => {
+                let detail = json!([{"loc": ["body", field], "msg": msg, "type": kind}]);
+                (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Json(json!({"detail": detail})),
+                )
+                    .into_response()
+            }
+        }
+    }
+}
+
+fn refuse(detail: impl Into<String>) -> Refusal {
+    Refusal::NotAllowed(detail.into())
+}
+
+fn invalid(field: &'static str, msg: &'static str, kind: &'static str) -> Refusal {
+    Refusal::Invalid { field, msg, kind }
 }
 
 /// The JobState of a request, read as the protocol defines it.
@@ -63,7 +83,7 @@ struct Request {
     parameters: Map<String, Value>,
 }
 
-fn read(body: &[u8]) -> Result<Request, Response> {
+fn read(body: &[u8]) -> Result<Request, Refusal> {
     let Ok(Value::Object(state)) = serde_json::from_slice::<Value>(body) else {
         return Err(invalid(
             "",
@@ -88,7 +108,7 @@ fn read(body: &[u8]) -> Result<Request, Response> {
             )
         })?),
     };
-    let text = |field: &str| -> Result<Option<String>, Response> {
+    let text = |field: &'static str| -> Result<Option<String>, Refusal> {
         match state.get(field) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.clone())),
@@ -144,7 +164,7 @@ fn read(body: &[u8]) -> Result<Request, Response> {
 }
 
 /// The work `task` does on the request's inputs, or why it cannot.
-fn work_for(task: AiTask, r: Request) -> Result<Work, Response> {
+fn work_for(task: AiTask, r: Request) -> Result<Work, Refusal> {
     let need = |what: Option<String>, name: &str| {
         what.ok_or_else(|| refuse(format!("{} needs `{name}`", task.as_str())))
     };
@@ -181,48 +201,53 @@ fn next(current: Option<AiTask>) -> Option<AiTask> {
     }
 }
 
-async fn start(State(server): Server, Path(job): Path<String>, body: Bytes) -> Response {
-    let request = match read(&body) {
-        Ok(r) => r,
-        Err(refusal) => return refusal,
-    };
+async fn start(
+    State(server): Server,
+    Path(job): Path<String>,
+    body: Bytes,
+) -> Result<Response, Refusal> {
+    let request = read(&body)?;
     if request.status != TaskStatus::Waiting {
-        return refuse("approve/start needs taskStatus WAITING");
+        return Err(refuse("approve/start needs taskStatus WAITING"));
     }
-    let Some(task) = next(request.current) else {
-        return refuse("QUESTION_GENERATION is the last task: there is nothing after it");
-    };
+    let task = next(request.current)
+        .ok_or_else(|| refuse("QUESTION_GENERATION is the last task: there is nothing after it"))?;
     accept(&server, job, task, request)
 }
 
-async fn rerun(State(server): Server, Path(job): Path<String>, body: Bytes) -> Response {
-    let request = match read(&body) {
-        Ok(r) => r,
-        Err(refusal) => return refusal,
-    };
+async fn rerun(
+    State(server): Server,
+    Path(job): Path<String>,
+    body: Bytes,
+) -> Result<Response, Refusal> {
+    let request = read(&body)?;
     if !matches!(
         request.status,
         TaskStatus::Completed | TaskStatus::Failed | TaskStatus::Aborted
     ) {
-        return refuse("rerun needs taskStatus COMPLETED, FAILED or ABORTED");
+        return Err(refuse(
+            "rerun needs taskStatus COMPLETED, FAILED or ABORTED",
+        ));
     }
-    let Some(task) = request.current else {
-        return refuse("rerun needs currentTask: the task to run again");
-    };
+    let task = request
+        .current
+        .ok_or_else(|| refuse("rerun needs currentTask: the task to run again"))?;
     accept(&server, job, task, request)
 }
 
-fn accept(server: &Arc<ReferenceServer>, job: String, task: AiTask, request: Request) -> Response {
-    let work = match work_for(task, request) {
-        Ok(w) => w,
-        Err(refusal) => return refusal,
-    };
+fn accept(
+    server: &Arc<ReferenceServer>,
+    job: String,
+    task: AiTask,
+    request: Request,
+) -> Result<Response, Refusal> {
+    let work = work_for(task, request)?;
     let mut jobs = server.jobs();
     if jobs
         .get(&job)
         .is_some_and(|j| j.status == TaskStatus::Running)
     {
-        return refuse(format!("job {job} already has a task running"));
+        return Err(refuse(format!("job {job} already has a task running")));
     }
     let handle = tokio::spawn(server.clone().run(job.clone(), task, work));
     jobs.insert(
@@ -233,7 +258,7 @@ fn accept(server: &Arc<ReferenceServer>, job: String, task: AiTask, request: Req
             work: Some(handle.abort_handle()),
         },
     );
-    Json(json!({"message": format!("{} started", task.as_str())})).into_response()
+    Ok(Json(json!({"message": format!("{} started", task.as_str())})).into_response())
 }
 
 async fn abort(State(server): Server, Path(job): Path<String>) -> Response {
@@ -249,7 +274,8 @@ async fn abort(State(server): Server, Path(job): Path<String>) -> Response {
         return refuse(format!(
             "the {} task of job {job} has already finished",
             entry.task.as_str()
-        ));
+        ))
+        .into_response();
     }
     if let Some(work) = entry.work.take() {
         work.abort();

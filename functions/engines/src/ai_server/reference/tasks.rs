@@ -191,8 +191,7 @@ async fn questions_for(
     segment_map: &[f64],
     parameters: &Map<String, Value>,
 ) -> Result<Vec<questions::QuestionItem>, String> {
-    let mut options = Options::default();
-    options.question_mix = KINDS
+    let question_mix = KINDS
         .iter()
         .map(|(kind, ty, default)| {
             let n = parameters
@@ -202,6 +201,10 @@ async fn questions_for(
             (*ty, n)
         })
         .collect();
+    let options = Options {
+        question_mix,
+        ..Options::default()
+    };
     let mut start_ms = 0;
     let lessons: Vec<OutlineLesson> = segment_map
         .iter()
