@@ -1,0 +1,477 @@
+//! The reference AI server (`coursegen ai-server`) against a receiver that
+//! plays coursegen: the protocol's status rules, 200 then the work, signed
+//! (or shared-secret) reports retried until answered, abort, and what each
+//! task makes of real material.
+
+mod common;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::{get, post};
+use chrono::Utc;
+use coursegen_core::ai_protocol::questions;
+use coursegen_core::ai_protocol::signature::{Credentials, Secret, WebhookAuth};
+use coursegen_core::ai_protocol::transcript::chunks;
+use coursegen_engines::ai_server::reference::{Config, ReferenceServer, Retry, Signing};
+use serde_json::{Value, json};
+
+const SECRET: &str = "the reference test secret";
+
+/// Plays coursegen: takes reports (answering 500 to the first `fail_first`),
+/// and serves input files by name.
+#[derive(Clone, Default)]
+struct Receiver {
+    reports: Arc<Mutex<Vec<(HeaderMap, Value)>>>,
+    attempts: Arc<Mutex<usize>>,
+    /// The delivery id of every attempt, answered or not.
+    attempt_ids: Arc<Mutex<Vec<String>>>,
+    fail_first: usize,
+    files: Arc<Mutex<HashMap<String, Vec<u8>>>>,
+}
+
+async fn take(State(r): State<Receiver>, headers: HeaderMap, body: Bytes) -> StatusCode {
+    let id = headers
+        .get("x-coursegen-delivery")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    r.attempt_ids.lock().unwrap().push(id.to_owned());
+    let attempt = {
+        let mut n = r.attempts.lock().unwrap();
+        *n += 1;
+        *n
+    };
+    if attempt <= r.fail_first {
+        return StatusCode::INTERNAL_SERVER_ERROR;
+    }
+    let value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    r.reports.lock().unwrap().push((headers, value));
+    StatusCode::OK
+}
+
+async fn file(State(r): State<Receiver>, Path(name): Path<String>) -> Result<Vec<u8>, StatusCode> {
+    r.files
+        .lock()
+        .unwrap()
+        .get(&name)
+        .cloned()
+        .ok_or(StatusCode::NOT_FOUND)
+}
+
+struct World {
+    server: String,
+    receiver: Receiver,
+    inputs: String,
+    http: reqwest::Client,
+}
+
+async fn listen(app: Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    url
+}
+
+async fn world_with(signing: Signing, fail_first: usize) -> World {
+    let receiver = Receiver {
+        fail_first,
+        ..Receiver::default()
+    };
+    let app = Router::new()
+        .route("/hook", post(take))
+        .route("/files/{name}", get(file))
+        .with_state(receiver.clone());
+    let inputs = listen(app).await;
+    let config = Config {
+        webhook_url: format!("{inputs}/hook"),
+        signing,
+        retry: Retry {
+            first: Duration::from_millis(10),
+            max: Duration::from_millis(50),
+            deadline: Duration::from_secs(10),
+        },
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let server = format!("http://{}", listener.local_addr().unwrap());
+    let app = ReferenceServer::new(config, server.clone()).router();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    World {
+        server,
+        receiver,
+        inputs,
+        http: reqwest::Client::new(),
+    }
+}
+
+async fn world() -> World {
+    world_with(Signing::Signed(Secret::new(SECRET).unwrap()), 0).await
+}
+
+impl World {
+    fn serve_file(&self, name: &str, bytes: Vec<u8>) -> String {
+        self.receiver
+            .files
+            .lock()
+            .unwrap()
+            .insert(name.to_owned(), bytes);
+        format!("{}/files/{name}", self.inputs)
+    }
+
+    async fn post(&self, path: &str, body: Option<Value>) -> (u16, Value) {
+        let mut request = self.http.post(format!("{}{path}", self.server));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// The reports so far once there are `n` (5 s at most).
+    async fn reports(&self, n: usize) -> Vec<(HeaderMap, Value)> {
+        for _ in 0..500 {
+            let reports = self.receiver.reports.lock().unwrap().clone();
+            if reports.len() >= n {
+                return reports;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!(
+            "expected {n} reports, got {:?}",
+            self.receiver.reports.lock().unwrap()
+        );
+    }
+
+    /// The lecture's transcript in the chunks format, served to the server.
+    fn lecture_transcript(&self) -> (String, coursegen_core::material::Material) {
+        let material =
+            coursegen_core::material::Material::from(common::lecture("lecture/lecture.en.vtt"));
+        let url = self.serve_file("t.json", chunks(&material).to_string().into_bytes());
+        (url, material)
+    }
+}
+
+fn waiting(current: Value, extra: Value) -> Value {
+    let mut state = json!({"currentTask": current, "taskStatus": "WAITING", "parameters": {}});
+    for (k, v) in extra.as_object().unwrap() {
+        state[k] = v.clone();
+    }
+    state
+}
+
+#[tokio::test]
+async fn status_rules_refuse_what_the_protocol_does_not_allow() {
+    let w = world().await;
+    let health = w.http.get(format!("{}/", w.server)).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+    let start = "/jobs/j1/tasks/approve/start";
+    let cases = [
+        (
+            json!({"currentTask": null, "parameters": {}}),
+            422,
+            "taskStatus",
+        ),
+        (
+            json!({"taskStatus": "NAPPING", "currentTask": null}),
+            422,
+            "taskStatus",
+        ),
+        (
+            json!({"taskStatus": "WAITING", "currentTask": "DANCING"}),
+            422,
+            "currentTask",
+        ),
+        (
+            json!({"taskStatus": "WAITING", "currentTask": null, "parameters": null}),
+            422,
+            "parameters",
+        ),
+        (
+            json!({"taskStatus": "WAITING", "currentTask": "SEGMENTATION", "file": "f", "segmentMap": ["x"]}),
+            422,
+            "segmentMap",
+        ),
+        (json!([1, 2]), 422, ""),
+    ];
+    for (body, status, field) in cases {
+        let (got, answer) = w.post(start, Some(body.clone())).await;
+        assert_eq!(got, status, "{body}: {answer}");
+        assert_eq!(answer["detail"][0]["loc"], json!(["body", field]), "{body}");
+    }
+    let refusals = [
+        (start, waiting(json!(null), json!({})), "needs `url`"),
+        (
+            start,
+            json!({"taskStatus": "COMPLETED", "currentTask": null, "url": "u"}),
+            "WAITING",
+        ),
+        (
+            start,
+            waiting(json!("QUESTION_GENERATION"), json!({"file": "f"})),
+            "last task",
+        ),
+        (
+            start,
+            waiting(json!("SEGMENTATION"), json!({"file": "f"})),
+            "segmentMap",
+        ),
+        (
+            "/jobs/j1/tasks/rerun",
+            json!({"taskStatus": "WAITING", "currentTask": "SEGMENTATION", "file": "f"}),
+            "COMPLETED",
+        ),
+        (
+            "/jobs/j1/tasks/rerun",
+            json!({"taskStatus": "FAILED", "currentTask": null}),
+            "currentTask",
+        ),
+    ];
+    for (path, body, words) in refusals {
+        let (got, answer) = w.post(path, Some(body.clone())).await;
+        assert_eq!(got, 400, "{body}: {answer}");
+        assert!(
+            answer["detail"].as_str().unwrap().contains(words),
+            "{answer}"
+        );
+    }
+    // Nothing was started, so there is nothing to abort.
+    let (got, _) = w.post("/jobs/j1/abort", None).await;
+    assert_eq!(got, 404);
+    assert!(w.receiver.reports.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn segmentation_reports_running_then_the_segment_ends_signed() {
+    let w = world().await;
+    let (file, material) = w.lecture_transcript();
+    let body = waiting(
+        json!("TRANSCRIPT_GENERATION"),
+        json!({"file": file, "parameters": {"lam": 3.5}}),
+    );
+    let (status, answer) = w
+        .post("/jobs/h1/tasks/approve/start", Some(body.clone()))
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    // A second start while it runs is refused.
+    let (status, _) = w.post("/jobs/h1/tasks/approve/start", Some(body)).await;
+    assert_eq!(status, 400);
+
+    let reports = w.reports(2).await;
+    let auth = WebhookAuth::Signed(Secret::new(SECRET).unwrap());
+    for (headers, body) in &reports {
+        let header = |n: &str| headers.get(n).and_then(|v| v.to_str().ok());
+        let credentials = Credentials {
+            timestamp: header("x-coursegen-timestamp"),
+            signature: header("x-coursegen-signature"),
+            shared_secret: None,
+        };
+        auth.verify(&credentials, body.to_string().as_bytes(), Utc::now())
+            .unwrap();
+        assert!(header("x-coursegen-delivery").is_some());
+        assert_eq!(body["jobId"], "h1");
+        assert_eq!(body["task"], "SEGMENTATION");
+    }
+    assert_eq!(reports[0].1["status"], "RUNNING");
+    let done = &reports[1].1;
+    assert_eq!(done["status"], "COMPLETED");
+    assert_eq!(done["data"]["status"], "COMPLETED");
+    assert_eq!(done["data"]["transcriptFileUrl"], file);
+    assert_eq!(done["data"]["parameters"], json!({"lam": 3.5}));
+    let ends: Vec<f64> = done["data"]["segmentationMap"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert!(ends.len() >= 3, "{ends:?}");
+    assert!(ends.windows(2).all(|w| w[1] > w[0]));
+    let last = material.sentences.last().unwrap().end_ms as f64 / 1000.0;
+    assert!(
+        (ends.last().unwrap() - last).abs() < 1.0,
+        "{ends:?} vs {last}"
+    );
+    // It is finished: an abort is now a 400.
+    let (status, _) = w.post("/jobs/h1/abort", None).await;
+    assert_eq!(status, 400);
+}
+
+#[tokio::test]
+async fn questions_come_per_segment_in_the_counts_asked() {
+    let w = world().await;
+    let (file, material) = w.lecture_transcript();
+    let end = material.sentences.last().unwrap().end_ms as f64 / 1000.0;
+    let segment_map = vec![400.0, 900.0, end];
+    let body = waiting(
+        json!("SEGMENTATION"),
+        json!({"file": file, "segmentMap": segment_map,
+               "parameters": {"SOL": 2, "SML": 1, "NAT": 0, "DES": 0, "BIN": 1}}),
+    );
+    let (status, answer) = w.post("/jobs/q1/tasks/approve/start", Some(body)).await;
+    assert_eq!(status, 200, "{answer}");
+    let reports = w.reports(2).await;
+    let done = &reports[1].1;
+    assert_eq!(done["task"], "QUESTION_GENERATION");
+    assert_eq!(done["status"], "COMPLETED", "{done}");
+    assert_eq!(done["data"]["segmentMapUsed"], json!(segment_map));
+    let url = done["data"]["fileUrl"].as_str().unwrap();
+    assert!(url.starts_with(&w.server));
+    let items: Value = w.http.get(url).send().await.unwrap().json().await.unwrap();
+    let imported = questions::import(&items, &segment_map).unwrap();
+    for segment in segment_map {
+        let kinds: Vec<&str> = items
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["segmentId"].as_f64() == Some(segment))
+            .map(|i| i["questionType"].as_str().unwrap())
+            .collect();
+        for (kind, n) in [("SOL", 2), ("SML", 1), ("BIN", 1)] {
+            assert_eq!(
+                kinds.iter().filter(|k| **k == kind).count(),
+                n,
+                "{kind} in segment {segment}: {kinds:?}"
+            );
+        }
+    }
+    assert_eq!(imported.len(), 12);
+}
+
+#[tokio::test]
+async fn transcription_reads_captions_and_refuses_raw_audio() {
+    let w = world().await;
+    let vtt = w.serve_file("l.vtt", common::example("lecture/lecture.en.vtt"));
+    let body = waiting(
+        json!("AUDIO_EXTRACTION"),
+        json!({"file": vtt, "parameters": {"language": "en"}}),
+    );
+    assert_eq!(
+        w.post("/jobs/t1/tasks/approve/start", Some(body)).await.0,
+        200
+    );
+    let reports = w.reports(2).await;
+    let done = &reports[1].1;
+    assert_eq!(done["task"], "TRANSCRIPT_GENERATION");
+    assert_eq!(done["status"], "COMPLETED", "{done}");
+    let transcript: Value = w
+        .http
+        .get(done["data"]["fileUrl"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(transcript["chunks"].as_array().unwrap().len() > 50);
+
+    let audio = w.serve_file(
+        "talk.mp3",
+        b"ID3\x04\x00\x00\x00\x00\x00\x00\xff\xfb".to_vec(),
+    );
+    let body = waiting(json!("AUDIO_EXTRACTION"), json!({"file": audio}));
+    assert_eq!(
+        w.post("/jobs/t2/tasks/approve/start", Some(body)).await.0,
+        200
+    );
+    let reports = w.reports(4).await;
+    let failed = &reports[3].1;
+    assert_eq!(failed["jobId"], "t2");
+    assert_eq!(failed["status"], "FAILED");
+    assert!(
+        failed["data"]["error"]
+            .as_str()
+            .unwrap()
+            .contains("cannot transcribe audio"),
+        "{failed}"
+    );
+    // Extraction from a video URL fails plainly too.
+    let body = waiting(json!(null), json!({"url": "https://youtu.be/henIVlCPVIY"}));
+    assert_eq!(
+        w.post("/jobs/t3/tasks/approve/start", Some(body)).await.0,
+        200
+    );
+    let reports = w.reports(6).await;
+    assert_eq!(reports[5].1["task"], "AUDIO_EXTRACTION");
+    assert_eq!(reports[5].1["status"], "FAILED");
+    // A rerun of the failed job is allowed.
+    let body = json!({"taskStatus": "FAILED", "currentTask": "TRANSCRIPT_GENERATION", "file": vtt, "parameters": {}});
+    assert_eq!(w.post("/jobs/t2/tasks/rerun", Some(body)).await.0, 200);
+    let reports = w.reports(8).await;
+    assert_eq!(reports[7].1["status"], "COMPLETED");
+}
+
+#[tokio::test]
+async fn reports_are_retried_until_answered_with_one_delivery_id() {
+    let w = world_with(Signing::Signed(Secret::new(SECRET).unwrap()), 2).await;
+    let body = waiting(json!(null), json!({"url": "https://youtu.be/x"}));
+    assert_eq!(
+        w.post("/jobs/r1/tasks/approve/start", Some(body)).await.0,
+        200
+    );
+    let reports = w.reports(2).await;
+    assert_eq!(
+        *w.receiver.attempts.lock().unwrap(),
+        4,
+        "2 refused + RUNNING + FAILED"
+    );
+    assert_eq!(reports[0].1["status"], "RUNNING");
+    assert_eq!(reports[1].1["status"], "FAILED");
+    let ids: Vec<&str> = reports
+        .iter()
+        .map(|(h, _)| h["x-coursegen-delivery"].to_str().unwrap())
+        .collect();
+    assert_ne!(ids[0], ids[1], "each report is its own delivery");
+    let attempts = w.receiver.attempt_ids.lock().unwrap().clone();
+    assert_eq!(
+        attempts[..3],
+        [ids[0], ids[0], ids[0]],
+        "RUNNING was tried three times as one delivery"
+    );
+}
+
+#[tokio::test]
+async fn the_shared_secret_mode_sends_the_secret_itself() {
+    let w = world_with(Signing::SharedSecret(Secret::new(SECRET).unwrap()), 0).await;
+    let body = waiting(json!(null), json!({"url": "https://youtu.be/x"}));
+    assert_eq!(
+        w.post("/jobs/s1/tasks/approve/start", Some(body)).await.0,
+        200
+    );
+    for (headers, _) in w.reports(2).await {
+        assert_eq!(headers["x-webhook-signature"], SECRET);
+        assert!(headers.get("x-coursegen-signature").is_none());
+    }
+}
+
+#[tokio::test]
+async fn an_abort_stops_the_task_before_it_reports_an_end() {
+    let w = world().await;
+    // A transcript that never finishes downloading keeps the task running.
+    let app = Router::new().route(
+        "/slow",
+        get(|| async {
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            "{}"
+        }),
+    );
+    let slow = format!("{}/slow", listen(app).await);
+    let body = waiting(json!("TRANSCRIPT_GENERATION"), json!({"file": slow}));
+    assert_eq!(
+        w.post("/jobs/a1/tasks/approve/start", Some(body)).await.0,
+        200
+    );
+    w.reports(1).await;
+    let (status, answer) = w.post("/jobs/a1/abort", None).await;
+    assert_eq!(status, 200, "{answer}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let reports = w.receiver.reports.lock().unwrap().clone();
+    assert_eq!(reports.len(), 1, "only RUNNING: {reports:?}");
+    // Aborted is finished: a second abort is a 400, a rerun is allowed.
+    assert_eq!(w.post("/jobs/a1/abort", None).await.0, 400);
+    let body = json!({"taskStatus": "ABORTED", "currentTask": "SEGMENTATION", "file": slow});
+    assert_eq!(w.post("/jobs/a1/tasks/rerun", Some(body)).await.0, 200);
+}
