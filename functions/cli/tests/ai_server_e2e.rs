@@ -7,12 +7,11 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 use std::time::Duration;
 
-use common::{coursegen, serve_with};
+use common::{announced, coursegen, serve_with};
 use serde_json::{Value, json};
 
 const SECRET: &str = "an e2e webhook secret";
@@ -59,15 +58,7 @@ fn ai_server(webhook_url: &str, compat: bool) -> (Child, String) {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
-        .to_owned();
+    let url = announced(&mut child, "listening on ");
     (child, url)
 }
 

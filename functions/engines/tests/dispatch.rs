@@ -39,6 +39,21 @@ fn links() -> LocalFileLinks {
     }
 }
 
+/// The AI server at `url`, tried `attempts` times with short waits.
+fn ai_server(url: &str, attempts: u32) -> AiServer {
+    AiServer {
+        worker: Arc::new(AiServerClient::new(
+            url,
+            ClientSettings {
+                timeout: Duration::from_millis(300),
+                attempts,
+                backoff: Duration::from_millis(10),
+            },
+        )),
+        links: Arc::new(links()),
+    }
+}
+
 struct Setup {
     stack: common::Stack,
     steps: Steps,
@@ -52,17 +67,7 @@ async fn setup(answers: Vec<Answer>) -> Setup {
     let stack = common::stack().await;
     let (url, script) = server(answers).await;
     let steps = Steps {
-        ai_server: Some(AiServer {
-            worker: Arc::new(AiServerClient::new(
-                &url,
-                ClientSettings {
-                    timeout: Duration::from_millis(300),
-                    attempts: 3,
-                    backoff: Duration::from_millis(10),
-                },
-            )),
-            links: Arc::new(links()),
-        }),
+        ai_server: Some(ai_server(&url, 3)),
         ..stack.steps.clone()
     };
     let mut options = Options::default();
@@ -262,17 +267,7 @@ async fn a_server_that_is_not_there_fails_the_run_and_a_later_try_starts_afresh(
     let url = format!("http://{}", closed.local_addr().unwrap());
     drop(closed);
     let steps = Steps {
-        ai_server: Some(AiServer {
-            worker: Arc::new(AiServerClient::new(
-                &url,
-                ClientSettings {
-                    timeout: Duration::from_millis(300),
-                    attempts: 2,
-                    backoff: Duration::from_millis(10),
-                },
-            )),
-            links: Arc::new(links()),
-        }),
+        ai_server: Some(ai_server(&url, 2)),
         ..s.steps.clone()
     };
     let payload = json!({"job_id": s.id, "step": "dispatch", "stage": "segment", "token": "t"});

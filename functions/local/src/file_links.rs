@@ -9,10 +9,10 @@ use async_trait::async_trait;
 use chrono::Utc;
 use coursegen_core::artifact::ArtifactKey;
 use coursegen_core::ports::FileLinks;
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
 use crate::dev_auth::JwtSecret;
+use crate::signed;
 
 /// Tokens for file links are neither API nor upload tokens.
 const AUDIENCE: &str = "coursegen-file";
@@ -40,12 +40,7 @@ impl FileLinks for LocalFileLinks {
             exp: (Utc::now() + valid_for).timestamp(),
             key: key.to_string(),
         };
-        let token = jsonwebtoken::encode(
-            &Header::new(Algorithm::HS256),
-            &claims,
-            &EncodingKey::from_secret(self.secret.bytes()),
-        )
-        .map_err(|e| e.to_string())?;
+        let token = signed::encode(&self.secret, &claims)?;
         Ok(format!(
             "{}/v1/files/{token}",
             self.base_url.trim_end_matches('/')
@@ -53,15 +48,10 @@ impl FileLinks for LocalFileLinks {
     }
 
     fn redeem(&self, token: &str) -> Option<ArtifactKey> {
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.set_audience(&[AUDIENCE]);
-        jsonwebtoken::decode::<Claims>(
-            token,
-            &DecodingKey::from_secret(self.secret.bytes()),
-            &validation,
-        )
-        .ok()
-        .and_then(|data| data.claims.key.parse().ok())
+        signed::decode::<Claims>(&self.secret, AUDIENCE, token)?
+            .key
+            .parse()
+            .ok()
     }
 }
 
@@ -96,12 +86,7 @@ mod tests {
             exp: Utc::now().timestamp() - 3600,
             key: key.to_string(),
         };
-        let old = jsonwebtoken::encode(
-            &Header::new(Algorithm::HS256),
-            &claims,
-            &EncodingKey::from_secret(links.secret.bytes()),
-        )
-        .unwrap();
+        let old = signed::encode(&links.secret, &claims).unwrap();
         assert_eq!(links.redeem(&old), None);
     }
 }

@@ -8,6 +8,7 @@ pub mod data_dir;
 pub mod dev_auth;
 pub mod file_links;
 pub mod fs_artifacts;
+mod signed;
 pub mod sqlite;
 pub mod uploads;
 pub mod workflow;

@@ -8,10 +8,10 @@ use async_trait::async_trait;
 use chrono::{Duration, Utc};
 use coursegen_core::ports::Uploads;
 use coursegen_core::upload::{UploadGrant, UploadTarget};
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
 use crate::dev_auth::JwtSecret;
+use crate::signed;
 
 /// Tokens for uploads are not tokens for the API: a different audience.
 const AUDIENCE: &str = "coursegen-upload";
@@ -42,12 +42,7 @@ impl Uploads for LocalUploads {
             exp: expires_at.timestamp(),
             grant: grant.clone(),
         };
-        let token = jsonwebtoken::encode(
-            &Header::new(Algorithm::HS256),
-            &claims,
-            &EncodingKey::from_secret(self.secret.bytes()),
-        )
-        .map_err(|e| e.to_string())?;
+        let token = signed::encode(&self.secret, &claims)?;
         Ok(UploadTarget {
             upload_key: grant.key.clone(),
             url: format!("{}/v1/uploads/{token}", self.base_url.trim_end_matches('/')),
@@ -61,14 +56,6 @@ impl Uploads for LocalUploads {
     }
 
     fn redeem(&self, token: &str) -> Option<UploadGrant> {
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.set_audience(&[AUDIENCE]);
-        jsonwebtoken::decode::<Claims>(
-            token,
-            &DecodingKey::from_secret(self.secret.bytes()),
-            &validation,
-        )
-        .ok()
-        .map(|data| data.claims.grant)
+        signed::decode::<Claims>(&self.secret, AUDIENCE, token).map(|c| c.grant)
     }
 }

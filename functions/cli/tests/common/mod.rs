@@ -25,16 +25,20 @@ pub fn serve_with(data: &Path, addr: &str, env: &[(&str, &str)]) -> (Child, Stri
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    let url = announced(&mut child, "coursegen API on ");
+    (child, url)
+}
+
+/// What a server's first line of output announces after `prefix` (its URL).
+pub fn announced(child: &mut Child, prefix: &str) -> String {
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut line)
         .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("coursegen API on ")
+    line.trim()
+        .strip_prefix(prefix)
         .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
-        .to_owned();
-    (child, url)
+        .to_owned()
 }
 
 /// An admin token signed with the data directory's secret.

@@ -9,7 +9,7 @@ use std::time::Duration;
 use chrono::Utc;
 use serde_json::{Map, Value, json};
 
-use super::{Ingested, StepError, Steps};
+use super::{Ingested, StepError, Steps, waiting_task};
 use crate::ai_protocol::job_state::{JobState, TaskInput};
 use crate::ai_protocol::transcript;
 use crate::artifact::ArtifactKey;
@@ -43,16 +43,7 @@ impl Steps {
     /// Hands the stage the payload names to the AI server:
     /// `{"job_id", "stage", "token"}`.
     pub(super) async fn dispatch(&self, id: JobId, payload: &Value) -> Result<Value, StepError> {
-        let stage: Stage = payload
-            .get("stage")
-            .and_then(Value::as_str)
-            .ok_or_else(|| StepError::new("InvalidPayload", "stage is missing"))?
-            .parse()
-            .map_err(|e: String| StepError::new("InvalidPayload", e))?;
-        let token = payload
-            .get("token")
-            .and_then(Value::as_str)
-            .ok_or_else(|| StepError::new("InvalidPayload", "token is missing"))?;
+        let (stage, token) = waiting_task(payload)?;
         if self.ai_server.is_none() {
             return Err(StepError::new(
                 "NotConfigured",

@@ -319,6 +319,22 @@ impl Steps {
     }
 }
 
+/// The stage and task token of a task that waits for its token (a review
+/// gate or a dispatch): `{"stage", "token"}`.
+fn waiting_task(payload: &Value) -> Result<(Stage, &str), StepError> {
+    let stage: Stage = payload
+        .get("stage")
+        .and_then(Value::as_str)
+        .ok_or_else(|| StepError::new("InvalidPayload", "stage is missing"))?
+        .parse()
+        .map_err(|e: String| StepError::new("InvalidPayload", e))?;
+    let token = payload
+        .get("token")
+        .and_then(Value::as_str)
+        .ok_or_else(|| StepError::new("InvalidPayload", "token is missing"))?;
+    Ok((stage, token))
+}
+
 /// The approved run's output, else the latest completed run's.
 pub fn output_key(state: &StageState) -> Option<ArtifactKey> {
     let run = match state.approved_run {

@@ -5,7 +5,7 @@ use chrono::{Duration, Utc};
 use serde_json::{Value, json};
 
 use super::writing::{LessonIndex, QuestionSet};
-use super::{Ingested, StepError, Steps};
+use super::{Ingested, StepError, Steps, waiting_task};
 use crate::artifact::ArtifactKey;
 use crate::course::{COURSE_SCHEMA_VERSION, Course, Lesson, Module};
 use crate::ids::{CallbackId, JobId, TaskToken};
@@ -21,16 +21,7 @@ impl Steps {
     /// Parks the stage for review: the task token goes into the callback
     /// store behind an opaque handle, and the stage awaits approval.
     pub(super) async fn gate(&self, id: JobId, payload: &Value) -> Result<Value, StepError> {
-        let stage: Stage = payload
-            .get("stage")
-            .and_then(Value::as_str)
-            .ok_or_else(|| StepError::new("InvalidPayload", "stage is missing"))?
-            .parse()
-            .map_err(|e: String| StepError::new("InvalidPayload", e))?;
-        let token = payload
-            .get("token")
-            .and_then(Value::as_str)
-            .ok_or_else(|| StepError::new("InvalidPayload", "token is missing"))?;
+        let (stage, token) = waiting_task(payload)?;
         let job = self.jobs.get(id).await?;
         let state = job.stage(stage);
         // A repeated invocation keeps the handle it gave out and points it at
