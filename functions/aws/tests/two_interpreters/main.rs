@@ -160,3 +160,26 @@ async fn an_unsuitable_source_goes_on_when_forced() {
         .step("Finish", json!({"status": "succeeded"}));
     assert_eq!(agree(scenario).await, ("SUCCEEDED".into(), "Done".into()));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_ai_server_does_transcription_segmentation_and_questions() {
+    let scenario = Scenario::new("ai-server", "ap-south-1", true)
+        .with(
+            "workers",
+            json!({"ingest": true, "segment": true, "questions": true}),
+        )
+        .dispatch("ingest")
+        .step("Validate", suitable())
+        .dispatch("segment")
+        .gate(Decision::Rerun)
+        .dispatch("segment")
+        .gate(Decision::Approve)
+        .step("Outline", output("outline"))
+        .gate(Decision::Approve)
+        .write(2)
+        .dispatch("questions")
+        .gate(Decision::Approve)
+        .step("Assemble", json!({"course": "jobs/j/course.json"}))
+        .step("Finish", json!({"status": "succeeded"}));
+    assert_eq!(agree(scenario).await, ("SUCCEEDED".into(), "Done".into()));
+}

@@ -22,6 +22,8 @@ pub enum Answer {
 pub enum Decision {
     Approve,
     Rerun,
+    /// The AI server's result, as the webhook completes a dispatch.
+    Delivered(&'static str),
 }
 
 impl Decision {
@@ -29,6 +31,7 @@ impl Decision {
         match self {
             Decision::Approve => json!({"action": "approve"}),
             Decision::Rerun => json!({"action": "rerun"}),
+            Decision::Delivered(stage) => json!({"key": format!("jobs/j/{stage}/run-0001.json")}),
         }
     }
 }
@@ -83,6 +86,15 @@ impl Scenario {
         self.invocations
             .push(("Gate", Answer::Return(json!({"handed_over": true}))));
         self.decisions.push(decision);
+        self
+    }
+
+    /// The dispatch of `stage` to the AI server (its answer is ignored: the
+    /// task waits for its token), then the server's result arrives.
+    pub fn dispatch(mut self, stage: &'static str) -> Self {
+        self.invocations
+            .push(("Dispatch", Answer::Return(json!({"callback": "handle"}))));
+        self.decisions.push(Decision::Delivered(stage));
         self
     }
 
