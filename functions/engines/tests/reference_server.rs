@@ -23,15 +23,15 @@ use serde_json::{Value, json};
 
 const SECRET: &str = "the reference test secret";
 
-/// Plays coursegen: takes reports (answering 500 to the first `fail_first`),
-/// and serves input files by name.
+/// Plays coursegen: takes reports (answering 500 to the attempts numbered
+/// in `refuse`, counting from 1), and serves input files by name.
 #[derive(Clone, Default)]
 struct Receiver {
     reports: Arc<Mutex<Vec<(HeaderMap, Value)>>>,
     attempts: Arc<Mutex<usize>>,
     /// The delivery id of every attempt, answered or not.
     attempt_ids: Arc<Mutex<Vec<String>>>,
-    fail_first: usize,
+    refuse: Vec<usize>,
     files: Arc<Mutex<HashMap<String, Vec<u8>>>>,
 }
 
@@ -46,7 +46,7 @@ async fn take(State(r): State<Receiver>, headers: HeaderMap, body: Bytes) -> Sta
         *n += 1;
         *n
     };
-    if attempt <= r.fail_first {
+    if r.refuse.contains(&attempt) {
         return StatusCode::INTERNAL_SERVER_ERROR;
     }
     let value = serde_json::from_slice(&body).unwrap_or(Value::Null);
@@ -77,9 +77,9 @@ async fn listen(app: Router) -> String {
     url
 }
 
-async fn world_with(signing: Signing, fail_first: usize) -> World {
+async fn world_with(signing: Signing, refuse: &[usize]) -> World {
     let receiver = Receiver {
-        fail_first,
+        refuse: refuse.to_vec(),
         ..Receiver::default()
     };
     let app = Router::new()
@@ -109,7 +109,7 @@ async fn world_with(signing: Signing, fail_first: usize) -> World {
 }
 
 async fn world() -> World {
-    world_with(Signing::Signed(Secret::new(SECRET).unwrap()), 0).await
+    world_with(Signing::Signed(Secret::new(SECRET).unwrap()), &[]).await
 }
 
 impl World {
@@ -196,13 +196,35 @@ async fn status_rules_refuse_what_the_protocol_does_not_allow() {
             422,
             "segmentMap",
         ),
+        (
+            json!({"taskStatus": "WAITING", "currentTask": null, "url": 7}),
+            422,
+            "url",
+        ),
         (json!([1, 2]), 422, ""),
     ];
     for (body, status, field) in cases {
         let (got, answer) = w.post(start, Some(body.clone())).await;
         assert_eq!(got, status, "{body}: {answer}");
-        assert_eq!(answer["detail"][0]["loc"], json!(["body", field]), "{body}");
+        let loc = match field {
+            "" => json!(["body"]),
+            field => json!(["body", field]),
+        };
+        assert_eq!(answer["detail"][0]["loc"], loc, "{body}");
     }
+    // Not JSON at all: FastAPI's json_invalid at the body.
+    let garbled = w
+        .http
+        .post(format!("{}{start}", w.server))
+        .header("content-type", "application/json")
+        .body("{\"taskStatus\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(garbled.status(), 422);
+    let answer: Value = garbled.json().await.unwrap();
+    assert_eq!(answer["detail"][0]["loc"], json!(["body"]));
+    assert_eq!(answer["detail"][0]["type"], "json_invalid");
     let refusals = [
         (start, waiting(json!(null), json!({})), "needs `url`"),
         (
@@ -226,9 +248,27 @@ async fn status_rules_refuse_what_the_protocol_does_not_allow() {
             "COMPLETED",
         ),
         (
+            start,
+            waiting(
+                json!("SEGMENTATION"),
+                json!({"file": "f", "segmentMap": [300.0, 120.0]}),
+            ),
+            "increasing",
+        ),
+        (
+            "/jobs/j1/tasks/rerun",
+            json!({"taskStatus": "RUNNING", "currentTask": "SEGMENTATION", "file": "f"}),
+            "COMPLETED",
+        ),
+        (
             "/jobs/j1/tasks/rerun",
             json!({"taskStatus": "FAILED", "currentTask": null}),
             "currentTask",
+        ),
+        (
+            "/jobs/j1/tasks/rerun",
+            json!({"taskStatus": "FAILED", "currentTask": "SEGMENTATION", "parameters": {}}),
+            "needs `file`",
         ),
     ];
     for (path, body, words) in refusals {
@@ -239,9 +279,11 @@ async fn status_rules_refuse_what_the_protocol_does_not_allow() {
             "{answer}"
         );
     }
-    // Nothing was started, so there is nothing to abort.
+    // Nothing was started, so there is nothing to abort and no file.
     let (got, _) = w.post("/jobs/j1/abort", None).await;
     assert_eq!(got, 404);
+    let missing = w.http.get(format!("{}/files/j1-questions.json", w.server));
+    assert_eq!(missing.send().await.unwrap().status(), 404);
     assert!(w.receiver.reports.lock().unwrap().is_empty());
 }
 
@@ -406,7 +448,7 @@ async fn transcription_reads_captions_and_refuses_raw_audio() {
 
 #[tokio::test]
 async fn reports_are_retried_until_answered_with_one_delivery_id() {
-    let w = world_with(Signing::Signed(Secret::new(SECRET).unwrap()), 2).await;
+    let w = world_with(Signing::Signed(Secret::new(SECRET).unwrap()), &[1, 2]).await;
     let body = waiting(json!(null), json!({"url": "https://youtu.be/x"}));
     assert_eq!(
         w.post("/jobs/r1/tasks/approve/start", Some(body)).await.0,
@@ -435,7 +477,7 @@ async fn reports_are_retried_until_answered_with_one_delivery_id() {
 
 #[tokio::test]
 async fn the_shared_secret_mode_sends_the_secret_itself() {
-    let w = world_with(Signing::SharedSecret(Secret::new(SECRET).unwrap()), 0).await;
+    let w = world_with(Signing::SharedSecret(Secret::new(SECRET).unwrap()), &[]).await;
     let body = waiting(json!(null), json!({"url": "https://youtu.be/x"}));
     assert_eq!(
         w.post("/jobs/s1/tasks/approve/start", Some(body)).await.0,
@@ -474,4 +516,47 @@ async fn an_abort_stops_the_task_before_it_reports_an_end() {
     assert_eq!(w.post("/jobs/a1/abort", None).await.0, 400);
     let body = json!({"taskStatus": "ABORTED", "currentTask": "SEGMENTATION", "file": slow});
     assert_eq!(w.post("/jobs/a1/tasks/rerun", Some(body)).await.0, 200);
+}
+
+#[tokio::test]
+async fn a_rerun_reports_only_after_the_previous_run_s_end_got_through() {
+    // Attempt 1 (RUNNING) is taken; the FAILED that follows is refused five
+    // times, and the rerun is asked for meanwhile.
+    let w = world_with(
+        Signing::Signed(Secret::new(SECRET).unwrap()),
+        &[2, 3, 4, 5, 6],
+    )
+    .await;
+    let state = |status: &str| {
+        json!({"taskStatus": status, "currentTask": "AUDIO_EXTRACTION",
+               "url": "https://youtu.be/x", "parameters": {}})
+    };
+    let body = waiting(json!(null), json!({"url": "https://youtu.be/x"}));
+    assert_eq!(
+        w.post("/jobs/o1/tasks/approve/start", Some(body)).await.0,
+        200
+    );
+    for _ in 0..500 {
+        if *w.receiver.attempts.lock().unwrap() >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    let (status, answer) = w.post("/jobs/o1/tasks/rerun", Some(state("FAILED"))).await;
+    assert_eq!(status, 200, "{answer}");
+    let statuses: Vec<Value> = w
+        .reports(4)
+        .await
+        .iter()
+        .map(|(_, body)| body["status"].clone())
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            json!("RUNNING"),
+            json!("FAILED"),
+            json!("RUNNING"),
+            json!("FAILED")
+        ]
+    );
 }

@@ -13,6 +13,7 @@ mod tasks;
 mod webhooks;
 
 use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -49,6 +50,9 @@ struct Job {
     task: AiTask,
     status: TaskStatus,
     work: Option<AbortHandle>,
+    /// Held by a run while it reports, so that a rerun's RUNNING never
+    /// overtakes the previous run's end still being retried.
+    outbox: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// The server's state, shared by its routes and its background work.
@@ -107,7 +111,31 @@ impl ReferenceServer {
 
 /// Serves the reference server on `listener` until the process ends.
 pub async fn serve(listener: TcpListener, config: Config) -> std::io::Result<()> {
-    let base = format!("http://{}", listener.local_addr()?);
-    let server = ReferenceServer::new(config, base);
+    let server = ReferenceServer::new(config, base_url(listener.local_addr()?));
     axum::serve(listener, server.router()).await
+}
+
+/// The base of the file URLs the server hands out for a listener on
+/// `addr`: a wildcard address is no place to fetch from, so it becomes
+/// the loopback of its family.
+pub fn base_url(mut addr: SocketAddr) -> String {
+    match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => addr.set_ip(Ipv4Addr::LOCALHOST.into()),
+        IpAddr::V6(ip) if ip.is_unspecified() => addr.set_ip(Ipv6Addr::LOCALHOST.into()),
+        _ => {}
+    }
+    format!("http://{addr}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::base_url;
+
+    #[test]
+    fn a_wildcard_address_hands_out_loopback_urls() {
+        let url = |a: &str| base_url(a.parse().expect("an address"));
+        assert_eq!(url("0.0.0.0:8090"), "http://127.0.0.1:8090");
+        assert_eq!(url("[::]:8090"), "http://[::1]:8090");
+        assert_eq!(url("192.168.1.4:80"), "http://192.168.1.4:80");
+    }
 }

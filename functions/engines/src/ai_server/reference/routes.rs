@@ -54,7 +54,12 @@ impl IntoResponse for Refusal {
                 (StatusCode::BAD_REQUEST, Json(json!({"detail": detail}))).into_response()
             }
             Refusal::Invalid { field, msg, kind } => {
-                let detail = json!([{"loc": ["body", field], "msg": msg, "type": kind}]);
+                // FastAPI puts errors of the whole body at ["body"].
+                let loc = match field {
+                    "" => json!(["body"]),
+                    field => json!(["body", field]),
+                };
+                let detail = json!([{"loc": loc, "msg": msg, "type": kind}]);
                 (
                     StatusCode::UNPROCESSABLE_ENTITY,
                     Json(json!({"detail": detail})),
@@ -84,12 +89,16 @@ struct Request {
 }
 
 fn read(body: &[u8]) -> Result<Request, Refusal> {
-    let Ok(Value::Object(state)) = serde_json::from_slice::<Value>(body) else {
-        return Err(invalid(
-            "",
-            "a JSON object is required",
-            "model_attributes_type",
-        ));
+    let state = match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(state)) => state,
+        Ok(_) => {
+            return Err(invalid(
+                "",
+                "Input should be a valid dictionary or object to extract fields from",
+                "model_attributes_type",
+            ));
+        }
+        Err(_) => return Err(invalid("", "JSON decode error", "json_invalid")),
     };
     let status = match state.get("taskStatus") {
         None => return Err(invalid("taskStatus", "Field required", "missing")),
@@ -180,14 +189,30 @@ fn work_for(task: AiTask, r: Request) -> Result<Work, Refusal> {
             file: need(r.file, "file")?,
             parameters: r.parameters,
         },
-        AiTask::QuestionGeneration => Work::Questions {
-            file: need(r.file, "file")?,
-            segment_map: r
+        AiTask::QuestionGeneration => {
+            let file = need(r.file, "file")?;
+            let segment_map = r
                 .segment_map
-                .ok_or_else(|| refuse("QUESTION_GENERATION needs `segmentMap`"))?,
-            parameters: r.parameters,
-        },
+                .ok_or_else(|| refuse("QUESTION_GENERATION needs `segmentMap`"))?;
+            if !is_segment_map(&segment_map) {
+                return Err(refuse(
+                    "`segmentMap` must be segment end times in seconds, positive and increasing",
+                ));
+            }
+            Work::Questions {
+                file,
+                segment_map,
+                parameters: r.parameters,
+            }
+        }
     })
+}
+
+/// Segment ends: at least one, each after the one before (and after 0).
+fn is_segment_map(ends: &[f64]) -> bool {
+    ends.first().is_some_and(|first| *first > 0.0)
+        && ends.windows(2).all(|w| w[1] > w[0])
+        && ends.iter().all(|e| e.is_finite())
 }
 
 /// The task after `current`, as `approve/start` runs it.
@@ -243,19 +268,22 @@ fn accept(
 ) -> Result<Response, Refusal> {
     let work = work_for(task, request)?;
     let mut jobs = server.jobs();
-    if jobs
-        .get(&job)
-        .is_some_and(|j| j.status == TaskStatus::Running)
-    {
-        return Err(refuse(format!("job {job} already has a task running")));
-    }
-    let handle = tokio::spawn(server.clone().run(job.clone(), task, work));
+    let outbox = match jobs.get(&job) {
+        Some(j) if j.status == TaskStatus::Running => {
+            return Err(refuse(format!("job {job} already has a task running")));
+        }
+        Some(j) => j.outbox.clone(),
+        None => Arc::default(),
+    };
+    let run = server.clone().run(job.clone(), task, work, outbox.clone());
+    let handle = tokio::spawn(run);
     jobs.insert(
         job,
         Job {
             task,
             status: TaskStatus::Running,
             work: Some(handle.abort_handle()),
+            outbox,
         },
     );
     Ok(Json(json!({"message": format!("{} started", task.as_str())})).into_response())

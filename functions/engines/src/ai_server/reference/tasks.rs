@@ -49,7 +49,15 @@ pub(super) enum Work {
 
 impl ReferenceServer {
     /// Runs `work` as `task` of `job` and reports how it went.
-    pub(super) async fn run(self: Arc<Self>, job: String, task: AiTask, work: Work) {
+    pub(super) async fn run(
+        self: Arc<Self>,
+        job: String,
+        task: AiTask,
+        work: Work,
+        outbox: Arc<tokio::sync::Mutex<()>>,
+    ) {
+        // Held to the end (or until aborted): the job's reports go out in order.
+        let _turn = outbox.lock().await;
         let running = json!({"task": task.as_str(), "status": "RUNNING", "jobId": job,
                              "data": {"status": "RUNNING"}});
         self.report(&running).await;
@@ -121,7 +129,11 @@ impl ReferenceServer {
                     .segment(&material, &params, &Options::default())
                     .await
                     .map_err(|e| e.to_string())?;
-                let ends: Vec<f64> = segments.iter().map(|s| s.end_ms as f64 / 1000.0).collect();
+                // The protocol promises sorted, distinct ends whatever the engine did.
+                let mut ends: Vec<f64> =
+                    segments.iter().map(|s| s.end_ms as f64 / 1000.0).collect();
+                ends.sort_by(f64::total_cmp);
+                ends.dedup();
                 data.insert("segmentationMap".into(), json!(ends));
                 data.insert("transcriptFileUrl".into(), json!(file));
                 data.insert("parameters".into(), Value::Object(parameters));
