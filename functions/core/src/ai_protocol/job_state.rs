@@ -7,6 +7,21 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::webhook::{AiTask, TaskStatus};
+use crate::course::QuestionType;
+
+/// The server's segmentation penalty (`lam`) by default: what coursegen's
+/// default boundary penalty (1.0) stands for; the two scale together.
+pub const DEFAULT_LAM: f64 = 3.5;
+
+/// The question kinds the server writes (`parameters` keys, counts per
+/// segment), the coursegen type each one is, and the server's default count.
+pub const QUESTION_KINDS: [(&str, QuestionType, u8); 5] = [
+    ("SOL", QuestionType::SingleChoice, 2),
+    ("SML", QuestionType::MultiChoice, 2),
+    ("NAT", QuestionType::Numeric, 0),
+    ("DES", QuestionType::Descriptive, 0),
+    ("BIN", QuestionType::TrueFalse, 2),
+];
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]

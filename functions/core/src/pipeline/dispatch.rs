@@ -10,10 +10,9 @@ use chrono::Utc;
 use serde_json::{Map, Value, json};
 
 use super::{Ingested, StepError, Steps, waiting_task};
-use crate::ai_protocol::job_state::{JobState, TaskInput};
+use crate::ai_protocol::job_state::{DEFAULT_LAM, JobState, QUESTION_KINDS, TaskInput};
 use crate::ai_protocol::transcript;
 use crate::artifact::ArtifactKey;
-use crate::course::QuestionType;
 use crate::ids::{CallbackId, JobId, TaskToken};
 use crate::job::Job;
 use crate::lifecycle::Command;
@@ -26,18 +25,6 @@ use crate::stage::{Stage, StageStatus};
 /// TimeoutSeconds, and how long the input links stay valid. The server's
 /// own result URLs last as long.
 pub const WORKER_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
-
-/// The protocol's segmentation penalty at our default boundary penalty.
-const DEFAULT_LAM: f64 = 3.5;
-
-/// The protocol's question kinds and the types they make.
-const QUESTION_KINDS: [(&str, QuestionType); 5] = [
-    ("SOL", QuestionType::SingleChoice),
-    ("SML", QuestionType::MultiChoice),
-    ("NAT", QuestionType::Numeric),
-    ("DES", QuestionType::Descriptive),
-    ("BIN", QuestionType::TrueFalse),
-];
 
 impl Steps {
     /// Hands the stage the payload names to the AI server:
@@ -215,7 +202,7 @@ impl Steps {
                 let segment_ends_s = segments.iter().map(|s| s.end_ms as f64 / 1000.0).collect();
                 let parameters = QUESTION_KINDS
                     .iter()
-                    .map(|(kind, ty)| {
+                    .map(|(kind, ty, _)| {
                         let count = job.options.question_mix.get(ty).copied().unwrap_or(0);
                         ((*kind).to_owned(), json!(count))
                     })

@@ -4,10 +4,10 @@
 
 use std::sync::Arc;
 
+use coursegen_core::ai_protocol::job_state::{DEFAULT_LAM, QUESTION_KINDS};
 use coursegen_core::ai_protocol::questions;
 use coursegen_core::ai_protocol::transcript::chunks;
 use coursegen_core::ai_protocol::webhook::{AiTask, TaskStatus};
-use coursegen_core::course::QuestionType;
 use coursegen_core::material::Material;
 use coursegen_core::options::Options;
 use coursegen_core::outputs::{Outline, OutlineLesson, OutlineModule, SegmentParams};
@@ -22,9 +22,6 @@ use crate::offline::OfflineEngine;
 
 /// The largest input file it reads.
 const MAX_INPUT: u64 = 64 << 20;
-
-/// The server's segmentation penalty at the offline engine's default.
-const DEFAULT_LAM: f64 = 3.5;
 
 /// What a task works on.
 #[derive(Debug)]
@@ -185,16 +182,6 @@ fn caption_format(bytes: &[u8]) -> Option<TranscriptFormat> {
     }
 }
 
-/// The protocol's per-segment counts and the types they ask for, with the
-/// server's defaults.
-const KINDS: [(&str, QuestionType, u8); 5] = [
-    ("SOL", QuestionType::SingleChoice, 2),
-    ("SML", QuestionType::MultiChoice, 2),
-    ("NAT", QuestionType::Numeric, 0),
-    ("DES", QuestionType::Descriptive, 0),
-    ("BIN", QuestionType::TrueFalse, 2),
-];
-
 /// Questions for each segment of `segment_map` (ends in seconds), written
 /// by the offline engine from that segment's part of the material.
 async fn questions_for(
@@ -203,7 +190,7 @@ async fn questions_for(
     segment_map: &[f64],
     parameters: &Map<String, Value>,
 ) -> Result<Vec<questions::QuestionItem>, String> {
-    let question_mix = KINDS
+    let question_mix = QUESTION_KINDS
         .iter()
         .map(|(kind, ty, default)| {
             let n = parameters
