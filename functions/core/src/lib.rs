@@ -12,6 +12,7 @@ pub mod ids;
 pub mod job;
 pub mod lifecycle;
 pub mod material;
+pub mod metering;
 pub mod options;
 pub mod outputs;
 pub mod pipeline;

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::artifact::ArtifactKey;
 use crate::course::Difficulty;
 use crate::ids::validated_string;
+use crate::stage::Stage;
 use crate::validation::{ValidationError, ensure};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -40,6 +41,10 @@ pub enum Source {
 fn default_course_type() -> String {
     "general".to_owned()
 }
+
+/// The stages an LLM writes for a topic-only course: with no material,
+/// nothing else can plan it or write it.
+pub const TOPIC_STAGES: [Stage; 3] = [Stage::Outline, Stage::Lessons, Stage::Assessment];
 
 /// The most videos one playlist job takes.
 pub const MAX_PLAYLIST_VIDEOS: usize = 200;

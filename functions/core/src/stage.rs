@@ -199,6 +199,14 @@ impl Usage {
     }
 }
 
+impl std::ops::AddAssign for Usage {
+    fn add_assign(&mut self, other: Usage) {
+        self.prompt_tokens += other.prompt_tokens;
+        self.completion_tokens += other.completion_tokens;
+        self.cost_usd += other.cost_usd;
+    }
+}
+
 /// One execution of a stage (or one human edit of an earlier run). Runs are
 /// numbered from 1 and never removed or renumbered.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -12,4 +12,6 @@
 pub mod ai_server;
 pub mod export;
 pub mod ingest;
+pub mod llm;
 pub mod offline;
+pub mod router;

@@ -57,6 +57,12 @@ pub enum Command {
         stage: Stage,
         error: String,
     },
+    /// Model calls made for the running run of `stage` so far (a lesson
+    /// written, or an attempt that failed), added to the run's usage.
+    AddUsage {
+        stage: Stage,
+        usage: Usage,
+    },
     /// A completed gateable stage now waits for a human.
     AwaitApproval {
         stage: Stage,
@@ -113,6 +119,7 @@ impl Command {
             Command::Progress { stage, .. } => ("report progress on", Some(stage)),
             Command::CompleteRun { stage, .. } => ("complete the run of", Some(stage)),
             Command::FailRun { stage, .. } => ("fail the run of", Some(stage)),
+            Command::AddUsage { stage, .. } => ("add usage to", Some(stage)),
             Command::AwaitApproval { stage, .. } => ("await approval of", Some(stage)),
             Command::Approve { stage, .. } => ("approve", Some(stage)),
             Command::Edit { stage, .. } => ("edit", Some(stage)),
@@ -238,11 +245,16 @@ pub fn apply(
             let run =
                 end_running_run(&mut next, *stage, RunStatus::Completed, now).map_err(conflict)?;
             run.output_key = Some(output_key.clone());
-            run.usage = *usage;
+            run.usage += *usage;
             vec![EventKind::RunCompleted {
                 stage: *stage,
                 run: run.n,
             }]
+        }
+        Command::AddUsage { stage, usage } => {
+            expect_status(job, *stage, StageStatus::Running).map_err(conflict)?;
+            running_run(next.stage_mut(*stage)).map_err(conflict)?.usage += *usage;
+            Vec::new()
         }
         Command::FailRun { stage, error } => {
             let run =

@@ -32,7 +32,7 @@ use crate::ports::{
     FileLinks, JobStore, LessonWriter, NotesWriter, Outliner, Segmenter, StoreError, Validator,
 };
 use crate::source::Source;
-use crate::stage::{RunStatus, Stage, StageState, StageStatus, Usage};
+use crate::stage::{RunStatus, Stage, StageState, StageStatus};
 
 /// Why a step failed. The name is what the workflow's Retry and Catch see:
 /// `Transient` is retried; everything else is caught and recorded.
@@ -130,6 +130,8 @@ pub struct Steps {
     pub callbacks: Arc<dyn CallbackStore>,
     /// The external AI server, when one is configured.
     pub ai_server: Option<AiServer>,
+    /// Whether an LLM engine is configured, so jobs may choose `openai`.
+    pub llm: bool,
 }
 
 /// Where AI-server work goes, and how the server reads our inputs.
@@ -250,7 +252,8 @@ impl Steps {
         self.get_json(&key).await
     }
 
-    /// Runs `work` as a run of `stage`, idempotently: a stage already done
+    /// Runs `work` as a run of `stage`, idempotently (and metered: what its
+    /// model calls cost is stored on the run, even when it fails): a stage already done
     /// returns its output; a stage left running by a crash finishes that
     /// run; otherwise a new run starts. The output is stored under
     /// `jobs/{id}/{stage}/run-NNNN.json` and the run completed with it.
@@ -263,7 +266,7 @@ impl Steps {
     where
         T: Serialize + DeserializeOwned,
         F: FnOnce(Job) -> Fut,
-        Fut: Future<Output = Result<(T, Usage), StepError>>,
+        Fut: Future<Output = Result<T, StepError>>,
     {
         let job = self.jobs.get(id).await?;
         let state = job.stage(stage);
@@ -289,15 +292,18 @@ impl Steps {
         }
         let job = self.jobs.get(id).await?;
         let n = job.stage(stage).latest_run().map_or(1, |r| r.n);
-        let (value, usage) = match work(job).await {
-            Ok(done) => done,
-            Err(e) => {
+        let (value, usage) = match crate::metering::metered(work(job)).await {
+            (Ok(value), usage) => (value, usage),
+            (Err(e), usage) => {
                 let error = e.to_string();
                 self.update(id, |_| {
-                    Ok(vec![Command::FailRun {
-                        stage,
-                        error: error.clone(),
-                    }])
+                    Ok(vec![
+                        Command::AddUsage { stage, usage },
+                        Command::FailRun {
+                            stage,
+                            error: error.clone(),
+                        },
+                    ])
                 })
                 .await?;
                 return Err(e);

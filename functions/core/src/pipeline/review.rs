@@ -12,7 +12,7 @@ use crate::ids::{CallbackId, JobId, TaskToken};
 use crate::lifecycle::Command;
 use crate::outputs::Outline;
 use crate::ports::CallbackRecord;
-use crate::stage::{Stage, StageStatus, Usage};
+use crate::stage::{Stage, StageStatus};
 
 /// How long a review may wait: the workflow's gate TimeoutSeconds.
 pub const REVIEW_DAYS: i64 = 14;
@@ -102,7 +102,7 @@ impl Steps {
                 course
                     .validate()
                     .map_err(|e| StepError::new("InvalidCourse", e.to_string()))?;
-                Ok((course, Usage::default()))
+                Ok(course)
             })
             .await?;
         let course: Course = course;

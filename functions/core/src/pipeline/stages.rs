@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use super::{Ingested, StepError, Steps};
 use crate::ids::JobId;
 use crate::outputs::{Outline, Segment, SegmentParams, Validation};
-use crate::stage::{Stage, Usage};
+use crate::stage::Stage;
 
 impl Steps {
     pub(super) async fn ingest(&self, id: JobId) -> Result<Value, StepError> {
@@ -21,7 +21,7 @@ impl Steps {
                         "the source has no speech or text",
                     ));
                 }
-                Ok((ingested, Usage::default()))
+                Ok(ingested)
             })
             .await?;
         let ingested: Ingested = ingested;
@@ -36,7 +36,7 @@ impl Steps {
                     .validator
                     .validate(&ingested.material, &job.options)
                     .await?;
-                Ok((validation, Usage::default()))
+                Ok(validation)
             })
             .await?;
         let validation: Validation = validation;
@@ -58,7 +58,7 @@ impl Steps {
                     .segmenter
                     .segment(&ingested.material, &params, &job.options)
                     .await?;
-                Ok((segments, Usage::default()))
+                Ok(segments)
             })
             .await?;
         let segments: Vec<Segment> = segments;
@@ -79,7 +79,7 @@ impl Steps {
                         &job.options,
                     )
                     .await?;
-                Ok((outline, Usage::default()))
+                Ok(outline)
             })
             .await?;
         let outline: Outline = outline;

@@ -64,6 +64,18 @@ fn question_options(job: &Job, stage: Stage) -> Result<Options, StepError> {
         .map_err(|e| StepError::new("InvalidParameters", format!("{stage} parameters: {e}")))
 }
 
+/// A lesson's model calls, added to the lessons run while it runs (a late
+/// lesson's are not: its run has ended).
+fn lesson_usage(job: &Job, usage: Usage) -> Vec<Command> {
+    if usage.is_zero() || job.stage(Stage::Lessons).status != StageStatus::Running {
+        return Vec::new();
+    }
+    vec![Command::AddUsage {
+        stage: Stage::Lessons,
+        usage,
+    }]
+}
+
 fn lessons_run(job: &Job) -> u32 {
     job.stage(Stage::Lessons).latest_run().map_or(1, |r| r.n)
 }
@@ -167,7 +179,18 @@ impl Steps {
             video: ingested.video.as_deref(),
             options: &options,
         };
-        let lesson = self.lesson_writer.lesson(request).await?;
+        let (lesson, usage) = crate::metering::metered(self.lesson_writer.lesson(request)).await;
+        let lesson = match lesson {
+            Ok(lesson) => lesson,
+            Err(e) => {
+                // The attempt's calls count even though the lesson failed.
+                if !usage.is_zero() {
+                    self.update(id, move |job| Ok(lesson_usage(job, usage)))
+                        .await?;
+                }
+                return Err(e.into());
+            }
+        };
         self.put_json(&key, &lesson).await?;
         let prefix: KeyPrefix = format!("jobs/{id}/lessons/run-{run:04}/").parse().map_err(
             |e: crate::artifact::InvalidKey| StepError::new("InvalidKey", e.to_string()),
@@ -179,18 +202,16 @@ impl Steps {
         let title = lesson.title.clone();
         self.update(id, move |job| {
             // Progress only while the stage runs; a late lesson changes nothing.
-            Ok(
-                if job.stage(Stage::Lessons).status == StageStatus::Running {
-                    vec![Command::Progress {
-                        stage: Stage::Lessons,
-                        done: done.min(total),
-                        total,
-                        message: Some(title.clone()),
-                    }]
-                } else {
-                    Vec::new()
-                },
-            )
+            let mut commands = lesson_usage(job, usage);
+            if job.stage(Stage::Lessons).status == StageStatus::Running {
+                commands.push(Command::Progress {
+                    stage: Stage::Lessons,
+                    done: done.min(total),
+                    total,
+                    message: Some(title.clone()),
+                });
+            }
+            Ok(commands)
         })
         .await?;
         Ok(json!({"key": key}))
@@ -210,7 +231,7 @@ impl Steps {
                     .assessment_writer
                     .assessment(&ingested.material, &outline, &[], &options)
                     .await?;
-                Ok((assessment, Usage::default()))
+                Ok(assessment)
             })
             .await?;
         let assessment: Option<Assessment> = assessment;
@@ -269,7 +290,7 @@ impl Steps {
         self.close_lessons(id).await?;
         let (key, set) = self
             .run_stage(id, Stage::Questions, |job| async move {
-                Ok((self.question_set(&job).await?, Usage::default()))
+                self.question_set(&job).await
             })
             .await?;
         let set: QuestionSet = set;

@@ -22,10 +22,10 @@ use crate::ids::{CourseId, JobId};
 use crate::job::JobStatus;
 use crate::job::{CourseRef, Job};
 use crate::lifecycle::{self, NewJob};
-use crate::options::Options;
+use crate::options::{EngineKind, Options};
 use crate::pipeline::Steps;
 use crate::ports::{Page, PageRequest, Workflow};
-use crate::source::Source;
+use crate::source::{Source, TOPIC_STAGES};
 use crate::stage::{Stage, StageStatus};
 use crate::upload::{UPLOADS, UploadGrant, UploadRequest, uploads_of};
 use crate::validation::ValidationError;
@@ -78,16 +78,7 @@ impl Service {
                 )));
             }
         }
-        if self.steps.ai_server.is_none()
-            && let Some(stage) = crate::options::AI_SERVER_STAGES
-                .into_iter()
-                .find(|s| request.options.sends_to_ai_server(*s))
-        {
-            return Err(ServiceError::Invalid(ValidationError::new(
-                format!("options.engines.{stage}"),
-                "no AI server is configured here (COURSEGEN_AI_SERVER_URL)",
-            )));
-        }
+        self.check_engines(&request)?;
         let new = NewJob {
             id: JobId::new(),
             owner: who.user.clone(),
@@ -101,6 +92,47 @@ impl Service {
         // a caller whose start failed can be told to retry safely.
         self.workflow.start(&job).await?;
         Ok(job)
+    }
+
+    /// Refuses a job whose engines are not here: an LLM or AI server that
+    /// is not configured, or a topic-only course without an LLM (there is
+    /// no material for any other engine to work from).
+    fn check_engines(&self, request: &JobRequest) -> Result<(), ServiceError> {
+        let refuse = |field: String, message: &str| {
+            Err(ServiceError::Invalid(ValidationError::new(field, message)))
+        };
+        let options = &request.options;
+        if let Source::Topic { .. } = request.source
+            && let Some(stage) = TOPIC_STAGES
+                .into_iter()
+                .find(|s| options.engine_for(*s) != EngineKind::Openai)
+        {
+            return refuse(
+                format!("options.engines.{stage}"),
+                "a topic-only course needs an LLM engine: set options.default_engine to \"openai\" (the offline engine and the AI server work from material)",
+            );
+        }
+        if !self.steps.llm
+            && let Some(stage) = Stage::ALL
+                .into_iter()
+                .find(|s| options.engine_for(*s) == EngineKind::Openai)
+        {
+            return refuse(
+                format!("options.engines.{stage}"),
+                "no LLM is configured here (OPENAI_BASE_URL, OPENAI_API_KEY, COURSEGEN_LLM_MODEL)",
+            );
+        }
+        if self.steps.ai_server.is_none()
+            && let Some(stage) = crate::options::AI_SERVER_STAGES
+                .into_iter()
+                .find(|s| options.sends_to_ai_server(*s))
+        {
+            return refuse(
+                format!("options.engines.{stage}"),
+                "no AI server is configured here (COURSEGEN_AI_SERVER_URL)",
+            );
+        }
+        Ok(())
     }
 
     /// Grants `who` the upload it asks for: a key under its own prefix, if

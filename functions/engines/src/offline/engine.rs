@@ -33,7 +33,7 @@ impl OfflineEngine {
     }
 
     /// The analysis of `material`, built once per distinct material.
-    fn knowledge(&self, material: &Material) -> Arc<Knowledge> {
+    pub(crate) fn knowledge(&self, material: &Material) -> Arc<Knowledge> {
         let print = fingerprint(material);
         let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
         match &*last {
@@ -207,18 +207,6 @@ pub fn offline_steps(
     artifacts: Arc<dyn coursegen_core::ports::ArtifactStore>,
     callbacks: Arc<dyn coursegen_core::ports::CallbackStore>,
 ) -> coursegen_core::pipeline::Steps {
-    let engine = Arc::new(OfflineEngine::new());
-    coursegen_core::pipeline::Steps {
-        jobs,
-        artifacts,
-        ingestor: Arc::new(crate::ingest::UploadIngestor),
-        validator: engine.clone(),
-        segmenter: engine.clone(),
-        outliner: engine.clone(),
-        lesson_writer: engine.clone(),
-        assessment_writer: engine.clone(),
-        notes_writer: engine,
-        callbacks,
-        ai_server: None,
-    }
+    crate::router::steps(jobs, artifacts, callbacks, None)
+        .expect("without an LLM there is nothing to configure")
 }

@@ -55,11 +55,22 @@ pub struct Stack {
 
 /// The embedded stack with the offline engine, in a temporary directory.
 pub async fn stack() -> Stack {
+    stack_with(None).await
+}
+
+/// The embedded stack, with the LLM of `llm` if given.
+pub async fn stack_with(llm: Option<coursegen_engines::llm::LlmConfig>) -> Stack {
     let dir = tempfile::tempdir().unwrap();
     let jobs = Arc::new(SqliteStore::open(&dir.path().join("db.sqlite3")).unwrap());
     let artifacts =
         Arc::new(FsArtifactStore::open(dir.path().join("artifacts"), 64 << 20).unwrap());
-    let steps = offline_steps(jobs.clone(), artifacts, jobs.clone());
+    let steps = match llm {
+        None => offline_steps(jobs.clone(), artifacts, jobs.clone()),
+        Some(config) => {
+            coursegen_engines::router::steps(jobs.clone(), artifacts, jobs.clone(), Some(config))
+                .unwrap()
+        }
+    };
     Stack { steps, jobs, dir }
 }
 

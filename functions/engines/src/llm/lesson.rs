@@ -1,0 +1,296 @@
+//! One lesson: a call that sees the outline and the lesson's own span of
+//! the material (nothing else of it), then the question guards, a
+//! follow-up for only the exercises that failed them, and the offline
+//! engine's questions for any type the model still did not supply.
+
+use std::collections::BTreeMap;
+
+use coursegen_core::course::{Lesson, Question, QuestionType};
+use coursegen_core::options::Options;
+use coursegen_core::outputs::Outline;
+use coursegen_core::ports::{EngineError, LessonRequest};
+use coursegen_core::stage::Stage;
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use super::chat::Message;
+use super::guards::{self, describe_missing};
+use super::{LlmEngine, prompts, view};
+use crate::offline::knowledge::Knowledge;
+use crate::offline::questions::{Scope, generate};
+
+/// The lesson call's reply.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct LessonDraft {
+    pub title: String,
+    pub objectives: Vec<String>,
+    /// The lesson text, in Markdown.
+    pub content_md: String,
+    pub key_concepts: Vec<String>,
+    pub exercises: Vec<Question>,
+}
+
+/// The follow-up's reply: replacements for the exercises that failed.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct Replacements {
+    pub exercises: Vec<Question>,
+}
+
+/// "2 single_choice, 1 true_false".
+pub fn mix(wanted: &BTreeMap<QuestionType, usize>) -> String {
+    wanted
+        .iter()
+        .filter(|(_, n)| **n > 0)
+        .map(|(t, n)| format!("{n} {}", t.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// "remember 30%, understand 30%".
+pub fn bloom(options: &Options) -> String {
+    options
+        .bloom
+        .iter()
+        .filter(|(_, s)| **s > 0)
+        .map(|(l, s)| format!("{} {s}%", l.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The outline as a lesson call sees it: module and lesson titles.
+fn outline_view(outline: &Outline, module: usize, lesson: usize) -> String {
+    outline
+        .modules
+        .iter()
+        .enumerate()
+        .map(|(m, module_plan)| {
+            let lessons: Vec<String> = module_plan
+                .lessons
+                .iter()
+                .enumerate()
+                .map(|(l, plan)| {
+                    let here = if (m, l) == (module, lesson) {
+                        " (this lesson)"
+                    } else {
+                        ""
+                    };
+                    format!("{}{here}", plan.title)
+                })
+                .collect();
+            format!("{}. {}: {}", m + 1, module_plan.title, lessons.join("; "))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+impl LlmEngine {
+    pub(super) async fn write_lesson(
+        &self,
+        request: LessonRequest<'_>,
+    ) -> Result<Lesson, EngineError> {
+        let plan = request
+            .outline
+            .modules
+            .get(request.module)
+            .and_then(|m| m.lessons.get(request.lesson))
+            .ok_or_else(|| {
+                EngineError::Invalid(format!(
+                    "the outline has no lesson {} in module {}",
+                    request.lesson + 1,
+                    request.module + 1
+                ))
+            })?;
+        let options = request.options;
+        let knowledge = self.knowledge(request.material);
+        let range = knowledge.span(plan.start_ms, plan.end_ms);
+        let sentences = &knowledge.sentences[range.clone()];
+        let code: Vec<String> = knowledge
+            .code
+            .iter()
+            .filter(|c| c.start_ms >= plan.start_ms && c.start_ms < plan.end_ms)
+            .map(|c| {
+                format!(
+                    "```{}\n{}\n```",
+                    c.language.as_deref().unwrap_or(""),
+                    c.code
+                )
+            })
+            .collect();
+        let code = if code.is_empty() {
+            String::new()
+        } else {
+            format!("Code shown in this part:\n{}\n", code.join("\n"))
+        };
+        let wanted: BTreeMap<QuestionType, usize> = options
+            .question_mix
+            .iter()
+            .map(|(t, n)| (*t, usize::from(*n)))
+            .collect();
+        let user = prompts::render(
+            prompts::LESSON,
+            &[
+                ("course", &request.outline.title),
+                (
+                    "outline",
+                    &outline_view(request.outline, request.module, request.lesson),
+                ),
+                ("lesson", &plan.title),
+                ("objectives", &plan.objectives.join("; ")),
+                ("span", &view::span(&knowledge, plan.start_ms, plan.end_ms)),
+                ("code", &code),
+                ("mix", &mix(&wanted)),
+                ("bloom", &bloom(options)),
+                ("difficulty", options.difficulty.as_str()),
+                ("language", options.course_language().unwrap_or("en")),
+            ],
+        );
+        let model = self
+            .chat
+            .config()
+            .model_for(Stage::Lessons, options)
+            .to_owned();
+        let answer = self
+            .chat
+            .ask::<LessonDraft>(
+                &model,
+                "lesson",
+                vec![Message::system(prompts::SYSTEM), Message::user(user)],
+                |d| {
+                    let mut problems = Vec::new();
+                    if d.content_md.trim().is_empty() {
+                        problems.push("content_md must not be empty".to_owned());
+                    }
+                    if d.exercises.is_empty() {
+                        problems.push(format!("exercises: write {}", mix(&wanted)));
+                    }
+                    problems
+                },
+            )
+            .await?;
+        let draft = answer.value;
+        let mut review = guards::review(draft.exercises, sentences, &wanted, &options.bloom);
+        if !review.missing.is_empty() {
+            // Only the failing exercises are asked for again, in the same
+            // conversation (the model still has the span).
+            let mut conversation = answer.conversation;
+            conversation.push(Message::user(prompts::render(
+                prompts::REGENERATE,
+                &[
+                    ("problems", &review.problems.join("\n")),
+                    ("count", &review.missing.len().to_string()),
+                    ("wanted", &describe_missing(&review.missing)),
+                ],
+            )));
+            let replacements = self
+                .chat
+                .ask::<Replacements>(&model, "replacements", conversation, |_| Vec::new())
+                .await?;
+            let mut kept = review.kept;
+            let still_wanted = missing_counts(&review.missing);
+            let second = guards::review(
+                replacements.value.exercises,
+                sentences,
+                &still_wanted,
+                &options.bloom,
+            );
+            kept.extend(second.kept);
+            review = guards::Review {
+                kept,
+                problems: second.problems,
+                missing: second.missing,
+            };
+        }
+        let id_prefix = format!("m{}-l{}", request.module + 1, request.lesson + 1);
+        let mut exercises = review.kept;
+        if !review.missing.is_empty() {
+            tracing::info!(lesson = %plan.title, missing = review.missing.len(), "the offline engine fills exercises the model could not");
+            exercises.extend(offline_questions(
+                &knowledge,
+                range,
+                plan.start_ms,
+                plan.end_ms,
+                &plan.title,
+                &id_prefix,
+                &review.missing,
+                options,
+            ));
+        }
+        order_and_number(&mut exercises, &wanted, &id_prefix);
+        Ok(Lesson {
+            title: if draft.title.trim().is_empty() {
+                plan.title.clone()
+            } else {
+                draft.title
+            },
+            objectives: if draft.objectives.is_empty() {
+                plan.objectives.clone()
+            } else {
+                draft.objectives
+            },
+            content_md: draft.content_md,
+            key_concepts: draft.key_concepts,
+            source_video: request.video.map(str::to_owned),
+            start_ms: plan.start_ms,
+            end_ms: plan.end_ms,
+            exercises,
+        })
+    }
+}
+
+/// The count of each type among `missing`.
+pub fn missing_counts(
+    missing: &[(QuestionType, Option<coursegen_core::course::BloomLevel>)],
+) -> BTreeMap<QuestionType, usize> {
+    let mut counts = BTreeMap::new();
+    for (t, _) in missing {
+        *counts.entry(*t).or_default() += 1;
+    }
+    counts
+}
+
+/// The offline engine's questions of the missing types, from the same span.
+#[allow(clippy::too_many_arguments)]
+pub fn offline_questions(
+    knowledge: &Knowledge,
+    range: std::ops::Range<usize>,
+    start_ms: u64,
+    end_ms: u64,
+    title: &str,
+    id_prefix: &str,
+    missing: &[(QuestionType, Option<coursegen_core::course::BloomLevel>)],
+    options: &Options,
+) -> Vec<Question> {
+    let counts = missing_counts(missing);
+    let only = Options {
+        question_mix: counts
+            .iter()
+            .map(|(t, n)| (*t, u8::try_from(*n).unwrap_or(u8::MAX)))
+            .collect(),
+        ..options.clone()
+    };
+    let scope = Scope {
+        knowledge,
+        range,
+        start_ms,
+        end_ms,
+        title,
+        id_prefix: format!("{id_prefix}-offline"),
+    };
+    generate(&scope, &only)
+}
+
+/// In the mix's type order, numbered `{prefix}-q1`, `-q2`, …
+pub fn order_and_number(
+    questions: &mut [Question],
+    wanted: &BTreeMap<QuestionType, usize>,
+    prefix: &str,
+) {
+    let rank = |t: QuestionType| wanted.keys().position(|k| *k == t).unwrap_or(usize::MAX);
+    questions.sort_by_key(|q| rank(q.question_type()));
+    for (i, q) in questions.iter_mut().enumerate() {
+        q.id = format!("{prefix}-q{}", i + 1);
+        if q.points == 0 {
+            q.points = 1;
+        }
+    }
+}

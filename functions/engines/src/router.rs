@@ -1,0 +1,165 @@
+//! Which engine writes each stage of a job: the job's options choose per
+//! stage (`engines`, else `default_engine`); the offline engine writes
+//! whatever is not the LLM's. (AI-server stages never reach these ports:
+//! the workflow sends them to the dispatch step.)
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use coursegen_core::course::{Assessment, Lesson};
+use coursegen_core::material::Material;
+use coursegen_core::options::{EngineKind, Options};
+use coursegen_core::outputs::{Outline, Segment, SegmentParams, Validation};
+use coursegen_core::pipeline::Steps;
+use coursegen_core::ports::{
+    ArtifactStore, AssessmentWriter, CallbackStore, EngineError, JobStore, LessonRequest,
+    LessonWriter, Notes, NotesWriter, Outliner, Segmenter, Validator,
+};
+use coursegen_core::stage::Stage;
+
+use crate::llm::{LlmConfig, LlmEngine};
+use crate::offline::OfflineEngine;
+
+#[derive(Debug)]
+pub struct Engines {
+    offline: OfflineEngine,
+    llm: Option<LlmEngine>,
+}
+
+/// The engine of one stage.
+enum Pick<'a> {
+    Offline(&'a OfflineEngine),
+    Llm(&'a LlmEngine),
+}
+
+impl Engines {
+    pub fn new(llm: Option<LlmEngine>) -> Self {
+        Engines {
+            offline: OfflineEngine::new(),
+            llm,
+        }
+    }
+
+    fn pick(&self, stage: Stage, options: &Options) -> Result<Pick<'_>, EngineError> {
+        match (options.engine_for(stage), &self.llm) {
+            (EngineKind::Openai, Some(llm)) => Ok(Pick::Llm(llm)),
+            (EngineKind::Openai, None) => Err(EngineError::Unsupported(format!(
+                "stage {stage} asks for the LLM engine, and no LLM is configured here"
+            ))),
+            _ => Ok(Pick::Offline(&self.offline)),
+        }
+    }
+}
+
+/// The pipeline's steps with uploads parsed locally, and the LLM of
+/// `llm` (if any) for the stages jobs give it; its replies are cached in
+/// `artifacts`.
+pub fn steps(
+    jobs: Arc<dyn JobStore>,
+    artifacts: Arc<dyn ArtifactStore>,
+    callbacks: Arc<dyn CallbackStore>,
+    llm: Option<LlmConfig>,
+) -> Result<Steps, String> {
+    let has_llm = llm.is_some();
+    let llm = llm
+        .map(|config| LlmEngine::new(config, artifacts.clone()))
+        .transpose()?;
+    let engines = Arc::new(Engines::new(llm));
+    Ok(Steps {
+        jobs,
+        artifacts,
+        ingestor: Arc::new(crate::ingest::UploadIngestor),
+        validator: engines.clone(),
+        segmenter: engines.clone(),
+        outliner: engines.clone(),
+        lesson_writer: engines.clone(),
+        assessment_writer: engines.clone(),
+        notes_writer: engines,
+        callbacks,
+        ai_server: None,
+        llm: has_llm,
+    })
+}
+
+#[async_trait]
+impl Validator for Engines {
+    async fn validate(
+        &self,
+        material: &Material,
+        options: &Options,
+    ) -> Result<Validation, EngineError> {
+        match self.pick(Stage::Validate, options)? {
+            Pick::Offline(e) => e.validate(material, options).await,
+            Pick::Llm(e) => e.validate(material, options).await,
+        }
+    }
+}
+
+#[async_trait]
+impl Segmenter for Engines {
+    async fn segment(
+        &self,
+        material: &Material,
+        params: &SegmentParams,
+        options: &Options,
+    ) -> Result<Vec<Segment>, EngineError> {
+        match self.pick(Stage::Segment, options)? {
+            Pick::Offline(e) => e.segment(material, params, options).await,
+            Pick::Llm(e) => e.segment(material, params, options).await,
+        }
+    }
+}
+
+#[async_trait]
+impl Outliner for Engines {
+    async fn outline(
+        &self,
+        material: &Material,
+        segments: &[Segment],
+        title: Option<&str>,
+        options: &Options,
+    ) -> Result<Outline, EngineError> {
+        match self.pick(Stage::Outline, options)? {
+            Pick::Offline(e) => e.outline(material, segments, title, options).await,
+            Pick::Llm(e) => e.outline(material, segments, title, options).await,
+        }
+    }
+}
+
+#[async_trait]
+impl LessonWriter for Engines {
+    async fn lesson(&self, request: LessonRequest<'_>) -> Result<Lesson, EngineError> {
+        match self.pick(Stage::Lessons, request.options)? {
+            Pick::Offline(e) => e.lesson(request).await,
+            Pick::Llm(e) => e.lesson(request).await,
+        }
+    }
+}
+
+#[async_trait]
+impl AssessmentWriter for Engines {
+    async fn assessment(
+        &self,
+        material: &Material,
+        outline: &Outline,
+        lessons: &[Lesson],
+        options: &Options,
+    ) -> Result<Option<Assessment>, EngineError> {
+        match self.pick(Stage::Assessment, options)? {
+            Pick::Offline(e) => e.assessment(material, outline, lessons, options).await,
+            Pick::Llm(e) => e.assessment(material, outline, lessons, options).await,
+        }
+    }
+}
+
+/// The glossary and flashcards come from the assessment's engine (the LLM
+/// writes them in the assessment's call).
+#[async_trait]
+impl NotesWriter for Engines {
+    async fn notes(&self, material: &Material, options: &Options) -> Result<Notes, EngineError> {
+        match self.pick(Stage::Assessment, options)? {
+            Pick::Offline(e) => e.notes(material, options).await,
+            Pick::Llm(e) => e.notes(material, options).await,
+        }
+    }
+}

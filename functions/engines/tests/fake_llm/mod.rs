@@ -1,0 +1,482 @@
+//! An OpenAI-compatible chat completions server for tests and benchmarks.
+//! It checks every request (key, model, a strict JSON Schema), answers each
+//! kind of call the LLM engine makes with work done by the offline engine on
+//! exactly what the request showed it, bills every answered call in a
+//! ledger, and — when asked — fails 30% of calls: 429 with Retry-After,
+//! 500, a stall past the client's timeout, a body that is not JSON, a reply
+//! that breaks the schema, or (lessons) a question with a repeated option.
+//! No request fails more than twice, so retries stay bounded.
+#![allow(dead_code)] // each test file uses its own subset
+
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use coursegen_core::course::{Question, QuestionType};
+use coursegen_core::material::{Material, Sentence};
+use coursegen_core::options::Options;
+use coursegen_engines::offline::knowledge::Knowledge;
+use coursegen_engines::offline::notes::{flashcards, glossary};
+use coursegen_engines::offline::questions::{Scope, generate};
+use serde_json::{Value, json};
+
+pub const KEY: &str = "test-key";
+
+/// How long an answer takes: `base` plus a time per prompt and per
+/// completion token (a model reads fast and writes slowly).
+#[derive(Debug, Clone, Copy)]
+pub struct Latency {
+    pub base: Duration,
+    pub per_prompt_token: Duration,
+    pub per_completion_token: Duration,
+}
+
+impl Latency {
+    pub fn of(&self, prompt: u64, completion: u64) -> Duration {
+        self.base
+            + self.per_prompt_token * u32::try_from(prompt).unwrap_or(u32::MAX)
+            + self.per_completion_token * u32::try_from(completion).unwrap_or(u32::MAX)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub task: String,
+    pub model: String,
+    pub status: u16,
+    pub fault: Option<&'static str>,
+    /// Every message's text, in order.
+    pub messages: Vec<String>,
+    pub prompt_tokens: u64,
+    pub completion_tokens: u64,
+    pub started: Instant,
+    pub finished: Instant,
+}
+
+pub struct Fake {
+    pub material: Vec<Sentence>,
+    /// The model each task must name; others `default_model`.
+    pub models: HashMap<String, String>,
+    pub default_model: String,
+    pub faults: bool,
+    /// How long a stalled call stalls (past the client's timeout).
+    pub stall: Duration,
+    pub latency: Option<Latency>,
+    pub calls: Mutex<Vec<Call>>,
+    /// What a request must not do, as found.
+    pub problems: Mutex<Vec<String>>,
+    attempts: Mutex<HashMap<u64, (u32, Option<Instant>)>>,
+    seq: AtomicUsize,
+}
+
+pub struct Server {
+    pub url: String,
+    pub fake: Arc<Fake>,
+}
+
+impl Fake {
+    pub fn new(material: Vec<Sentence>, faults: bool) -> Self {
+        Fake {
+            material,
+            models: HashMap::new(),
+            default_model: "test-model".into(),
+            faults,
+            stall: Duration::from_millis(1500),
+            latency: None,
+            calls: Mutex::new(Vec::new()),
+            problems: Mutex::new(Vec::new()),
+            attempts: Mutex::new(HashMap::new()),
+            seq: AtomicUsize::new(0),
+        }
+    }
+
+    pub async fn serve(self) -> Server {
+        let fake = Arc::new(self);
+        let app = Router::new()
+            .route("/v1/chat/completions", post(complete))
+            .with_state(fake.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/v1", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        Server { url, fake }
+    }
+
+    /// Tokens billed for answered calls: (prompt, completion).
+    pub fn billed(&self) -> (u64, u64) {
+        let calls = self.calls.lock().unwrap();
+        calls.iter().fold((0, 0), |(p, c), call| {
+            (p + call.prompt_tokens, c + call.completion_tokens)
+        })
+    }
+
+    fn problem(&self, p: String) {
+        eprintln!("fake LLM: {p}");
+        self.problems.lock().unwrap().push(p);
+    }
+}
+
+/// The fake's tokenizer: whitespace-separated pieces.
+pub fn tokens(text: &str) -> u64 {
+    text.split_whitespace().count() as u64
+}
+
+fn hash(x: impl Hash) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    x.hash(&mut h);
+    h.finish()
+}
+
+/// Every object closed and fully required, no oneOf/allOf: strict mode.
+fn strict_problems(schema: &Value, path: &str, out: &mut Vec<String>) {
+    match schema {
+        Value::Object(m) => {
+            for banned in ["oneOf", "allOf", "format"] {
+                if m.contains_key(banned) {
+                    out.push(format!("{path}: {banned} is not allowed in strict mode"));
+                }
+            }
+            if let Some(Value::Object(props)) = m.get("properties") {
+                if m.get("additionalProperties") != Some(&Value::Bool(false)) {
+                    out.push(format!("{path}: an object is not closed"));
+                }
+                let required = m
+                    .get("required")
+                    .and_then(Value::as_array)
+                    .map_or(0, Vec::len);
+                if required != props.len() {
+                    out.push(format!("{path}: not every property is required"));
+                }
+            }
+            for (k, v) in m {
+                strict_problems(v, &format!("{path}/{k}"), out);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| strict_problems(v, path, out)),
+        _ => {}
+    }
+}
+
+async fn complete(State(fake): State<Arc<Fake>>, headers: HeaderMap, body: Bytes) -> Response {
+    let started = Instant::now();
+    let Ok(request) = serde_json::from_slice::<Value>(&body) else {
+        fake.problem("a request body is not JSON".into());
+        return StatusCode::BAD_REQUEST.into_response();
+    };
+    let task = request["response_format"]["json_schema"]["name"]
+        .as_str()
+        .unwrap_or("")
+        .to_owned();
+    let model = request["model"].as_str().unwrap_or("").to_owned();
+    let messages: Vec<String> = request["messages"]
+        .as_array()
+        .map(|m| {
+            m.iter()
+                .map(|m| m["content"].as_str().unwrap_or("").to_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    // The checks every request passes.
+    if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some(&format!("Bearer {KEY}"))
+    {
+        fake.problem(format!("{task}: no bearer key"));
+    }
+    let want = fake.models.get(&task).unwrap_or(&fake.default_model);
+    if &model != want {
+        fake.problem(format!("{task}: model {model:?}, not {want:?}"));
+    }
+    if request["response_format"]["type"] != "json_schema"
+        || request["response_format"]["json_schema"]["strict"] != true
+    {
+        fake.problem(format!("{task}: not a strict json_schema response format"));
+    }
+    let schema = &request["response_format"]["json_schema"]["schema"];
+    if jsonschema::validator_for(schema).is_err() {
+        fake.problem(format!("{task}: the schema does not compile"));
+    }
+    let mut strict = Vec::new();
+    strict_problems(schema, &task, &mut strict);
+    fake.problems.lock().unwrap().extend(strict);
+    let prompt_tokens: u64 = messages.iter().map(|m| tokens(m)).sum();
+
+    // Faults: decided by the request and its attempt number, never past the
+    // second attempt; a retry before the Retry-After is a problem.
+    let key = hash(&body[..]);
+    let attempt = {
+        let mut attempts = fake.attempts.lock().unwrap();
+        let entry = attempts.entry(key).or_insert((0, None));
+        if let Some(not_before) = entry.1
+            && Instant::now() < not_before
+        {
+            fake.problems
+                .lock()
+                .unwrap()
+                .push(format!("{task}: retried before its Retry-After"));
+        }
+        entry.0 += 1;
+        entry.0
+    };
+    // Three calls in ten fail, the kinds taken in turn.
+    let seq = fake.seq.fetch_add(1, Ordering::Relaxed);
+    let fault = (fake.faults && attempt <= 2 && [1, 4, 7].contains(&(seq % 10))).then(|| {
+        let kinds: &[&'static str] = if task == "lesson" {
+            &[
+                "429",
+                "500",
+                "stall",
+                "not-json",
+                "schema",
+                "repeated-option",
+            ]
+        } else {
+            &["429", "500", "stall", "not-json", "schema"]
+        };
+        kinds[(seq / 3) % kinds.len()]
+    });
+    let record = |status: u16, completion_tokens: u64, billed: bool| Call {
+        task: task.clone(),
+        model: model.clone(),
+        status,
+        fault,
+        messages: messages.clone(),
+        prompt_tokens: if billed { prompt_tokens } else { 0 },
+        completion_tokens: if billed { completion_tokens } else { 0 },
+        started,
+        finished: Instant::now(),
+    };
+    let unbilled = |status: StatusCode, headers: Vec<(&'static str, String)>, body: String| {
+        fake.calls
+            .lock()
+            .unwrap()
+            .push(record(status.as_u16(), 0, false));
+        let mut response = (status, body).into_response();
+        for (k, v) in headers {
+            response.headers_mut().insert(k, v.parse().unwrap());
+        }
+        response
+    };
+    match fault {
+        Some("429") => {
+            fake.attempts.lock().unwrap().get_mut(&key).unwrap().1 =
+                Some(Instant::now() + Duration::from_secs(1));
+            return unbilled(
+                StatusCode::TOO_MANY_REQUESTS,
+                vec![("retry-after", "1".into())],
+                json!({"error": {"message": "slow down", "type": "rate_limit_error", "param": null, "code": null}}).to_string(),
+            );
+        }
+        Some("500") => return unbilled(StatusCode::INTERNAL_SERVER_ERROR, vec![], "boom".into()),
+        Some("stall") => {
+            tokio::time::sleep(fake.stall).await;
+            return unbilled(StatusCode::GATEWAY_TIMEOUT, vec![], "stalled".into());
+        }
+        Some("not-json") => return unbilled(StatusCode::OK, vec![], "{\"id\": \"cmpl".into()),
+        _ => {}
+    }
+    let content = match fault {
+        Some("schema") => json!({"unexpected": true}).to_string(),
+        _ => answer(&fake, &task, &messages, fault == Some("repeated-option")).to_string(),
+    };
+    let completion_tokens = tokens(&content);
+    if let Some(latency) = fake.latency {
+        tokio::time::sleep(latency.of(prompt_tokens, completion_tokens)).await;
+    }
+    fake.calls
+        .lock()
+        .unwrap()
+        .push(record(200, completion_tokens, true));
+    axum::Json(json!({
+        "id": "cmpl-1", "object": "chat.completion", "created": 0, "model": model,
+        "choices": [{"index": 0, "finish_reason": "stop",
+                     "message": {"role": "assistant", "content": content}}],
+        "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
+                  "total_tokens": prompt_tokens + completion_tokens}
+    }))
+    .into_response()
+}
+
+/// Numbered lines (`12. [03:45] …`) of a prompt: how many there are.
+fn numbered_lines(text: &str) -> usize {
+    text.lines()
+        .filter(|l| {
+            let digits: String = l.chars().take_while(char::is_ascii_digit).collect();
+            !digits.is_empty() && l[digits.len()..].starts_with(". [")
+        })
+        .count()
+}
+
+/// Segments every 4 blocks (or where fixed), two per lesson, three lessons
+/// per module.
+fn plan(user: &str) -> Value {
+    let blocks = numbered_lines(user);
+    let starts: Vec<usize> = match user.split_once("starting at blocks ") {
+        Some((_, rest)) => rest
+            .split('.')
+            .next()
+            .unwrap()
+            .split(", ")
+            .map(|n| n.trim().parse().unwrap())
+            .collect(),
+        None => (1..=blocks).step_by(4).collect(),
+    };
+    let mut v = outline(starts.len());
+    v["segments"] = starts
+        .iter()
+        .enumerate()
+        .map(|(i, b)| json!({"first_block": b, "title": format!("Segment {}", i + 1),
+                             "summary": format!("Part {} of the lecture.", i + 1), "keyphrases": []}))
+        .collect();
+    v
+}
+
+fn outline(segments: usize) -> Value {
+    let lessons: Vec<Vec<usize>> = (1..=segments)
+        .collect::<Vec<_>>()
+        .chunks(2)
+        .map(<[usize]>::to_vec)
+        .collect();
+    let modules: Vec<Value> = lessons
+        .chunks(3)
+        .enumerate()
+        .map(|(m, ls)| {
+            json!({"title": format!("Module {}", m + 1), "summary": "A module.",
+                   "lessons": ls.iter().map(|segs| json!({
+                       "title": format!("Lesson {}", segs[0].div_ceil(2)),
+                       "segments": segs, "objectives": ["Explain the part"]})).collect::<Vec<_>>()})
+        })
+        .collect();
+    json!({"title": "The Course", "description": "A course.", "modules": modules})
+}
+
+/// The sentences of `text`, which must be a run of the material's.
+fn run_of(material: &[Sentence], text: &str) -> Option<Vec<Sentence>> {
+    let first = material.iter().position(|s| text.starts_with(&s.text))?;
+    let mut out = Vec::new();
+    let mut rest = text;
+    for s in &material[first..] {
+        match rest.strip_prefix(&s.text) {
+            Some(r) => {
+                out.push(s.clone());
+                rest = r.trim_start();
+            }
+            None => break,
+        }
+    }
+    rest.is_empty().then_some(out)
+}
+
+/// "2 single_choice, 1 true_false" (with optional Bloom notes) → counts.
+fn wanted(list: &str) -> BTreeMap<QuestionType, u8> {
+    let mut mix = BTreeMap::new();
+    for item in list.split(", ") {
+        let mut words = item.split_whitespace();
+        let (Some(n), Some(ty)) = (words.next(), words.next()) else {
+            continue;
+        };
+        let ty = ty.trim_end_matches('.');
+        if let (Ok(n), Ok(ty)) = (n.parse::<u8>(), serde_json::from_value(json!(ty))) {
+            *mix.entry(ty).or_default() += n;
+        }
+    }
+    mix
+}
+
+fn questions(sentences: Vec<Sentence>, mix: BTreeMap<QuestionType, u8>) -> Vec<Question> {
+    let knowledge = Knowledge::new(Material::from(sentences));
+    let n = knowledge.sentences.len();
+    let (start_ms, end_ms) = (
+        knowledge.sentences[0].start_ms,
+        knowledge.sentences[n - 1].end_ms,
+    );
+    let scope = Scope {
+        knowledge: &knowledge,
+        range: 0..n,
+        start_ms,
+        end_ms,
+        title: "",
+        id_prefix: "q".into(),
+    };
+    generate(
+        &scope,
+        &Options {
+            question_mix: mix,
+            ..Options::default()
+        },
+    )
+}
+
+fn between<'a>(text: &'a str, a: &str, b: &str) -> &'a str {
+    let start = text.find(a).map_or(0, |i| i + a.len());
+    let end = text[start..].find(b).map_or(text.len(), |i| start + i);
+    &text[start..end]
+}
+
+fn answer(fake: &Fake, task: &str, messages: &[String], repeat_option: bool) -> Value {
+    let user = messages.get(1).map_or("", String::as_str);
+    let last = messages.last().map_or("", String::as_str);
+    match task {
+        "verdict" => json!({"suitable": true, "confidence": 0.9,
+                            "reason": "It explains its topics step by step.", "category": "instructional"}),
+        "plan" => plan(user),
+        "outline" => outline(numbered_lines(user)),
+        "replacements" if !user.contains("<<<") => {
+            // The assessment's follow-up: questions from the whole lecture.
+            let mix = wanted(between(last, "to replace them: ", ". Same rules"));
+            json!({"exercises": questions(fake.material.clone(), mix)})
+        }
+        "lesson" | "replacements" => {
+            let span = between(user, "<<<\n", "\n>>>");
+            let Some(sentences) = run_of(&fake.material, span) else {
+                fake.problem(format!(
+                    "{task}: the span is not a run of the material: {} messages, {:?}",
+                    messages.len(),
+                    &span[..span.len().min(300)]
+                ));
+                return json!({});
+            };
+            if task == "replacements" {
+                let mix = wanted(between(last, "to replace them: ", ". Same rules"));
+                return json!({"exercises": questions(sentences, mix)});
+            }
+            let mix = wanted(between(user, "exercises: exactly ", ". Bloom"));
+            let title = between(user, "Write the lesson \"", "\"").to_owned();
+            let content: Vec<&str> = sentences.iter().take(3).map(|s| s.text.as_str()).collect();
+            let mut exercises = serde_json::to_value(questions(sentences.clone(), mix)).unwrap();
+            if repeat_option
+                && let Some(q) = exercises
+                    .as_array_mut()
+                    .unwrap()
+                    .iter_mut()
+                    .find(|q| q["type"] == "single_choice")
+            {
+                let first = q["options"][0].clone();
+                q["options"][1]["text"] = first["text"].clone();
+            }
+            json!({"title": title, "objectives": ["Explain the part"], "content_md": content.join(" "),
+                   "key_concepts": ["the part"], "exercises": exercises})
+        }
+        "assessment" => {
+            let count: usize = between(user, "exactly ", " questions").parse().unwrap_or(0);
+            let mix = wanted(between(user, "of these types: ", ". Bloom"));
+            let knowledge = Knowledge::new(Material::from(fake.material.clone()));
+            let mut qs = questions(fake.material.clone(), mix);
+            qs.truncate(count);
+            json!({"questions": qs, "glossary": glossary(&knowledge), "flashcards": flashcards(&knowledge)})
+        }
+        "notes" => {
+            let knowledge = Knowledge::new(Material::from(fake.material.clone()));
+            json!({"glossary": glossary(&knowledge), "flashcards": flashcards(&knowledge)})
+        }
+        other => {
+            fake.problem(format!("an unknown task {other:?}"));
+            json!({})
+        }
+    }
+}

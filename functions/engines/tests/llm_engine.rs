@@ -1,0 +1,210 @@
+//! The LLM engine through the whole local pipeline, against a fake
+//! OpenAI-compatible server that checks every request and fails 30% of
+//! them: jobs still succeed, retries stay bounded, each lesson call sees
+//! only its own span, and the tokens recorded on the job's runs are exactly
+//! the tokens the server billed.
+
+mod common;
+mod fake_llm;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::{Stack, lecture, new_job_with, stack_with};
+use coursegen_core::course::Course;
+use coursegen_core::ids::JobId;
+use coursegen_core::job::JobStatus;
+use coursegen_core::options::{Approvals, EngineKind, Options};
+use coursegen_core::source::{Source, TranscriptFormat};
+use coursegen_core::stage::{Stage, Usage};
+use coursegen_engines::llm::{LlmConfig, RetryPolicy};
+use coursegen_local::asl::{Drive, ExecutionStatus, Executor};
+use coursegen_local::workflow::{InProcess, course_machine, new_execution};
+use fake_llm::{Fake, KEY};
+
+const LECTURE: &str = "lecture/lecture.en.vtt";
+
+fn config(url: &str) -> LlmConfig {
+    let mut config = LlmConfig::new(url, Some(KEY.into()), "test-model");
+    config.retry = RetryPolicy {
+        attempts: 4,
+        timeout: Duration::from_millis(1000),
+        base: Duration::from_millis(50),
+        cap: Duration::from_millis(400),
+    };
+    config.concurrency = 4;
+    config
+}
+
+fn llm_options() -> Options {
+    Options {
+        approvals: Approvals::none(),
+        default_engine: EngineKind::Openai,
+        models: BTreeMap::from([(Stage::Segment, "planner-model".to_owned())]),
+        ..Options::default()
+    }
+}
+
+fn transcript(k: coursegen_core::artifact::ArtifactKey) -> Source {
+    Source::Transcript {
+        upload_key: k,
+        format: TranscriptFormat::Vtt,
+    }
+}
+
+async fn run(stack: &Stack, options: Options) -> JobId {
+    let id = new_job_with(stack, LECTURE, transcript, options).await;
+    let job = stack.steps.jobs.get(id).await.unwrap();
+    let machine = Arc::new(course_machine().unwrap());
+    let ex = Executor::new(
+        machine.clone(),
+        Arc::new(InProcess(Arc::new(stack.steps.clone()))),
+        new_execution(&machine, &job),
+    );
+    assert_eq!(ex.drive().await.unwrap(), Drive::Done);
+    let exec = ex.snapshot();
+    assert_eq!(exec.status, ExecutionStatus::Succeeded, "{:?}", exec.error);
+    id
+}
+
+async fn course(stack: &Stack, id: JobId) -> Course {
+    let key = format!("jobs/{id}/course.json").parse().unwrap();
+    serde_json::from_slice(&stack.steps.artifacts.get(&key).await.unwrap().bytes).unwrap()
+}
+
+async fn usage(stack: &Stack, id: JobId) -> Usage {
+    let job = stack.steps.jobs.get(id).await.unwrap();
+    let mut total = Usage::default();
+    for run in job.stages.iter().flat_map(|s| &s.runs) {
+        total += run.usage;
+    }
+    total
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_lecture_becomes_a_course_through_a_faulty_llm() {
+    let material = lecture(LECTURE);
+    let mut fake = Fake::new(material.clone(), true);
+    fake.models.insert("plan".into(), "planner-model".into());
+    let server = fake.serve().await;
+    let stack = stack_with(Some(config(&server.url))).await;
+    let id = run(&stack, llm_options()).await;
+    let fake = &server.fake;
+    let problems = fake.problems.lock().unwrap().clone();
+    assert!(problems.is_empty(), "{problems:#?}");
+
+    let job = stack.steps.jobs.get(id).await.unwrap();
+    assert_eq!(job.status, JobStatus::Succeeded);
+    let course = course(&stack, id).await;
+    course.validate().unwrap();
+    let calls = fake.calls.lock().unwrap().clone();
+
+    // Faults were injected on about 30% of calls, of several kinds, and
+    // no request was sent more than three times.
+    let faulty = calls.iter().filter(|c| c.fault.is_some()).count();
+    let share = faulty as f64 / calls.len() as f64;
+    assert!(
+        (0.15..=0.5).contains(&share),
+        "{faulty} of {} calls failed",
+        calls.len()
+    );
+    let kinds: std::collections::BTreeSet<_> = calls.iter().filter_map(|c| c.fault).collect();
+    assert!(kinds.len() >= 3, "{kinds:?}");
+    let mut sent: HashMap<&Vec<String>, usize> = HashMap::new();
+    for c in &calls {
+        *sent.entry(&c.messages).or_default() += 1;
+    }
+    assert!(
+        sent.values().all(|n| *n <= 3),
+        "a request was sent more than three times"
+    );
+
+    // Every token the server billed is on the job's runs, and no more.
+    let (prompt, completion) = fake.billed();
+    let recorded = usage(&stack, id).await;
+    assert_eq!(
+        (recorded.prompt_tokens, recorded.completion_tokens),
+        (prompt, completion)
+    );
+    assert!(prompt > 0);
+
+    // Each lesson call saw its own span and nothing of the others'.
+    let lessons: Vec<_> = course.modules.iter().flat_map(|m| &m.lessons).collect();
+    assert!(lessons.len() >= 2);
+    for lesson in &lessons {
+        let own: Vec<&str> = material
+            .iter()
+            .filter(|s| s.start_ms >= lesson.start_ms && s.start_ms < lesson.end_ms)
+            .map(|s| s.text.as_str())
+            .collect();
+        let call = calls
+            .iter()
+            .find(|c| {
+                c.task == "lesson" && c.messages[1].contains(&format!("\"{}\"", lesson.title))
+            })
+            .unwrap_or_else(|| panic!("no call for {}", lesson.title));
+        assert!(
+            call.messages[1].contains(&own.join(" ")),
+            "{} misses its span",
+            lesson.title
+        );
+        for other in lessons.iter().filter(|l| l.start_ms != lesson.start_ms) {
+            for s in material
+                .iter()
+                .filter(|s| s.start_ms >= other.start_ms && s.start_ms < other.end_ms)
+            {
+                let unique = material.iter().filter(|m| m.text == s.text).count() == 1;
+                let long = s.text.split_whitespace().count() >= 6;
+                if unique && long && !own.iter().any(|o| o.contains(&s.text)) {
+                    assert!(
+                        !call.messages[1].contains(&s.text),
+                        "{} saw {:?}",
+                        lesson.title,
+                        s.text
+                    );
+                }
+            }
+        }
+        // The guards held: the asked-for exercises, each answer stated in the lesson's span.
+        assert_eq!(lesson.exercises.len(), 5, "{}", lesson.title);
+        for q in &lesson.exercises {
+            let source = q.source.expect("a source span");
+            assert!(
+                source.start_ms >= lesson.start_ms && source.end_ms <= lesson.end_ms,
+                "{q:?}"
+            );
+        }
+    }
+    let assessment = course.assessment.expect("an assessment");
+    assert_eq!(assessment.questions.len(), 10);
+    assert!(!course.glossary.is_empty() && !course.flashcards.is_empty());
+    // The outline came from the segmentation call's plan: no outline call.
+    assert!(calls.iter().all(|c| c.task != "outline"));
+    assert!(
+        calls
+            .iter()
+            .any(|c| c.task == "plan" && c.model == "planner-model")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_same_input_again_is_answered_from_the_cache_at_no_cost() {
+    let material = lecture(LECTURE);
+    let mut fake = Fake::new(material, false);
+    fake.models.insert("plan".into(), "planner-model".into());
+    let server = fake.serve().await;
+    let stack = stack_with(Some(config(&server.url))).await;
+    let first = run(&stack, llm_options()).await;
+    let calls = server.fake.calls.lock().unwrap().len();
+    assert!(!usage(&stack, first).await.is_zero());
+    let second = run(&stack, llm_options()).await;
+    assert_eq!(
+        server.fake.calls.lock().unwrap().len(),
+        calls,
+        "no new calls"
+    );
+    assert!(usage(&stack, second).await.is_zero());
+    let (a, b) = (course(&stack, first).await, course(&stack, second).await);
+    assert_eq!(a.modules, b.modules);
+}
