@@ -1,6 +1,7 @@
 //! The embedded stack, wired once for every command that runs jobs: SQLite
-//! (announcing each change), artifacts on disk, the offline engine behind
-//! the pipeline steps, and the workflow host driving the one definition.
+//! (announcing each change), artifacts on disk, the offline engine (and the
+//! LLM of the environment, if one is configured) behind the pipeline steps,
+//! and the workflow host driving the one definition.
 
 use std::sync::Arc;
 
@@ -12,7 +13,8 @@ use coursegen_core::pipeline::{AiServer, Steps};
 use coursegen_core::ports::Committed;
 use coursegen_core::service::Service;
 use coursegen_engines::ai_server::{AiServerClient, ClientSettings, HttpFiles};
-use coursegen_engines::offline::offline_steps;
+use coursegen_engines::llm::LlmConfig;
+use coursegen_engines::router;
 use coursegen_http::{ApiState, Bearer, Webhooks};
 use coursegen_local::DataDir;
 use coursegen_local::changes::Broadcasting;
@@ -34,12 +36,14 @@ pub struct Embedded {
 }
 
 impl Embedded {
-    /// The stack with the offline engine only.
+    /// The stack with no AI server.
     pub fn open(data: &DataDir) -> anyhow::Result<Self> {
         Self::open_with(data, None)
     }
 
-    /// The stack, sending work to `ai_server` where jobs choose it.
+    /// The stack, sending work to `ai_server` and to the LLM of the
+    /// environment (`OPENAI_BASE_URL`, `OPENAI_API_KEY`, …) where jobs
+    /// choose them.
     pub fn open_with(data: &DataDir, ai_server: Option<AiServer>) -> anyhow::Result<Self> {
         let store = Arc::new(data.open_store().context("cannot open the job store")?);
         let artifacts = Arc::new(
@@ -48,10 +52,10 @@ impl Embedded {
         );
         let jobs = Broadcasting::new(store.clone());
         let changes = jobs.changes();
-        let steps = Arc::new(Steps {
-            ai_server,
-            ..offline_steps(Arc::new(jobs), artifacts, store.clone())
-        });
+        let llm = LlmConfig::from_env().map_err(anyhow::Error::msg)?;
+        let steps = router::steps(Arc::new(jobs), artifacts, store.clone(), llm)
+            .map_err(anyhow::Error::msg)?;
+        let steps = Arc::new(Steps { ai_server, ..steps });
         let workflow = Arc::new(LocalWorkflow::new(
             Arc::new(course_machine()?),
             Arc::new(InProcess(steps.clone())),

@@ -23,6 +23,8 @@ fn generate(dir: &Path, args: &[&str], answers: &str, env: &[(&str, &str)]) -> O
         .arg(dir.join("data"))
         .arg("--out")
         .arg(dir.join("out"))
+        .env_remove("OPENAI_BASE_URL")
+        .env_remove("OPENAI_API_KEY")
         .envs(env.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -242,7 +244,18 @@ fn sources_it_cannot_read_are_refused_plainly() {
             "is a YouTube video",
         ),
         (vec!["missing.vtt".into()], "missing.vtt: no such file"),
-        (vec!["--topic".into(), "Rust".into()], "needs an LLM engine"),
+        (
+            vec!["--topic".into(), "Rust".into()],
+            "needs an LLM engine: --engine openai",
+        ),
+        (
+            vec![
+                example("lecture/lecture.en.vtt").to_str().unwrap().into(),
+                "--engine".into(),
+                "openai".into(),
+            ],
+            "no LLM is configured here (OPENAI_BASE_URL, OPENAI_API_KEY",
+        ),
         (
             vec![
                 example("lecture/topics.json").to_str().unwrap().into(),
@@ -262,8 +275,27 @@ fn sources_it_cannot_read_are_refused_plainly() {
             stderr(&out)
         );
     }
-    // The AI server engine needs the server and the webhook secret.
+    // The LLM's configuration is checked before anything runs, and its
+    // key never shown.
     let vtt = example("lecture/lecture.en.vtt");
+    let env = [
+        ("OPENAI_BASE_URL", "localhost:8080"),
+        ("OPENAI_API_KEY", "sk-s3cret"),
+    ];
+    let out = generate(
+        dir.path(),
+        &[vtt.to_str().unwrap(), "--engine", "openai"],
+        "",
+        &env,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("OPENAI_BASE_URL: \"localhost:8080\" is not an http(s) URL"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!stderr(&out).contains("s3cret"));
+    // The AI server engine needs the server and the webhook secret.
     let args = [
         vtt.to_str().unwrap(),
         "--engine",

@@ -64,21 +64,42 @@ pub fn steps(
     let llm = llm
         .map(|config| LlmEngine::new(config, artifacts.clone()))
         .transpose()?;
-    let engines = Arc::new(Engines::new(llm));
-    Ok(Steps {
+    Ok(steps_of(
+        Arc::new(Engines::new(llm)),
+        jobs,
+        artifacts,
+        callbacks,
+        has_llm,
+    ))
+}
+
+/// The pipeline's steps with `engine` behind every content port and
+/// uploads parsed locally. Generic, so that a binary built on the offline
+/// engine alone does not link the LLM client.
+pub fn steps_of<E>(
+    engine: Arc<E>,
+    jobs: Arc<dyn JobStore>,
+    artifacts: Arc<dyn ArtifactStore>,
+    callbacks: Arc<dyn CallbackStore>,
+    llm: bool,
+) -> Steps
+where
+    E: Validator + Segmenter + Outliner + LessonWriter + AssessmentWriter + NotesWriter + 'static,
+{
+    Steps {
         jobs,
         artifacts,
         ingestor: Arc::new(crate::ingest::UploadIngestor),
-        validator: engines.clone(),
-        segmenter: engines.clone(),
-        outliner: engines.clone(),
-        lesson_writer: engines.clone(),
-        assessment_writer: engines.clone(),
-        notes_writer: engines,
+        validator: engine.clone(),
+        segmenter: engine.clone(),
+        outliner: engine.clone(),
+        lesson_writer: engine.clone(),
+        assessment_writer: engine.clone(),
+        notes_writer: engine,
         callbacks,
         ai_server: None,
-        llm: has_llm,
-    })
+        llm,
+    }
 }
 
 #[async_trait]

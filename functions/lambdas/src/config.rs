@@ -20,6 +20,12 @@ pub struct Config {
     /// The external AI server's base URL (`COURSEGEN_AI_SERVER_URL`), for
     /// the functions that dispatch to it, abort its work or chain its tasks.
     pub ai_server_url: Option<String>,
+    /// The Secrets Manager secret holding the LLM's API key
+    /// (`COURSEGEN_LLM_KEY_SECRET_ARN`), for the steps that call the LLM.
+    pub llm_key_secret_arn: Option<String>,
+    /// Whether an LLM is configured (`OPENAI_BASE_URL` or a key): jobs may
+    /// then choose the `openai` engine.
+    pub llm: bool,
 }
 
 /// A variable's value, `None` when unset or empty.
@@ -39,6 +45,14 @@ impl Config {
             state_machine_arn: optional("COURSEGEN_STATE_MACHINE_ARN"),
             s3_path_style: optional("COURSEGEN_S3_PATH_STYLE").is_some_and(|v| v == "true"),
             ai_server_url: optional("COURSEGEN_AI_SERVER_URL"),
+            llm_key_secret_arn: optional("COURSEGEN_LLM_KEY_SECRET_ARN"),
+            llm: [
+                "OPENAI_BASE_URL",
+                "OPENAI_API_KEY",
+                "COURSEGEN_LLM_KEY_SECRET_ARN",
+            ]
+            .iter()
+            .any(|name| optional(name).is_some()),
         })
     }
 

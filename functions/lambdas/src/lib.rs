@@ -7,6 +7,7 @@ pub mod api;
 pub mod config;
 pub mod events;
 pub mod jwks;
+pub mod secrets;
 pub mod stack;
 pub mod step;
 pub mod webhook;

@@ -12,11 +12,13 @@ use coursegen_core::artifact::MAX_ARTIFACT_BYTES;
 use coursegen_core::pipeline::{AiServer, Steps};
 use coursegen_core::service::Service;
 use coursegen_engines::ai_server::{AiServerClient, ClientSettings};
+use coursegen_engines::llm::LlmConfig;
 use coursegen_engines::offline::offline_steps;
+use coursegen_engines::router;
 use coursegen_http::state::never_stopping;
 use coursegen_http::{ApiState, Authenticator, Webhooks};
 
-use crate::config::Config;
+use crate::config::{Config, optional};
 
 #[derive(Debug, Clone)]
 pub struct Stack {
@@ -46,11 +48,12 @@ impl Stack {
             config.bucket.clone(),
             MAX_ARTIFACT_BYTES,
         ));
-        let steps = Arc::new(offline_steps(
-            store.clone(),
-            artifacts.clone(),
-            store.clone(),
-        ));
+        let steps = Arc::new(Steps {
+            // Jobs may choose the LLM when one is configured; only the
+            // content steps build its client (`with_llm`).
+            llm: config.llm,
+            ..offline_steps(store.clone(), artifacts.clone(), store.clone())
+        });
         Stack {
             sdk,
             store,
@@ -109,6 +112,43 @@ impl Stack {
             self.steps = Arc::new(steps);
         }
         self
+    }
+
+    /// The same stack with the LLM of the environment behind the content
+    /// ports where jobs choose it: `OPENAI_BASE_URL`, `COURSEGEN_LLM_MODEL`
+    /// and the key read from `COURSEGEN_LLM_KEY_SECRET_ARN`. Only the
+    /// content steps call this, so only they link the LLM client.
+    pub async fn with_llm(self, config: &Config) -> Result<Self, crate::Error> {
+        self.with_llm_from(config, optional).await
+    }
+
+    /// [`Stack::with_llm`] with the variables of `var`.
+    pub async fn with_llm_from(
+        mut self,
+        config: &Config,
+        var: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, crate::Error> {
+        let key = match &config.llm_key_secret_arn {
+            Some(arn) => crate::secrets::read(&self.sdk, arn, "LLM API key").await?,
+            None => None,
+        };
+        let llm = LlmConfig::from_lookup(|name| match name {
+            "OPENAI_API_KEY" => key.clone().or_else(|| var(name)),
+            _ => var(name),
+        })?;
+        if llm.is_some() {
+            let steps = router::steps(
+                self.store.clone(),
+                self.artifacts.clone(),
+                self.store.clone(),
+                llm,
+            )?;
+            self.steps = Arc::new(Steps {
+                ai_server: self.steps.ai_server.clone(),
+                ..steps
+            });
+        }
+        Ok(self)
     }
 
     /// From the function's environment.

@@ -42,7 +42,18 @@ pub async fn handle(steps: &Steps, step: &str, payload: Value) -> Result<Value, 
 pub async fn run(step: &'static str) -> Result<(), crate::Error> {
     crate::init_logging();
     let config = Config::from_env()?;
-    serve(step, Stack::from_env(&config).await.steps).await
+    let stack = Stack::from_env(&config).await;
+    serve(step, stack.steps).await
+}
+
+/// The `main` of a step that writes content with the jobs' engines
+/// (validate, segment, outline, lesson, assessment, assemble): the only
+/// ones given the LLM's key (infra/template.yaml).
+pub async fn run_content(step: &'static str) -> Result<(), crate::Error> {
+    crate::init_logging();
+    let config = Config::from_env()?;
+    let stack = Stack::from_env(&config).await.with_llm(&config).await?;
+    serve(step, stack.steps).await
 }
 
 /// The `main` of the dispatch function, the one step that talks to the AI

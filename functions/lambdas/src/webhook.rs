@@ -30,25 +30,6 @@ pub fn app(config: &Config, stack: &Stack, auth: WebhookAuth) -> Result<axum::Ro
     Ok(webhook_router(state))
 }
 
-/// The secret's value, read once from Secrets Manager.
-pub async fn secret(
-    sdk: &aws_config::SdkConfig,
-    arn: &str,
-) -> Result<Option<String>, crate::Error> {
-    let answer = aws_sdk_secretsmanager::Client::new(sdk)
-        .get_secret_value()
-        .secret_id(arn)
-        .send()
-        .await
-        .map_err(|e| {
-            format!(
-                "cannot read the webhook secret {arn}: {}",
-                aws_sdk_secretsmanager::error::DisplayErrorContext(e)
-            )
-        })?;
-    Ok(answer.secret_string().map(str::to_owned))
-}
-
 pub async fn run() -> Result<(), crate::Error> {
     crate::init_logging();
     let config = Config::from_env()?;
@@ -57,7 +38,10 @@ pub async fn run() -> Result<(), crate::Error> {
     let arn =
         optional("COURSEGEN_WEBHOOK_SECRET_ARN").ok_or(Missing("COURSEGEN_WEBHOOK_SECRET_ARN"))?;
     let compat = optional("COURSEGEN_WEBHOOK_COMPAT");
-    let auth = WebhookAuth::from_config(secret(&stack.sdk, &arn).await?, compat.as_deref())?;
+    let auth = WebhookAuth::from_config(
+        crate::secrets::read(&stack.sdk, &arn, "webhook secret").await?,
+        compat.as_deref(),
+    )?;
     if auth == WebhookAuth::Closed {
         tracing::warn!("the webhook secret is empty: every delivery will be refused");
     }

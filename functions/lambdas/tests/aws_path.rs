@@ -153,6 +153,8 @@ async fn a_job_runs_through_step_functions_the_lambdas_and_the_api() {
         state_machine_arn: Some(machine.state_machine_arn().to_owned()),
         s3_path_style: true,
         ai_server_url: None,
+        llm_key_secret_arn: None,
+        llm: false,
     };
     let stack = Stack::new(&config, sdk);
     let lambda = Lambda {

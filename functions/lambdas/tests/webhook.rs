@@ -36,6 +36,8 @@ async fn stack(name: &str) -> (Config, Stack) {
         state_machine_arn: Some(STATE_MACHINE.into()),
         s3_path_style: true,
         ai_server_url: None,
+        llm_key_secret_arn: None,
+        llm: false,
     };
     let stack = Stack::new(&config, sdk);
     (config, stack)
@@ -75,7 +77,9 @@ async fn the_secret_comes_from_secrets_manager_and_only_signed_deliveries_get_in
         .arn()
         .unwrap()
         .to_owned();
-    let secret = webhook::secret(&stack.sdk, &arn).await.unwrap();
+    let secret = coursegen_lambdas::secrets::read(&stack.sdk, &arn, "webhook secret")
+        .await
+        .unwrap();
     assert_eq!(secret.as_deref(), Some("the deployed webhook secret"));
     let auth = WebhookAuth::from_config(secret, None).unwrap();
     let router = webhook::app(&config, &stack, auth).unwrap();
@@ -103,9 +107,10 @@ async fn the_secret_comes_from_secrets_manager_and_only_signed_deliveries_get_in
     assert_eq!(post(&router, &headers, &body).await, first);
 
     assert!(
-        webhook::secret(
+        coursegen_lambdas::secrets::read(
             &stack.sdk,
-            "arn:aws:secretsmanager:eu-west-1:123456789012:secret:nope"
+            "arn:aws:secretsmanager:eu-west-1:123456789012:secret:nope",
+            "webhook secret"
         )
         .await
         .is_err()

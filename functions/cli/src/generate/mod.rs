@@ -20,6 +20,7 @@ use coursegen_core::options::{AI_SERVER_STAGES, Options};
 use coursegen_core::pipeline::Steps;
 use coursegen_core::ports::Workflow;
 use coursegen_core::service::{JobRequest, ServiceError};
+use coursegen_core::source::Source;
 use coursegen_engines::export;
 use coursegen_local::DataDir;
 use serde_json::{Map, Value};
@@ -32,16 +33,20 @@ pub struct GenerateArgs {
     /// A transcript (.vtt, .srt, .json, .txt) or course script (.docx, .md).
     #[arg(required_unless_present_any = ["topic", "resume"])]
     source: Option<String>,
-    /// Make a course from a topic alone (needs an LLM engine).
+    /// Make a course from a topic alone (needs --engine openai).
     #[arg(long, conflicts_with = "source")]
     topic: Option<String>,
+    /// With --topic: the kind of course, e.g. programming, language, exam-prep.
+    #[arg(long, default_value = "general", requires = "topic")]
+    course_type: String,
     /// Approve every review automatically.
     #[arg(long)]
     auto_approve: bool,
     /// Where course.json, course.md and course.html are written.
     #[arg(long, default_value = "course", value_name = "DIR")]
     out: PathBuf,
-    /// The content engine.
+    /// The content engine: openai is any OpenAI-compatible server, from
+    /// OPENAI_BASE_URL, OPENAI_API_KEY and COURSEGEN_LLM_MODEL.
     #[arg(long, default_value = "offline", value_parser = ["offline", "openai", "ai-server"])]
     engine: String,
     /// A job option, e.g. --option assessment.questions=5 (repeatable).
@@ -81,15 +86,20 @@ fn key_values<'a>(pairs: impl IntoIterator<Item = &'a str>) -> anyhow::Result<Ma
     Ok(root)
 }
 
-/// The job options from `--option key=value` pairs; `ai_server` sends
-/// every stage it can do to the AI server unless an option says otherwise.
-fn options(pairs: &[String], auto_approve: bool, ai_server: bool) -> anyhow::Result<Options> {
+/// The job options from `--option key=value` pairs; `--engine openai`
+/// makes the LLM the default engine, and `--engine ai-server` sends every
+/// stage it can do to the AI server, unless an option says otherwise.
+fn options(pairs: &[String], auto_approve: bool, engine: &str) -> anyhow::Result<Options> {
     let mut root =
         key_values(pairs.iter().map(String::as_str)).map_err(|e| anyhow!("--option {e}"))?;
     if auto_approve {
         root.insert("approvals".into(), Value::String("auto".into()));
     }
-    if ai_server {
+    if engine == "openai" {
+        root.entry("default_engine")
+            .or_insert_with(|| Value::String("openai".into()));
+    }
+    if engine == "ai-server" {
         let engines = root
             .entry("engines")
             .or_insert_with(|| Value::Object(Map::new()))
@@ -121,12 +131,10 @@ const POLL: Duration = Duration::from_millis(10);
 
 pub async fn run(args: GenerateArgs) -> anyhow::Result<()> {
     let ai_server = args.engine == "ai-server";
-    if args.engine == "openai" {
-        bail!("the openai engine is not part of this build yet; use --engine offline or ai-server");
-    }
-    if args.topic.is_some() {
+    if args.topic.is_some() && args.engine != "openai" {
         bail!(
-            "a topic-only course needs an LLM engine (--engine openai), which is not part of this build yet"
+            "a topic-only course needs an LLM engine: --engine openai (the {} engine works from material)",
+            args.engine
         );
     }
     let Embedded {
@@ -154,12 +162,16 @@ pub async fn run(args: GenerateArgs) -> anyhow::Result<()> {
             id
         }
         None => {
-            let options = options(&args.options, args.auto_approve, ai_server)?;
-            let input = args
-                .source
-                .as_deref()
-                .ok_or_else(|| anyhow!("give a SOURCE file"))?;
-            let source = source::resolve(input, &service, &me, ai_server).await?;
+            let options = options(&args.options, args.auto_approve, &args.engine)?;
+            let source = match (&args.topic, args.source.as_deref()) {
+                (Some(topic), _) => Source::Topic {
+                    topic: topic.clone(),
+                    course_type: args.course_type.clone(),
+                    difficulty: options.difficulty,
+                },
+                (None, Some(input)) => source::resolve(input, &service, &me, ai_server).await?,
+                (None, None) => bail!("give a SOURCE file or --topic"),
+            };
             let request = JobRequest {
                 course: CourseRef {
                     course_id: "local".parse()?,

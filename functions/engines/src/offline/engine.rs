@@ -207,6 +207,11 @@ pub fn offline_steps(
     artifacts: Arc<dyn coursegen_core::ports::ArtifactStore>,
     callbacks: Arc<dyn coursegen_core::ports::CallbackStore>,
 ) -> coursegen_core::pipeline::Steps {
-    crate::router::steps(jobs, artifacts, callbacks, None)
-        .expect("without an LLM there is nothing to configure")
+    crate::router::steps_of(
+        Arc::new(OfflineEngine::new()),
+        jobs,
+        artifacts,
+        callbacks,
+        false,
+    )
 }

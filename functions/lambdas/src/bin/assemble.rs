@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), coursegen_lambdas::Error> {
-    coursegen_lambdas::step::run("assemble").await
+    coursegen_lambdas::step::run_content("assemble").await
 }

@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), coursegen_lambdas::Error> {
-    coursegen_lambdas::step::run("outline").await
+    coursegen_lambdas::step::run_content("outline").await
 }

@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), coursegen_lambdas::Error> {
-    coursegen_lambdas::step::run("segment").await
+    coursegen_lambdas::step::run_content("segment").await
 }

@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), coursegen_lambdas::Error> {
-    coursegen_lambdas::step::run("validate").await
+    coursegen_lambdas::step::run_content("validate").await
 }
