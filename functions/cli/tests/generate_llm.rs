@@ -98,3 +98,53 @@ async fn a_lecture_becomes_a_course_written_by_the_model() {
         "{tasks:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_topic_becomes_a_course() {
+    let server = Fake::new(Vec::new(), false).serve().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_coursegen"));
+    command
+        .args([
+            "generate",
+            "--topic",
+            "Rust for Python programmers",
+            "--course-type",
+            "programming",
+        ])
+        .args(["--engine", "openai", "--auto-approve", "--data"])
+        .arg(dir.path().join("data"))
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .env("OPENAI_BASE_URL", &server.url)
+        .env("OPENAI_API_KEY", KEY)
+        .env("COURSEGEN_LLM_MODEL", "test-model");
+    let output = tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let problems = server.fake.problems.lock().unwrap().clone();
+    assert!(problems.is_empty(), "{problems:#?}");
+    let course: Course =
+        serde_json::from_slice(&std::fs::read(dir.path().join("out/course.json")).unwrap())
+            .unwrap();
+    course.validate().unwrap();
+    assert_eq!(course.title, "Learning Rust for Python programmers");
+    assert_eq!(
+        course
+            .modules
+            .iter()
+            .map(|m| m.lessons.len())
+            .sum::<usize>(),
+        4
+    );
+    let html = std::fs::read_to_string(dir.path().join("out/course.html")).unwrap();
+    assert!(
+        html.contains("<code"),
+        "the chapters' code shows in the HTML export"
+    );
+}

@@ -58,19 +58,41 @@ pub struct CodeSample {
 }
 
 /// What the content engines read: the material's sentences, and any code it
-/// shows (code is kept verbatim, outside the sentences).
+/// shows (code is kept verbatim, outside the sentences); or, for a
+/// topic-only course, no sentences and the topic it is to teach.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 pub struct Material {
     pub sentences: Vec<Sentence>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub code: Vec<CodeSample>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topic: Option<TopicBrief>,
+}
+
+/// What a topic-only course is asked to teach (seed 004).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct TopicBrief {
+    pub topic: String,
+    /// The kind of course: programming, language, exam-prep, general, …
+    pub course_type: String,
+    pub difficulty: crate::course::Difficulty,
 }
 
 impl From<Vec<Sentence>> for Material {
     fn from(sentences: Vec<Sentence>) -> Self {
         Material {
             sentences,
-            code: Vec::new(),
+            ..Material::default()
+        }
+    }
+}
+
+impl Material {
+    /// The material of a topic-only course: the brief alone.
+    pub fn topic(brief: TopicBrief) -> Self {
+        Material {
+            topic: Some(brief),
+            ..Material::default()
         }
     }
 }

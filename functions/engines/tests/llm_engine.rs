@@ -208,3 +208,84 @@ async fn the_same_input_again_is_answered_from_the_cache_at_no_cost() {
     let (a, b) = (course(&stack, first).await, course(&stack, second).await);
     assert_eq!(a.modules, b.modules);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_topic_becomes_a_course_chapter_by_chapter() {
+    let server = Fake::new(Vec::new(), true).serve().await;
+    let stack = stack_with(Some(config(&server.url))).await;
+    let topic = |_| Source::Topic {
+        topic: "Rust for Python programmers".into(),
+        course_type: "programming".into(),
+        difficulty: coursegen_core::course::Difficulty::Medium,
+    };
+    let options = Options {
+        models: BTreeMap::new(),
+        ..llm_options()
+    };
+    let id = new_job_with(&stack, LECTURE, topic, options).await;
+    let job = stack.steps.jobs.get(id).await.unwrap();
+    let machine = Arc::new(course_machine().unwrap());
+    let ex = Executor::new(
+        machine.clone(),
+        Arc::new(InProcess(Arc::new(stack.steps.clone()))),
+        new_execution(&machine, &job),
+    );
+    assert_eq!(ex.drive().await.unwrap(), Drive::Done);
+    assert_eq!(
+        ex.snapshot().status,
+        ExecutionStatus::Succeeded,
+        "{:?}",
+        ex.snapshot().error
+    );
+    let problems = server.fake.problems.lock().unwrap().clone();
+    assert!(problems.is_empty(), "{problems:#?}");
+
+    let course = course(&stack, id).await;
+    course.validate().unwrap();
+    assert_eq!(course.title, "Learning Rust for Python programmers");
+    // Four chapters, each with the notes written for it (code included),
+    // its topics as objectives, and exercises answered in its own notes.
+    let chapters: Vec<_> = course.modules.iter().flat_map(|m| &m.lessons).collect();
+    assert_eq!(chapters.len(), 4);
+    let written = server.fake.chapters.lock().unwrap().clone();
+    for chapter in &chapters {
+        let notes = &written[&chapter.title];
+        assert!(
+            chapter.content_md.contains(&notes[1].text),
+            "{}",
+            chapter.title
+        );
+        assert!(chapter.content_md.contains("```rust"));
+        assert_eq!(chapter.objectives.len(), 3);
+        assert_eq!(chapter.exercises.len(), 5, "{}", chapter.title);
+        assert!(chapter.exercises.iter().all(|q| q.source.is_none()));
+    }
+    let calls = server.fake.calls.lock().unwrap().clone();
+    // No material: no validation, segmentation or lecture calls.
+    assert!(calls.iter().all(|c| {
+        [
+            "topic_outline",
+            "chapter",
+            "replacements",
+            "assessment",
+            "notes",
+        ]
+        .contains(&c.task.as_str())
+    }));
+    // Every chapter's call was a call of its own.
+    for chapter in &chapters {
+        assert!(calls.iter().any(|c| c.task == "chapter"
+            && c.messages[1].contains(&format!("the chapter \"{}\"", chapter.title))));
+    }
+    assert_eq!(
+        course.assessment.expect("an assessment").questions.len(),
+        10
+    );
+    assert!(!course.flashcards.is_empty() && !course.glossary.is_empty());
+    let (prompt, completion) = server.fake.billed();
+    let recorded = usage(&stack, id).await;
+    assert_eq!(
+        (recorded.prompt_tokens, recorded.completion_tokens),
+        (prompt, completion)
+    );
+}

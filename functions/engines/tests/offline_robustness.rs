@@ -78,7 +78,7 @@ proptest! {
             ..Options::default()
         };
         let params = SegmentParams { boundary_penalty: penalty, min_duration_s: 5, max_duration_s: 60, ..SegmentParams::default() };
-        let g = generate(Material { sentences, code }, None, None, &params, &options);
+        let g = generate(Material { sentences, code, topic: None }, None, None, &params, &options);
         prop_assert!(g.course.validate().is_ok(), "{:?}", g.course.validate());
         prop_assert!(!g.segments.is_empty());
         prop_assert!((0.0..=1.0).contains(&g.validation.confidence));

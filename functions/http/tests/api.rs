@@ -119,6 +119,25 @@ async fn callers_are_authenticated_and_errors_use_the_envelope() {
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(json["error"]["details"]["field"], "source.upload_key");
+
+    // A topic-only course needs the LLM; the LLM must be configured.
+    let topic = json!({
+        "course": {"course_id": "c1", "version_id": "v1"},
+        "source": {"kind": "topic", "topic": "Rust for Python programmers"},
+    });
+    let (status, _, json, text) = api
+        .call("POST", "/v1/jobs", Some(&ada), &[], Some(topic.clone()))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{text}");
+    assert!(text.contains("a topic-only course needs an LLM engine"), "{text}");
+    assert_eq!(json["error"]["details"]["field"], "options.engines.outline");
+    let mut with_llm = topic;
+    with_llm["options"] = json!({"default_engine": "openai"});
+    let (status, _, _, text) = api
+        .call("POST", "/v1/jobs", Some(&ada), &[], Some(with_llm))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{text}");
+    assert!(text.contains("no LLM is configured here"), "{text}");
 }
 
 async fn wait_for(api: &Api, token: &str, id: &str, stage: &str) -> Value {

@@ -4,8 +4,20 @@ use serde_json::{Value, json};
 
 use super::{Ingested, StepError, Steps};
 use crate::ids::JobId;
-use crate::outputs::{Outline, Segment, SegmentParams, Validation};
+use crate::outputs::{MaterialCategory, Outline, Segment, SegmentParams, Validation};
 use crate::stage::Stage;
+
+/// A topic-only course has no material to judge: its brief passed the
+/// service's checks, and the outline is written from it.
+fn topic_validation() -> Validation {
+    Validation {
+        suitable: true,
+        confidence: 1.0,
+        reason: "A topic-only course: there is no material to judge, and the LLM writes every chapter from the topic.".into(),
+        category: MaterialCategory::Instructional,
+        signals: Default::default(),
+    }
+}
 
 impl Steps {
     pub(super) async fn ingest(&self, id: JobId) -> Result<Value, StepError> {
@@ -15,7 +27,7 @@ impl Steps {
                     .ingestor
                     .ingest(&job.source, self.artifacts.as_ref())
                     .await?;
-                if ingested.material.sentences.is_empty() {
+                if ingested.material.sentences.is_empty() && ingested.material.topic.is_none() {
                     return Err(StepError::new(
                         "InvalidMaterial",
                         "the source has no speech or text",
@@ -32,6 +44,9 @@ impl Steps {
         let (key, validation) = self
             .run_stage(id, Stage::Validate, |job| async move {
                 let ingested: Ingested = self.stage_output(&job, Stage::Ingest).await?;
+                if ingested.material.topic.is_some() {
+                    return Ok(topic_validation());
+                }
                 let validation = self
                     .validator
                     .validate(&ingested.material, &job.options)
@@ -47,6 +62,10 @@ impl Steps {
         let (key, segments) = self
             .run_stage(id, Stage::Segment, |job| async move {
                 let ingested: Ingested = self.stage_output(&job, Stage::Ingest).await?;
+                if ingested.material.topic.is_some() {
+                    // Chapters come from the outline: no material to cut.
+                    return Ok(Vec::new());
+                }
                 let mut params: SegmentParams =
                     serde_json::from_value(job.stage(Stage::Segment).parameters.clone()).map_err(
                         |e| StepError::new("InvalidParameters", format!("segment parameters: {e}")),

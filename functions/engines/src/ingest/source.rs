@@ -3,6 +3,7 @@
 //! transcription say which engine they need.
 
 use async_trait::async_trait;
+use coursegen_core::material::{Material, TopicBrief};
 use coursegen_core::pipeline::{Ingested, Ingestor};
 use coursegen_core::ports::{ArtifactError, ArtifactStore, EngineError};
 use coursegen_core::source::Source;
@@ -55,9 +56,16 @@ impl Ingestor for UploadIngestor {
             Source::Youtube { .. } | Source::Playlist { .. } | Source::Audio { .. } => Err(EngineError::Unsupported(
                 "this source needs transcription by the AI server (set COURSEGEN_AI_SERVER_URL), or upload its captions as a transcript".into(),
             )),
-            Source::Topic { .. } => Err(EngineError::Unsupported(
-                "a topic-only course needs an LLM engine (--engine openai); the offline engine works from material".into(),
-            )),
+            // The brief is the material: the LLM plans and writes from it.
+            Source::Topic { topic, course_type, difficulty } => Ok(Ingested {
+                material: Material::topic(TopicBrief {
+                    topic: topic.trim().to_owned(),
+                    course_type: course_type.trim().to_owned(),
+                    difficulty: *difficulty,
+                }),
+                title: Some(topic.trim().to_owned()),
+                ..Ingested::default()
+            }),
         }
     }
 }

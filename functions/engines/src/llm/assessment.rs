@@ -14,9 +14,10 @@ use serde::Deserialize;
 
 use super::cache::address;
 use super::chat::Message;
-use super::guards::{self, apportion, describe_missing};
-use super::lesson::{Replacements, bloom, missing_counts, mix, order_and_number};
+use super::guards::apportion;
+use super::lesson::{Written, bloom, mix};
 use super::{LlmEngine, prompts, view};
+use crate::offline::questions::Scope;
 use crate::offline::summary::summarise;
 
 /// The assessment call's reply.
@@ -34,12 +35,7 @@ pub struct NotesDraft {
     pub flashcards: Vec<Flashcard>,
 }
 
-/// Whether `questions` already ask what `q` asks.
-fn questions_have(questions: &[Question], q: &Question) -> bool {
-    questions.iter().any(|x| x.prompt == q.prompt)
-}
-
-fn notes_check(glossary: &[GlossaryEntry], flashcards: &[Flashcard]) -> Vec<String> {
+pub(super) fn notes_check(glossary: &[GlossaryEntry], flashcards: &[Flashcard]) -> Vec<String> {
     let mut problems = Vec::new();
     if glossary
         .iter()
@@ -118,75 +114,58 @@ impl LlmEngine {
             )
             .await?;
         let draft = answer.value;
-        self.chat
-            .cache()
-            .put(
-                "notes",
-                &address(material),
-                serde_json::to_vec(&Notes {
-                    glossary: draft.glossary,
-                    flashcards: draft.flashcards,
-                })
-                .expect("notes serialise"),
-            )
+        self.keep_notes(material, draft.glossary, draft.flashcards)
             .await;
-        let sentences = &knowledge.sentences;
-        let mut review = guards::review(draft.questions, sentences, &wanted, &options.bloom);
-        if !review.missing.is_empty() {
-            let mut conversation = answer.conversation;
-            conversation.push(Message::user(prompts::render(
-                prompts::REGENERATE,
-                &[
-                    ("problems", &review.problems.join("\n")),
-                    ("count", &review.missing.len().to_string()),
-                    ("wanted", &describe_missing(&review.missing)),
-                ],
-            )));
-            let replacements = self
-                .chat
-                .ask::<Replacements>(&model, "replacements", conversation, |_| Vec::new())
-                .await?;
-            let second = guards::review(
-                replacements.value.exercises,
-                sentences,
-                &missing_counts(&review.missing),
-                &options.bloom,
-            );
-            review.kept.extend(second.kept);
-            review.missing = second.missing;
-        }
-        let mut questions = review.kept;
-        if !review.missing.is_empty() {
-            // The offline assessment supplies what the model could not.
-            let counts = missing_counts(&review.missing);
-            let offline = crate::offline::assessment::assessment(&knowledge, outline, &[], options);
-            let (mut fitting, others): (Vec<_>, Vec<_>) = offline
-                .into_iter()
-                .flat_map(|a| a.questions)
-                .partition(|q| counts.contains_key(&q.question_type()));
-            let mut taken = std::collections::BTreeMap::new();
-            fitting.retain(|q| {
-                let n: &mut usize = taken.entry(q.question_type()).or_default();
-                *n += 1;
-                *n <= counts[&q.question_type()]
-            });
-            // Where the lecture cannot carry another question of a missing
-            // type, one of another type keeps the asked-for count.
-            let short = review.missing.len().saturating_sub(fitting.len());
-            questions.extend(fitting);
-            let extra: Vec<Question> = others
-                .into_iter()
-                .filter(|q| !questions_have(&questions, q))
-                .take(short)
-                .collect();
-            questions.extend(extra);
-        }
-        order_and_number(&mut questions, &wanted, "final");
+        let scope = Scope {
+            knowledge: &knowledge,
+            range: 0..knowledge.sentences.len(),
+            start_ms: 0,
+            end_ms: u64::MAX,
+            title: &outline.title,
+            id_prefix: "final".into(),
+        };
+        let questions = self
+            .guarded(
+                Written {
+                    model: &model,
+                    conversation: answer.conversation,
+                    questions: draft.questions,
+                },
+                Some(&scope),
+                &wanted,
+                options,
+                "final",
+            )
+            .await?;
         Ok(Some(Assessment {
             questions,
             passing_score: options.assessment.passing_score,
             time_limit_s: options.assessment.time_limit_s,
         }))
+    }
+
+    /// Keeps the notes an assessment call wrote, for the notes writer.
+    pub(super) async fn keep_notes(
+        &self,
+        material: &Material,
+        glossary: Vec<GlossaryEntry>,
+        flashcards: Vec<Flashcard>,
+    ) {
+        let notes = Notes {
+            glossary,
+            flashcards,
+        };
+        let bytes = serde_json::to_vec(&notes).expect("notes serialise");
+        self.chat
+            .cache()
+            .put("notes", &address(material), bytes)
+            .await;
+    }
+
+    /// The notes an assessment call wrote for `material`, if any.
+    pub(super) async fn kept_notes(&self, material: &Material) -> Option<Notes> {
+        let bytes = self.chat.cache().get("notes", &address(material)).await?;
+        serde_json::from_slice(&bytes).ok()
     }
 
     /// The notes the assessment call wrote for this material, else a call
@@ -196,9 +175,7 @@ impl LlmEngine {
         material: &Material,
         options: &Options,
     ) -> Result<Notes, EngineError> {
-        if let Some(bytes) = self.chat.cache().get("notes", &address(material)).await
-            && let Ok(notes) = serde_json::from_slice::<Notes>(&bytes)
-        {
+        if let Some(notes) = self.kept_notes(material).await {
             return Ok(notes);
         }
         let knowledge = self.knowledge(material);

@@ -156,9 +156,11 @@ pub struct Review {
 
 /// Keeps the questions that pass every guard, up to `wanted` of each type
 /// and within one of each Bloom level's target, and says what is missing.
+/// With `sentences`, each answer must be stated in them (and the question
+/// gets their span as its source).
 pub fn review(
     questions: Vec<Question>,
-    sentences: &[Sentence],
+    sentences: Option<&[Sentence]>,
     wanted: &BTreeMap<QuestionType, usize>,
     bloom: &BTreeMap<BloomLevel, u8>,
 ) -> Review {
@@ -182,7 +184,10 @@ pub fn review(
             } else if let Some(repeat) = repeated_option(&q) {
                 Err(repeat)
             } else {
-                support(sentences, &q).map(|span| q.source = Some(span))
+                match sentences {
+                    Some(sentences) => support(sentences, &q).map(|span| q.source = Some(span)),
+                    None => Ok(()),
+                }
             };
         match verdict {
             Ok(()) => {

@@ -16,7 +16,6 @@ use serde::Deserialize;
 use super::chat::Message;
 use super::guards::{self, describe_missing};
 use super::{LlmEngine, prompts, view};
-use crate::offline::knowledge::Knowledge;
 use crate::offline::questions::{Scope, generate};
 
 /// The lesson call's reply.
@@ -58,7 +57,7 @@ pub fn bloom(options: &Options) -> String {
 }
 
 /// The outline as a lesson call sees it: module and lesson titles.
-fn outline_view(outline: &Outline, module: usize, lesson: usize) -> String {
+pub(super) fn outline_view(outline: &Outline, module: usize, lesson: usize) -> String {
     outline
         .modules
         .iter()
@@ -103,7 +102,6 @@ impl LlmEngine {
         let options = request.options;
         let knowledge = self.knowledge(request.material);
         let range = knowledge.span(plan.start_ms, plan.end_ms);
-        let sentences = &knowledge.sentences[range.clone()];
         let code: Vec<String> = knowledge
             .code
             .iter()
@@ -168,54 +166,28 @@ impl LlmEngine {
             )
             .await?;
         let draft = answer.value;
-        let mut review = guards::review(draft.exercises, sentences, &wanted, &options.bloom);
-        if !review.missing.is_empty() {
-            // Only the failing exercises are asked for again, in the same
-            // conversation (the model still has the span).
-            let mut conversation = answer.conversation;
-            conversation.push(Message::user(prompts::render(
-                prompts::REGENERATE,
-                &[
-                    ("problems", &review.problems.join("\n")),
-                    ("count", &review.missing.len().to_string()),
-                    ("wanted", &describe_missing(&review.missing)),
-                ],
-            )));
-            let replacements = self
-                .chat
-                .ask::<Replacements>(&model, "replacements", conversation, |_| Vec::new())
-                .await?;
-            let mut kept = review.kept;
-            let still_wanted = missing_counts(&review.missing);
-            let second = guards::review(
-                replacements.value.exercises,
-                sentences,
-                &still_wanted,
-                &options.bloom,
-            );
-            kept.extend(second.kept);
-            review = guards::Review {
-                kept,
-                problems: second.problems,
-                missing: second.missing,
-            };
-        }
         let id_prefix = format!("m{}-l{}", request.module + 1, request.lesson + 1);
-        let mut exercises = review.kept;
-        if !review.missing.is_empty() {
-            tracing::info!(lesson = %plan.title, missing = review.missing.len(), "the offline engine fills exercises the model could not");
-            exercises.extend(offline_questions(
-                &knowledge,
-                range,
-                plan.start_ms,
-                plan.end_ms,
-                &plan.title,
-                &id_prefix,
-                &review.missing,
+        let scope = Scope {
+            knowledge: &knowledge,
+            range,
+            start_ms: plan.start_ms,
+            end_ms: plan.end_ms,
+            title: &plan.title,
+            id_prefix: id_prefix.clone(),
+        };
+        let exercises = self
+            .guarded(
+                Written {
+                    model: &model,
+                    conversation: answer.conversation,
+                    questions: draft.exercises,
+                },
+                Some(&scope),
+                &wanted,
                 options,
-            ));
-        }
-        order_and_number(&mut exercises, &wanted, &id_prefix);
+                &id_prefix,
+            )
+            .await?;
         Ok(Lesson {
             title: if draft.title.trim().is_empty() {
                 plan.title.clone()
@@ -235,6 +207,88 @@ impl LlmEngine {
             exercises,
         })
     }
+
+    /// The exercises that pass the guards (answers stated in `source`, if
+    /// there is one); a follow-up in the same conversation (the model still
+    /// has what it wrote them from) for only the ones that failed; then the
+    /// offline engine's, from `source`, for any still missing. Ordered by
+    /// the mix and numbered `{prefix}-q1`, …
+    pub(super) async fn guarded(
+        &self,
+        written: Written<'_>,
+        source: Option<&Scope<'_>>,
+        wanted: &BTreeMap<QuestionType, usize>,
+        options: &Options,
+        prefix: &str,
+    ) -> Result<Vec<Question>, EngineError> {
+        let Written {
+            model,
+            mut conversation,
+            questions,
+        } = written;
+        let sentences = source.map(|s| &s.knowledge.sentences[s.range.clone()]);
+        let mut review = guards::review(questions, sentences, wanted, &options.bloom);
+        if !review.missing.is_empty() {
+            conversation.push(Message::user(prompts::render(
+                prompts::REGENERATE,
+                &[
+                    ("problems", &review.problems.join("\n")),
+                    ("count", &review.missing.len().to_string()),
+                    ("wanted", &describe_missing(&review.missing)),
+                ],
+            )));
+            let replacements = self
+                .chat
+                .ask::<Replacements>(model, "replacements", conversation, |_| Vec::new())
+                .await?;
+            let still_wanted = missing_counts(&review.missing);
+            let second = guards::review(
+                replacements.value.exercises,
+                sentences,
+                &still_wanted,
+                &options.bloom,
+            );
+            review.kept.extend(second.kept);
+            review.missing = second.missing;
+        }
+        let mut exercises = review.kept;
+        if let Some(scope) = source {
+            if !review.missing.is_empty() {
+                tracing::info!(part = %scope.title, missing = review.missing.len(), "the offline engine fills questions the model could not");
+                exercises.extend(offline_questions(scope, &review.missing, options));
+            }
+            // Where the material cannot carry another question of a missing
+            // type, one of another type keeps the asked-for count.
+            let short = wanted
+                .values()
+                .sum::<usize>()
+                .saturating_sub(exercises.len());
+            if short > 0 {
+                let spare: Vec<Question> = generate(scope, options)
+                    .into_iter()
+                    .filter(|q| exercises.iter().all(|e| e.prompt != q.prompt))
+                    .take(short)
+                    .collect();
+                exercises.extend(spare);
+            }
+        }
+        if exercises.is_empty() {
+            return Err(EngineError::Unavailable(format!(
+                "the model wrote no usable questions: {}",
+                review.problems.join("; ")
+            )));
+        }
+        order_and_number(&mut exercises, wanted, prefix);
+        Ok(exercises)
+    }
+}
+
+/// Questions the model wrote, and how to ask it for more: its model and
+/// the conversation that ends with them.
+pub struct Written<'a> {
+    pub model: &'a str,
+    pub conversation: Vec<Message>,
+    pub questions: Vec<Question>,
 }
 
 /// The count of each type among `missing`.
@@ -248,33 +302,23 @@ pub fn missing_counts(
     counts
 }
 
-/// The offline engine's questions of the missing types, from the same span.
-#[allow(clippy::too_many_arguments)]
+/// The offline engine's questions of the missing types, from the same scope.
 pub fn offline_questions(
-    knowledge: &Knowledge,
-    range: std::ops::Range<usize>,
-    start_ms: u64,
-    end_ms: u64,
-    title: &str,
-    id_prefix: &str,
+    scope: &Scope<'_>,
     missing: &[(QuestionType, Option<coursegen_core::course::BloomLevel>)],
     options: &Options,
 ) -> Vec<Question> {
-    let counts = missing_counts(missing);
     let only = Options {
-        question_mix: counts
+        question_mix: missing_counts(missing)
             .iter()
             .map(|(t, n)| (*t, u8::try_from(*n).unwrap_or(u8::MAX)))
             .collect(),
         ..options.clone()
     };
     let scope = Scope {
-        knowledge,
-        range,
-        start_ms,
-        end_ms,
-        title,
-        id_prefix: format!("{id_prefix}-offline"),
+        id_prefix: format!("{}-offline", scope.id_prefix),
+        range: scope.range.clone(),
+        ..*scope
     };
     generate(&scope, &only)
 }

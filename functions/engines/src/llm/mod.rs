@@ -11,7 +11,8 @@
 //! - the assessment (with glossary and flashcards): lesson summaries.
 //!
 //! Each transcript word is sent about once; lessons run side by side (the
-//! workflow's Map) under one bound on calls in flight (`config`).
+//! workflow's Map) under one bound on calls in flight (`config`). A
+//! topic-only course has no transcript: see `topic`.
 
 mod assessment;
 mod cache;
@@ -23,6 +24,7 @@ mod plan;
 mod prompts;
 mod retry;
 mod schema;
+mod topic;
 mod validate;
 mod view;
 
@@ -207,6 +209,9 @@ impl Outliner for LlmEngine {
         title: Option<&str>,
         options: &Options,
     ) -> Result<Outline, EngineError> {
+        if let Some(brief) = &material.topic {
+            return self.topic_outline(brief, options).await;
+        }
         require(material)?;
         if segments.is_empty() {
             return Err(EngineError::Invalid(
@@ -252,6 +257,9 @@ impl Outliner for LlmEngine {
 #[async_trait]
 impl LessonWriter for LlmEngine {
     async fn lesson(&self, request: LessonRequest<'_>) -> Result<Lesson, EngineError> {
+        if let Some(brief) = &request.material.topic {
+            return self.write_chapter(brief, request).await;
+        }
         require(request.material)?;
         self.write_lesson(request).await
     }
@@ -266,6 +274,9 @@ impl AssessmentWriter for LlmEngine {
         _lessons: &[Lesson],
         options: &Options,
     ) -> Result<Option<Assessment>, EngineError> {
+        if material.topic.is_some() {
+            return self.topic_assessment(material, outline, options).await;
+        }
         require(material)?;
         self.write_assessment(material, outline, options).await
     }
@@ -274,6 +285,9 @@ impl AssessmentWriter for LlmEngine {
 #[async_trait]
 impl NotesWriter for LlmEngine {
     async fn notes(&self, material: &Material, options: &Options) -> Result<Notes, EngineError> {
+        if let Some(brief) = &material.topic {
+            return self.topic_notes(material, brief, options).await;
+        }
         require(material)?;
         self.write_notes(material, options).await
     }

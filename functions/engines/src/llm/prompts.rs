@@ -13,6 +13,9 @@ pub const LESSON: &str = include_str!("prompts/lesson.md");
 pub const REGENERATE: &str = include_str!("prompts/regenerate.md");
 pub const ASSESSMENT: &str = include_str!("prompts/assessment.md");
 pub const NOTES: &str = include_str!("prompts/notes.md");
+pub const TOPIC_OUTLINE: &str = include_str!("prompts/topic_outline.md");
+pub const CHAPTER: &str = include_str!("prompts/chapter.md");
+pub const TOPIC_NOTES: &str = include_str!("prompts/topic_notes.md");
 
 /// `template` with each `{{name}}` replaced by its value.
 ///

@@ -27,6 +27,7 @@ impl Knowledge {
         let Material {
             sentences,
             mut code,
+            ..
         } = material;
         code.sort_by_key(|c| c.start_ms);
         let stems: Vec<Vec<String>> = sentences.iter().map(|s| content_stems(&s.text)).collect();

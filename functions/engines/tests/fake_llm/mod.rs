@@ -20,7 +20,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use coursegen_core::course::{Question, QuestionType};
+use coursegen_core::course::{BloomLevel, Question, QuestionType};
 use coursegen_core::material::{Material, Sentence};
 use coursegen_core::options::Options;
 use coursegen_engines::offline::knowledge::Knowledge;
@@ -75,6 +75,8 @@ pub struct Fake {
     pub problems: Mutex<Vec<String>>,
     attempts: Mutex<HashMap<u64, (u32, Option<Instant>)>>,
     seq: AtomicUsize,
+    /// The notes written for each chapter of a topic course, by title.
+    pub chapters: Mutex<BTreeMap<String, Vec<Sentence>>>,
 }
 
 pub struct Server {
@@ -95,6 +97,7 @@ impl Fake {
             problems: Mutex::new(Vec::new()),
             attempts: Mutex::new(HashMap::new()),
             seq: AtomicUsize::new(0),
+            chapters: Mutex::new(BTreeMap::new()),
         }
     }
 
@@ -115,6 +118,19 @@ impl Fake {
         calls.iter().fold((0, 0), |(p, c), call| {
             (p + call.prompt_tokens, c + call.completion_tokens)
         })
+    }
+
+    /// The lecture; for a topic course, the notes of the chapters the
+    /// prompt lists (`N. title: topics`), which are written beside it.
+    fn all_material(&self, user: &str) -> Vec<Sentence> {
+        if !self.material.is_empty() {
+            return self.material.clone();
+        }
+        user.lines()
+            .filter(|l| l.starts_with(|c: char| c.is_ascii_digit()) && l.contains(". Chapter "))
+            .filter_map(|l| l.split_once(". ")?.1.rsplit_once(": "))
+            .flat_map(|(title, topics)| chapter_notes(title, topics))
+            .collect()
     }
 
     fn problem(&self, p: String) {
@@ -389,15 +405,23 @@ fn wanted(list: &str) -> BTreeMap<QuestionType, u8> {
 }
 
 fn questions(sentences: Vec<Sentence>, mix: BTreeMap<QuestionType, u8>) -> Vec<Question> {
+    let n = sentences.len();
+    questions_in(sentences, 0..n, mix)
+}
+
+/// Questions on the `range` of `sentences` (the rest is what distractors
+/// may come from).
+fn questions_in(
+    sentences: Vec<Sentence>,
+    range: std::ops::Range<usize>,
+    mix: BTreeMap<QuestionType, u8>,
+) -> Vec<Question> {
     let knowledge = Knowledge::new(Material::from(sentences));
-    let n = knowledge.sentences.len();
-    let (start_ms, end_ms) = (
-        knowledge.sentences[0].start_ms,
-        knowledge.sentences[n - 1].end_ms,
-    );
+    let s = &knowledge.sentences;
+    let (start_ms, end_ms) = (s[range.start].start_ms, s[range.end - 1].end_ms);
     let scope = Scope {
         knowledge: &knowledge,
-        range: 0..n,
+        range,
         start_ms,
         end_ms,
         title: "",
@@ -410,6 +434,91 @@ fn questions(sentences: Vec<Sentence>, mix: BTreeMap<QuestionType, u8>) -> Vec<Q
             ..Options::default()
         },
     )
+}
+
+/// Every chapter's notes of the fake's topic course, and where each is.
+fn course_notes() -> (Vec<Sentence>, Vec<(String, std::ops::Range<usize>)>) {
+    let mut all = Vec::new();
+    let mut chapters = Vec::new();
+    for k in 0..4 {
+        let title = format!("Chapter {}: {}", k + 1, TERMS[4 * k]);
+        let notes = chapter_notes(&title, &TERMS[4 * k..4 * k + 3].join("; "));
+        let start = all.len();
+        all.extend(notes.into_iter().map(|mut s| {
+            s.start_ms += start as u64 * 1000;
+            s.end_ms += start as u64 * 1000;
+            s
+        }));
+        chapters.push((title, start..all.len()));
+    }
+    (all, chapters)
+}
+
+/// Questions of a chapter of the fake's topic course.
+fn chapter_questions(title: &str, mix: BTreeMap<QuestionType, u8>) -> Vec<Question> {
+    let (all, chapters) = course_notes();
+    let range = chapters
+        .iter()
+        .find(|(t, _)| t == title)
+        .map_or(0..all.len(), |c| c.1.clone());
+    questions_in(all, range, mix)
+}
+
+/// The fake's topic course's questions: `mix` of them, from its chapters.
+fn topic_questions(mix: BTreeMap<QuestionType, u8>) -> Vec<Question> {
+    let (_, chapters) = course_notes();
+    let pool: Vec<Question> = chapters
+        .iter()
+        .flat_map(|(t, _)| chapter_questions(t, mix.clone()))
+        .collect();
+    let mut taken: BTreeMap<QuestionType, u8> = BTreeMap::new();
+    pool.into_iter()
+        .filter(|q| {
+            let n = taken.entry(q.question_type()).or_default();
+            *n += 1;
+            *n <= mix.get(&q.question_type()).copied().unwrap_or(0)
+        })
+        .collect()
+}
+
+/// "1 single_choice at Bloom level apply, 1 true_false" → the requests.
+fn requested(list: &str) -> Vec<(QuestionType, Option<BloomLevel>)> {
+    list.split(", ")
+        .filter_map(|item| {
+            let (head, level) = match item.split_once(" at Bloom level ") {
+                Some((h, l)) => (
+                    h,
+                    serde_json::from_value(json!(l.trim_end_matches('.'))).ok(),
+                ),
+                None => (item, None),
+            };
+            let ty = serde_json::from_value(json!(
+                head.split_whitespace().nth(1)?.trim_end_matches('.')
+            ))
+            .ok()?;
+            Some((ty, level))
+        })
+        .collect()
+}
+
+/// For each request, a question of its type from `pool` — of its Bloom
+/// level where the pool has one — each used once.
+fn pick(mut pool: Vec<Question>, requests: &[(QuestionType, Option<BloomLevel>)]) -> Vec<Question> {
+    let mut out = Vec::new();
+    for (ty, level) in requests {
+        let exact = pool
+            .iter()
+            .position(|q| q.question_type() == *ty && Some(q.bloom) == *level);
+        if let Some(i) = exact.or_else(|| pool.iter().position(|q| q.question_type() == *ty)) {
+            out.push(pool.remove(i));
+        }
+    }
+    out
+}
+
+/// Plenty of each requested type to pick from.
+fn pool_mix(requests: &[(QuestionType, Option<BloomLevel>)]) -> BTreeMap<QuestionType, u8> {
+    requests.iter().map(|(t, _)| (*t, 4)).collect()
 }
 
 fn between<'a>(text: &'a str, a: &str, b: &str) -> &'a str {
@@ -426,24 +535,52 @@ fn answer(fake: &Fake, task: &str, messages: &[String], repeat_option: bool) -> 
                             "reason": "It explains its topics step by step.", "category": "instructional"}),
         "plan" => plan(user),
         "outline" => outline(numbered_lines(user)),
+        "topic_outline" => topic_outline(between(user, "level:\n\n", "\n\n")),
+        "chapter" => {
+            let title = between(user, "the chapter \"", "\"").to_owned();
+            let sentences = chapter_notes(&title, between(user, "covering these topics: ", ".\n"));
+            fake.chapters
+                .lock()
+                .unwrap()
+                .insert(title.clone(), sentences.clone());
+            let mix = wanted(between(user, "exercises: exactly ", ". Bloom"));
+            let text: Vec<&str> = sentences.iter().map(|s| s.text.as_str()).collect();
+            let content = format!(
+                "## {title}\n\n```rust\nfn main() {{}}\n```\n\n{}",
+                text.join(" ")
+            );
+            json!({"title": title, "objectives": [], "content_md": content,
+                   "key_concepts": ["the topic"], "exercises": questions(sentences, mix)})
+        }
+        "replacements" if user.contains("Write the detailed notes of the chapter") => {
+            let title = between(user, "the chapter \"", "\"");
+            let wanted = requested(between(last, "to replace them: ", ". Same rules"));
+            json!({"exercises": pick(chapter_questions(title, pool_mix(&wanted)), &wanted)})
+        }
         "replacements" if !user.contains("<<<") => {
-            // The assessment's follow-up: questions from the whole lecture.
-            let mix = wanted(between(last, "to replace them: ", ". Same rules"));
-            json!({"exercises": questions(fake.material.clone(), mix)})
+            // The assessment's follow-up: questions from the whole lecture
+            // (or every chapter's notes).
+            let wanted = requested(between(last, "to replace them: ", ". Same rules"));
+            let pool = if fake.material.is_empty() {
+                topic_questions(pool_mix(&wanted))
+            } else {
+                questions(fake.material.clone(), pool_mix(&wanted))
+            };
+            json!({"exercises": pick(pool, &wanted)})
         }
         "lesson" | "replacements" => {
             let span = between(user, "<<<\n", "\n>>>");
             let Some(sentences) = run_of(&fake.material, span) else {
                 fake.problem(format!(
-                    "{task}: the span is not a run of the material: {} messages, {:?}",
+                    "{task}: the span is not a run of the material: {} messages, {:.300?}",
                     messages.len(),
-                    &span[..span.len().min(300)]
+                    span
                 ));
                 return json!({});
             };
             if task == "replacements" {
-                let mix = wanted(between(last, "to replace them: ", ". Same rules"));
-                return json!({"exercises": questions(sentences, mix)});
+                let wanted = requested(between(last, "to replace them: ", ". Same rules"));
+                return json!({"exercises": pick(questions(sentences, pool_mix(&wanted)), &wanted)});
             }
             let mix = wanted(between(user, "exercises: exactly ", ". Bloom"));
             let title = between(user, "Write the lesson \"", "\"").to_owned();
@@ -465,13 +602,17 @@ fn answer(fake: &Fake, task: &str, messages: &[String], repeat_option: bool) -> 
         "assessment" => {
             let count: usize = between(user, "exactly ", " questions").parse().unwrap_or(0);
             let mix = wanted(between(user, "of these types: ", ". Bloom"));
-            let knowledge = Knowledge::new(Material::from(fake.material.clone()));
-            let mut qs = questions(fake.material.clone(), mix);
+            let knowledge = Knowledge::new(Material::from(fake.all_material(user)));
+            let mut qs = if fake.material.is_empty() {
+                topic_questions(mix)
+            } else {
+                questions(fake.material.clone(), mix)
+            };
             qs.truncate(count);
             json!({"questions": qs, "glossary": glossary(&knowledge), "flashcards": flashcards(&knowledge)})
         }
         "notes" => {
-            let knowledge = Knowledge::new(Material::from(fake.material.clone()));
+            let knowledge = Knowledge::new(Material::from(fake.all_material(user)));
             json!({"glossary": glossary(&knowledge), "flashcards": flashcards(&knowledge)})
         }
         other => {
@@ -479,4 +620,81 @@ fn answer(fake: &Fake, task: &str, messages: &[String], repeat_option: bool) -> 
             json!({})
         }
     }
+}
+
+/// Terms a topic course's chapters teach, four to a chapter.
+const TERMS: [&str; 16] = [
+    "ownership",
+    "borrowing",
+    "a lifetime",
+    "a trait",
+    "a generic",
+    "a closure",
+    "an iterator",
+    "a module",
+    "a macro",
+    "a result",
+    "a thread",
+    "a channel",
+    "a slice",
+    "a vector",
+    "a string",
+    "an enum",
+];
+const KINDS: [&str; 4] = ["rule", "feature", "construct", "tool"];
+const PURPOSES: [&str; 4] = [
+    "decides which part of a program frees each value",
+    "lets code use a value without taking it over",
+    "describes how long a reference stays valid",
+    "groups behaviour that many types can share",
+];
+
+/// Two modules of two chapters, each with three topics.
+fn topic_outline(topic: &str) -> Value {
+    let chapter = |k: usize| {
+        let topics: Vec<String> = TERMS[4 * k..4 * k + 3]
+            .iter()
+            .map(|t| (*t).to_owned())
+            .collect();
+        json!({"title": format!("Chapter {}: {}", k + 1, TERMS[4 * k]), "topics": topics})
+    };
+    json!({"title": format!("Learning {topic}"), "description": "A course.",
+           "modules": [
+               {"title": "Foundations", "summary": "The basics.", "chapters": [chapter(0), chapter(1)]},
+               {"title": "Practice", "summary": "Using them.", "chapters": [chapter(2), chapter(3)]}]})
+}
+
+/// A chapter's notes: for each topic a definition, a figure and an order
+/// of steps, so every kind of question has something to ask about.
+fn chapter_notes(title: &str, topics: &str) -> Vec<Sentence> {
+    let mut texts = vec![format!("This chapter, {title}, explains {topics}.")];
+    for (i, topic) in topics.split("; ").enumerate() {
+        let term = topic.trim();
+        let bare = term.trim_start_matches("a ").trim_start_matches("an ");
+        texts.push(format!(
+            "{} is a {} that {}.",
+            capitalise(term),
+            KINDS[i % 4],
+            PURPOSES[i % 4]
+        ));
+        texts.push(format!("About {} of every 10 programs use {bare}.", 3 + i));
+        texts.push(format!(
+            "First you declare the {bare}, then you use the {bare}, and finally the compiler checks the {bare}."
+        ));
+    }
+    texts
+        .into_iter()
+        .enumerate()
+        .map(|(i, text)| Sentence {
+            start_ms: i as u64 * 1000,
+            end_ms: i as u64 * 1000 + 900,
+            text,
+        })
+        .collect()
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
 }
