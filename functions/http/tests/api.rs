@@ -129,7 +129,10 @@ async fn callers_are_authenticated_and_errors_use_the_envelope() {
         .call("POST", "/v1/jobs", Some(&ada), &[], Some(topic.clone()))
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{text}");
-    assert!(text.contains("a topic-only course needs an LLM engine"), "{text}");
+    assert!(
+        text.contains("a topic-only course needs an LLM engine"),
+        "{text}"
+    );
     assert_eq!(json["error"]["details"]["field"], "options.engines.outline");
     let mut with_llm = topic;
     with_llm["options"] = json!({"default_engine": "openai"});

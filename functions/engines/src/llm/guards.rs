@@ -40,34 +40,84 @@ fn claim(q: &Question) -> String {
 }
 
 /// Where in `sentences` the question's answer is stated, or why it is not.
+/// A compound answer ("X is …, while Y is …", or the right options of a
+/// multiple choice) is stated where each of its parts is.
 pub fn support(sentences: &[Sentence], q: &Question) -> Result<SourceSpan, String> {
     if sentences.is_empty() {
         return Err("there is no material to check it against".into());
     }
     let answer = claim(q);
-    let mut wanted: Vec<String> = content_stems(&answer);
     // A true/false statement, a blank's sentence and a bare number are
     // checked with their prompt's words too.
     let with_prompt = matches!(
         q.body,
         QuestionBody::TrueFalse { .. } | QuestionBody::FillBlank { .. } | QuestionBody::Code { .. }
-    ) || wanted.len() < 2;
-    if with_prompt {
-        wanted.extend(content_stems(&q.prompt.replace("____", " ")));
-    }
-    let wanted: HashSet<String> = wanted.into_iter().collect();
-    if wanted.is_empty() {
-        return Err("it has no words to look for in the material".into());
-    }
-    let numbers: Vec<&str> = answer
-        .split(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .filter(|t| t.chars().any(|c| c.is_ascii_digit()))
-        .map(|t| t.trim_matches('.'))
-        .collect();
+    ) || content_stems(&answer).len() < 2;
+    // Each part: the words to find, and the answer's figures among them
+    // (a false statement's figures are not the material's).
+    let parts: Vec<(String, &str)> = match &q.body {
+        _ if with_prompt => {
+            vec![(
+                format!("{answer} {}", q.prompt.replace("____", " ")),
+                answer.as_str(),
+            )]
+        }
+        // Each right option of a multiple choice on its own.
+        QuestionBody::MultiChoice { options } => options
+            .iter()
+            .filter(|o| o.correct)
+            .map(|o| (o.text.clone(), o.text.as_str()))
+            .collect(),
+        _ => answer
+            .split(", while ")
+            .map(|p| (p.to_owned(), p))
+            .collect(),
+    };
     let stems: Vec<HashSet<String>> = sentences
         .iter()
         .map(|s| content_stems(&s.text).into_iter().collect())
         .collect();
+    let mut span: Option<(usize, usize)> = None;
+    for (part, figures) in &parts {
+        let wanted: HashSet<String> = content_stems(part).into_iter().collect();
+        if wanted.is_empty() {
+            return Err("it has no words to look for in the material".into());
+        }
+        let Some((start, end)) = locate(sentences, &stems, &wanted, &numbers(figures)) else {
+            return Err(format!(
+                "its answer is not stated in the material (\"{}\")",
+                if answer.is_empty() {
+                    &q.prompt
+                } else {
+                    &answer
+                }
+            ));
+        };
+        span = Some(span.map_or((start, end), |(s, e)| (s.min(start), e.max(end))));
+    }
+    let (start, end) = span.ok_or("it has no answer to look for")?;
+    Ok(SourceSpan {
+        start_ms: sentences[start].start_ms,
+        end_ms: sentences[end].end_ms,
+    })
+}
+
+/// The figures in `text`.
+fn numbers(text: &str) -> Vec<&str> {
+    text.split(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .filter(|t| t.chars().any(|c| c.is_ascii_digit()))
+        .map(|t| t.trim_matches('.'))
+        .collect()
+}
+
+/// The shortest passage of at most [`WINDOW`] sentences holding the most
+/// of `wanted` (at least [`SUPPORT`] of it) and every one of `numbers`.
+fn locate(
+    sentences: &[Sentence],
+    stems: &[HashSet<String>],
+    wanted: &HashSet<String>,
+    numbers: &[&str],
+) -> Option<(usize, usize)> {
     let mut best: Option<(f64, usize, usize)> = None;
     for start in 0..sentences.len() {
         let mut seen: HashSet<&String> = HashSet::new();
@@ -87,20 +137,8 @@ pub fn support(sentences: &[Sentence], q: &Question) -> Result<SourceSpan, Strin
             }
         }
     }
-    match best {
-        Some((score, start, end)) if score >= SUPPORT => Ok(SourceSpan {
-            start_ms: sentences[start].start_ms,
-            end_ms: sentences[end].end_ms,
-        }),
-        _ => Err(format!(
-            "its answer is not stated in the material (\"{}\")",
-            if answer.is_empty() {
-                &q.prompt
-            } else {
-                &answer
-            }
-        )),
-    }
+    best.filter(|(score, _, _)| *score >= SUPPORT)
+        .map(|(_, start, end)| (start, end))
 }
 
 /// A question whose options repeat one another.
@@ -223,4 +261,150 @@ pub fn describe_missing(missing: &[(QuestionType, Option<BloomLevel>)]) -> Strin
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use coursegen_core::course::{ChoiceOption, Difficulty};
+
+    use super::*;
+
+    fn lecture() -> Vec<Sentence> {
+        [
+            "An antigen is a molecule that the immune system recognises as foreign.",
+            "Vaccines were first used against smallpox.",
+            "Measles spreads through the air in small droplets.",
+            "Recovery from measles usually takes about 14 days.",
+            "Doctors record every case in a national register.",
+            "An antibody is a protein that binds to one specific antigen.",
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, t)| Sentence {
+            start_ms: i as u64 * 10_000,
+            end_ms: i as u64 * 10_000 + 9_000,
+            text: (*t).to_owned(),
+        })
+        .collect()
+    }
+
+    fn question(prompt: &str, body: QuestionBody) -> Question {
+        Question {
+            id: "q1".into(),
+            prompt: prompt.into(),
+            source: None,
+            bloom: BloomLevel::Remember,
+            difficulty: Difficulty::Easy,
+            points: 1,
+            time_limit_s: None,
+            hint: None,
+            explanation: None,
+            parameters: Vec::new(),
+            body,
+        }
+    }
+
+    fn choice(correct: &str, wrong: &str) -> QuestionBody {
+        let option = |text: &str, correct| ChoiceOption {
+            text: text.into(),
+            correct,
+            explanation: None,
+        };
+        QuestionBody::SingleChoice {
+            options: vec![option(correct, true), option(wrong, false)],
+        }
+    }
+
+    #[test]
+    fn an_answer_is_found_where_the_material_states_it() {
+        let q = question(
+            "What is an antibody?",
+            choice("A protein that binds to one specific antigen", "A virus"),
+        );
+        let span = support(&lecture(), &q).unwrap();
+        assert_eq!((span.start_ms, span.end_ms), (50_000, 59_000));
+        let made_up = question(
+            "What is an antibody?",
+            choice("A sugar that stores energy in plant cells", "A virus"),
+        );
+        let e = support(&lecture(), &made_up).unwrap_err();
+        assert!(e.contains("not stated in the material"), "{e}");
+    }
+
+    #[test]
+    fn a_compound_answer_is_stated_where_each_part_is() {
+        let q = question(
+            "How does an antigen differ from an antibody?",
+            choice(
+                "An antigen is a molecule the immune system recognises as foreign, while an antibody is a protein that binds to one specific antigen",
+                "They are the same",
+            ),
+        );
+        let span = support(&lecture(), &q).unwrap();
+        assert_eq!((span.start_ms, span.end_ms), (0, 59_000));
+    }
+
+    #[test]
+    fn figures_must_be_the_materials_but_a_false_statement_may_alter_them() {
+        let right = question(
+            "How long does recovery from measles take?",
+            choice("About 14 days", "About 3 days"),
+        );
+        assert!(support(&lecture(), &right).is_ok());
+        let wrong = question(
+            "How long does recovery from measles take?",
+            choice("About 40 days", "About 3 days"),
+        );
+        assert!(support(&lecture(), &wrong).is_err());
+        let false_statement = question(
+            "Recovery from measles usually takes about 40 days.",
+            QuestionBody::TrueFalse { answer: false },
+        );
+        assert!(support(&lecture(), &false_statement).is_ok());
+    }
+
+    #[test]
+    fn review_keeps_the_good_names_the_bad_and_counts_what_is_missing() {
+        let good = question(
+            "What is an antibody?",
+            choice("A protein that binds to one specific antigen", "A virus"),
+        );
+        let repeated = question(
+            "What is an antigen?",
+            choice(
+                "A molecule recognised as foreign",
+                "A molecule recognised as foreign",
+            ),
+        );
+        let extra_good = good.clone();
+        let wanted = BTreeMap::from([
+            (QuestionType::SingleChoice, 2),
+            (QuestionType::TrueFalse, 1),
+        ]);
+        let bloom = BTreeMap::from([(BloomLevel::Remember, 100)]);
+        let lecture = lecture();
+        let review = review(
+            vec![good, repeated, extra_good],
+            Some(&lecture),
+            &wanted,
+            &bloom,
+        );
+        assert_eq!(review.kept.len(), 2);
+        assert!(review.kept.iter().all(|q| q.source.is_some()));
+        assert_eq!(review.problems.len(), 1);
+        assert!(
+            review.problems[0].contains("distinct"),
+            "{:?}",
+            review.problems
+        );
+        assert_eq!(
+            review.missing,
+            vec![(QuestionType::TrueFalse, Some(BloomLevel::Remember))]
+        );
+        // With nothing to check answers against, only the other guards.
+        let unsourced = question("What is X?", choice("Something nowhere stated", "Else"));
+        let review = super::review(vec![unsourced], None, &wanted, &bloom);
+        assert_eq!(review.kept.len(), 1);
+        assert!(review.kept[0].source.is_none());
+    }
 }

@@ -241,7 +241,8 @@ async fn complete(State(fake): State<Arc<Fake>>, headers: HeaderMap, body: Bytes
     };
     // Three calls in ten fail, the kinds taken in turn.
     let seq = fake.seq.fetch_add(1, Ordering::Relaxed);
-    let fault = (fake.faults && attempt <= 2 && [1, 4, 7].contains(&(seq % 10))).then(|| {
+    let slot = [0, 3, 6].iter().position(|n| *n == seq % 10);
+    let fault = slot.filter(|_| fake.faults && attempt <= 2).map(|slot| {
         let kinds: &[&'static str] = if task == "lesson" {
             &[
                 "429",
@@ -254,7 +255,8 @@ async fn complete(State(fake): State<Arc<Fake>>, headers: HeaderMap, body: Bytes
         } else {
             &["429", "500", "stall", "not-json", "schema"]
         };
-        kinds[(seq / 3) % kinds.len()]
+        // The n-th fault overall.
+        kinds[(seq / 10 * 3 + slot) % kinds.len()]
     });
     let record = |status: u16, completion_tokens: u64, billed: bool| Call {
         task: task.clone(),
@@ -371,21 +373,21 @@ fn outline(segments: usize) -> Value {
     json!({"title": "The Course", "description": "A course.", "modules": modules})
 }
 
-/// The sentences of `text`, which must be a run of the material's.
-fn run_of(material: &[Sentence], text: &str) -> Option<Vec<Sentence>> {
+/// Where `text` is in the material, as a run of its sentences.
+fn run_of(material: &[Sentence], text: &str) -> Option<std::ops::Range<usize>> {
     let first = material.iter().position(|s| text.starts_with(&s.text))?;
-    let mut out = Vec::new();
+    let mut end = first;
     let mut rest = text;
     for s in &material[first..] {
         match rest.strip_prefix(&s.text) {
             Some(r) => {
-                out.push(s.clone());
+                end += 1;
                 rest = r.trim_start();
             }
             None => break,
         }
     }
-    rest.is_empty().then_some(out)
+    rest.is_empty().then_some(first..end)
 }
 
 /// "2 single_choice, 1 true_false" (with optional Bloom notes) → counts.
@@ -454,14 +456,35 @@ fn course_notes() -> (Vec<Sentence>, Vec<(String, std::ops::Range<usize>)>) {
     (all, chapters)
 }
 
-/// Questions of a chapter of the fake's topic course.
+/// Questions of a chapter of the fake's topic course: the offline
+/// engine's, and a multiple choice on the chapter's terms (which that
+/// engine cannot make from notes this short).
 fn chapter_questions(title: &str, mix: BTreeMap<QuestionType, u8>) -> Vec<Question> {
     let (all, chapters) = course_notes();
-    let range = chapters
-        .iter()
-        .find(|(t, _)| t == title)
-        .map_or(0..all.len(), |c| c.1.clone());
-    questions_in(all, range, mix)
+    let k = chapters.iter().position(|(t, _)| t == title).unwrap_or(0);
+    let mut qs = questions_in(all, chapters[k].1.clone(), mix.clone());
+    let multi = mix.get(&QuestionType::MultiChoice).copied().unwrap_or(0);
+    if multi > 0
+        && qs
+            .iter()
+            .all(|q| q.question_type() != QuestionType::MultiChoice)
+    {
+        let other = (k + 1) % 4;
+        let option = |t: &str, correct| {
+            let bare = t.trim_start_matches("a ").trim_start_matches("an ");
+            json!({"text": capitalise(bare), "correct": correct})
+        };
+        qs.push(
+            serde_json::from_value(json!({
+                "id": "q-multi", "type": "multi_choice", "bloom": "remember", "difficulty": "easy",
+                "points": 1, "prompt": "Which of these does the chapter define?",
+                "options": [option(TERMS[4 * k], true), option(TERMS[4 * other], false),
+                            option(TERMS[4 * k + 1], true), option(TERMS[4 * other + 1], false)]
+            }))
+            .unwrap(),
+        );
+    }
+    qs
 }
 
 /// The fake's topic course's questions: `mix` of them, from its chapters.
@@ -550,7 +573,7 @@ fn answer(fake: &Fake, task: &str, messages: &[String], repeat_option: bool) -> 
                 text.join(" ")
             );
             json!({"title": title, "objectives": [], "content_md": content,
-                   "key_concepts": ["the topic"], "exercises": questions(sentences, mix)})
+                   "key_concepts": ["the topic"], "exercises": chapter_questions(&title, mix)})
         }
         "replacements" if user.contains("Write the detailed notes of the chapter") => {
             let title = between(user, "the chapter \"", "\"");
@@ -570,7 +593,7 @@ fn answer(fake: &Fake, task: &str, messages: &[String], repeat_option: bool) -> 
         }
         "lesson" | "replacements" => {
             let span = between(user, "<<<\n", "\n>>>");
-            let Some(sentences) = run_of(&fake.material, span) else {
+            let Some(range) = run_of(&fake.material, span) else {
                 fake.problem(format!(
                     "{task}: the span is not a run of the material: {} messages, {:.300?}",
                     messages.len(),
@@ -580,12 +603,18 @@ fn answer(fake: &Fake, task: &str, messages: &[String], repeat_option: bool) -> 
             };
             if task == "replacements" {
                 let wanted = requested(between(last, "to replace them: ", ". Same rules"));
-                return json!({"exercises": pick(questions(sentences, pool_mix(&wanted)), &wanted)});
+                let pool = questions_in(fake.material.clone(), range, pool_mix(&wanted));
+                return json!({"exercises": pick(pool, &wanted)});
             }
             let mix = wanted(between(user, "exercises: exactly ", ". Bloom"));
             let title = between(user, "Write the lesson \"", "\"").to_owned();
-            let content: Vec<&str> = sentences.iter().take(3).map(|s| s.text.as_str()).collect();
-            let mut exercises = serde_json::to_value(questions(sentences.clone(), mix)).unwrap();
+            let content: Vec<&str> = fake.material[range.clone()]
+                .iter()
+                .take(3)
+                .map(|s| s.text.as_str())
+                .collect();
+            let written = questions_in(fake.material.clone(), range, mix);
+            let mut exercises = serde_json::to_value(written).unwrap();
             if repeat_option
                 && let Some(q) = exercises
                     .as_array_mut()
