@@ -15,7 +15,7 @@ use serde::Deserialize;
 use super::cache::address;
 use super::chat::Message;
 use super::guards::apportion;
-use super::lesson::{Written, bloom, mix};
+use super::lesson::{Written, bloom, mix, unspan};
 use super::{LlmEngine, prompts, view};
 use crate::offline::questions::Scope;
 use crate::offline::summary::summarise;
@@ -62,24 +62,26 @@ impl LlmEngine {
         if !options.assessment.enabled || options.assessment.questions == 0 {
             return Ok(None);
         }
-        let knowledge = self.knowledge(material);
+        // A topic course has no material, and its assessment runs beside
+        // its chapters (the workflow's Parallel): it is written from the
+        // outline, each chapter with its topics.
+        let knowledge = material.topic.is_none().then(|| self.knowledge(material));
         let lessons: Vec<String> = outline
             .lessons()
             .enumerate()
             .map(|(n, l)| {
-                let r = knowledge.span(l.start_ms, l.end_ms);
-                let summary = summarise(
-                    &knowledge.sentences[r.clone()],
-                    &knowledge.stems[r],
-                    &knowledge.idf,
-                    2,
-                );
+                let what = match &knowledge {
+                    Some(k) => {
+                        let r = k.span(l.start_ms, l.end_ms);
+                        summarise(&k.sentences[r.clone()], &k.stems[r], &k.idf, 2)
+                    }
+                    None => String::new(),
+                };
                 format!(
-                    "{}. {} ({}): {}",
+                    "{}. {} ({}): {what}",
                     n + 1,
                     l.title,
-                    l.objectives.join("; "),
-                    summary
+                    l.objectives.join("; ")
                 )
             })
             .collect();
@@ -116,27 +118,25 @@ impl LlmEngine {
         let draft = answer.value;
         self.keep_notes(material, draft.glossary, draft.flashcards)
             .await;
-        let scope = Scope {
-            knowledge: &knowledge,
-            range: 0..knowledge.sentences.len(),
+        let scope = knowledge.as_deref().map(|k| Scope {
+            knowledge: k,
+            range: 0..k.sentences.len(),
             start_ms: 0,
             end_ms: u64::MAX,
             title: &outline.title,
             id_prefix: "final".into(),
+        });
+        let written = Written {
+            model: &model,
+            conversation: answer.conversation,
+            questions: draft.questions,
         };
-        let questions = self
-            .guarded(
-                Written {
-                    model: &model,
-                    conversation: answer.conversation,
-                    questions: draft.questions,
-                },
-                Some(&scope),
-                &wanted,
-                options,
-                "final",
-            )
+        let mut questions = self
+            .guarded(written, scope.as_ref(), &wanted, options, "final")
             .await?;
+        if knowledge.is_none() {
+            unspan(&mut questions);
+        }
         Ok(Some(Assessment {
             questions,
             passing_score: options.assessment.passing_score,

@@ -17,6 +17,7 @@ use super::chat::Message;
 use super::guards::{self, describe_missing};
 use super::{LlmEngine, prompts, view};
 use crate::offline::questions::{Scope, generate};
+use crate::offline::summary::central_sentences;
 
 /// The lesson call's reply.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -56,30 +57,26 @@ pub fn bloom(options: &Options) -> String {
         .join(", ")
 }
 
-/// The outline as a lesson call sees it: module and lesson titles.
+/// Where a lesson sits in the outline, as its call sees it: its module,
+/// and the lessons before and after it.
 pub(super) fn outline_view(outline: &Outline, module: usize, lesson: usize) -> String {
-    outline
-        .modules
+    let all: Vec<&str> = outline.lessons().map(|l| l.title.as_str()).collect();
+    let at = outline.modules[..module.min(outline.modules.len())]
         .iter()
-        .enumerate()
-        .map(|(m, module_plan)| {
-            let lessons: Vec<String> = module_plan
-                .lessons
-                .iter()
-                .enumerate()
-                .map(|(l, plan)| {
-                    let here = if (m, l) == (module, lesson) {
-                        " (this lesson)"
-                    } else {
-                        ""
-                    };
-                    format!("{}{here}", plan.title)
-                })
-                .collect();
-            format!("{}. {}: {}", m + 1, module_plan.title, lessons.join("; "))
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+        .map(|m| m.lessons.len())
+        .sum::<usize>()
+        + lesson;
+    let mut lines = Vec::new();
+    if let Some(m) = outline.modules.get(module) {
+        lines.push(format!("Module {}: {}", module + 1, m.title));
+    }
+    if let Some(before) = at.checked_sub(1).and_then(|i| all.get(i)) {
+        lines.push(format!("Previous lesson: {before}"));
+    }
+    if let Some(after) = all.get(at + 1) {
+        lines.push(format!("Next lesson: {after}"));
+    }
+    lines.join("\n")
 }
 
 impl LlmEngine {
@@ -158,9 +155,6 @@ impl LlmEngine {
                     if d.content_md.trim().is_empty() {
                         problems.push("content_md must not be empty".to_owned());
                     }
-                    if d.exercises.is_empty() {
-                        problems.push(format!("exercises: write {}", mix(&wanted)));
-                    }
                     problems
                 },
             )
@@ -209,8 +203,7 @@ impl LlmEngine {
     }
 
     /// The exercises that pass the guards (answers stated in `source`, if
-    /// there is one); a follow-up in the same conversation (the model still
-    /// has what it wrote them from) for only the ones that failed; then the
+    /// there is one); one follow-up for only the ones that failed; then the
     /// offline engine's, from `source`, for any still missing. Ordered by
     /// the mix and numbered `{prefix}-q1`, …
     pub(super) async fn guarded(
@@ -229,14 +222,39 @@ impl LlmEngine {
         let sentences = source.map(|s| &s.knowledge.sentences[s.range.clone()]);
         let mut review = guards::review(questions, sentences, wanted, &options.bloom);
         if !review.missing.is_empty() {
-            conversation.push(Message::user(prompts::render(
-                prompts::REGENERATE,
-                &[
-                    ("problems", &review.problems.join("\n")),
-                    ("count", &review.missing.len().to_string()),
-                    ("wanted", &describe_missing(&review.missing)),
+            let problems = review.problems.join("\n");
+            let count = review.missing.len().to_string();
+            let wanted = describe_missing(&review.missing);
+            let conversation = match source {
+                // A fresh call with the material's central statements: the
+                // follow-up does not send the part, or the reply, again.
+                Some(scope) => vec![
+                    Message::system(prompts::SYSTEM),
+                    Message::user(prompts::render(
+                        prompts::REPLACE,
+                        &[
+                            ("title", scope.title),
+                            ("problems", &problems),
+                            ("count", &count),
+                            ("wanted", &wanted),
+                            ("statements", &statements(scope)),
+                        ],
+                    )),
                 ],
-            )));
+                // Nothing to quote: the same conversation, which has the
+                // request and the reply.
+                None => {
+                    conversation.push(Message::user(prompts::render(
+                        prompts::REGENERATE,
+                        &[
+                            ("problems", &problems),
+                            ("count", &count),
+                            ("wanted", &wanted),
+                        ],
+                    )));
+                    conversation
+                }
+            };
             let replacements = self
                 .chat
                 .ask::<Replacements>(model, "replacements", conversation, |_| Vec::new())
@@ -272,7 +290,10 @@ impl LlmEngine {
                 exercises.extend(spare);
             }
         }
-        if exercises.is_empty() {
+        // From material, a part too short to ask about may have none (as
+        // with the offline engine); with nothing to fall back on, a reply
+        // without one usable question is a failure to retry.
+        if source.is_none() && exercises.is_empty() {
             return Err(EngineError::Unavailable(format!(
                 "the model wrote no usable questions: {}",
                 review.problems.join("; ")
@@ -289,6 +310,28 @@ pub struct Written<'a> {
     pub model: &'a str,
     pub conversation: Vec<Message>,
     pub questions: Vec<Question>,
+}
+
+/// The statements a follow-up may ask about: the most central sixth of
+/// the scope's sentences (3 to 8), in order.
+fn statements(scope: &Scope<'_>) -> String {
+    let k = scope.knowledge;
+    let r = scope.range.clone();
+    let count = (r.len() / 6).clamp(3, 8);
+    let mut picked = central_sentences(&k.sentences[r.clone()], &k.stems[r.clone()], &k.idf, count);
+    picked.sort_unstable();
+    picked
+        .into_iter()
+        .map(|i| k.sentences[r.start + i].text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Questions of a topic course point at no span of any media.
+pub fn unspan(questions: &mut [Question]) {
+    for q in questions {
+        q.source = None;
+    }
 }
 
 /// The count of each type among `missing`.

@@ -274,10 +274,9 @@ impl AssessmentWriter for LlmEngine {
         _lessons: &[Lesson],
         options: &Options,
     ) -> Result<Option<Assessment>, EngineError> {
-        if material.topic.is_some() {
-            return self.topic_assessment(material, outline, options).await;
+        if material.topic.is_none() {
+            require(material)?;
         }
-        require(material)?;
         self.write_assessment(material, outline, options).await
     }
 }

@@ -11,6 +11,7 @@ pub const PLAN: &str = include_str!("prompts/plan.md");
 pub const OUTLINE: &str = include_str!("prompts/outline.md");
 pub const LESSON: &str = include_str!("prompts/lesson.md");
 pub const REGENERATE: &str = include_str!("prompts/regenerate.md");
+pub const REPLACE: &str = include_str!("prompts/replace.md");
 pub const ASSESSMENT: &str = include_str!("prompts/assessment.md");
 pub const NOTES: &str = include_str!("prompts/notes.md");
 pub const TOPIC_OUTLINE: &str = include_str!("prompts/topic_outline.md");

@@ -6,7 +6,7 @@
 //! flashcards from what the chapters say. The guards hold the model to its
 //! own notes: an exercise's answer must be stated in its chapter.
 
-use coursegen_core::course::{Assessment, Lesson, Question};
+use coursegen_core::course::Lesson;
 use coursegen_core::material::{Material, Sentence, TopicBrief};
 use coursegen_core::options::Options;
 use coursegen_core::outputs::{Outline, OutlineLesson, OutlineModule};
@@ -16,9 +16,8 @@ use coursegen_core::stage::Stage;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::assessment::{AssessmentDraft, NotesDraft, notes_check};
+use super::assessment::{NotesDraft, notes_check};
 use super::chat::Message;
-use super::guards::apportion;
 use super::lesson::{LessonDraft, Written, bloom, mix, outline_view};
 use super::{LlmEngine, prompts};
 use crate::offline::knowledge::Knowledge;
@@ -244,9 +243,6 @@ impl LlmEngine {
                             "content_md: write the chapter's notes, in full sentences".to_owned(),
                         );
                     }
-                    if d.exercises.is_empty() {
-                        problems.push(format!("exercises: write {}", mix(&wanted)));
-                    }
                     problems
                 },
             )
@@ -274,7 +270,7 @@ impl LlmEngine {
                 &scope.id_prefix,
             )
             .await?;
-        unspan(&mut exercises);
+        super::lesson::unspan(&mut exercises);
         Ok(Lesson {
             title: plan.title.clone(),
             objectives: plan.objectives.clone(),
@@ -285,78 +281,6 @@ impl LlmEngine {
             end_ms: 0,
             exercises,
         })
-    }
-
-    /// The final assessment, with the glossary and flashcards in the same
-    /// call.
-    pub(super) async fn topic_assessment(
-        &self,
-        material: &Material,
-        outline: &Outline,
-        options: &Options,
-    ) -> Result<Option<Assessment>, EngineError> {
-        if !options.assessment.enabled || options.assessment.questions == 0 {
-            return Ok(None);
-        }
-        // It runs beside the chapters (the workflow's Parallel), so it is
-        // written from the outline: each chapter with its topics.
-        let chapters: Vec<String> = outline
-            .lessons()
-            .enumerate()
-            .map(|(n, l)| format!("{}. {}: {}", n + 1, l.title, l.objectives.join("; ")))
-            .collect();
-        let wanted = apportion(
-            &options.question_mix,
-            usize::from(options.assessment.questions),
-        );
-        let user = prompts::render(
-            prompts::ASSESSMENT,
-            &[
-                ("course", &outline.title),
-                ("lessons", &chapters.join("\n")),
-                ("count", &options.assessment.questions.to_string()),
-                ("types", &mix(&wanted)),
-                ("bloom", &bloom(options)),
-                ("difficulty", options.difficulty.as_str()),
-                ("language", options.course_language().unwrap_or("en")),
-            ],
-        );
-        let model = self
-            .chat
-            .config()
-            .model_for(Stage::Assessment, options)
-            .to_owned();
-        let answer = self
-            .chat
-            .ask::<AssessmentDraft>(
-                &model,
-                "assessment",
-                vec![Message::system(prompts::SYSTEM), Message::user(user)],
-                |d| notes_check(&d.glossary, &d.flashcards),
-            )
-            .await?;
-        let draft = answer.value;
-        self.keep_notes(material, draft.glossary, draft.flashcards)
-            .await;
-        // No material to hold the answers to: the other guards only.
-        let questions = self
-            .guarded(
-                Written {
-                    model: &model,
-                    conversation: answer.conversation,
-                    questions: draft.questions,
-                },
-                None,
-                &wanted,
-                options,
-                "final",
-            )
-            .await?;
-        Ok(Some(Assessment {
-            questions,
-            passing_score: options.assessment.passing_score,
-            time_limit_s: options.assessment.time_limit_s,
-        }))
     }
 
     /// The glossary and flashcards: the assessment call's, else a call of
@@ -396,12 +320,5 @@ impl LlmEngine {
             glossary: answer.value.glossary,
             flashcards: answer.value.flashcards,
         })
-    }
-}
-
-/// Exercises of a topic course point at no span of any media.
-fn unspan(questions: &mut [Question]) {
-    for q in questions {
-        q.source = None;
     }
 }

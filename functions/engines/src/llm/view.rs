@@ -1,5 +1,5 @@
 //! What the model is shown of the material. The planning calls see a
-//! compact view: the lecture in blocks of about 45 seconds, each as its
+//! compact view: the lecture in blocks of about a minute, each as its
 //! start, key phrases and most central sentence (about a fifth of the
 //! words). A lesson sees its own span in full. So each word of the
 //! transcript is sent about once.
@@ -11,9 +11,11 @@ use crate::offline::knowledge::{Knowledge, clock};
 use crate::offline::summary::central_sentences;
 
 /// A block closes once it is this long.
-const BLOCK_MS: u64 = 45_000;
+const BLOCK_MS: u64 = 60_000;
 /// Key phrases shown per block.
-const BLOCK_PHRASES: usize = 3;
+const BLOCK_PHRASES: usize = 2;
+/// Words of a block's central sentence shown (planning needs its gist).
+const CENTRAL_WORDS: usize = 16;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Block {
@@ -74,11 +76,21 @@ pub fn compact(knowledge: &Knowledge, blocks: &[Block]) -> String {
                 n + 1,
                 clock(b.start_ms),
                 phrases.join("; "),
-                knowledge.sentences[central].text
+                gist(&knowledge.sentences[central].text)
             )
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// A sentence's first [`CENTRAL_WORDS`] words.
+fn gist(sentence: &str) -> String {
+    let words: Vec<&str> = sentence.split_whitespace().collect();
+    if words.len() <= CENTRAL_WORDS {
+        sentence.to_owned()
+    } else {
+        format!("{} …", words[..CENTRAL_WORDS].join(" "))
+    }
 }
 
 /// The full text of the sentences in `[start_ms, end_ms)`.

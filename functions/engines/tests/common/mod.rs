@@ -90,13 +90,24 @@ pub async fn new_job_with(
     source: impl FnOnce(ArtifactKey) -> Source,
     options: Options,
 ) -> JobId {
+    let name = file.rsplit('/').next().unwrap();
+    new_job_from(stack, name, example(file), source, options).await
+}
+
+/// A job whose source is `bytes`, uploaded as `name`.
+pub async fn new_job_from(
+    stack: &Stack,
+    name: &str,
+    bytes: Vec<u8>,
+    source: impl FnOnce(ArtifactKey) -> Source,
+    options: Options,
+) -> JobId {
     let id = JobId::new();
-    let key =
-        ArtifactKey::for_job(&id, &format!("upload/{}", file.rsplit('/').next().unwrap())).unwrap();
+    let key = ArtifactKey::for_job(&id, &format!("upload/{name}")).unwrap();
     stack
         .steps
         .artifacts
-        .put(&key, example(file), "application/octet-stream")
+        .put(&key, bytes, "application/octet-stream")
         .await
         .unwrap();
     let new = NewJob {

@@ -120,17 +120,49 @@ impl Fake {
         })
     }
 
-    /// The lecture; for a topic course, the notes of the chapters the
-    /// prompt lists (`N. title: topics`), which are written beside it.
-    fn all_material(&self, user: &str) -> Vec<Sentence> {
-        if !self.material.is_empty() {
-            return self.material.clone();
+    /// The lecture, or the notes of the topic course's chapters.
+    fn all_material(&self) -> Vec<Sentence> {
+        if self.material.is_empty() {
+            course_notes().0
+        } else {
+            self.material.clone()
         }
-        user.lines()
-            .filter(|l| l.starts_with(|c: char| c.is_ascii_digit()) && l.contains(". Chapter "))
-            .filter_map(|l| l.split_once(". ")?.1.rsplit_once(": "))
-            .flat_map(|(title, topics)| chapter_notes(title, topics))
-            .collect()
+    }
+
+    /// Questions on `statements`: where they are a stretch of the lecture
+    /// (or of the topic course's notes), on that stretch; else on them alone.
+    fn statement_questions(
+        &self,
+        statements: &[&str],
+        mix: BTreeMap<QuestionType, u8>,
+    ) -> Vec<Question> {
+        let material = if self.material.is_empty() {
+            course_notes().0
+        } else {
+            self.material.clone()
+        };
+        let at: Option<Vec<usize>> = statements
+            .iter()
+            .map(|t| material.iter().position(|s| s.text == *t))
+            .collect();
+        match at {
+            Some(at) if !at.is_empty() => {
+                let (first, last) = (*at.iter().min().unwrap(), *at.iter().max().unwrap());
+                questions_in(material, first..last + 1, mix)
+            }
+            _ => {
+                let sentences = statements
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| Sentence {
+                        start_ms: i as u64 * 1000,
+                        end_ms: i as u64 * 1000 + 900,
+                        text: (*t).to_owned(),
+                    })
+                    .collect();
+                questions(sentences, mix)
+            }
+        }
     }
 
     fn problem(&self, p: String) {
@@ -241,7 +273,7 @@ async fn complete(State(fake): State<Arc<Fake>>, headers: HeaderMap, body: Bytes
     };
     // Three calls in ten fail, the kinds taken in turn.
     let seq = fake.seq.fetch_add(1, Ordering::Relaxed);
-    let slot = [0, 3, 6].iter().position(|n| *n == seq % 10);
+    let slot = [0, 2, 5].iter().position(|n| *n == seq % 10);
     let fault = slot.filter(|_| fake.faults && attempt <= 2).map(|slot| {
         let kinds: &[&'static str] = if task == "lesson" {
             &[
@@ -292,8 +324,10 @@ async fn complete(State(fake): State<Arc<Fake>>, headers: HeaderMap, body: Bytes
         }
         Some("500") => return unbilled(StatusCode::INTERNAL_SERVER_ERROR, vec![], "boom".into()),
         Some("stall") => {
+            // Recorded before the stall: the client gives up first.
+            let response = unbilled(StatusCode::GATEWAY_TIMEOUT, vec![], "stalled".into());
             tokio::time::sleep(fake.stall).await;
-            return unbilled(StatusCode::GATEWAY_TIMEOUT, vec![], "stalled".into());
+            return response;
         }
         Some("not-json") => return unbilled(StatusCode::OK, vec![], "{\"id\": \"cmpl".into()),
         _ => {}
@@ -552,7 +586,13 @@ fn between<'a>(text: &'a str, a: &str, b: &str) -> &'a str {
 
 fn answer(fake: &Fake, task: &str, messages: &[String], repeat_option: bool) -> Value {
     let user = messages.get(1).map_or("", String::as_str);
-    let last = messages.last().map_or("", String::as_str);
+    // The follow-up's request (a repair turn may come after it).
+    let last = messages
+        .iter()
+        .rev()
+        .find(|m| m.contains("to replace them: "))
+        .or(messages.last())
+        .map_or("", String::as_str);
     match task {
         "verdict" => json!({"suitable": true, "confidence": 0.9,
                             "reason": "It explains its topics step by step.", "category": "instructional"}),
@@ -574,6 +614,12 @@ fn answer(fake: &Fake, task: &str, messages: &[String], repeat_option: bool) -> 
             );
             json!({"title": title, "objectives": [], "content_md": content,
                    "key_concepts": ["the topic"], "exercises": chapter_questions(&title, mix)})
+        }
+        "replacements" if user.starts_with("Some exercises for") => {
+            // A follow-up quoting the material's central statements.
+            let statements: Vec<&str> = between(user, "<<<\n", "\n>>>").lines().collect();
+            let wanted = requested(between(user, "new exercises: ", ". Each must"));
+            json!({"exercises": pick(fake.statement_questions(&statements, pool_mix(&wanted)), &wanted)})
         }
         "replacements" if user.contains("Write the detailed notes of the chapter") => {
             let title = between(user, "the chapter \"", "\"");
@@ -631,7 +677,7 @@ fn answer(fake: &Fake, task: &str, messages: &[String], repeat_option: bool) -> 
         "assessment" => {
             let count: usize = between(user, "exactly ", " questions").parse().unwrap_or(0);
             let mix = wanted(between(user, "of these types: ", ". Bloom"));
-            let knowledge = Knowledge::new(Material::from(fake.all_material(user)));
+            let knowledge = Knowledge::new(Material::from(fake.all_material()));
             let mut qs = if fake.material.is_empty() {
                 topic_questions(mix)
             } else {
@@ -641,7 +687,7 @@ fn answer(fake: &Fake, task: &str, messages: &[String], repeat_option: bool) -> 
             json!({"questions": qs, "glossary": glossary(&knowledge), "flashcards": flashcards(&knowledge)})
         }
         "notes" => {
-            let knowledge = Knowledge::new(Material::from(fake.all_material(user)));
+            let knowledge = Knowledge::new(Material::from(fake.all_material()));
             json!({"glossary": glossary(&knowledge), "flashcards": flashcards(&knowledge)})
         }
         other => {
