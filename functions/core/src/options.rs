@@ -35,6 +35,9 @@ pub struct Options {
     pub render_videos: bool,
     /// Continue even when validation finds the material unsuitable.
     pub force: bool,
+    /// Ask the LLM anew: replies cached from earlier runs of the same
+    /// request are not reused (a rerun with the same input then differs).
+    pub fresh: bool,
     /// How many lessons are generated at once.
     pub max_concurrency: u8,
 }
@@ -152,6 +155,7 @@ impl Default for Options {
             models: BTreeMap::new(),
             render_videos: false,
             force: false,
+            fresh: false,
             max_concurrency: 8,
         }
     }
@@ -159,7 +163,9 @@ impl Default for Options {
 
 /// The options a rerun of the questions review may change: they shape the
 /// lessons' exercises and the final assessment.
-pub const QUESTION_OPTIONS: [&str; 4] = ["difficulty", "question_mix", "bloom", "assessment"];
+/// `fresh` asks the LLM for new questions even with the same options.
+pub const QUESTION_OPTIONS: [&str; 5] =
+    ["difficulty", "question_mix", "bloom", "assessment", "fresh"];
 
 /// Limits that keep one job's work bounded.
 pub const MAX_QUESTIONS_PER_TYPE: u8 = 20;

@@ -84,8 +84,25 @@ async fn usage(stack: &Stack, id: JobId) -> Usage {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_lecture_becomes_a_course_through_a_faulty_llm() {
+    // Two runs, so that every kind of fault is met.
+    let mut kinds = std::collections::BTreeSet::new();
+    for first_fault in [0, 3] {
+        kinds.extend(faulty_run(first_fault).await);
+    }
+    let kinds: Vec<_> = kinds
+        .into_iter()
+        .map(|k| if k == "repeated-option" { "schema" } else { k })
+        .collect();
+    for kind in fake_llm::FAULTS {
+        assert!(kinds.contains(&kind), "no {kind} fault in {kinds:?}");
+    }
+}
+
+/// A lecture through an LLM failing 30% of calls: the fault kinds met.
+async fn faulty_run(first_fault: usize) -> Vec<&'static str> {
     let material = lecture(LECTURE);
     let mut fake = Fake::new(material.clone(), true);
+    fake.first_fault = first_fault;
     fake.models.insert("plan".into(), "planner-model".into());
     let server = fake.serve().await;
     let stack = stack_with(Some(config(&server.url))).await;
@@ -109,8 +126,7 @@ async fn a_lecture_becomes_a_course_through_a_faulty_llm() {
         "{faulty} of {} calls failed",
         calls.len()
     );
-    let kinds: std::collections::BTreeSet<_> = calls.iter().filter_map(|c| c.fault).collect();
-    assert!(kinds.len() >= 3, "{kinds:?}");
+    let kinds: Vec<_> = calls.iter().filter_map(|c| c.fault).collect();
     let mut sent: HashMap<&Vec<String>, usize> = HashMap::new();
     for c in &calls {
         *sent.entry(&c.messages).or_default() += 1;
@@ -186,6 +202,7 @@ async fn a_lecture_becomes_a_course_through_a_faulty_llm() {
             .iter()
             .any(|c| c.task == "plan" && c.model == "planner-model")
     );
+    kinds
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -207,6 +224,15 @@ async fn the_same_input_again_is_answered_from_the_cache_at_no_cost() {
     assert!(usage(&stack, second).await.is_zero());
     let (a, b) = (course(&stack, first).await, course(&stack, second).await);
     assert_eq!(a.modules, b.modules);
+
+    // Unless fresh replies are asked for: then every call is made again.
+    let fresh = Options {
+        fresh: true,
+        ..llm_options()
+    };
+    let third = run(&stack, fresh).await;
+    assert_eq!(server.fake.calls.lock().unwrap().len(), 2 * calls);
+    assert_eq!(usage(&stack, third).await, usage(&stack, first).await);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -218,10 +218,15 @@ pub async fn run(args: GenerateArgs) -> anyhow::Result<()> {
     match job.status {
         JobStatus::Succeeded => write_course(&steps, id, &args.out).await,
         JobStatus::Aborted => bail!("job {id} was aborted"),
-        _ => bail!(
-            "job {id} failed: {}",
-            job.error.unwrap_or_else(|| "unknown error".into())
-        ),
+        _ => {
+            let error = job.error.unwrap_or_else(|| "unknown error".into());
+            let hint = if error.starts_with("Unsuitable") {
+                " (validation judged the material unsuitable; --option force=true goes on anyway)"
+            } else {
+                ""
+            };
+            bail!("job {id} failed: {error}{hint}")
+        }
     }
 }
 

@@ -101,15 +101,11 @@ impl LlmEngine {
                 ("language", options.course_language().unwrap_or("en")),
             ],
         );
-        let model = self
-            .chat
-            .config()
-            .model_for(Stage::Assessment, options)
-            .to_owned();
         let answer = self
             .chat
             .ask::<AssessmentDraft>(
-                &model,
+                Stage::Assessment,
+                options,
                 "assessment",
                 vec![Message::system(prompts::SYSTEM), Message::user(user)],
                 |d| notes_check(&d.glossary, &d.flashcards),
@@ -127,7 +123,7 @@ impl LlmEngine {
             id_prefix: "final".into(),
         });
         let written = Written {
-            model: &model,
+            stage: Stage::Assessment,
             conversation: answer.conversation,
             questions: draft.questions,
         };
@@ -187,15 +183,11 @@ impl LlmEngine {
                 ("language", options.course_language().unwrap_or("en")),
             ],
         );
-        let model = self
-            .chat
-            .config()
-            .model_for(Stage::Assemble, options)
-            .to_owned();
         let answer = self
             .chat
             .ask::<NotesDraft>(
-                &model,
+                Stage::Assemble,
+                options,
                 "notes",
                 vec![Message::system(prompts::SYSTEM), Message::user(user)],
                 |d| notes_check(&d.glossary, &d.flashcards),

@@ -12,10 +12,12 @@ use async_openai::error::OpenAIError;
 use async_openai::types::chat::{
     ChatCompletionRequestAssistantMessage, ChatCompletionRequestMessage,
     ChatCompletionRequestSystemMessage, ChatCompletionRequestUserMessage,
-    CreateChatCompletionRequest, ResponseFormat, ResponseFormatJsonSchema,
+    CreateChatCompletionRequest, FinishReason, ResponseFormat, ResponseFormatJsonSchema,
 };
 use coursegen_core::metering;
+use coursegen_core::options::Options;
 use coursegen_core::ports::{ArtifactStore, EngineError};
+use coursegen_core::stage::Stage;
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -67,6 +69,26 @@ impl Message {
             content: content.into(),
         }
     }
+}
+
+/// The completion tokens a task's reply may take: generous for a capable
+/// model, but a bound on one that never closes its JSON (a small local
+/// model can otherwise run on to the end of its context).
+pub fn budget(task: &str) -> u32 {
+    match task {
+        "verdict" => 400,
+        "replacements" | "notes" => 3_000,
+        "plan" | "outline" | "topic_outline" => 4_000,
+        "lesson" | "assessment" => 6_000,
+        "chapter" => 8_000,
+        _ => 4_000,
+    }
+}
+
+/// A completion's text, and whether the token budget cut it short.
+struct Reply {
+    text: String,
+    cut: bool,
 }
 
 /// Everything that decides a reply; its hash is the cache address.
@@ -122,20 +144,18 @@ impl Chat {
         })
     }
 
-    pub fn config(&self) -> &LlmConfig {
-        &self.config
-    }
-
     pub fn cache(&self) -> &Cache {
         &self.cache
     }
 
-    /// Asks `model` for a `T`: `check` lists what is wrong with a reply that
-    /// parses (empty: accepted). A reply that does not parse or check gets
-    /// one repair turn; then a fresh attempt.
+    /// Asks `stage`'s model for a `T`: `check` lists what is wrong with a
+    /// reply that parses (empty: accepted). A reply that does not parse or
+    /// check gets one repair turn; then a fresh attempt. A reply to the same
+    /// request is reused unless the job's options ask for `fresh` ones.
     pub async fn ask<T>(
         &self,
-        model: &str,
+        stage: Stage,
+        options: &Options,
         task: &str,
         messages: Vec<Message>,
         check: impl Fn(&T) -> Vec<String>,
@@ -143,6 +163,7 @@ impl Chat {
     where
         T: DeserializeOwned + JsonSchema,
     {
+        let model = self.config.model_for(stage, options);
         let schema = schema::strict::<T>();
         let structured = self.config.structured == Structured::Strict;
         let mut messages = messages;
@@ -164,7 +185,8 @@ impl Chat {
             messages: &messages,
         };
         let at = address(&request);
-        if let Some(bytes) = self.cache.get("replies", &at).await
+        if !options.fresh
+            && let Some(bytes) = self.cache.get("replies", &at).await
             && let Ok(text) = String::from_utf8(bytes)
             && let Ok(value) = read(&text, &check)
         {
@@ -173,12 +195,18 @@ impl Chat {
         let mut problems = Vec::new();
         for _ in 0..ANSWER_ATTEMPTS {
             let reply = self.complete(&request).await?;
-            let reply = match read(&reply, &check) {
-                Ok(value) => return Ok(self.accept(&at, value, &messages, reply).await),
-                Err(found) => {
+            let reply = match read(&reply.text, &check) {
+                Ok(value) => return Ok(self.accept(&at, value, &messages, reply.text).await),
+                Err(mut found) => {
                     tracing::info!(task, problems = found.len(), "repairing a model reply");
+                    if reply.cut {
+                        found.insert(0, format!(
+                            "the reply was cut off at the limit of {} tokens: say the same more briefly",
+                            self.budget(task)
+                        ));
+                    }
                     let mut repair = messages.clone();
-                    repair.push(Message::assistant(reply));
+                    repair.push(Message::assistant(reply.text));
                     repair.push(Message::user(prompts::render(
                         prompts::REPAIR,
                         &[("problems", &bullets(&found))],
@@ -190,8 +218,8 @@ impl Chat {
                     self.complete(&request).await?
                 }
             };
-            match read(&reply, &check) {
-                Ok(value) => return Ok(self.accept(&at, value, &messages, reply).await),
+            match read(&reply.text, &check) {
+                Ok(value) => return Ok(self.accept(&at, value, &messages, reply.text).await),
                 Err(found) => problems = found,
             }
         }
@@ -214,8 +242,15 @@ impl Chat {
         answer(value, messages, reply)
     }
 
+    /// The completion tokens `task` may take here: its budget, within the
+    /// configured cap.
+    fn budget(&self, task: &str) -> u32 {
+        let own = budget(task);
+        self.config.max_tokens.map_or(own, |cap| own.min(cap))
+    }
+
     /// One completion: the reply's text, its usage metered.
-    async fn complete(&self, request: &Request<'_>) -> Result<String, EngineError> {
+    async fn complete(&self, request: &Request<'_>) -> Result<Reply, EngineError> {
         let body = self.body(request);
         let _permit = self
             .permits
@@ -232,15 +267,19 @@ impl Chat {
                             u64::from(usage.completion_tokens),
                         ));
                     }
-                    let message = response.choices.into_iter().next().map(|c| c.message);
-                    return Ok(match message {
-                        Some(m) => match (m.content, m.refusal) {
-                            (Some(text), _) => text,
-                            (None, Some(refusal)) => format!("(refused: {refusal})"),
-                            (None, None) => String::new(),
-                        },
-                        None => String::new(),
-                    });
+                    let Some(choice) = response.choices.into_iter().next() else {
+                        return Ok(Reply {
+                            text: String::new(),
+                            cut: false,
+                        });
+                    };
+                    let text = match (choice.message.content, choice.message.refusal) {
+                        (Some(text), _) => text,
+                        (None, Some(refusal)) => format!("(refused: {refusal})"),
+                        (None, None) => String::new(),
+                    };
+                    let cut = choice.finish_reason == Some(FinishReason::Length);
+                    return Ok(Reply { text, cut });
                 }
                 Err(OpenAIError::JSONDeserialize(e, _)) => {
                     last = format!("its answer was not a chat completion: {e}");
@@ -289,6 +328,9 @@ impl Chat {
             model: request.model.to_owned(),
             messages,
             response_format: Some(response_format),
+            // The current name of the limit; llama.cpp, vLLM and OpenAI
+            // all read it (`max_tokens` is deprecated).
+            max_completion_tokens: Some(self.budget(request.task)),
             temperature: Some(0.2),
             ..Default::default()
         }

@@ -23,6 +23,9 @@ pub struct LlmConfig {
     pub structured: Structured,
     /// Calls in flight at once, over every job this process runs.
     pub concurrency: usize,
+    /// The most completion tokens any one call may spend, over each task's
+    /// own budget (see `chat::budget`): small local models need it lower.
+    pub max_tokens: Option<u32>,
     pub retry: RetryPolicy,
     pub price: Price,
 }
@@ -103,6 +106,7 @@ impl std::fmt::Debug for LlmConfig {
             .field("model", &self.model)
             .field("structured", &self.structured)
             .field("concurrency", &self.concurrency)
+            .field("max_tokens", &self.max_tokens)
             .field("retry", &self.retry)
             .field("price", &self.price)
             .finish()
@@ -118,6 +122,7 @@ impl LlmConfig {
             model: model.to_owned(),
             structured: Structured::Strict,
             concurrency: 8,
+            max_tokens: None,
             retry: RetryPolicy::default(),
             price: Price::of_model(model),
         }
@@ -127,7 +132,7 @@ impl LlmConfig {
     /// and/or `OPENAI_API_KEY` (one of them is needed), `COURSEGEN_LLM_MODEL`,
     /// and the optional `COURSEGEN_LLM_STRUCTURED=json` (servers without
     /// structured outputs), `COURSEGEN_LLM_CONCURRENCY`,
-    /// `COURSEGEN_LLM_TIMEOUT_S` and `COURSEGEN_LLM_PRICE=prompt,completion`
+    /// `COURSEGEN_LLM_TIMEOUT_S`, `COURSEGEN_LLM_MAX_TOKENS` and `COURSEGEN_LLM_PRICE=prompt,completion`
     /// (USD per million tokens).
     pub fn from_env() -> Result<Option<Self>, String> {
         Self::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
@@ -163,6 +168,14 @@ impl LlmConfig {
                 .ok()
                 .filter(|n| (1..=256).contains(n))
                 .ok_or_else(|| format!("COURSEGEN_LLM_CONCURRENCY: {n:?} is not 1–256"))?;
+        }
+        if let Some(n) = var("COURSEGEN_LLM_MAX_TOKENS") {
+            config.max_tokens = Some(
+                n.parse()
+                    .ok()
+                    .filter(|n| *n >= 64)
+                    .ok_or_else(|| format!("COURSEGEN_LLM_MAX_TOKENS: {n:?} is not 64 or more"))?,
+            );
         }
         if let Some(s) = var("COURSEGEN_LLM_TIMEOUT_S") {
             let secs: u64 = s.parse().ok().filter(|s| *s > 0).ok_or_else(|| {
@@ -222,6 +235,7 @@ mod tests {
             ("COURSEGEN_LLM_STRUCTURED", "json"),
             ("COURSEGEN_LLM_CONCURRENCY", "3"),
             ("COURSEGEN_LLM_TIMEOUT_S", "9"),
+            ("COURSEGEN_LLM_MAX_TOKENS", "1024"),
             ("COURSEGEN_LLM_PRICE", "1, 2"),
         ]))
         .unwrap()
@@ -231,6 +245,7 @@ mod tests {
         assert_eq!(config.structured, Structured::JsonMode);
         assert_eq!(config.concurrency, 3);
         assert_eq!(config.retry.timeout, Duration::from_secs(9));
+        assert_eq!(config.max_tokens, Some(1024));
         assert_eq!(config.price.usage(1_000_000, 500_000).cost_usd, 2.0);
         assert!(!format!("{config:?}").contains("sk-secret"));
     }
@@ -252,6 +267,7 @@ mod tests {
             ("COURSEGEN_LLM_STRUCTURED", "loose"),
             ("COURSEGEN_LLM_CONCURRENCY", "0"),
             ("COURSEGEN_LLM_TIMEOUT_S", "soon"),
+            ("COURSEGEN_LLM_MAX_TOKENS", "12"),
             ("COURSEGEN_LLM_PRICE", "1"),
         ] {
             let vars = [("OPENAI_API_KEY", "k"), (name, value)];

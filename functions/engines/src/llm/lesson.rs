@@ -139,15 +139,11 @@ impl LlmEngine {
                 ("language", options.course_language().unwrap_or("en")),
             ],
         );
-        let model = self
-            .chat
-            .config()
-            .model_for(Stage::Lessons, options)
-            .to_owned();
         let answer = self
             .chat
             .ask::<LessonDraft>(
-                &model,
+                Stage::Lessons,
+                options,
                 "lesson",
                 vec![Message::system(prompts::SYSTEM), Message::user(user)],
                 |d| {
@@ -172,7 +168,7 @@ impl LlmEngine {
         let exercises = self
             .guarded(
                 Written {
-                    model: &model,
+                    stage: Stage::Lessons,
                     conversation: answer.conversation,
                     questions: draft.exercises,
                 },
@@ -208,14 +204,14 @@ impl LlmEngine {
     /// the mix and numbered `{prefix}-q1`, …
     pub(super) async fn guarded(
         &self,
-        written: Written<'_>,
+        written: Written,
         source: Option<&Scope<'_>>,
         wanted: &BTreeMap<QuestionType, usize>,
         options: &Options,
         prefix: &str,
     ) -> Result<Vec<Question>, EngineError> {
         let Written {
-            model,
+            stage,
             mut conversation,
             questions,
         } = written;
@@ -257,7 +253,7 @@ impl LlmEngine {
             };
             let replacements = self
                 .chat
-                .ask::<Replacements>(model, "replacements", conversation, |_| Vec::new())
+                .ask::<Replacements>(stage, options, "replacements", conversation, |_| Vec::new())
                 .await?;
             let still_wanted = missing_counts(&review.missing);
             let second = guards::review(
@@ -306,8 +302,9 @@ impl LlmEngine {
 
 /// Questions the model wrote, and how to ask it for more: its model and
 /// the conversation that ends with them.
-pub struct Written<'a> {
-    pub model: &'a str,
+pub struct Written {
+    /// The stage asking, whose model writes the follow-up.
+    pub stage: Stage,
     pub conversation: Vec<Message>,
     pub questions: Vec<Question>,
 }

@@ -153,15 +153,11 @@ impl Segmenter for LlmEngine {
                 ("title", &title),
             ],
         );
-        let model = self
-            .chat
-            .config()
-            .model_for(Stage::Segment, options)
-            .to_owned();
         let plan = self
             .chat
             .ask::<Plan>(
-                &model,
+                Stage::Segment,
+                options,
                 "plan",
                 vec![Message::system(prompts::SYSTEM), Message::user(user)],
                 |p| {
@@ -235,15 +231,11 @@ impl Outliner for LlmEngine {
                 ("title", &material_title(options, title)),
             ],
         );
-        let model = self
-            .chat
-            .config()
-            .model_for(Stage::Outline, options)
-            .to_owned();
         let planned = self
             .chat
             .ask::<OutlinePlan>(
-                &model,
+                Stage::Outline,
+                options,
                 "outline",
                 vec![Message::system(prompts::SYSTEM), Message::user(user)],
                 |p| plan::check_outline(&p.modules, segments.len()),

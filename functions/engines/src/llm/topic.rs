@@ -166,15 +166,11 @@ impl LlmEngine {
                 ("language", options.course_language().unwrap_or("en")),
             ],
         );
-        let model = self
-            .chat
-            .config()
-            .model_for(Stage::Outline, options)
-            .to_owned();
         let plan = self
             .chat
             .ask::<TopicOutline>(
-                &model,
+                Stage::Outline,
+                options,
                 "topic_outline",
                 vec![Message::system(prompts::SYSTEM), Message::user(user)],
                 check_outline,
@@ -225,15 +221,11 @@ impl LlmEngine {
                 ("language", options.course_language().unwrap_or("en")),
             ],
         );
-        let model = self
-            .chat
-            .config()
-            .model_for(Stage::Lessons, options)
-            .to_owned();
         let answer = self
             .chat
             .ask::<LessonDraft>(
-                &model,
+                Stage::Lessons,
+                options,
                 "chapter",
                 vec![Message::system(prompts::SYSTEM), Message::user(user)],
                 |d| {
@@ -260,7 +252,7 @@ impl LlmEngine {
         let mut exercises = self
             .guarded(
                 Written {
-                    model: &model,
+                    stage: Stage::Lessons,
                     conversation: answer.conversation,
                     questions: draft.exercises,
                 },
@@ -302,15 +294,11 @@ impl LlmEngine {
                 ("language", options.course_language().unwrap_or("en")),
             ],
         );
-        let model = self
-            .chat
-            .config()
-            .model_for(Stage::Assemble, options)
-            .to_owned();
         let answer = self
             .chat
             .ask::<NotesDraft>(
-                &model,
+                Stage::Assemble,
+                options,
                 "notes",
                 vec![Message::system(prompts::SYSTEM), Message::user(user)],
                 |d| notes_check(&d.glossary, &d.flashcards),

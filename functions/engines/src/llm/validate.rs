@@ -85,15 +85,11 @@ impl LlmEngine {
                 ),
             ],
         );
-        let model = self
-            .chat
-            .config()
-            .model_for(Stage::Validate, options)
-            .to_owned();
         let verdict = self
             .chat
             .ask::<Verdict>(
-                &model,
+                Stage::Validate,
+                options,
                 "verdict",
                 vec![Message::system(prompts::SYSTEM), Message::user(user)],
                 |v| {

@@ -61,6 +61,11 @@ pub struct Call {
     pub finished: Instant,
 }
 
+/// What a faulty call does, in turn: an HTTP failure, a stall past the
+/// client's timeout, a body that is not JSON, a reply off its schema, a
+/// reply cut at the token limit.
+pub const FAULTS: [&str; 6] = ["429", "500", "stall", "not-json", "schema", "cut"];
+
 pub struct Fake {
     pub material: Vec<Sentence>,
     /// The model each task must name; others `default_model`.
@@ -75,6 +80,11 @@ pub struct Fake {
     pub problems: Mutex<Vec<String>>,
     attempts: Mutex<HashMap<u64, (u32, Option<Instant>)>>,
     seq: AtomicUsize,
+    faulted: AtomicUsize,
+    /// Which of `FAULTS` the first fault is.
+    pub first_fault: usize,
+    /// Replies cut short at the token limit: their repair must say so.
+    cut: Mutex<Vec<String>>,
     /// The notes written for each chapter of a topic course, by title.
     pub chapters: Mutex<BTreeMap<String, Vec<Sentence>>>,
 }
@@ -97,6 +107,9 @@ impl Fake {
             problems: Mutex::new(Vec::new()),
             attempts: Mutex::new(HashMap::new()),
             seq: AtomicUsize::new(0),
+            faulted: AtomicUsize::new(0),
+            first_fault: 0,
+            cut: Mutex::new(Vec::new()),
             chapters: Mutex::new(BTreeMap::new()),
         }
     }
@@ -252,6 +265,20 @@ async fn complete(State(fake): State<Arc<Fake>>, headers: HeaderMap, body: Bytes
     let mut strict = Vec::new();
     strict_problems(schema, &task, &mut strict);
     fake.problems.lock().unwrap().extend(strict);
+    let Some(limit) = request["max_completion_tokens"].as_u64().filter(|n| *n > 0) else {
+        fake.problem(format!("{task}: no max_completion_tokens"));
+        return StatusCode::BAD_REQUEST.into_response();
+    };
+    // A repair of a reply cut at the limit asks for a shorter one.
+    if let Some(at) = messages
+        .iter()
+        .position(|m| fake.cut.lock().unwrap().contains(m))
+        && !messages.get(at + 1).is_some_and(|m| m.contains("cut off"))
+    {
+        fake.problem(format!(
+            "{task}: a cut reply's repair does not say it was cut"
+        ));
+    }
     let prompt_tokens: u64 = messages.iter().map(|m| tokens(m)).sum();
 
     // Faults: decided by the request and its attempt number, never past the
@@ -271,24 +298,16 @@ async fn complete(State(fake): State<Arc<Fake>>, headers: HeaderMap, body: Bytes
         entry.0 += 1;
         entry.0
     };
-    // Three calls in ten fail, the kinds taken in turn.
+    // Three calls in ten fail, the kinds taken in turn from `first_fault`;
+    // a lesson's invalid reply is a multiple choice with a repeated option.
     let seq = fake.seq.fetch_add(1, Ordering::Relaxed);
-    let slot = [0, 2, 5].iter().position(|n| *n == seq % 10);
-    let fault = slot.filter(|_| fake.faults && attempt <= 2).map(|slot| {
-        let kinds: &[&'static str] = if task == "lesson" {
-            &[
-                "429",
-                "500",
-                "stall",
-                "not-json",
-                "schema",
-                "repeated-option",
-            ]
-        } else {
-            &["429", "500", "stall", "not-json", "schema"]
-        };
-        // The n-th fault overall.
-        kinds[(seq / 10 * 3 + slot) % kinds.len()]
+    let faulty = [0, 2, 5].contains(&(seq % 10)) && fake.faults && attempt <= 2;
+    let fault = faulty.then(|| {
+        let n = fake.faulted.fetch_add(1, Ordering::Relaxed) + fake.first_fault;
+        match FAULTS[n % FAULTS.len()] {
+            "schema" if task == "lesson" => "repeated-option",
+            kind => kind,
+        }
     });
     let record = |status: u16, completion_tokens: u64, billed: bool| Call {
         task: task.clone(),
@@ -332,10 +351,22 @@ async fn complete(State(fake): State<Arc<Fake>>, headers: HeaderMap, body: Bytes
         Some("not-json") => return unbilled(StatusCode::OK, vec![], "{\"id\": \"cmpl".into()),
         _ => {}
     }
-    let content = match fault {
+    let mut content = match fault {
         Some("schema") => json!({"unexpected": true}).to_string(),
         _ => answer(&fake, &task, &messages, fault == Some("repeated-option")).to_string(),
     };
+    // Our answers fit their task's budget; one cut short is a fault.
+    if tokens(&content) > limit {
+        fake.problem(format!(
+            "{task}: a {}-token answer is over the {limit}-token limit",
+            tokens(&content)
+        ));
+    }
+    let cut = fault == Some("cut");
+    if cut {
+        content = content.chars().take(content.chars().count() / 2).collect();
+        fake.cut.lock().unwrap().push(content.clone());
+    }
     let completion_tokens = tokens(&content);
     if let Some(latency) = fake.latency {
         tokio::time::sleep(latency.of(prompt_tokens, completion_tokens)).await;
@@ -346,7 +377,7 @@ async fn complete(State(fake): State<Arc<Fake>>, headers: HeaderMap, body: Bytes
         .push(record(200, completion_tokens, true));
     axum::Json(json!({
         "id": "cmpl-1", "object": "chat.completion", "created": 0, "model": model,
-        "choices": [{"index": 0, "finish_reason": "stop",
+        "choices": [{"index": 0, "finish_reason": if cut { "length" } else { "stop" },
                      "message": {"role": "assistant", "content": content}}],
         "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
                   "total_tokens": prompt_tokens + completion_tokens}
