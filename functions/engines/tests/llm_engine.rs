@@ -315,3 +315,42 @@ async fn a_topic_becomes_a_course_chapter_by_chapter() {
         (prompt, completion)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_plan_the_model_cannot_get_right_is_put_right_by_the_engine() {
+    let material = lecture(LECTURE);
+    let mut fake = Fake::new(material.clone(), false);
+    fake.weak = true;
+    let server = fake.serve().await;
+    let stack = stack_with(Some(config(&server.url))).await;
+    let options = Options {
+        models: BTreeMap::new(),
+        ..llm_options()
+    };
+    let id = run(&stack, options).await;
+    let problems = server.fake.problems.lock().unwrap().clone();
+    assert!(problems.is_empty(), "{problems:#?}");
+    // Two attempts, each with its repair turn; then the engine's mend.
+    let calls = server.fake.calls.lock().unwrap().clone();
+    let plans = calls.iter().filter(|c| c.task == "plan").count();
+    assert_eq!(plans, 4);
+    assert!(calls.iter().any(|c| {
+        c.task == "plan"
+            && c.messages
+                .iter()
+                .any(|m| m.contains("must start at block 1"))
+    }));
+    let course = course(&stack, id).await;
+    course.validate().unwrap();
+    let lessons: Vec<_> = course.modules.iter().flat_map(|m| &m.lessons).collect();
+    assert!(lessons.len() >= 2);
+    assert_eq!(lessons[0].start_ms, material[0].start_ms);
+    for pair in lessons.windows(2) {
+        assert!(pair[0].end_ms < pair[1].start_ms, "lessons in order");
+    }
+    // The segments keep the titles the model gave them.
+    assert!(
+        lessons.iter().all(|l| l.title.starts_with("Segment ")),
+        "{lessons:#?}"
+    );
+}

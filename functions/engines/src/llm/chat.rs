@@ -163,9 +163,31 @@ impl Chat {
     where
         T: DeserializeOwned + JsonSchema,
     {
+        self.ask_or_mend(stage, options, task, messages, check, |_| None)
+            .await
+    }
+
+    /// [`Chat::ask`], with a last resort for structure a program can put
+    /// right (a weak model's plan): when every reply that parsed failed
+    /// `check`, the last of them as `mend` fixes it (`None`: it cannot).
+    pub async fn ask_or_mend<T>(
+        &self,
+        stage: Stage,
+        options: &Options,
+        task: &str,
+        messages: Vec<Message>,
+        check: impl Fn(&T) -> Vec<String>,
+        mend: impl FnOnce(T) -> Option<T>,
+    ) -> Result<Answer<T>, EngineError>
+    where
+        T: DeserializeOwned + JsonSchema,
+    {
         let model = self.config.model_for(stage, options);
-        let schema = schema::strict::<T>();
-        let structured = self.config.structured == Structured::Strict;
+        let mut schema = schema::strict::<T>();
+        if self.config.structured == Structured::Bounded {
+            schema::bound(&mut schema);
+        }
+        let structured = self.config.structured != Structured::JsonMode;
         let mut messages = messages;
         if !structured {
             // JSON mode: the schema travels in the instructions.
@@ -193,11 +215,16 @@ impl Chat {
             return Ok(answer(value, &messages, text));
         }
         let mut problems = Vec::new();
+        // The last reply that parsed but failed its check, for `mend`.
+        let mut parsed = None;
         for _ in 0..ANSWER_ATTEMPTS {
             let reply = self.complete(&request).await?;
             let reply = match read(&reply.text, &check) {
                 Ok(value) => return Ok(self.accept(&at, value, &messages, reply.text).await),
-                Err(mut found) => {
+                Err((value, mut found)) => {
+                    if let Some(value) = value {
+                        parsed = Some((value, reply.text.clone()));
+                    }
                     tracing::info!(task, problems = found.len(), "repairing a model reply");
                     if reply.cut {
                         found.insert(0, format!(
@@ -220,8 +247,20 @@ impl Chat {
             };
             match read(&reply.text, &check) {
                 Ok(value) => return Ok(self.accept(&at, value, &messages, reply.text).await),
-                Err(found) => problems = found,
+                Err((value, found)) => {
+                    if let Some(value) = value {
+                        parsed = Some((value, reply.text));
+                    }
+                    problems = found;
+                }
             }
+        }
+        if let Some((value, reply)) = parsed
+            && let Some(mended) = mend(value)
+        {
+            // Not cached: a later run asks the model again.
+            tracing::warn!(task, problems = %problems.join("; "), "the model's reply was put right by the engine");
+            return Ok(answer(mended, &messages, reply));
         }
         Err(EngineError::Unavailable(format!(
             "the model's {task} replies did not validate, even after a repair turn: {}",
@@ -346,19 +385,24 @@ fn answer<T>(value: T, messages: &[Message], reply: String) -> Answer<T> {
     }
 }
 
-/// The reply as a `T` that passes `check`, or what is wrong with it.
+/// The reply as a `T` that passes `check`, or what is wrong with it (and
+/// the `T`, if it parsed).
 fn read<T: DeserializeOwned>(
     reply: &str,
     check: &impl Fn(&T) -> Vec<String>,
-) -> Result<T, Vec<String>> {
+) -> Result<T, (Option<T>, Vec<String>)> {
     let json = strip_fence(reply);
-    let value: T = serde_json::from_str(json)
-        .map_err(|e| vec![format!("the reply is not valid JSON of the schema: {e}")])?;
+    let value: T = serde_json::from_str(json).map_err(|e| {
+        (
+            None,
+            vec![format!("the reply is not valid JSON of the schema: {e}")],
+        )
+    })?;
     let problems = check(&value);
     if problems.is_empty() {
         Ok(value)
     } else {
-        Err(problems)
+        Err((Some(value), problems))
     }
 }
 
@@ -426,9 +470,10 @@ mod tests {
         assert_eq!(read::<Vec<u32>>("[1,2]", &check), Ok(vec![1, 2]));
         assert_eq!(
             read::<Vec<u32>>("[]", &check),
-            Err(vec!["must not be empty".to_owned()])
+            Err((Some(vec![]), vec!["must not be empty".to_owned()]))
         );
-        let e = read::<Vec<u32>>("{oops", &check).unwrap_err();
+        let (parsed, e) = read::<Vec<u32>>("{oops", &check).unwrap_err();
+        assert!(parsed.is_none());
         assert!(e[0].starts_with("the reply is not valid JSON"), "{e:?}");
     }
 }

@@ -39,6 +39,10 @@ pub enum Structured {
     /// `response_format: json_object` with the schema in the instructions,
     /// for servers without structured outputs; the reply is validated.
     JsonMode,
+    /// Strict, and every string and list bounded (`maxLength`, `maxItems`):
+    /// for small local models on servers that honour those (llama.cpp,
+    /// vLLM, Ollama), which otherwise may never close a string.
+    Bounded,
 }
 
 /// Retries of one HTTP call: 429, 5xx, timeouts and refused connections.
@@ -131,7 +135,7 @@ impl LlmConfig {
     /// The LLM of the environment, if there is one: `OPENAI_BASE_URL`
     /// and/or `OPENAI_API_KEY` (one of them is needed), `COURSEGEN_LLM_MODEL`,
     /// and the optional `COURSEGEN_LLM_STRUCTURED=json` (servers without
-    /// structured outputs), `COURSEGEN_LLM_CONCURRENCY`,
+    /// structured outputs) or `=bounded` (small local models), `COURSEGEN_LLM_CONCURRENCY`,
     /// `COURSEGEN_LLM_TIMEOUT_S`, `COURSEGEN_LLM_MAX_TOKENS` and `COURSEGEN_LLM_PRICE=prompt,completion`
     /// (USD per million tokens).
     pub fn from_env() -> Result<Option<Self>, String> {
@@ -156,9 +160,10 @@ impl LlmConfig {
         match var("COURSEGEN_LLM_STRUCTURED").as_deref() {
             None | Some("strict") => {}
             Some("json") => config.structured = Structured::JsonMode,
+            Some("bounded") => config.structured = Structured::Bounded,
             Some(other) => {
                 return Err(format!(
-                    "COURSEGEN_LLM_STRUCTURED: {other:?} is not \"strict\" or \"json\""
+                    "COURSEGEN_LLM_STRUCTURED: {other:?} is not \"strict\", \"bounded\" or \"json\""
                 ));
             }
         }

@@ -155,7 +155,7 @@ impl Segmenter for LlmEngine {
         );
         let plan = self
             .chat
-            .ask::<Plan>(
+            .ask_or_mend::<Plan>(
                 Stage::Segment,
                 options,
                 "plan",
@@ -165,6 +165,7 @@ impl Segmenter for LlmEngine {
                     problems.extend(plan::check_outline(&p.modules, p.segments.len()));
                     problems
                 },
+                |p| Some(plan::mend(p, &blocks, params, fixed.as_deref())),
             )
             .await?
             .value;
@@ -233,12 +234,19 @@ impl Outliner for LlmEngine {
         );
         let planned = self
             .chat
-            .ask::<OutlinePlan>(
+            .ask_or_mend::<OutlinePlan>(
                 Stage::Outline,
                 options,
                 "outline",
                 vec![Message::system(prompts::SYSTEM), Message::user(user)],
                 |p| plan::check_outline(&p.modules, segments.len()),
+                |p| {
+                    let titles: Vec<String> = segments.iter().map(|s| s.title.clone()).collect();
+                    Some(OutlinePlan {
+                        modules: plan::mend_modules(p.modules, &titles),
+                        ..p
+                    })
+                },
             )
             .await?
             .value;

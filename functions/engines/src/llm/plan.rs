@@ -121,6 +121,124 @@ pub fn check_outline(modules: &[PlannedModule], segments: usize) -> Vec<String> 
     problems
 }
 
+/// A plan whose structure the model could not get right, put right: the
+/// segments start where the model said (within the blocks, in order, from
+/// block 1, or where `fixed` says), merged or split to keep the duration
+/// bounds, each keeping what the model wrote for it; the outline is mended
+/// by [`mend_modules`]. Whatever the model wrote, the result passes both
+/// checks (durations as far as whole blocks allow).
+pub fn mend(plan: Plan, blocks: &[Block], params: &SegmentParams, fixed: Option<&[usize]>) -> Plan {
+    let starts = match fixed {
+        Some(fixed) => fixed.to_vec(),
+        None => {
+            let mut starts: Vec<usize> = plan
+                .segments
+                .iter()
+                .map(|s| s.first_block)
+                .filter(|b| (1..=blocks.len()).contains(b))
+                .chain([1])
+                .collect();
+            starts.sort_unstable();
+            starts.dedup();
+            fit(&starts, blocks, params)
+        }
+    };
+    let segments: Vec<PlannedSegment> = starts
+        .iter()
+        .enumerate()
+        .map(|(n, first)| {
+            let written = plan.segments.iter().find(|s| s.first_block == *first);
+            PlannedSegment {
+                first_block: *first,
+                title: written
+                    .map(|s| s.title.trim())
+                    .filter(|t| !t.is_empty())
+                    .map_or_else(|| format!("Part {}", n + 1), str::to_owned),
+                summary: written.map_or_else(String::new, |s| s.summary.clone()),
+                keyphrases: written.map_or_else(Vec::new, |s| s.keyphrases.clone()),
+            }
+        })
+        .collect();
+    let titles: Vec<String> = segments.iter().map(|s| s.title.clone()).collect();
+    Plan {
+        modules: mend_modules(plan.modules, &titles),
+        segments,
+        ..plan
+    }
+}
+
+/// Segment starts merged (a segment shorter than the minimum joins the
+/// next) and split (a segment over the maximum into as many even parts as
+/// it needs, cut at the blocks nearest the even points).
+fn fit(starts: &[usize], blocks: &[Block], params: &SegmentParams) -> Vec<usize> {
+    let (min_ms, max_ms) = (
+        u64::from(params.min_duration_s) * 1000,
+        u64::from(params.max_duration_s).max(1) * 1000,
+    );
+    let mut merged: Vec<usize> = Vec::new();
+    for &start in starts {
+        match merged.last() {
+            Some(&prev) if blocks[start - 2].end_ms - blocks[prev - 1].start_ms < min_ms => {}
+            _ => merged.push(start),
+        }
+    }
+    let mut fitted = Vec::new();
+    for (n, &first) in merged.iter().enumerate() {
+        let last = merged.get(n + 1).map_or(blocks.len(), |next| next - 1);
+        let (from, to) = (blocks[first - 1].start_ms, blocks[last - 1].end_ms);
+        let parts = (to - from).div_ceil(max_ms);
+        fitted.push(first);
+        for j in 1..parts {
+            let at = from + (to - from) * j / parts;
+            let cut = (first + 1..=last)
+                .min_by_key(|b| blocks[b - 1].start_ms.abs_diff(at))
+                .unwrap_or(first);
+            if cut > *fitted.last().expect("pushed above") {
+                fitted.push(cut);
+            }
+        }
+    }
+    fitted
+}
+
+/// An outline that does not use the segments once each, in order, remade:
+/// a lesson per segment (keeping the objectives of the model's lesson that
+/// named it), shared out in order among as many of the model's modules as
+/// there are segments for. A good outline is kept as it is.
+pub fn mend_modules(modules: Vec<PlannedModule>, segment_titles: &[String]) -> Vec<PlannedModule> {
+    let k = segment_titles.len();
+    if check_outline(&modules, k).is_empty() {
+        return modules;
+    }
+    let lessons: Vec<PlannedLesson> = segment_titles
+        .iter()
+        .enumerate()
+        .map(|(i, title)| PlannedLesson {
+            title: title.clone(),
+            segments: vec![i + 1],
+            objectives: modules
+                .iter()
+                .flat_map(|m| &m.lessons)
+                .find(|l| l.segments.contains(&(i + 1)))
+                .map_or_else(Vec::new, |l| l.objectives.clone()),
+        })
+        .collect();
+    let m = modules.len().clamp(1, k.max(1));
+    (0..m)
+        .map(|j| {
+            let written = modules.get(j);
+            PlannedModule {
+                title: written
+                    .map(|m| m.title.trim())
+                    .filter(|t| !t.is_empty())
+                    .map_or_else(|| format!("Module {}", j + 1), str::to_owned),
+                summary: written.map_or_else(String::new, |m| m.summary.clone()),
+                lessons: lessons[j * k / m..(j + 1) * k / m].to_vec(),
+            }
+        })
+        .collect()
+}
+
 /// Start and end of each segment starting at `starts` (block numbers).
 fn spans(starts: &[usize], blocks: &[Block]) -> Vec<(u64, u64)> {
     starts
@@ -286,5 +404,43 @@ mod tests {
         assert!(check_outline(&p.modules, 3)[0].contains("each once and in order"));
         let p = plan(&[1, 5], &[&[1, 2]]);
         assert!(check_segments(&p, &bs, &params, Some(&[1, 4]))[0].contains("fixed"));
+    }
+
+    #[test]
+    fn any_plan_is_mended_into_one_that_passes_the_checks() {
+        let bs = blocks(20);
+        let params = SegmentParams {
+            min_duration_s: 120,
+            max_duration_s: 300,
+            ..SegmentParams::default()
+        };
+        let cases: [(&[usize], &[&[usize]]); 5] = [
+            (&[2, 1, 12, 40, 0], &[&[1]]),
+            (&[], &[]),
+            (&[1, 2, 3, 4], &[&[4, 3], &[]]),
+            (&[1], &[&[1]]),
+            (&[5, 5, 9, 19], &[&[1, 2], &[3], &[9]]),
+        ];
+        for (starts, lessons) in cases {
+            let mended = mend(plan(starts, lessons), &bs, &params, None);
+            let problems = check_segments(&mended, &bs, &params, None);
+            assert!(problems.is_empty(), "{starts:?}: {problems:?}");
+            let problems = check_outline(&mended.modules, mended.segments.len());
+            assert!(problems.is_empty(), "{starts:?}: {problems:?}");
+            assert!(mended.segments.iter().all(|s| !s.title.is_empty()));
+        }
+        // What the model wrote for a segment it placed well is kept.
+        let mended = mend(plan(&[3, 1, 9], &[&[1]]), &bs, &params, None);
+        assert_eq!(mended.segments[0].title, "S1");
+        // Fixed segments stay fixed.
+        let mended = mend(plan(&[2], &[]), &bs, &params, Some(&[1, 6, 11]));
+        assert!(check_segments(&mended, &bs, &params, Some(&[1, 6, 11])).is_empty());
+        // A good plan is not touched.
+        let good = plan(&[1, 4, 8], &[&[1, 2], &[3]]);
+        let mended = mend(good.clone(), &bs, &SegmentParams::default(), None);
+        assert_eq!(
+            format!("{:?}", mended.modules),
+            format!("{:?}", good.modules)
+        );
     }
 }

@@ -84,6 +84,81 @@ fn distribute_variants(map: &mut Map<String, Value>) {
     map.insert("anyOf".into(), Value::Array(whole));
 }
 
+/// Bounds every string and list of a strict schema, for servers whose
+/// grammar-constrained decoding honours `maxLength` and `maxItems`
+/// (llama.cpp, vLLM, Ollama): a small model then cannot run on inside a
+/// string to the end of its context. OpenAI's strict mode refuses these
+/// keywords, so they are opt-in (`Structured::Bounded`).
+pub fn bound(schema: &mut Value) {
+    match schema {
+        Value::Object(map) => {
+            if let Some(Value::Object(properties)) = map.get_mut("properties") {
+                for (name, property) in properties.iter_mut() {
+                    limit(property, name);
+                }
+            }
+            map.values_mut().for_each(bound);
+        }
+        Value::Array(items) => items.iter_mut().for_each(bound),
+        _ => {}
+    }
+}
+
+/// Characters of a short field: a phrase, a term, an option.
+const SHORT: u32 = 160;
+
+/// The characters a string property of this name may hold.
+fn max_length(name: &str) -> u32 {
+    match name {
+        "content_md" => 6_000,
+        "summary" | "description" | "explanation" | "definition" | "reason" | "back"
+        | "expected_output" | "input" | "hint" => 600,
+        "prompt" | "front" | "text" => 300,
+        _ => SHORT,
+    }
+}
+
+/// The items a list property of this name may hold: the course's parts
+/// and question sets run longer than a list of phrases.
+fn max_items(name: &str) -> u32 {
+    match name {
+        "segments" | "lessons" | "chapters" | "exercises" | "questions" | "glossary"
+        | "flashcards" => 24,
+        _ => 8,
+    }
+}
+
+/// Bounds the property `name` (or each variant of it): a string's length,
+/// a list's items and the length of its strings.
+fn limit(schema: &mut Value, name: &str) {
+    let Value::Object(map) = schema else { return };
+    if is(map, "string") && !map.contains_key("enum") {
+        map.insert("maxLength".into(), json!(max_length(name)));
+    }
+    if is(map, "array") {
+        map.insert("maxItems".into(), json!(max_items(name)));
+        if let Some(Value::Object(items)) = map.get_mut("items")
+            && is(items, "string")
+        {
+            items.insert("maxLength".into(), json!(SHORT));
+        }
+    }
+    for key in ["anyOf", "oneOf"] {
+        if let Some(Value::Array(variants)) = map.get_mut(key) {
+            variants.iter_mut().for_each(|v| limit(v, name));
+        }
+    }
+}
+
+/// Whether a schema's `type` is (or includes) `ty`.
+fn is(map: &Map<String, Value>, ty: &str) -> bool {
+    match map.get("type") {
+        Some(Value::String(t)) => t == ty,
+        Some(Value::Array(ts)) => ts.iter().any(|t| t == ty),
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use coursegen_core::course::Question;
@@ -147,5 +222,41 @@ mod tests {
                 .collect::<Vec<_>>()
         );
         let _: Question = serde_json::from_value(question).expect("and reads back");
+    }
+
+    #[test]
+    fn a_bounded_schema_limits_every_free_string_and_list() {
+        let mut schema = strict::<crate::llm::plan::Plan>();
+        bound(&mut schema);
+        let validator = jsonschema::validator_for(&schema).expect("a valid schema");
+        let plan = |title: &str, keyphrases: usize| {
+            json!({
+                "title": title, "description": "d",
+                "segments": [{"first_block": 1, "title": "s", "summary": "x",
+                              "keyphrases": vec!["k"; keyphrases]}],
+                "modules": [{"title": "m", "summary": "x",
+                             "lessons": [{"title": "l", "segments": [1], "objectives": ["o"]}]}]
+            })
+        };
+        assert!(validator.is_valid(&plan("A title", 3)));
+        assert!(!validator.is_valid(&plan(&"long ".repeat(100), 3)));
+        assert!(!validator.is_valid(&plan("A title", 9)));
+        // Free strings are bounded; enumerations are already.
+        let mut question = strict::<Question>();
+        bound(&mut question);
+        assert!(question.to_string().contains("\"maxLength\":300"));
+        fn check(v: &Value) {
+            match v {
+                Value::Object(m) => {
+                    if m.contains_key("enum") {
+                        assert!(!m.contains_key("maxLength"), "{v}");
+                    }
+                    m.values().for_each(check);
+                }
+                Value::Array(a) => a.iter().for_each(check),
+                _ => {}
+            }
+        }
+        check(&question);
     }
 }

@@ -78,6 +78,46 @@ pub fn check_outline(outline: &TopicOutline) -> Vec<String> {
     problems
 }
 
+/// A topic outline put right, if it has a chapter to keep: chapters
+/// without a title dropped, a chapter without topics covering its title,
+/// at most [`MAX_CHAPTERS`], empty modules dropped, the topic as the title
+/// if there is none.
+pub fn mend_outline(outline: TopicOutline, brief: &TopicBrief) -> Option<TopicOutline> {
+    let mut left = MAX_CHAPTERS;
+    let modules: Vec<TopicModule> = outline
+        .modules
+        .into_iter()
+        .filter_map(|module| {
+            let chapters: Vec<Chapter> = module
+                .chapters
+                .into_iter()
+                .filter(|c| !c.title.trim().is_empty())
+                .map(|c| Chapter {
+                    topics: if c.topics.iter().any(|t| !t.trim().is_empty()) {
+                        c.topics
+                    } else {
+                        vec![c.title.clone()]
+                    },
+                    title: c.title,
+                })
+                .take(left)
+                .collect();
+            left -= chapters.len();
+            (!chapters.is_empty()).then_some(TopicModule { chapters, ..module })
+        })
+        .collect();
+    let title = if outline.title.trim().is_empty() {
+        brief.topic.clone()
+    } else {
+        outline.title
+    };
+    (!modules.is_empty()).then_some(TopicOutline {
+        title,
+        description: outline.description,
+        modules,
+    })
+}
+
 /// The outline the pipeline reads: a lesson per chapter, its topics as
 /// its objectives, and no span of any material.
 pub fn to_outline(plan: TopicOutline) -> Outline {
@@ -168,12 +208,13 @@ impl LlmEngine {
         );
         let plan = self
             .chat
-            .ask::<TopicOutline>(
+            .ask_or_mend::<TopicOutline>(
                 Stage::Outline,
                 options,
                 "topic_outline",
                 vec![Message::system(prompts::SYSTEM), Message::user(user)],
                 check_outline,
+                |o| mend_outline(o, brief),
             )
             .await?
             .value;
@@ -308,5 +349,56 @@ impl LlmEngine {
             glossary: answer.value.glossary,
             flashcards: answer.value.flashcards,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use coursegen_core::course::Difficulty;
+
+    use super::*;
+
+    fn chapter(title: &str, topics: &[&str]) -> Chapter {
+        Chapter {
+            title: title.into(),
+            topics: topics.iter().map(|t| (*t).to_owned()).collect(),
+        }
+    }
+
+    #[test]
+    fn a_topic_outline_is_mended_when_a_chapter_is_left() {
+        let brief = TopicBrief {
+            topic: "Rust".into(),
+            course_type: "programming".into(),
+            difficulty: Difficulty::Easy,
+        };
+        let module = |chapters| TopicModule {
+            title: "M".into(),
+            summary: String::new(),
+            chapters,
+        };
+        let outline = TopicOutline {
+            title: " ".into(),
+            description: String::new(),
+            modules: vec![
+                module(vec![chapter("", &["a"]), chapter("Ownership", &[])]),
+                module(vec![]),
+                module((0..20).map(|i| chapter(&format!("C{i}"), &["t"])).collect()),
+            ],
+        };
+        assert!(!check_outline(&outline).is_empty());
+        let mended = mend_outline(outline, &brief).expect("chapters to keep");
+        assert!(check_outline(&mended).is_empty(), "{mended:?}");
+        assert_eq!(mended.title, "Rust");
+        assert_eq!(mended.modules[0].chapters[0].topics, ["Ownership"]);
+        let chapters: usize = mended.modules.iter().map(|m| m.chapters.len()).sum();
+        assert_eq!(chapters, MAX_CHAPTERS);
+
+        let empty = TopicOutline {
+            title: "T".into(),
+            description: String::new(),
+            modules: vec![module(vec![chapter(" ", &["x"])])],
+        };
+        assert!(mend_outline(empty, &brief).is_none());
     }
 }

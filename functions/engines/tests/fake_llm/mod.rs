@@ -72,6 +72,9 @@ pub struct Fake {
     pub models: HashMap<String, String>,
     pub default_model: String,
     pub faults: bool,
+    /// Plans like a weak model's: segments out of order, lessons that skip
+    /// segments, however often it is asked.
+    pub weak: bool,
     /// How long a stalled call stalls (past the client's timeout).
     pub stall: Duration,
     pub latency: Option<Latency>,
@@ -101,6 +104,7 @@ impl Fake {
             models: HashMap::new(),
             default_model: "test-model".into(),
             faults,
+            weak: false,
             stall: Duration::from_millis(1500),
             latency: None,
             calls: Mutex::new(Vec::new()),
@@ -627,6 +631,14 @@ fn answer(fake: &Fake, task: &str, messages: &[String], repeat_option: bool) -> 
     match task {
         "verdict" => json!({"suitable": true, "confidence": 0.9,
                             "reason": "It explains its topics step by step.", "category": "instructional"}),
+        "plan" if fake.weak => {
+            let mut v = plan(user);
+            let segments = v["segments"].as_array_mut().unwrap();
+            segments.reverse();
+            v["modules"] = outline(1)["modules"].clone();
+            v["modules"][0]["lessons"][0]["segments"] = json!([2]);
+            v
+        }
         "plan" => plan(user),
         "outline" => outline(numbered_lines(user)),
         "topic_outline" => topic_outline(between(user, "level:\n\n", "\n\n")),
