@@ -53,9 +53,25 @@ enum Command {
     AiServer(ai_server::AiServerArgs),
 }
 
+/// Warnings (a model reply the engine had to put right, a cache it cannot
+/// write) go to stderr; `RUST_LOG=info` or `debug` shows more.
+fn init_logging() {
+    let level = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(tracing::level_filters::LevelFilter::WARN);
+    tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .with_target(false)
+        .init();
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
+    init_logging();
     let result = match cli.command {
         Command::Generate(args) => generate::run(args).await,
         Command::Jobs { command } => jobs::run(command).await,

@@ -183,6 +183,15 @@ impl LlmEngine {
                 ("language", options.course_language().unwrap_or("en")),
             ],
         );
+        self.ask_notes(user, options).await
+    }
+
+    /// The glossary and flashcards, in a call of their own.
+    pub(super) async fn ask_notes(
+        &self,
+        user: String,
+        options: &Options,
+    ) -> Result<Notes, EngineError> {
         let answer = self
             .chat
             .ask::<NotesDraft>(

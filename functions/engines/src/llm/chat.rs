@@ -226,6 +226,7 @@ impl Chat {
                         parsed = Some((value, reply.text.clone()));
                     }
                     tracing::info!(task, problems = found.len(), "repairing a model reply");
+                    tracing::debug!(task, reply = %reply.text, problems = ?found, "the reply repaired");
                     if reply.cut {
                         found.insert(0, format!(
                             "the reply was cut off at the limit of {} tokens: say the same more briefly",

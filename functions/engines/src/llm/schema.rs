@@ -105,15 +105,15 @@ pub fn bound(schema: &mut Value) {
 }
 
 /// Characters of a short field: a phrase, a term, an option.
-const SHORT: u32 = 160;
+const SHORT: u32 = 120;
 
 /// The characters a string property of this name may hold.
 fn max_length(name: &str) -> u32 {
     match name {
-        "content_md" => 6_000,
+        "content_md" => 4_000,
         "summary" | "description" | "explanation" | "definition" | "reason" | "back"
-        | "expected_output" | "input" | "hint" => 600,
-        "prompt" | "front" | "text" => 300,
+        | "expected_output" | "input" | "hint" => 400,
+        "prompt" | "front" | "text" => 240,
         _ => SHORT,
     }
 }
@@ -123,8 +123,8 @@ fn max_length(name: &str) -> u32 {
 fn max_items(name: &str) -> u32 {
     match name {
         "segments" | "lessons" | "chapters" | "exercises" | "questions" | "glossary"
-        | "flashcards" => 24,
-        _ => 8,
+        | "flashcards" => 12,
+        _ => 6,
     }
 }
 
@@ -240,11 +240,11 @@ mod tests {
         };
         assert!(validator.is_valid(&plan("A title", 3)));
         assert!(!validator.is_valid(&plan(&"long ".repeat(100), 3)));
-        assert!(!validator.is_valid(&plan("A title", 9)));
+        assert!(!validator.is_valid(&plan("A title", 7)));
         // Free strings are bounded; enumerations are already.
         let mut question = strict::<Question>();
         bound(&mut question);
-        assert!(question.to_string().contains("\"maxLength\":300"));
+        assert!(question.to_string().contains("\"maxLength\":240"));
         fn check(v: &Value) {
             match v {
                 Value::Object(m) => {

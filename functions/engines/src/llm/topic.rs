@@ -16,7 +16,6 @@ use coursegen_core::stage::Stage;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::assessment::{NotesDraft, notes_check};
 use super::chat::Message;
 use super::lesson::{LessonDraft, Written, bloom, mix, outline_view};
 use super::{LlmEngine, prompts};
@@ -78,11 +77,12 @@ pub fn check_outline(outline: &TopicOutline) -> Vec<String> {
     problems
 }
 
-/// A topic outline put right, if it has a chapter to keep: chapters
-/// without a title dropped, a chapter without topics covering its title,
-/// at most [`MAX_CHAPTERS`], empty modules dropped, the topic as the title
-/// if there is none.
-pub fn mend_outline(outline: TopicOutline, brief: &TopicBrief) -> Option<TopicOutline> {
+/// A topic outline put right: chapters without a title dropped, a chapter
+/// without topics covering its title, at most [`MAX_CHAPTERS`], empty
+/// modules dropped, the topic as the title if there is none, and if no
+/// chapter is left, one chapter on the whole topic (its notes are still the
+/// model's to write).
+pub fn mend_outline(outline: TopicOutline, brief: &TopicBrief) -> TopicOutline {
     let mut left = MAX_CHAPTERS;
     let modules: Vec<TopicModule> = outline
         .modules
@@ -111,11 +111,23 @@ pub fn mend_outline(outline: TopicOutline, brief: &TopicBrief) -> Option<TopicOu
     } else {
         outline.title
     };
-    (!modules.is_empty()).then_some(TopicOutline {
+    let modules = if modules.is_empty() {
+        vec![TopicModule {
+            title: brief.topic.clone(),
+            summary: String::new(),
+            chapters: vec![Chapter {
+                title: brief.topic.clone(),
+                topics: vec![brief.topic.clone()],
+            }],
+        }]
+    } else {
+        modules
+    };
+    TopicOutline {
         title,
         description: outline.description,
         modules,
-    })
+    }
 }
 
 /// The outline the pipeline reads: a lesson per chapter, its topics as
@@ -214,7 +226,7 @@ impl LlmEngine {
                 "topic_outline",
                 vec![Message::system(prompts::SYSTEM), Message::user(user)],
                 check_outline,
-                |o| mend_outline(o, brief),
+                |o| Some(mend_outline(o, brief)),
             )
             .await?
             .value;
@@ -335,20 +347,7 @@ impl LlmEngine {
                 ("language", options.course_language().unwrap_or("en")),
             ],
         );
-        let answer = self
-            .chat
-            .ask::<NotesDraft>(
-                Stage::Assemble,
-                options,
-                "notes",
-                vec![Message::system(prompts::SYSTEM), Message::user(user)],
-                |d| notes_check(&d.glossary, &d.flashcards),
-            )
-            .await?;
-        Ok(Notes {
-            glossary: answer.value.glossary,
-            flashcards: answer.value.flashcards,
-        })
+        self.ask_notes(user, options).await
     }
 }
 
@@ -366,7 +365,7 @@ mod tests {
     }
 
     #[test]
-    fn a_topic_outline_is_mended_when_a_chapter_is_left() {
+    fn any_topic_outline_is_mended_into_one_that_passes_the_check() {
         let brief = TopicBrief {
             topic: "Rust".into(),
             course_type: "programming".into(),
@@ -387,7 +386,7 @@ mod tests {
             ],
         };
         assert!(!check_outline(&outline).is_empty());
-        let mended = mend_outline(outline, &brief).expect("chapters to keep");
+        let mended = mend_outline(outline, &brief);
         assert!(check_outline(&mended).is_empty(), "{mended:?}");
         assert_eq!(mended.title, "Rust");
         assert_eq!(mended.modules[0].chapters[0].topics, ["Ownership"]);
@@ -399,6 +398,8 @@ mod tests {
             description: String::new(),
             modules: vec![module(vec![chapter(" ", &["x"])])],
         };
-        assert!(mend_outline(empty, &brief).is_none());
+        let mended = mend_outline(empty, &brief);
+        assert!(check_outline(&mended).is_empty(), "{mended:?}");
+        assert_eq!(mended.modules[0].chapters[0].title, "Rust");
     }
 }
