@@ -235,10 +235,8 @@ async fn the_same_input_again_is_answered_from_the_cache_at_no_cost() {
     assert_eq!(usage(&stack, third).await, usage(&stack, first).await);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_topic_becomes_a_course_chapter_by_chapter() {
-    let server = Fake::new(Vec::new(), true).serve().await;
-    let stack = stack_with(Some(config(&server.url))).await;
+/// A topic course through `server`'s model: the job's id once it succeeded.
+async fn topic_course(stack: &Stack) -> JobId {
     let topic = |_| Source::Topic {
         topic: "Rust for Python programmers".into(),
         course_type: "programming".into(),
@@ -248,7 +246,7 @@ async fn a_topic_becomes_a_course_chapter_by_chapter() {
         models: BTreeMap::new(),
         ..llm_options()
     };
-    let id = new_job_with(&stack, LECTURE, topic, options).await;
+    let id = new_job_with(stack, LECTURE, topic, options).await;
     let job = stack.steps.jobs.get(id).await.unwrap();
     let machine = Arc::new(course_machine().unwrap());
     let ex = Executor::new(
@@ -263,6 +261,14 @@ async fn a_topic_becomes_a_course_chapter_by_chapter() {
         "{:?}",
         ex.snapshot().error
     );
+    id
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_topic_becomes_a_course_chapter_by_chapter() {
+    let server = Fake::new(Vec::new(), true).serve().await;
+    let stack = stack_with(Some(config(&server.url))).await;
+    let id = topic_course(&stack).await;
     let problems = server.fake.problems.lock().unwrap().clone();
     assert!(problems.is_empty(), "{problems:#?}");
 
@@ -352,5 +358,33 @@ async fn a_plan_the_model_cannot_get_right_is_put_right_by_the_engine() {
     assert!(
         lessons.iter().all(|l| l.title.starts_with("Segment ")),
         "{lessons:#?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_reply_with_nothing_usable_is_not_served_again_from_the_cache() {
+    // The assessment's reply and its follow-up have no question: the step
+    // fails, and its retry asks the model again rather than the cache.
+    let fake = Fake::new(Vec::new(), false);
+    fake.blank_assessments
+        .store(2, std::sync::atomic::Ordering::Relaxed);
+    let server = fake.serve().await;
+    let stack = stack_with(Some(config(&server.url))).await;
+    let id = topic_course(&stack).await;
+    let asked = |task: &str| {
+        server
+            .fake
+            .calls
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|c| c.task == task)
+            .count()
+    };
+    assert_eq!(asked("assessment"), 2);
+    let course = course(&stack, id).await;
+    assert_eq!(
+        course.assessment.expect("an assessment").questions.len(),
+        10
     );
 }

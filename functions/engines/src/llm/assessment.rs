@@ -125,6 +125,7 @@ impl LlmEngine {
         let written = Written {
             stage: Stage::Assessment,
             conversation: answer.conversation,
+            cached_at: answer.cached_at,
             questions: draft.questions,
         };
         let mut questions = self

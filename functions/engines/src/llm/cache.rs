@@ -45,6 +45,14 @@ impl Cache {
         }
     }
 
+    /// Drops what is at `address`; a failure is only logged (the entry then
+    /// keeps answering, as it did).
+    pub async fn forget(&self, kind: &str, address: &str) {
+        if let Err(e) = self.store.delete(&Self::key(kind, address)).await {
+            tracing::warn!(error = %e, "the LLM cache cannot be cleared");
+        }
+    }
+
     /// Keeps `bytes` at `address`; a failure only costs a later call.
     pub async fn put(&self, kind: &str, address: &str, bytes: Vec<u8>) {
         if let Err(e) = self

@@ -108,6 +108,9 @@ struct Request<'a> {
 pub struct Answer<T> {
     pub value: T,
     pub conversation: Vec<Message>,
+    /// Where the reply is cached (not if the engine mended it): a caller
+    /// that finds the reply unusable after all forgets it there.
+    pub cached_at: Option<String>,
 }
 
 pub struct Chat {
@@ -146,6 +149,14 @@ impl Chat {
 
     pub fn cache(&self) -> &Cache {
         &self.cache
+    }
+
+    /// Drops a cached reply that passed its schema but proved unusable, so
+    /// that the step's retry asks the model again.
+    pub async fn forget(&self, cached_at: Option<&str>) {
+        if let Some(at) = cached_at {
+            self.cache.forget("replies", at).await;
+        }
     }
 
     /// Asks `stage`'s model for a `T`: `check` lists what is wrong with a
@@ -212,7 +223,7 @@ impl Chat {
             && let Ok(text) = String::from_utf8(bytes)
             && let Ok(value) = read(&text, &check)
         {
-            return Ok(answer(value, &messages, text));
+            return Ok(answer(value, &messages, text, Some(at)));
         }
         let mut problems = Vec::new();
         // The last reply that parsed but failed its check, for `mend`.
@@ -261,7 +272,7 @@ impl Chat {
         {
             // Not cached: a later run asks the model again.
             tracing::warn!(task, problems = %problems.join("; "), "the model's reply was put right by the engine");
-            return Ok(answer(mended, &messages, reply));
+            return Ok(answer(mended, &messages, reply, None));
         }
         Err(EngineError::Unavailable(format!(
             "the model's {task} replies did not validate, even after a repair turn: {}",
@@ -279,7 +290,7 @@ impl Chat {
         self.cache
             .put("replies", at, reply.clone().into_bytes())
             .await;
-        answer(value, messages, reply)
+        answer(value, messages, reply, Some(at.to_owned()))
     }
 
     /// The completion tokens `task` may take here: its budget, within the
@@ -377,12 +388,18 @@ impl Chat {
     }
 }
 
-fn answer<T>(value: T, messages: &[Message], reply: String) -> Answer<T> {
+fn answer<T>(
+    value: T,
+    messages: &[Message],
+    reply: String,
+    cached_at: Option<String>,
+) -> Answer<T> {
     let mut conversation = messages.to_vec();
     conversation.push(Message::assistant(reply));
     Answer {
         value,
         conversation,
+        cached_at,
     }
 }
 

@@ -170,6 +170,7 @@ impl LlmEngine {
                 Written {
                     stage: Stage::Lessons,
                     conversation: answer.conversation,
+                    cached_at: answer.cached_at,
                     questions: draft.exercises,
                 },
                 Some(&scope),
@@ -212,6 +213,7 @@ impl LlmEngine {
     ) -> Result<Vec<Question>, EngineError> {
         let Written {
             stage,
+            cached_at,
             mut conversation,
             questions,
         } = written;
@@ -290,9 +292,14 @@ impl LlmEngine {
         // with the offline engine); with nothing to fall back on, a reply
         // without one usable question is a failure to retry.
         if source.is_none() && exercises.is_empty() {
-            return Err(EngineError::Unavailable(format!(
-                "the model wrote no usable questions: {}",
+            self.chat.forget(cached_at.as_deref()).await;
+            let why = if review.problems.is_empty() {
+                "it wrote none".to_owned()
+            } else {
                 review.problems.join("; ")
+            };
+            return Err(EngineError::Unavailable(format!(
+                "the model wrote no usable questions: {why}"
             )));
         }
         order_and_number(&mut exercises, wanted, prefix);
@@ -305,6 +312,8 @@ impl LlmEngine {
 pub struct Written {
     /// The stage asking, whose model writes the follow-up.
     pub stage: Stage,
+    /// Where the reply is cached, to forget it if nothing in it is usable.
+    pub cached_at: Option<String>,
     pub conversation: Vec<Message>,
     pub questions: Vec<Question>,
 }

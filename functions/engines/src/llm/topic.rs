@@ -307,6 +307,7 @@ impl LlmEngine {
                 Written {
                     stage: Stage::Lessons,
                     conversation: answer.conversation,
+                    cached_at: answer.cached_at,
                     questions: draft.exercises,
                 },
                 Some(&scope),

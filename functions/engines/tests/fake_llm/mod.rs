@@ -86,6 +86,9 @@ pub struct Fake {
     faulted: AtomicUsize,
     /// Which of `FAULTS` the first fault is.
     pub first_fault: usize,
+    /// How many of the assessment's replies (its follow-ups included) come
+    /// without a question, as a weak model's may.
+    pub blank_assessments: AtomicUsize,
     /// Replies cut short at the token limit: their repair must say so.
     cut: Mutex<Vec<String>>,
     /// The notes written for each chapter of a topic course, by title.
@@ -114,6 +117,7 @@ impl Fake {
             faulted: AtomicUsize::new(0),
             first_fault: 0,
             cut: Mutex::new(Vec::new()),
+            blank_assessments: AtomicUsize::new(0),
             chapters: Mutex::new(BTreeMap::new()),
         }
     }
@@ -668,6 +672,15 @@ fn answer(fake: &Fake, task: &str, messages: &[String], repeat_option: bool) -> 
             let title = between(user, "the chapter \"", "\"");
             let wanted = requested(between(last, "to replace them: ", ". Same rules"));
             json!({"exercises": pick(chapter_questions(title, pool_mix(&wanted)), &wanted)})
+        }
+        "assessment" | "replacements"
+            if !user.contains("<<<")
+                && fake
+                    .blank_assessments
+                    .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
+                    .is_ok() =>
+        {
+            json!({"questions": [], "exercises": [], "glossary": [], "flashcards": []})
         }
         "replacements" if !user.contains("<<<") => {
             // The assessment's follow-up: questions from the whole lecture
