@@ -88,7 +88,9 @@ fn distribute_variants(map: &mut Map<String, Value>) {
 /// grammar-constrained decoding honours `maxLength` and `maxItems`
 /// (llama.cpp, vLLM, Ollama): a small model then cannot run on inside a
 /// string to the end of its context. OpenAI's strict mode refuses these
-/// keywords, so they are opt-in (`Structured::Bounded`).
+/// keywords, so they are opt-in (`Structured::Bounded`). The bounds keep
+/// the largest reply (every field and list filled to the brim, as a base
+/// model does) within about 5,000 tokens.
 pub fn bound(schema: &mut Value) {
     match schema {
         Value::Object(map) => {
@@ -105,15 +107,14 @@ pub fn bound(schema: &mut Value) {
 }
 
 /// Characters of a short field: a phrase, a term, an option.
-const SHORT: u32 = 120;
+const SHORT: u32 = 80;
 
 /// The characters a string property of this name may hold.
 fn max_length(name: &str) -> u32 {
     match name {
-        "content_md" => 4_000,
+        "content_md" => 3_000,
         "summary" | "description" | "explanation" | "definition" | "reason" | "back"
-        | "expected_output" | "input" | "hint" => 400,
-        "prompt" | "front" | "text" => 240,
+        | "expected_output" | "input" | "hint" | "prompt" | "front" => 200,
         _ => SHORT,
     }
 }
@@ -123,8 +124,8 @@ fn max_length(name: &str) -> u32 {
 fn max_items(name: &str) -> u32 {
     match name {
         "segments" | "lessons" | "chapters" | "exercises" | "questions" | "glossary"
-        | "flashcards" => 12,
-        _ => 6,
+        | "flashcards" => 8,
+        _ => 4,
     }
 }
 
@@ -240,11 +241,11 @@ mod tests {
         };
         assert!(validator.is_valid(&plan("A title", 3)));
         assert!(!validator.is_valid(&plan(&"long ".repeat(100), 3)));
-        assert!(!validator.is_valid(&plan("A title", 7)));
+        assert!(!validator.is_valid(&plan("A title", 5)));
         // Free strings are bounded; enumerations are already.
         let mut question = strict::<Question>();
         bound(&mut question);
-        assert!(question.to_string().contains("\"maxLength\":240"));
+        assert!(question.to_string().contains("\"maxLength\":200"));
         fn check(v: &Value) {
             match v {
                 Value::Object(m) => {
