@@ -54,7 +54,16 @@ fn transcript(k: coursegen_core::artifact::ArtifactKey) -> Source {
 }
 
 async fn run(stack: &Stack, options: Options) -> JobId {
-    let id = new_job_with(stack, LECTURE, transcript, options).await;
+    run_from(stack, transcript, options).await
+}
+
+/// A job on `source` run to success by the workflow.
+async fn run_from(
+    stack: &Stack,
+    source: impl FnOnce(coursegen_core::artifact::ArtifactKey) -> Source,
+    options: Options,
+) -> JobId {
+    let id = new_job_with(stack, LECTURE, source, options).await;
     let job = stack.steps.jobs.get(id).await.unwrap();
     let machine = Arc::new(course_machine().unwrap());
     let ex = Executor::new(
@@ -246,22 +255,7 @@ async fn topic_course(stack: &Stack) -> JobId {
         models: BTreeMap::new(),
         ..llm_options()
     };
-    let id = new_job_with(stack, LECTURE, topic, options).await;
-    let job = stack.steps.jobs.get(id).await.unwrap();
-    let machine = Arc::new(course_machine().unwrap());
-    let ex = Executor::new(
-        machine.clone(),
-        Arc::new(InProcess(Arc::new(stack.steps.clone()))),
-        new_execution(&machine, &job),
-    );
-    assert_eq!(ex.drive().await.unwrap(), Drive::Done);
-    assert_eq!(
-        ex.snapshot().status,
-        ExecutionStatus::Succeeded,
-        "{:?}",
-        ex.snapshot().error
-    );
-    id
+    run_from(stack, topic, options).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
