@@ -26,9 +26,22 @@ pub struct Moto {
 }
 
 /// Runs moto's server on the port given as argv[1], exiting when stdin closes.
+/// DynamoDB calls are taken one at a time: moto serves each request on a
+/// thread of its own and checks a transaction's conditions apart from its
+/// writes, so two racing conditional writes could both succeed, which
+/// DynamoDB's serializable transactions never allow (seen: a lost update in
+/// the contract suite's concurrent writers). DynamoDB's handlers call no
+/// other service, so the lock cannot deadlock.
 const WATCHDOG: &str = "\
 import os, sys, threading
 threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()
+from moto.dynamodb.responses import DynamoHandler
+one_at_a_time = threading.Lock()
+unlocked = DynamoHandler.call_action
+def call_action(self):
+    with one_at_a_time:
+        return unlocked(self)
+DynamoHandler.call_action = call_action
 from moto.server import main
 main(['-H', '127.0.0.1', '-p', sys.argv[1]])
 ";

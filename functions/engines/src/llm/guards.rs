@@ -141,6 +141,20 @@ fn locate(
         .map(|(_, start, end)| (start, end))
 }
 
+/// Words (holding a letter) a prompt needs to ask anything: a weak model
+/// fills a prompt with a label such as "q2" or "1".
+const PROMPT_WORDS: usize = 2;
+
+/// A prompt that asks nothing: fewer than [`PROMPT_WORDS`] words.
+pub fn empty_prompt(q: &Question) -> Option<String> {
+    let words = q
+        .prompt
+        .split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphabetic))
+        .count();
+    (words < PROMPT_WORDS).then(|| format!("the prompt {:?} asks nothing", q.prompt.trim()))
+}
+
 /// A question whose options repeat one another.
 pub fn repeated_option(q: &Question) -> Option<String> {
     let texts: Vec<String> = match &q.body {
@@ -219,8 +233,8 @@ pub fn review(
                 Err(format!("too many at Bloom level {}", q.bloom.as_str()))
             } else if let Err(e) = q.validate() {
                 Err(e.to_string())
-            } else if let Some(repeat) = repeated_option(&q) {
-                Err(repeat)
+            } else if let Some(why) = empty_prompt(&q).or_else(|| repeated_option(&q)) {
+                Err(why)
             } else {
                 match sentences {
                     Some(sentences) => support(sentences, &q).map(|span| q.source = Some(span)),
@@ -406,5 +420,30 @@ mod tests {
         let review = super::review(vec![unsourced], None, &wanted, &bloom);
         assert_eq!(review.kept.len(), 1);
         assert!(review.kept[0].source.is_none());
+    }
+
+    #[test]
+    fn a_prompt_that_is_only_a_label_asks_nothing() {
+        let wanted = BTreeMap::from([(QuestionType::SingleChoice, 3)]);
+        let bloom = BTreeMap::from([(BloomLevel::Remember, 100)]);
+        let labels = ["q2", "1", " 10 ", "Q1 2"]
+            .map(|p| question(p, choice("Something", "Else")))
+            .to_vec();
+        let review = review(labels, None, &wanted, &bloom);
+        assert!(review.kept.is_empty());
+        assert_eq!(review.problems.len(), 4);
+        assert!(
+            review.problems[0].contains("\"q2\" asks nothing"),
+            "{:?}",
+            review.problems
+        );
+        assert_eq!(review.missing.len(), 3);
+        for asks in ["Define recursion.", "____ binds an antigen."] {
+            assert_eq!(
+                empty_prompt(&question(asks, choice("a", "b"))),
+                None,
+                "{asks}"
+            );
+        }
     }
 }

@@ -302,6 +302,15 @@ impl LlmEngine {
                 "the model wrote no usable questions: {why}"
             )));
         }
+        let asked: usize = wanted.values().sum();
+        if exercises.len() < asked {
+            tracing::warn!(
+                part = prefix,
+                kept = exercises.len(),
+                asked,
+                "fewer usable questions than asked for: the model's and the material's ran out"
+            );
+        }
         order_and_number(&mut exercises, wanted, prefix);
         Ok(exercises)
     }

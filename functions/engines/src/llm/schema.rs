@@ -68,12 +68,13 @@ fn distribute_variants(map: &mut Map<String, Value>) {
     let mut whole = Vec::new();
     for variant in variants {
         let mut variant = variant.clone();
-        let props = variant["properties"]
-            .as_object_mut()
-            .expect("checked above");
-        for (name, schema) in &shared {
-            props.entry(name.clone()).or_insert_with(|| schema.clone());
+        // The shared properties first, as the type declares them (a
+        // question's prompt), then the variant's own (its answer).
+        let mut props = shared.clone();
+        for (name, schema) in variant["properties"].as_object().expect("checked above") {
+            props.insert(name.clone(), schema.clone());
         }
+        variant["properties"] = Value::Object(props);
         variant["type"] = json!("object");
         whole.push(variant);
     }
@@ -90,7 +91,9 @@ fn distribute_variants(map: &mut Map<String, Value>) {
 /// string to the end of its context. OpenAI's strict mode refuses these
 /// keywords, so they are opt-in (`Structured::Bounded`). The bounds keep
 /// the largest reply (every field and list filled to the brim, as a base
-/// model does) within about 5,000 tokens.
+/// model does) within about 5,000 tokens. Lists the checks need filled get
+/// a `minItems` too: left free, a small model closes every list at once
+/// (seen: gemma3-270m answered each outline and assessment with `[]`).
 pub fn bound(schema: &mut Value) {
     match schema {
         Value::Object(map) => {
@@ -112,7 +115,9 @@ const SHORT: u32 = 80;
 /// The characters a string property of this name may hold.
 fn max_length(name: &str) -> u32 {
     match name {
-        "content_md" => 3_000,
+        // llama.cpp leaves a longer bound unenforced (seen: 1,000 held,
+        // 3,000 let a base model repeat one sentence for 36,000 characters).
+        "content_md" => 1_000,
         "summary" | "description" | "explanation" | "definition" | "reason" | "back"
         | "expected_output" | "input" | "hint" | "prompt" | "front" => 200,
         _ => SHORT,
@@ -129,6 +134,33 @@ fn max_items(name: &str) -> u32 {
     }
 }
 
+/// The items a list property of this name must hold: a choice or an
+/// ordering needs two to choose from, the course's parts and question sets
+/// one; lists that may be empty (a question's parameters, a rubric, code
+/// tests) none.
+fn min_items(name: &str) -> u32 {
+    match name {
+        "options" | "items" => 2,
+        "segments" | "modules" | "lessons" | "chapters" | "exercises" | "questions"
+        | "glossary" | "flashcards" | "objectives" | "keyphrases" | "topics" | "key_concepts"
+        | "accepted" => 1,
+        _ => 0,
+    }
+}
+
+/// The largest value an integer property of this name may take: a small
+/// model otherwise writes digits until a number overflows its type (seen:
+/// points 2017011211000000).
+fn maximum(name: &str) -> u64 {
+    match name {
+        "points" => 100,
+        "time_limit_s" => 86_400,
+        "decimal_precision" => 10,
+        // Milliseconds (277 hours), block numbers: within u32 everywhere.
+        _ => 1_000_000_000,
+    }
+}
+
 /// Bounds the property `name` (or each variant of it): a string's length,
 /// a list's items and the length of its strings.
 fn limit(schema: &mut Value, name: &str) {
@@ -136,8 +168,17 @@ fn limit(schema: &mut Value, name: &str) {
     if is(map, "string") && !map.contains_key("enum") {
         map.insert("maxLength".into(), json!(max_length(name)));
     }
+    if is(map, "integer") {
+        let own = map.get("maximum").and_then(Value::as_u64);
+        let most = own.map_or(maximum(name), |m| m.min(maximum(name)));
+        map.insert("maximum".into(), json!(most));
+    }
     if is(map, "array") {
         map.insert("maxItems".into(), json!(max_items(name)));
+        let least = min_items(name);
+        if least > 0 {
+            map.insert("minItems".into(), json!(least));
+        }
         if let Some(Value::Object(items)) = map.get_mut("items")
             && is(items, "string")
         {
@@ -226,6 +267,53 @@ mod tests {
     }
 
     #[test]
+    fn a_schema_asks_for_fields_in_the_order_the_types_declare_them() {
+        // A model writes a structured reply in schema order: the prompt
+        // must come before the answer, the title before the notes.
+        let names = |v: &Value| -> Vec<String> {
+            v["properties"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .cloned()
+                .collect()
+        };
+        let question = strict::<Question>();
+        for variant in question["anyOf"].as_array().unwrap() {
+            let fields = names(variant);
+            let at = |f: &str| fields.iter().position(|n| n == f);
+            assert_eq!(at("id"), Some(0), "{fields:?}");
+            assert_eq!(at("prompt"), Some(1), "{fields:?}");
+            assert!(at("explanation") < at("type"), "{fields:?}");
+            for answer in [
+                "options",
+                "answer",
+                "accepted",
+                "items",
+                "model_answer",
+                "value",
+            ] {
+                assert!(
+                    at(answer).is_none_or(|a| a > at("type").unwrap()),
+                    "{fields:?}"
+                );
+            }
+        }
+        let lesson = strict::<crate::llm::lesson::LessonDraft>();
+        assert_eq!(
+            names(&lesson),
+            [
+                "title",
+                "objectives",
+                "content_md",
+                "key_concepts",
+                "exercises"
+            ]
+        );
+        assert_eq!(lesson["required"], json!(names(&lesson)));
+    }
+
+    #[test]
     fn a_bounded_schema_limits_every_free_string_and_list() {
         let mut schema = strict::<crate::llm::plan::Plan>();
         bound(&mut schema);
@@ -242,10 +330,16 @@ mod tests {
         assert!(validator.is_valid(&plan("A title", 3)));
         assert!(!validator.is_valid(&plan(&"long ".repeat(100), 3)));
         assert!(!validator.is_valid(&plan("A title", 5)));
+        // A list the checks need filled may not be left empty.
+        assert!(!validator.is_valid(&plan("A title", 0)));
+        let mut empty = plan("A title", 3);
+        empty["modules"] = json!([]);
+        assert!(!validator.is_valid(&empty));
         // Free strings are bounded; enumerations are already.
         let mut question = strict::<Question>();
         bound(&mut question);
         assert!(question.to_string().contains("\"maxLength\":200"));
+        assert!(question.to_string().contains("\"maximum\":100"));
         fn check(v: &Value) {
             match v {
                 Value::Object(m) => {

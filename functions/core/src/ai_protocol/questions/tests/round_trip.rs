@@ -229,7 +229,8 @@ fn true_false_exports_as_a_true_and_a_false_lot() {
 fn lot_items_are_written_with_the_formats_spelling() {
     let item = &exported(&[full(0, full_bodies().remove(0))])[0];
     let lot = item["solution"]["correctLotItem"].as_object().unwrap();
-    let keys: Vec<&str> = lot.keys().map(String::as_str).collect();
+    let mut keys: Vec<&str> = lot.keys().map(String::as_str).collect();
+    keys.sort_unstable();
     assert_eq!(keys, ["explaination", "text"]);
     assert_eq!(item["solution"]["incorrectLotItems"][0]["explaination"], "");
 }
