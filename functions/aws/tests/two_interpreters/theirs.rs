@@ -47,6 +47,31 @@ fn parameters(event: &HistoryEvent) -> Option<Value> {
     serde_json::from_str(details.parameters()).ok()
 }
 
+fn has_heartbeat(event: &HistoryEvent) -> bool {
+    event
+        .task_scheduled_event_details()
+        .and_then(|d| d.heartbeat_in_seconds())
+        .is_some()
+}
+
+/// Waits until moto takes a heartbeat for `token`. moto 5.2.5 sets up a
+/// task's heartbeat watch only after its Lambda call returns, and a result
+/// sent before then never wakes that watch: the task would sleep until its
+/// HeartbeatSeconds. Real Step Functions has no such window; this keeps the
+/// harness out of it.
+async fn heartbeat_accepted(sfn: &aws_sdk_sfn::Client, token: &str, deadline: Instant) {
+    while sfn
+        .send_task_heartbeat()
+        .task_token(token)
+        .send()
+        .await
+        .is_err()
+    {
+        assert!(Instant::now() < deadline, "moto never took a heartbeat");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 pub async fn run(moto: &Moto, scenario: &Scenario, top: &BTreeSet<String>) -> Run {
     let sfn = moto.sfn(scenario.region);
     let results: Vec<String> = scenario
@@ -93,6 +118,9 @@ pub async fn run(moto: &Moto, scenario: &Scenario, top: &BTreeSet<String>) -> Ru
                 continue;
             }
             let decision = decisions.next().expect("a decision for every gate");
+            if has_heartbeat(&event) {
+                heartbeat_accepted(&sfn, token, deadline).await;
+            }
             sfn.send_task_success()
                 .task_token(token)
                 .output(decision.output().to_string())
