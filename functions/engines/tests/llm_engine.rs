@@ -382,3 +382,55 @@ async fn a_reply_with_nothing_usable_is_not_served_again_from_the_cache() {
         10
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_topic_assessment_the_model_cannot_write_is_filled_from_its_own_notes() {
+    // Every question of the assessment and of its follow-up is only a
+    // label, as a small model's may be; its glossary and flashcards are
+    // sound, and the offline engine asks about them instead.
+    let fake = Fake::new(Vec::new(), false);
+    fake.labelled_assessments
+        .store(2, std::sync::atomic::Ordering::Relaxed);
+    let server = fake.serve().await;
+    let stack = stack_with(Some(config(&server.url))).await;
+    let id = topic_course(&stack).await;
+    let asked = |task: &str| {
+        server
+            .fake
+            .calls
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|c| c.task == task && c.messages[1].contains("Write the final assessment"))
+            .count()
+    };
+    // One assessment call and its one follow-up: no step retry.
+    assert_eq!((asked("assessment"), asked("replacements")), (1, 1));
+    let course = course(&stack, id).await;
+    course.validate().unwrap();
+    let questions = course.assessment.expect("an assessment").questions;
+    assert!(!questions.is_empty());
+    let notes: Vec<String> = course
+        .glossary
+        .iter()
+        .map(|g| g.definition.clone())
+        .chain(course.flashcards.iter().map(|f| f.back.clone()))
+        .collect();
+    for q in &questions {
+        assert!(q.prompt.split_whitespace().count() > 2, "{}", q.prompt);
+        assert!(q.source.is_none());
+        // Asked about what the notes say.
+        let words: Vec<&str> = q
+            .prompt
+            .split_whitespace()
+            .filter(|w| w.len() > 4)
+            .collect();
+        assert!(
+            words.iter().any(|w| notes
+                .iter()
+                .any(|n| n.contains(w.trim_matches(|c: char| !c.is_alphanumeric())))),
+            "{}",
+            q.prompt
+        );
+    }
+}

@@ -3,20 +3,25 @@
 //! (drawn locally, at no cost), never the transcript itself. The notes are
 //! kept for the notes writer, which otherwise asks from the compact view.
 
+use std::sync::Arc;
+
 use coursegen_core::course::{Assessment, Flashcard, GlossaryEntry, Question};
-use coursegen_core::material::Material;
+use coursegen_core::material::{Material, Sentence};
 use coursegen_core::options::Options;
 use coursegen_core::outputs::Outline;
 use coursegen_core::ports::{EngineError, Notes};
 use coursegen_core::stage::Stage;
+
 use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::cache::address;
 use super::chat::Message;
 use super::guards::apportion;
-use super::lesson::{Written, bloom, mix, unspan};
+use super::lesson::{Ground, Written, bloom, mix, unspan};
+use super::topic::notes_sentences;
 use super::{LlmEngine, prompts, view};
+use crate::offline::knowledge::Knowledge;
 use crate::offline::questions::Scope;
 use crate::offline::summary::summarise;
 
@@ -50,6 +55,20 @@ pub(super) fn notes_check(glossary: &[GlossaryEntry], flashcards: &[Flashcard]) 
         problems.push("every flashcard needs a front and a back".to_owned());
     }
     problems
+}
+
+/// The glossary's definitions and the flashcards' answers as sentences:
+/// what the offline engine may ask about when the model's own questions
+/// do not pass.
+fn notes_material(glossary: &[GlossaryEntry], flashcards: &[Flashcard]) -> Vec<Sentence> {
+    let mut text = String::new();
+    for g in glossary {
+        text.push_str(&format!("{}: {}\n\n", g.term.trim(), g.definition.trim()));
+    }
+    for f in flashcards {
+        text.push_str(&format!("{}\n\n", f.back.trim()));
+    }
+    notes_sentences(&text)
 }
 
 impl LlmEngine {
@@ -112,16 +131,29 @@ impl LlmEngine {
             )
             .await?;
         let draft = answer.value;
+        // A topic course's assessment has no material to stand on but the
+        // notes of this same reply.
+        let ground_knowledge = match &knowledge {
+            Some(k) => Arc::clone(k),
+            None => Arc::new(Knowledge::new(Material::from(notes_material(
+                &draft.glossary,
+                &draft.flashcards,
+            )))),
+        };
         self.keep_notes(material, draft.glossary, draft.flashcards)
             .await;
-        let scope = knowledge.as_deref().map(|k| Scope {
-            knowledge: k,
-            range: 0..k.sentences.len(),
+        let scope = Scope {
+            knowledge: &ground_knowledge,
+            range: 0..ground_knowledge.sentences.len(),
             start_ms: 0,
             end_ms: u64::MAX,
             title: &outline.title,
             id_prefix: "final".into(),
-        });
+        };
+        let ground = match knowledge {
+            Some(_) => Ground::Material(&scope),
+            None => Ground::Notes(&scope),
+        };
         let written = Written {
             stage: Stage::Assessment,
             conversation: answer.conversation,
@@ -129,7 +161,7 @@ impl LlmEngine {
             questions: draft.questions,
         };
         let mut questions = self
-            .guarded(written, scope.as_ref(), &wanted, options, "final")
+            .guarded(written, ground, &wanted, options, "final")
             .await?;
         if knowledge.is_none() {
             unspan(&mut questions);

@@ -173,7 +173,7 @@ impl LlmEngine {
                     cached_at: answer.cached_at,
                     questions: draft.exercises,
                 },
-                Some(&scope),
+                Ground::Material(&scope),
                 &wanted,
                 options,
                 &id_prefix,
@@ -199,14 +199,14 @@ impl LlmEngine {
         })
     }
 
-    /// The exercises that pass the guards (answers stated in `source`, if
-    /// there is one); one follow-up for only the ones that failed; then the
-    /// offline engine's, from `source`, for any still missing. Ordered by
-    /// the mix and numbered `{prefix}-q1`, …
+    /// The exercises that pass the guards (answers stated in the material,
+    /// if there is some); one follow-up for only the ones that failed; then
+    /// the offline engine's, from the material or the notes, for any still
+    /// missing. Ordered by the mix and numbered `{prefix}-q1`, …
     pub(super) async fn guarded(
         &self,
         written: Written,
-        source: Option<&Scope<'_>>,
+        ground: Ground<'_, '_>,
         wanted: &BTreeMap<QuestionType, usize>,
         options: &Options,
         prefix: &str,
@@ -217,6 +217,7 @@ impl LlmEngine {
             mut conversation,
             questions,
         } = written;
+        let source = ground.material();
         let sentences = source.map(|s| &s.knowledge.sentences[s.range.clone()]);
         let mut review = guards::review(questions, sentences, wanted, &options.bloom);
         if !review.missing.is_empty() {
@@ -268,29 +269,28 @@ impl LlmEngine {
             review.missing = second.missing;
         }
         let mut exercises = review.kept;
-        if let Some(scope) = source {
-            if !review.missing.is_empty() {
-                tracing::info!(part = %scope.title, missing = review.missing.len(), "the offline engine fills questions the model could not");
-                exercises.extend(offline_questions(scope, &review.missing, options));
-            }
-            // Where the material cannot carry another question of a missing
-            // type, one of another type keeps the asked-for count.
-            let short = wanted
-                .values()
-                .sum::<usize>()
-                .saturating_sub(exercises.len());
-            if short > 0 {
-                let spare: Vec<Question> = generate(scope, options)
-                    .into_iter()
-                    .filter(|q| exercises.iter().all(|e| e.prompt != q.prompt))
-                    .take(short)
-                    .collect();
-                exercises.extend(spare);
-            }
+        let scope = ground.filler();
+        if !review.missing.is_empty() {
+            tracing::info!(part = %scope.title, missing = review.missing.len(), "the offline engine fills questions the model could not");
+            exercises.extend(offline_questions(scope, &review.missing, options));
+        }
+        // Where the material cannot carry another question of a missing
+        // type, one of another type keeps the asked-for count.
+        let short = wanted
+            .values()
+            .sum::<usize>()
+            .saturating_sub(exercises.len());
+        if short > 0 {
+            let spare: Vec<Question> = generate(scope, options)
+                .into_iter()
+                .filter(|q| exercises.iter().all(|e| e.prompt != q.prompt))
+                .take(short)
+                .collect();
+            exercises.extend(spare);
         }
         // From material, a part too short to ask about may have none (as
-        // with the offline engine); with nothing to fall back on, a reply
-        // without one usable question is a failure to retry.
+        // with the offline engine); otherwise a reply without one usable
+        // question, and nothing to fill from, is a failure to retry.
         if source.is_none() && exercises.is_empty() {
             self.chat.forget(cached_at.as_deref()).await;
             let why = if review.problems.is_empty() {
@@ -313,6 +313,34 @@ impl LlmEngine {
         }
         order_and_number(&mut exercises, wanted, prefix);
         Ok(exercises)
+    }
+}
+
+/// What a part's exercises stand on.
+#[derive(Clone, Copy)]
+pub enum Ground<'s, 'k> {
+    /// The material: each answer must be stated in its span, a follow-up
+    /// quotes it, and the offline engine fills from it what is missing.
+    Material(&'s Scope<'k>),
+    /// Only the model's own notes, written in the same reply (a topic
+    /// course's assessment, written beside its chapters): nothing to hold
+    /// the answers to, but the offline engine fills from them what the
+    /// model could not write.
+    Notes(&'s Scope<'k>),
+}
+
+impl<'s, 'k> Ground<'s, 'k> {
+    fn material(self) -> Option<&'s Scope<'k>> {
+        match self {
+            Ground::Material(scope) => Some(scope),
+            Ground::Notes(_) => None,
+        }
+    }
+
+    fn filler(self) -> &'s Scope<'k> {
+        match self {
+            Ground::Material(scope) | Ground::Notes(scope) => scope,
+        }
     }
 }
 

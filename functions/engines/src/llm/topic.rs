@@ -2,9 +2,11 @@
 //! course, level — and the model writes everything from it: the outline
 //! (modules of chapters, each with its topics), then each chapter's notes
 //! with its exercises (the workflow's lesson Map: chapters in parallel,
-//! each retried on its own), then the final assessment, glossary and
-//! flashcards from what the chapters say. The guards hold the model to its
-//! own notes: an exercise's answer must be stated in its chapter.
+//! each retried on its own) and, beside them, the final assessment,
+//! glossary and flashcards from the outline. The guards hold the model to
+//! its own notes: an exercise's answer must be stated in its chapter, and
+//! what the model could not write the offline engine fills from the
+//! chapter's notes (or, for the assessment, from its glossary and cards).
 
 use coursegen_core::course::Lesson;
 use coursegen_core::material::{Material, Sentence, TopicBrief};
@@ -17,7 +19,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::chat::Message;
-use super::lesson::{LessonDraft, Written, bloom, mix, outline_view};
+use super::lesson::{Ground, LessonDraft, Written, bloom, mix, outline_view};
 use super::{LlmEngine, prompts};
 use crate::offline::knowledge::Knowledge;
 use crate::offline::questions::Scope;
@@ -310,7 +312,7 @@ impl LlmEngine {
                     cached_at: answer.cached_at,
                     questions: draft.exercises,
                 },
-                Some(&scope),
+                Ground::Material(&scope),
                 &wanted,
                 options,
                 &scope.id_prefix,

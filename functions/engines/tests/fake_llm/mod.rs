@@ -89,6 +89,9 @@ pub struct Fake {
     /// How many of the assessment's replies (its follow-ups included) come
     /// without a question, as a weak model's may.
     pub blank_assessments: AtomicUsize,
+    /// How many of the assessment's replies (its follow-ups included) ask
+    /// only labels ("q1"), with a glossary and flashcards that are sound.
+    pub labelled_assessments: AtomicUsize,
     /// Replies cut short at the token limit: their repair must say so.
     cut: Mutex<Vec<String>>,
     /// The notes written for each chapter of a topic course, by title.
@@ -118,6 +121,7 @@ impl Fake {
             first_fault: 0,
             cut: Mutex::new(Vec::new()),
             blank_assessments: AtomicUsize::new(0),
+            labelled_assessments: AtomicUsize::new(0),
             chapters: Mutex::new(BTreeMap::new()),
         }
     }
@@ -681,6 +685,26 @@ fn answer(fake: &Fake, task: &str, messages: &[String], repeat_option: bool) -> 
                     .is_ok() =>
         {
             json!({"questions": [], "exercises": [], "glossary": [], "flashcards": []})
+        }
+        "assessment" | "replacements"
+            if !user.contains("<<<")
+                && fake
+                    .labelled_assessments
+                    .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
+                    .is_ok() =>
+        {
+            let mut qs = serde_json::to_value(topic_questions(pool_mix(&requested(between(
+                user,
+                "of these types: ",
+                ". Bloom",
+            )))))
+            .unwrap();
+            for (i, q) in qs.as_array_mut().unwrap().iter_mut().enumerate() {
+                q["prompt"] = json!(format!("q{}", i + 1));
+            }
+            let knowledge = Knowledge::new(Material::from(fake.all_material()));
+            json!({"questions": qs, "exercises": qs, "glossary": glossary(&knowledge),
+                   "flashcards": flashcards(&knowledge)})
         }
         "replacements" if !user.contains("<<<") => {
             // The assessment's follow-up: questions from the whole lecture
