@@ -365,17 +365,12 @@ async fn a_reply_with_nothing_usable_is_not_served_again_from_the_cache() {
     let server = fake.serve().await;
     let stack = stack_with(Some(config(&server.url))).await;
     let id = topic_course(&stack).await;
-    let asked = |task: &str| {
+    assert_eq!(
         server
             .fake
-            .calls
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|c| c.task == task)
-            .count()
-    };
-    assert_eq!(asked("assessment"), 2);
+            .asked("assessment", "Write the final assessment"),
+        2
+    );
     let course = course(&stack, id).await;
     assert_eq!(
         course.assessment.expect("an assessment").questions.len(),
@@ -394,17 +389,8 @@ async fn a_topic_assessment_the_model_cannot_write_is_filled_from_its_own_notes(
     let server = fake.serve().await;
     let stack = stack_with(Some(config(&server.url))).await;
     let id = topic_course(&stack).await;
-    let asked = |task: &str| {
-        server
-            .fake
-            .calls
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|c| c.task == task && c.messages[1].contains("Write the final assessment"))
-            .count()
-    };
     // One assessment call and its one follow-up: no step retry.
+    let asked = |task| server.fake.asked(task, "Write the final assessment");
     assert_eq!((asked("assessment"), asked("replacements")), (1, 1));
     let course = course(&stack, id).await;
     course.validate().unwrap();

@@ -145,6 +145,15 @@ impl Fake {
         })
     }
 
+    /// How many calls of `task` were answered whose request contains `about`.
+    pub fn asked(&self, task: &str, about: &str) -> usize {
+        let calls = self.calls.lock().unwrap();
+        calls
+            .iter()
+            .filter(|c| c.task == task && c.messages[1].contains(about))
+            .count()
+    }
+
     /// The lecture, or the notes of the topic course's chapters.
     fn all_material(&self) -> Vec<Sentence> {
         if self.material.is_empty() {
