@@ -63,6 +63,17 @@ async fn run_from(
     source: impl FnOnce(coursegen_core::artifact::ArtifactKey) -> Source,
     options: Options,
 ) -> JobId {
+    let (id, exec) = run_to_end(stack, source, options).await;
+    assert_eq!(exec.status, ExecutionStatus::Succeeded, "{:?}", exec.error);
+    id
+}
+
+/// A job on `source` run by the workflow to its end, whatever it is.
+async fn run_to_end(
+    stack: &Stack,
+    source: impl FnOnce(coursegen_core::artifact::ArtifactKey) -> Source,
+    options: Options,
+) -> (JobId, coursegen_local::asl::Execution) {
     let id = new_job_with(stack, LECTURE, source, options).await;
     let job = stack.steps.jobs.get(id).await.unwrap();
     let machine = Arc::new(course_machine().unwrap());
@@ -72,9 +83,7 @@ async fn run_from(
         new_execution(&machine, &job),
     );
     assert_eq!(ex.drive().await.unwrap(), Drive::Done);
-    let exec = ex.snapshot();
-    assert_eq!(exec.status, ExecutionStatus::Succeeded, "{:?}", exec.error);
-    id
+    (id, ex.snapshot())
 }
 
 async fn course(stack: &Stack, id: JobId) -> Course {
@@ -389,9 +398,16 @@ async fn a_topic_assessment_the_model_cannot_write_is_filled_from_its_own_notes(
     let server = fake.serve().await;
     let stack = stack_with(Some(config(&server.url))).await;
     let id = topic_course(&stack).await;
-    // One assessment call and its one follow-up: no step retry.
+    // One assessment call and its one follow-up (the request again, not
+    // the reply): no step retry.
     let asked = |task| server.fake.asked(task, "Write the final assessment");
     assert_eq!((asked("assessment"), asked("replacements")), (1, 1));
+    let calls = server.fake.calls.lock().unwrap().clone();
+    let follow_up = calls
+        .iter()
+        .find(|c| c.task == "replacements" && c.messages[1].contains("Write the final assessment"))
+        .unwrap();
+    assert_eq!(follow_up.messages.len(), 2);
     let course = course(&stack, id).await;
     course.validate().unwrap();
     let questions = course.assessment.expect("an assessment").questions;
@@ -419,4 +435,37 @@ async fn a_topic_assessment_the_model_cannot_write_is_filled_from_its_own_notes(
             q.prompt
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_request_the_server_refuses_fails_the_job_with_its_reason() {
+    // A context too small for even the first call: llama.cpp's refusal
+    // (a 400 whose error object async-openai cannot read) is the job's
+    // error, and it is not asked again.
+    let mut fake = Fake::new(Vec::new(), false);
+    fake.context = Some(200);
+    let server = fake.serve().await;
+    let stack = stack_with(Some(config(&server.url))).await;
+    let topic = |_| Source::Topic {
+        topic: "Rust for Python programmers".into(),
+        course_type: "programming".into(),
+        difficulty: coursegen_core::course::Difficulty::Medium,
+    };
+    let (id, exec) = run_to_end(&stack, topic, llm_options()).await;
+    assert_eq!(exec.status, ExecutionStatus::Failed);
+    let calls = server.fake.calls.lock().unwrap().clone();
+    assert_eq!(
+        calls.len(),
+        1,
+        "{:?}",
+        calls.iter().map(|c| &c.task).collect::<Vec<_>>()
+    );
+    let job = stack.steps.jobs.get(id).await.unwrap();
+    assert_eq!(job.status, JobStatus::Failed);
+    let error = format!("{:?}", job.error);
+    assert!(
+        error.contains("refused the request (400 Bad Request)")
+            && error.contains("exceeds the available context size"),
+        "{error}"
+    );
 }

@@ -126,7 +126,7 @@ impl LlmEngine {
                 Stage::Assessment,
                 options,
                 "assessment",
-                vec![Message::system(prompts::SYSTEM), Message::user(user)],
+                vec![Message::system(prompts::SYSTEM), Message::user(&user)],
                 |d| notes_check(&d.glossary, &d.flashcards),
             )
             .await?;
@@ -152,11 +152,13 @@ impl LlmEngine {
         };
         let ground = match knowledge {
             Some(_) => Ground::Material(&scope),
-            None => Ground::Notes(&scope),
+            None => Ground::Notes {
+                notes: &scope,
+                request: &user,
+            },
         };
         let written = Written {
             stage: Stage::Assessment,
-            conversation: answer.conversation,
             cached_at: answer.cached_at,
             questions: draft.questions,
         };

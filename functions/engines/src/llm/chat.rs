@@ -102,12 +102,10 @@ struct Request<'a> {
     messages: &'a [Message],
 }
 
-/// An accepted reply, and the conversation that led to it (for a
-/// follow-up that regenerates part of it).
+/// An accepted reply.
 #[derive(Debug)]
 pub struct Answer<T> {
     pub value: T,
-    pub conversation: Vec<Message>,
     /// Where the reply is cached (not if the engine mended it): a caller
     /// that finds the reply unusable after all forgets it there.
     pub cached_at: Option<String>,
@@ -223,7 +221,7 @@ impl Chat {
             && let Ok(text) = String::from_utf8(bytes)
             && let Ok(value) = read(&text, &check)
         {
-            return Ok(answer(value, &messages, text, Some(at)));
+            return Ok(answer(value, Some(at)));
         }
         let mut problems = Vec::new();
         // The last reply that parsed but failed its check, for `mend`.
@@ -231,10 +229,10 @@ impl Chat {
         for _ in 0..ANSWER_ATTEMPTS {
             let reply = self.complete(&request).await?;
             let reply = match read(&reply.text, &check) {
-                Ok(value) => return Ok(self.accept(&at, value, &messages, reply.text).await),
+                Ok(value) => return Ok(self.accept(&at, value, reply.text).await),
                 Err((value, mut found)) => {
                     if let Some(value) = value {
-                        parsed = Some((value, reply.text.clone()));
+                        parsed = Some(value);
                     }
                     tracing::info!(task, problems = found.len(), "repairing a model reply");
                     tracing::debug!(task, reply = %reply.text, problems = ?found, "the reply repaired");
@@ -258,21 +256,21 @@ impl Chat {
                 }
             };
             match read(&reply.text, &check) {
-                Ok(value) => return Ok(self.accept(&at, value, &messages, reply.text).await),
+                Ok(value) => return Ok(self.accept(&at, value, reply.text).await),
                 Err((value, found)) => {
                     if let Some(value) = value {
-                        parsed = Some((value, reply.text));
+                        parsed = Some(value);
                     }
                     problems = found;
                 }
             }
         }
-        if let Some((value, reply)) = parsed
+        if let Some(value) = parsed
             && let Some(mended) = mend(value)
         {
             // Not cached: a later run asks the model again.
             tracing::warn!(task, problems = %problems.join("; "), "the model's reply was put right by the engine");
-            return Ok(answer(mended, &messages, reply, None));
+            return Ok(answer(mended, None));
         }
         Err(EngineError::Unavailable(format!(
             "the model's {task} replies did not validate, even after a repair turn: {}",
@@ -280,17 +278,9 @@ impl Chat {
         )))
     }
 
-    async fn accept<T>(
-        &self,
-        at: &str,
-        value: T,
-        messages: &[Message],
-        reply: String,
-    ) -> Answer<T> {
-        self.cache
-            .put("replies", at, reply.clone().into_bytes())
-            .await;
-        answer(value, messages, reply, Some(at.to_owned()))
+    async fn accept<T>(&self, at: &str, value: T, reply: String) -> Answer<T> {
+        self.cache.put("replies", at, reply.into_bytes()).await;
+        answer(value, Some(at.to_owned()))
     }
 
     /// The completion tokens `task` may take here: its budget, within the
@@ -388,19 +378,8 @@ impl Chat {
     }
 }
 
-fn answer<T>(
-    value: T,
-    messages: &[Message],
-    reply: String,
-    cached_at: Option<String>,
-) -> Answer<T> {
-    let mut conversation = messages.to_vec();
-    conversation.push(Message::assistant(reply));
-    Answer {
-        value,
-        conversation,
-        cached_at,
-    }
+fn answer<T>(value: T, cached_at: Option<String>) -> Answer<T> {
+    Answer { value, cached_at }
 }
 
 /// The reply as a `T` that passes `check`, or what is wrong with it (and

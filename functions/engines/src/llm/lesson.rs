@@ -169,7 +169,6 @@ impl LlmEngine {
             .guarded(
                 Written {
                     stage: Stage::Lessons,
-                    conversation: answer.conversation,
                     cached_at: answer.cached_at,
                     questions: draft.exercises,
                 },
@@ -214,7 +213,6 @@ impl LlmEngine {
         let Written {
             stage,
             cached_at,
-            mut conversation,
             questions,
         } = written;
         let source = ground.material();
@@ -224,10 +222,10 @@ impl LlmEngine {
             let problems = review.problems.join("\n");
             let count = review.missing.len().to_string();
             let wanted = describe_missing(&review.missing);
-            let conversation = match source {
+            let conversation = match ground {
                 // A fresh call with the material's central statements: the
                 // follow-up does not send the part, or the reply, again.
-                Some(scope) => vec![
+                Ground::Material(scope) => vec![
                     Message::system(prompts::SYSTEM),
                     Message::user(prompts::render(
                         prompts::REPLACE,
@@ -240,19 +238,23 @@ impl LlmEngine {
                         ],
                     )),
                 ],
-                // Nothing to quote: the same conversation, which has the
-                // request and the reply.
-                None => {
-                    conversation.push(Message::user(prompts::render(
-                        prompts::REGENERATE,
-                        &[
-                            ("problems", &problems),
-                            ("count", &count),
-                            ("wanted", &wanted),
-                        ],
-                    )));
-                    conversation
-                }
+                // Nothing to quote: the request again, with what to
+                // replace. Not the reply, which a small model's context
+                // may not hold beside it.
+                Ground::Notes { request, .. } => vec![
+                    Message::system(prompts::SYSTEM),
+                    Message::user(format!(
+                        "{request}\n\n{}",
+                        prompts::render(
+                            prompts::REGENERATE,
+                            &[
+                                ("problems", &problems),
+                                ("count", &count),
+                                ("wanted", &wanted),
+                            ],
+                        )
+                    )),
+                ],
             };
             let replacements = self
                 .chat
@@ -322,36 +324,37 @@ pub enum Ground<'s, 'k> {
     /// The material: each answer must be stated in its span, a follow-up
     /// quotes it, and the offline engine fills from it what is missing.
     Material(&'s Scope<'k>),
-    /// Only the model's own notes, written in the same reply (a topic
-    /// course's assessment, written beside its chapters): nothing to hold
-    /// the answers to, but the offline engine fills from them what the
-    /// model could not write.
-    Notes(&'s Scope<'k>),
+    /// Only the model's own notes, written in the same reply to `request`
+    /// (a topic course's assessment, written beside its chapters): nothing
+    /// to hold the answers to, but the offline engine fills from them what
+    /// the model could not write.
+    Notes {
+        notes: &'s Scope<'k>,
+        request: &'s str,
+    },
 }
 
 impl<'s, 'k> Ground<'s, 'k> {
     fn material(self) -> Option<&'s Scope<'k>> {
         match self {
             Ground::Material(scope) => Some(scope),
-            Ground::Notes(_) => None,
+            Ground::Notes { .. } => None,
         }
     }
 
     fn filler(self) -> &'s Scope<'k> {
         match self {
-            Ground::Material(scope) | Ground::Notes(scope) => scope,
+            Ground::Material(scope) | Ground::Notes { notes: scope, .. } => scope,
         }
     }
 }
 
-/// Questions the model wrote, and how to ask it for more: its model and
-/// the conversation that ends with them.
+/// Questions the model wrote.
 pub struct Written {
     /// The stage asking, whose model writes the follow-up.
     pub stage: Stage,
     /// Where the reply is cached, to forget it if nothing in it is usable.
     pub cached_at: Option<String>,
-    pub conversation: Vec<Message>,
     pub questions: Vec<Question>,
 }
 

@@ -9,10 +9,11 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use async_openai::error::OpenAIError;
+use async_openai::error::{ApiError, ApiErrorResponse, OpenAIError};
 use async_openai::middleware::{HttpRequestFactory, ReqwestService};
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 use reqwest::{Response, StatusCode};
+use serde_json::Value;
 use tower::ServiceExt;
 
 use super::config::RetryPolicy;
@@ -62,11 +63,13 @@ impl tower::Service<HttpRequestFactory> for Retrying {
                 let wait = match outcome {
                     Ok(Ok(response)) if retryable(response.status()) && !last => {
                         match retry_after(response.headers()) {
-                            Some(asked) if asked > MAX_RETRY_AFTER => return Ok(response),
+                            Some(asked) if asked > MAX_RETRY_AFTER => {
+                                return answered(response).await;
+                            }
                             asked => asked,
                         }
                     }
-                    Ok(Ok(response)) => return Ok(response),
+                    Ok(Ok(response)) => return answered(response).await,
                     Ok(Err(OpenAIError::Reqwest(e)))
                         if !last && (e.is_connect() || e.is_timeout() || e.is_request()) =>
                     {
@@ -83,6 +86,40 @@ impl tower::Service<HttpRequestFactory> for Retrying {
             }
         })
     }
+}
+
+/// A success as it is; a failure as the server's error, whatever the
+/// shape of its body. async-openai reads only OpenAI's error object, and
+/// reports others (llama.cpp's has a numeric `code`) as a body it could
+/// not parse, losing the status and the server's reason.
+async fn answered(response: Response) -> Result<Response, OpenAIError> {
+    let status = response.status();
+    if status.is_success() {
+        return Ok(response);
+    }
+    let body = response.text().await?;
+    let error = serde_json::from_str::<Value>(&body)
+        .ok()
+        .and_then(|v| v.get("error").cloned());
+    let field = |name: &str| match error.as_ref().and_then(|e| e.get(name)) {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(other) => Some(other.to_string()),
+    };
+    let message = match &error {
+        Some(Value::String(s)) => s.clone(),
+        _ => field("message").unwrap_or_else(|| body.chars().take(300).collect()),
+    };
+    Err(OpenAIError::ApiError(ApiErrorResponse {
+        status_code: status,
+        api_error: ApiError {
+            message,
+            r#type: field("type"),
+            param: field("param"),
+            code: field("code"),
+            misalignment: None,
+        },
+    }))
 }
 
 fn retryable(status: StatusCode) -> bool {

@@ -308,7 +308,6 @@ impl LlmEngine {
             .guarded(
                 Written {
                     stage: Stage::Lessons,
-                    conversation: answer.conversation,
                     cached_at: answer.cached_at,
                     questions: draft.exercises,
                 },

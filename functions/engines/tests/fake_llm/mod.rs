@@ -92,6 +92,9 @@ pub struct Fake {
     /// How many of the assessment's replies (its follow-ups included) ask
     /// only labels ("q1"), with a glossary and flashcards that are sound.
     pub labelled_assessments: AtomicUsize,
+    /// The model's context in tokens, as llama.cpp's server holds it: a
+    /// request whose prompt and completion budget exceed it is refused.
+    pub context: Option<u64>,
     /// Replies cut short at the token limit: their repair must say so.
     cut: Mutex<Vec<String>>,
     /// The notes written for each chapter of a topic course, by title.
@@ -122,6 +125,7 @@ impl Fake {
             cut: Mutex::new(Vec::new()),
             blank_assessments: AtomicUsize::new(0),
             labelled_assessments: AtomicUsize::new(0),
+            context: None,
             chapters: Mutex::new(BTreeMap::new()),
         }
     }
@@ -352,6 +356,21 @@ async fn complete(State(fake): State<Arc<Fake>>, headers: HeaderMap, body: Bytes
         }
         response
     };
+    if let Some(context) = fake.context
+        && prompt_tokens + limit > context
+    {
+        // llama.cpp's answer, whose numeric `code` async-openai cannot read.
+        let message = format!(
+            "request ({} tokens) exceeds the available context size ({context} tokens), try increasing it",
+            prompt_tokens + limit
+        );
+        return unbilled(
+            StatusCode::BAD_REQUEST,
+            vec![],
+            json!({"error": {"code": 400, "message": message, "type": "exceed_context_size_error"}})
+                .to_string(),
+        );
+    }
     match fault {
         Some("429") => {
             fake.attempts.lock().unwrap().get_mut(&key).unwrap().1 =
