@@ -145,6 +145,15 @@ async fn faulty_run(first_fault: usize) -> Vec<&'static str> {
         calls.len()
     );
     let kinds: Vec<_> = calls.iter().filter_map(|c| c.fault).collect();
+    if kinds.contains(&"cut") {
+        assert!(
+            calls.iter().any(|c| c
+                .messages
+                .last()
+                .is_some_and(|m| m.contains("cut off at the limit"))),
+            "a cut reply was not asked for again, more briefly"
+        );
+    }
     let mut sent: HashMap<&Vec<String>, usize> = HashMap::new();
     for c in &calls {
         *sent.entry(&c.messages).or_default() += 1;

@@ -230,24 +230,39 @@ impl Chat {
             let reply = self.complete(&request).await?;
             let reply = match read(&reply.text, &check) {
                 Ok(value) => return Ok(self.accept(&at, value, reply.text).await),
-                Err((value, mut found)) => {
+                Err((value, found)) => {
                     if let Some(value) = value {
                         parsed = Some(value);
                     }
-                    tracing::info!(task, problems = found.len(), "repairing a model reply");
+                    tracing::info!(
+                        task,
+                        problems = found.len(),
+                        cut = reply.cut,
+                        "repairing a model reply"
+                    );
                     tracing::debug!(task, reply = %reply.text, problems = ?found, "the reply repaired");
-                    if reply.cut {
-                        found.insert(0, format!(
-                            "the reply was cut off at the limit of {} tokens: say the same more briefly",
-                            self.budget(task)
-                        ));
-                    }
-                    let mut repair = messages.clone();
-                    repair.push(Message::assistant(reply.text));
-                    repair.push(Message::user(prompts::render(
-                        prompts::REPAIR,
-                        &[("problems", &bullets(&found))],
-                    )));
+                    let repair = if reply.cut {
+                        // Not sent back: a cut reply is no JSON to mend, and
+                        // beside the request and a full budget it may not
+                        // fit a small model's context. One user turn, as
+                        // some chat templates want turns to alternate.
+                        let limit = self.budget(task).to_string();
+                        let mut again = messages.clone();
+                        if let Some(last) = again.last_mut() {
+                            last.content.push_str("\n\n");
+                            last.content
+                                .push_str(&prompts::render(prompts::BRIEFER, &[("limit", &limit)]));
+                        }
+                        again
+                    } else {
+                        let mut repair = messages.clone();
+                        repair.push(Message::assistant(reply.text));
+                        repair.push(Message::user(prompts::render(
+                            prompts::REPAIR,
+                            &[("problems", &bullets(&found))],
+                        )));
+                        repair
+                    };
                     let request = Request {
                         messages: &repair,
                         ..request

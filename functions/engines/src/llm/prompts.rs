@@ -6,6 +6,7 @@
 pub const SYSTEM: &str = include_str!("prompts/system.md");
 pub const JSON_MODE: &str = include_str!("prompts/json_mode.md");
 pub const REPAIR: &str = include_str!("prompts/repair.md");
+pub const BRIEFER: &str = include_str!("prompts/briefer.md");
 pub const VALIDATE: &str = include_str!("prompts/validate.md");
 pub const PLAN: &str = include_str!("prompts/plan.md");
 pub const OUTLINE: &str = include_str!("prompts/outline.md");

@@ -95,8 +95,9 @@ pub struct Fake {
     /// The model's context in tokens, as llama.cpp's server holds it: a
     /// request whose prompt and completion budget exceed it is refused.
     pub context: Option<u64>,
-    /// Replies cut short at the token limit: their repair must say so.
-    cut: Mutex<Vec<String>>,
+    /// Replies cut short at the token limit, with the last message of
+    /// their request: never sent back, and their repair must say so.
+    cut: Mutex<Vec<(String, String)>>,
     /// The notes written for each chapter of a topic course, by title.
     pub chapters: Mutex<BTreeMap<String, Vec<Sentence>>>,
 }
@@ -294,15 +295,21 @@ async fn complete(State(fake): State<Arc<Fake>>, headers: HeaderMap, body: Bytes
         fake.problem(format!("{task}: no max_completion_tokens"));
         return StatusCode::BAD_REQUEST.into_response();
     };
-    // A repair of a reply cut at the limit asks for a shorter one.
-    if let Some(at) = messages
-        .iter()
-        .position(|m| fake.cut.lock().unwrap().contains(m))
-        && !messages.get(at + 1).is_some_and(|m| m.contains("cut off"))
-    {
-        fake.problem(format!(
-            "{task}: a cut reply's repair does not say it was cut"
-        ));
+    // A reply cut at the limit is not sent back; the request again says
+    // it was cut off and asks for a shorter one.
+    for (request, reply) in fake.cut.lock().unwrap().iter() {
+        if messages.contains(reply) {
+            fake.problem(format!("{task}: a cut reply was sent back"));
+        }
+        if let Some(last) = messages.last()
+            && last.starts_with(request.as_str())
+            && last != request
+            && !last.contains("cut off at the limit")
+        {
+            fake.problem(format!(
+                "{task}: a cut reply's repair does not say it was cut"
+            ));
+        }
     }
     let prompt_tokens: u64 = messages.iter().map(|m| tokens(m)).sum();
 
@@ -405,7 +412,8 @@ async fn complete(State(fake): State<Arc<Fake>>, headers: HeaderMap, body: Bytes
     let cut = fault == Some("cut");
     if cut {
         content = content.chars().take(content.chars().count() / 2).collect();
-        fake.cut.lock().unwrap().push(content.clone());
+        let request = messages.last().cloned().unwrap_or_default();
+        fake.cut.lock().unwrap().push((request, content.clone()));
     }
     let completion_tokens = tokens(&content);
     if let Some(latency) = fake.latency {
