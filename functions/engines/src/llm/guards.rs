@@ -155,6 +155,16 @@ pub fn empty_prompt(q: &Question) -> Option<String> {
     (words < PROMPT_WORDS).then(|| format!("the prompt {:?} asks nothing", q.prompt.trim()))
 }
 
+/// A fill-in-the-blank whose prompt has no blank (`____`) to fill.
+pub fn missing_blank(q: &Question) -> Option<String> {
+    (matches!(q.body, QuestionBody::FillBlank { .. }) && !q.prompt.contains("___")).then(|| {
+        format!(
+            "the fill_blank prompt {:?} has no ____ to fill",
+            q.prompt.trim()
+        )
+    })
+}
+
 /// A question whose options repeat one another.
 pub fn repeated_option(q: &Question) -> Option<String> {
     let texts: Vec<String> = match &q.body {
@@ -233,7 +243,10 @@ pub fn review(
                 Err(format!("too many at Bloom level {}", q.bloom.as_str()))
             } else if let Err(e) = q.validate() {
                 Err(e.to_string())
-            } else if let Some(why) = empty_prompt(&q).or_else(|| repeated_option(&q)) {
+            } else if let Some(why) = empty_prompt(&q)
+                .or_else(|| missing_blank(&q))
+                .or_else(|| repeated_option(&q))
+            {
                 Err(why)
             } else {
                 match sentences {
@@ -445,5 +458,26 @@ mod tests {
                 "{asks}"
             );
         }
+    }
+
+    #[test]
+    fn a_fill_in_the_blank_needs_its_blank() {
+        let blank = |prompt: &str| {
+            question(
+                prompt,
+                QuestionBody::FillBlank {
+                    accepted: vec!["antibodies".into()],
+                    case_sensitive: false,
+                },
+            )
+        };
+        let why = missing_blank(&blank("Python list comprehensions")).unwrap();
+        assert!(why.contains("has no ____"), "{why}");
+        assert_eq!(missing_blank(&blank("____ coat a virus.")), None);
+        // Other types have no blank to hold.
+        assert_eq!(
+            missing_blank(&question("Is it so?", choice("a", "b"))),
+            None
+        );
     }
 }
