@@ -11,7 +11,6 @@ use coursegen_core::options::Options;
 use coursegen_core::outputs::Outline;
 use coursegen_core::ports::{EngineError, Notes};
 use coursegen_core::stage::Stage;
-
 use schemars::JsonSchema;
 use serde::Deserialize;
 
