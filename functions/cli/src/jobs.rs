@@ -1,4 +1,6 @@
-//! `coursegen jobs list|show`: the local job store, read-only.
+//! `coursegen jobs list|show|abort`: the local job store; `abort` works
+//! with no server running (a job whose step keeps crashing its process can
+//! be stopped from here).
 
 use std::fmt::Write as _;
 
@@ -7,10 +9,12 @@ use chrono::SecondsFormat;
 use coursegen_core::ids::{CourseId, JobId, UserId};
 use coursegen_core::job::Job;
 use coursegen_core::ports::{Cursor, JobQuery, JobStore, MAX_PAGE_SIZE, PageRequest, StoreError};
+use coursegen_core::service::ServiceError;
 use coursegen_core::source::Source;
 use coursegen_local::{DataDir, SqliteStore};
 
 use crate::DataArgs;
+use crate::stack::Embedded;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum JobsCommand {
@@ -40,6 +44,15 @@ pub enum JobsCommand {
         /// Print the job as JSON.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Abort a job: its workflow stops where it is and the job ends aborted.
+    Abort {
+        id: JobId,
+        /// Why, recorded on the job.
+        #[arg(long)]
+        reason: Option<String>,
         #[command(flatten)]
         data: DataArgs,
     },
@@ -110,6 +123,30 @@ pub async fn run(command: JobsCommand) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        JobsCommand::Abort { id, reason, data } => abort(id, reason, &data).await,
+    }
+}
+
+/// Aborts through the same service the API uses, on the stack of the data
+/// directory, which this process must hold (a running server aborts jobs
+/// through its API instead).
+async fn abort(id: JobId, reason: Option<String>, data: &DataArgs) -> anyhow::Result<()> {
+    let dir = DataDir::new(&data.dir);
+    if open(data)?.is_none() {
+        anyhow::bail!("no job {id}: {}", no_jobs(data));
+    }
+    let _lock = dir.lock("coursegen jobs abort").map_err(|e| {
+        anyhow::anyhow!("{e} (a running server aborts jobs with POST /v1/jobs/{id}/abort)")
+    })?;
+    let stack = Embedded::open(&dir)?;
+    let me = crate::generate::local_user()?;
+    match stack.service.abort(&me, id, reason).await {
+        Ok(job) => {
+            println!("job {id} {}", job.status);
+            Ok(())
+        }
+        Err(ServiceError::NotFound(_)) => anyhow::bail!("no job {id} in {}", data.dir.display()),
+        Err(e) => Err(anyhow::anyhow!("cannot abort job {id}: {e}")),
     }
 }
 

@@ -12,6 +12,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// How long work still running when a command ends may take to finish.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
+
 #[derive(Debug, Parser)]
 #[command(
     name = "coursegen",
@@ -68,17 +71,32 @@ fn init_logging() {
         .init();
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging();
-    let result = match cli.command {
-        Command::Generate(args) => generate::run(args).await,
-        Command::Jobs { command } => jobs::run(command).await,
-        Command::Token(args) => token::run(args),
-        Command::Serve(args) => serve::run(args).await,
-        Command::AiServer(args) => ai_server::run(args).await,
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("coursegen: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
     };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Generate(args) => generate::run(args).await,
+            Command::Jobs { command } => jobs::run(command).await,
+            Command::Token(args) => token::run(args),
+            Command::Serve(args) => serve::run(args).await,
+            Command::AiServer(args) => ai_server::run(args).await,
+        }
+    });
+    // A step still running on its thread when the command ends (a stop
+    // asked for mid-step) is not waited for: its execution is saved and
+    // resumes at the next start.
+    runtime.shutdown_timeout(SHUTDOWN_GRACE);
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

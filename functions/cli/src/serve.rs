@@ -47,6 +47,7 @@ async fn shutdown_signal() {
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let data = DataDir::new(&args.data.dir);
+    let _lock = data.lock("coursegen serve")?;
     let secret = jwt_secret(&data)?;
     let listener = TcpListener::bind(args.addr)
         .await

@@ -21,7 +21,7 @@ use coursegen_local::changes::Broadcasting;
 use coursegen_local::dev_auth::JwtSecret;
 use coursegen_local::file_links::LocalFileLinks;
 use coursegen_local::uploads::LocalUploads;
-use coursegen_local::workflow::{InProcess, LocalWorkflow, course_machine};
+use coursegen_local::workflow::{InProcess, LocalWorkflow, STEP_TIME_LIMIT, course_machine};
 use tokio::sync::broadcast;
 
 #[derive(Debug, Clone)]
@@ -58,7 +58,7 @@ impl Embedded {
         let steps = Arc::new(Steps { ai_server, ..steps });
         let workflow = Arc::new(LocalWorkflow::new(
             Arc::new(course_machine()?),
-            Arc::new(InProcess(steps.clone())),
+            Arc::new(InProcess::new(steps.clone()).with_time_limit(step_time_limit()?)),
             store.clone(),
         ));
         let service = Service {
@@ -72,6 +72,22 @@ impl Embedded {
             changes,
             deliveries: store,
         })
+    }
+}
+
+/// How long a step may run: `$COURSEGEN_STEP_TIMEOUT_S`, else an hour.
+fn step_time_limit() -> anyhow::Result<std::time::Duration> {
+    match std::env::var("COURSEGEN_STEP_TIMEOUT_S") {
+        Err(_) => Ok(STEP_TIME_LIMIT),
+        Ok(s) => s
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|&n| n > 0)
+            .map(std::time::Duration::from_secs)
+            .ok_or_else(|| {
+                anyhow::anyhow!("COURSEGEN_STEP_TIMEOUT_S {s:?} is not a whole number of seconds")
+            }),
     }
 }
 

@@ -105,7 +105,7 @@ async fn main() {
     let machine = Arc::new(course_machine().unwrap());
     let ex = Executor::new(
         machine.clone(),
-        Arc::new(InProcess(Arc::new(stack.steps.clone()))),
+        Arc::new(InProcess::new(Arc::new(stack.steps.clone()))),
         new_execution(&machine, &job),
     );
     let started = Instant::now();

@@ -327,7 +327,7 @@ async fn an_abort_reaches_the_server_and_is_recorded_whatever_it_answers() {
             steps: steps.clone(),
             workflow: Arc::new(LocalWorkflow::new(
                 Arc::new(course_machine().unwrap()),
-                Arc::new(InProcess(steps)),
+                Arc::new(InProcess::new(steps)),
                 s.stack.jobs.clone(),
             )),
         };

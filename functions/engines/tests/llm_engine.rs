@@ -79,7 +79,7 @@ async fn run_to_end(
     let machine = Arc::new(course_machine().unwrap());
     let ex = Executor::new(
         machine.clone(),
-        Arc::new(InProcess(Arc::new(stack.steps.clone()))),
+        Arc::new(InProcess::new(Arc::new(stack.steps.clone()))),
         new_execution(&machine, &job),
     );
     assert_eq!(ex.drive().await.unwrap(), Drive::Done);

@@ -37,7 +37,7 @@ async fn world() -> World {
     let steps = Arc::new(stack.steps.clone());
     let workflow = Arc::new(LocalWorkflow::new(
         Arc::new(course_machine().unwrap()),
-        Arc::new(InProcess(steps.clone())),
+        Arc::new(InProcess::new(steps.clone())),
         stack.jobs.clone(),
     ));
     World {

@@ -25,7 +25,7 @@ async fn executor(stack: &Stack, id: JobId) -> Executor {
     let execution = new_execution(&machine, &job);
     Executor::new(
         machine,
-        Arc::new(InProcess(Arc::new(stack.steps.clone()))),
+        Arc::new(InProcess::new(Arc::new(stack.steps.clone()))),
         execution,
     )
 }

@@ -63,14 +63,14 @@ impl JwtSecret {
             Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(io_err(e)),
             Err(_) => {}
         }
-        fs::create_dir_all(data_dir).map_err(io_err)?;
+        crate::private::create_dir(data_dir).map_err(io_err)?;
         let bytes: [u8; 32] = rand::rng().random();
         let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-        let mut options = fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        match options.open(&path) {
+        match crate::private::file_options()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
             Ok(mut file) => file.write_all(hex.as_bytes()).map_err(io_err)?,
             // Another process created it first: use theirs.
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {

@@ -18,6 +18,8 @@ use coursegen_core::ports::{
 };
 use rand::RngExt;
 
+use crate::private;
+
 const SUFFIX: &str = "~a";
 const MAGIC: &str = "coursegen-artifact-1";
 /// Temporary files live beside the objects (same filesystem, so rename is
@@ -33,7 +35,8 @@ pub struct FsArtifactStore {
 impl FsArtifactStore {
     pub fn open(root: impl Into<PathBuf>, max_size: u64) -> io::Result<Self> {
         let root = root.into();
-        fs::create_dir_all(root.join(TMP_DIR))?;
+        private::create_dir(&root.join(TMP_DIR))?;
+        private::restrict(&root)?;
         Ok(FsArtifactStore { root, max_size })
     }
 
@@ -109,12 +112,15 @@ impl ArtifactStore for FsArtifactStore {
         self.blocking(move |this| {
             let path = this.path_of(&key);
             if let Some(dir) = path.parent() {
-                fs::create_dir_all(dir).map_err(io_err)?;
+                private::create_dir(dir).map_err(io_err)?;
             }
             let nonce: u64 = rand::rng().random();
             let tmp = this.root.join(TMP_DIR).join(format!("{nonce:016x}"));
             let written = (|| {
-                let mut file = fs::File::create(&tmp)?;
+                let mut file = private::file_options()
+                    .write(true)
+                    .create_new(true)
+                    .open(&tmp)?;
                 write!(file, "{MAGIC}\n{content_type}\n")?;
                 file.write_all(&bytes)?;
                 file.sync_all()?;

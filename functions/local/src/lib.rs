@@ -8,6 +8,8 @@ pub mod data_dir;
 pub mod dev_auth;
 pub mod file_links;
 pub mod fs_artifacts;
+mod lock;
+mod private;
 mod signed;
 pub mod sqlite;
 pub mod uploads;
@@ -15,4 +17,5 @@ pub mod workflow;
 
 pub use data_dir::DataDir;
 pub use fs_artifacts::FsArtifactStore;
+pub use lock::{DirLock, LockError};
 pub use sqlite::SqliteStore;

@@ -118,7 +118,7 @@ fn options(pairs: &[String], auto_approve: bool, engine: &str) -> anyhow::Result
 }
 
 /// The local user behind the terminal: the one person on this machine.
-fn local_user() -> anyhow::Result<Principal> {
+pub(crate) fn local_user() -> anyhow::Result<Principal> {
     Ok(Principal {
         user: "local".parse()?,
         role: Role::Admin,
@@ -137,15 +137,17 @@ pub async fn run(args: GenerateArgs) -> anyhow::Result<()> {
             args.engine
         );
     }
+    let data = DataDir::new(&args.data.dir);
+    let _lock = data.lock("coursegen generate")?;
     let Embedded {
         steps,
         workflow,
         service,
         ..
     } = if ai_server {
-        webhooks::open(&DataDir::new(&args.data.dir), args.webhook_addr).await?
+        webhooks::open(&data, args.webhook_addr).await?
     } else {
-        Embedded::open(&DataDir::new(&args.data.dir))?
+        Embedded::open(&data)?
     };
     let me = local_user()?;
     let id = match args.resume {

@@ -88,7 +88,7 @@ fn build(
     });
     let workflow = Arc::new(LocalWorkflow::new(
         Arc::new(course_machine().unwrap()),
-        Arc::new(InProcess(steps.clone())),
+        Arc::new(InProcess::new(steps.clone())),
         store.clone(),
     ));
     let service = Service { steps, workflow };

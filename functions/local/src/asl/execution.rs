@@ -89,6 +89,10 @@ pub struct Thread {
     pub deadline_ms: Option<i64>,
     #[serde(default)]
     pub heartbeat_ms: Option<i64>,
+    /// How many times in a row the process stopped while this state's task
+    /// ran (counted when the execution is resumed).
+    #[serde(default)]
+    pub interruptions: u32,
 }
 
 impl Thread {
@@ -159,6 +163,7 @@ impl Execution {
             map_item: None,
             deadline_ms: None,
             heartbeat_ms: None,
+            interruptions: 0,
         };
         Execution {
             id,

@@ -11,6 +11,12 @@ pub const TASK_FAILED: &str = "States.TaskFailed";
 pub const TIMEOUT: &str = "States.Timeout";
 pub const HEARTBEAT_TIMEOUT: &str = "States.HeartbeatTimeout";
 pub const RUNTIME: &str = "States.Runtime";
+/// A task whose code panicked (not a Step Functions name: a Lambda that
+/// crashes reports its runtime's own error type). Nothing retries it.
+pub const PANIC: &str = "Panic";
+/// A task that was running each time the process stopped, too often to try
+/// it again.
+pub const INTERRUPTED: &str = "Interrupted";
 
 /// Whether an `ErrorEquals` list covers `error`. `States.ALL` covers every
 /// error except `States.Runtime`; `States.TaskFailed` covers every error a

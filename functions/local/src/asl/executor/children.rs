@@ -107,6 +107,7 @@ pub(super) fn spawn(
             map_item,
             deadline_ms: None,
             heartbeat_ms: None,
+            interruptions: 0,
         },
     );
     id

@@ -7,10 +7,12 @@
 mod advance;
 mod children;
 
+use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
+use futures::FutureExt;
 use rand::RngExt;
 use serde_json::{Value, json};
 use tokio::task::JoinSet;
@@ -28,6 +30,21 @@ use children::{drop_children, set_status};
 pub struct TaskFailure {
     pub error: String,
     pub cause: String,
+}
+
+impl TaskFailure {
+    /// The failure of a task whose code panicked with `payload`.
+    pub fn panicked(payload: &(dyn std::any::Any + Send)) -> Self {
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no message".to_owned());
+        TaskFailure {
+            error: retry::PANIC.to_owned(),
+            cause: format!("the step crashed: {message}"),
+        }
+    }
 }
 
 /// Runs Task resources. For a `.waitForTaskToken` resource, a successful
@@ -93,6 +110,10 @@ pub struct Executor {
 
 const TOKEN_SUFFIX: &str = ".waitForTaskToken";
 
+/// How many times in a row a task may be cut off by its process stopping
+/// before it is failed instead of run again.
+pub const MAX_INTERRUPTIONS: u32 = 3;
+
 fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
@@ -113,18 +134,41 @@ impl Executor {
     }
 
     /// Picks up a saved execution after a restart: tasks that were running
-    /// when it was saved run again; token waits and sleeps carry on.
+    /// when it was saved run again, unless the process has stopped under
+    /// the same task [`MAX_INTERRUPTIONS`] times in a row — a task that
+    /// crashes its process is failed rather than resumed forever; token
+    /// waits and sleeps carry on.
     pub fn resume(
         machine: Arc<StateMachine>,
         runner: Arc<dyn TaskRunner>,
         mut execution: Execution,
     ) -> Self {
+        let mut crashed = Vec::new();
         for thread in execution.threads.values_mut() {
             if thread.status == ThreadStatus::Running {
                 thread.status = ThreadStatus::Ready;
+                thread.interruptions += 1;
+                if thread.interruptions >= MAX_INTERRUPTIONS {
+                    thread.status = ThreadStatus::Running;
+                    crashed.push(thread.id);
+                }
             }
         }
-        Self::new(machine, runner, execution)
+        let executor = Self::new(machine, runner, execution);
+        {
+            let mut exec = executor.lock();
+            for id in crashed {
+                let failure = TaskFailure {
+                    error: retry::INTERRUPTED.to_owned(),
+                    cause: format!(
+                        "the process stopped {MAX_INTERRUPTIONS} times while this step ran \
+                         (it crashed or was killed); it is not run again"
+                    ),
+                };
+                executor.failed(&mut exec, id, failure);
+            }
+        }
+        executor
     }
 
     /// Saves the execution to `store` after every step.
@@ -276,7 +320,15 @@ impl Executor {
             for (id, resource, input) in started {
                 let runner = self.runner.clone();
                 let waits = resource.ends_with(TOKEN_SUFFIX);
-                tasks.spawn(async move { (id, runner.run(&resource, input).await, waits) });
+                tasks.spawn(async move {
+                    // A runner that panics fails its task (as a crashed
+                    // Lambda does) rather than leaving it running forever.
+                    let result = AssertUnwindSafe(runner.run(&resource, input))
+                        .catch_unwind()
+                        .await
+                        .unwrap_or_else(|panic| Err(TaskFailure::panicked(panic.as_ref())));
+                    (id, result, waits)
+                });
             }
             let wake = {
                 let exec = self.lock();
@@ -522,6 +574,7 @@ impl Executor {
                     t.status = ThreadStatus::Ready;
                     t.deadline_ms = None;
                     t.heartbeat_ms = None;
+                    t.interruptions = 0;
                 }
             }
             Transition::End { output } => {
