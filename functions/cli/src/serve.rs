@@ -1,12 +1,13 @@
 //! `coursegen serve`: the HTTP API (DESIGN.md §5) on the embedded stack.
 //! Unfinished executions resume at start; Ctrl-C (or SIGTERM) stops taking
 //! requests, ends event streams and leaves every execution saved, to resume
-//! at the next start.
+//! at the next start — within seconds, even with a step running.
 
 use std::net::SocketAddr;
 
 use anyhow::Context;
 use coursegen_http::router;
+use coursegen_http::server::{self, Limits};
 use coursegen_local::DataDir;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -19,6 +20,10 @@ pub struct ServeArgs {
     /// Where to listen (port 0 picks a free port).
     #[arg(long, default_value = "127.0.0.1:8080")]
     addr: SocketAddr,
+    /// Open connections at most (each event stream holds one); past it a
+    /// new connection is answered 503.
+    #[arg(long, default_value_t = server::MAX_CONNECTIONS, value_parser = clap::value_parser!(u32).range(1..))]
+    max_connections: u32,
     #[command(flatten)]
     data: DataArgs,
 }
@@ -66,13 +71,15 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     if resumed > 0 {
         eprintln!("resumed {resumed} unfinished job(s)");
     }
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(async move {
-            shutdown_signal().await;
-            let _ = stop.send(true);
-        })
-        .await
-        .context("the server failed")?;
+    let limits = Limits {
+        max_connections: args.max_connections as usize,
+        ..Limits::default()
+    };
+    server::serve(listener, router(state), limits, async move {
+        shutdown_signal().await;
+        let _ = stop.send(true);
+    })
+    .await;
     eprintln!("stopped; unfinished jobs resume at the next start");
     Ok(())
 }

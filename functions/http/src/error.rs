@@ -106,6 +106,12 @@ impl From<JsonRejection> for ApiError {
                     .unwrap_or_default();
                 ApiError::invalid(&field, text)
             }
+            // A body over the route's limit is too large, not malformed.
+            other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                other.body_text(),
+            ),
             other => ApiError::invalid("", other.body_text()),
         }
     }

@@ -11,6 +11,7 @@ mod files;
 pub mod gateway;
 mod jobs;
 pub mod openapi;
+pub mod server;
 pub mod state;
 mod uploads;
 pub mod webhook;

@@ -111,6 +111,7 @@ impl Builder {
             op["requestBody"] =
                 json!({"required": true, "content": {"application/json": {"schema": schema}}});
             op["responses"]["415"] = json!({"description": description(415), "content": error});
+            op["responses"]["413"] = json!({"description": description(413), "content": error});
         }
         let entry = self
             .paths

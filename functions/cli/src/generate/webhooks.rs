@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use anyhow::{Context, bail};
 use coursegen_core::ai_protocol::signature::WebhookAuth;
 use coursegen_http::router;
+use coursegen_http::server::{self, Limits};
 use coursegen_http::state::never_stopping;
 use coursegen_local::DataDir;
 use tokio::net::TcpListener;
@@ -33,11 +34,12 @@ pub async fn open(data: &DataDir, addr: SocketAddr) -> anyhow::Result<Embedded> 
     };
     let stack = Embedded::open_with(data, Some(server))?;
     let state = api_state(&stack, secret, addr, auth, never_stopping());
-    tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, router(state)).await {
-            eprintln!("the AI server's listener stopped: {e}");
-        }
-    });
+    tokio::spawn(server::serve(
+        listener,
+        router(state),
+        Limits::default(),
+        std::future::pending(),
+    ));
     eprintln!("taking the AI server's webhooks at http://{addr}/v1/webhooks/ai-server");
     Ok(stack)
 }

@@ -23,7 +23,7 @@ use coursegen_local::changes::Broadcasting;
 use coursegen_local::dev_auth::{JwtSecret, issue};
 use coursegen_local::file_links::LocalFileLinks;
 use coursegen_local::uploads::LocalUploads;
-use coursegen_local::workflow::{InProcess, LocalWorkflow, course_machine};
+use coursegen_local::workflow::{InProcess, LocalWorkflow, STEP_TIME_LIMIT, course_machine};
 use coursegen_local::{FsArtifactStore, SqliteStore};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
@@ -61,9 +61,27 @@ pub fn api_with_ai(worker: Arc<dyn AiWorker>, files: Arc<dyn RemoteFiles>) -> Ap
     build(None, Some((worker, files)))
 }
 
+/// The API with the steps `engines` makes of the offline ones (an engine
+/// swapped for a faulty one), each step failed after `step_limit`.
+pub fn api_with_engines(
+    engines: impl FnOnce(Steps) -> Steps,
+    step_limit: std::time::Duration,
+) -> Api {
+    build_with(None, None, engines, step_limit)
+}
+
 fn build(
     max_stream: Option<std::time::Duration>,
     ai: Option<(Arc<dyn AiWorker>, Arc<dyn RemoteFiles>)>,
+) -> Api {
+    build_with(max_stream, ai, |steps| steps, STEP_TIME_LIMIT)
+}
+
+fn build_with(
+    max_stream: Option<std::time::Duration>,
+    ai: Option<(Arc<dyn AiWorker>, Arc<dyn RemoteFiles>)>,
+    engines: impl FnOnce(Steps) -> Steps,
+    step_limit: std::time::Duration,
 ) -> Api {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(SqliteStore::open(&dir.path().join("db.sqlite3")).unwrap());
@@ -76,7 +94,7 @@ fn build(
         Some((_, files)) => files.clone(),
         None => Arc::new(HttpFiles::new()),
     };
-    let steps = Arc::new(Steps {
+    let steps = Arc::new(engines(Steps {
         ai_server: ai.map(|(worker, _)| AiServer {
             worker,
             links: Arc::new(LocalFileLinks {
@@ -85,10 +103,10 @@ fn build(
             }),
         }),
         ..offline_steps(jobs.clone(), artifacts, store.clone())
-    });
+    }));
     let workflow = Arc::new(LocalWorkflow::new(
         Arc::new(course_machine().unwrap()),
-        Arc::new(InProcess::new(steps.clone())),
+        Arc::new(InProcess::new(steps.clone()).with_time_limit(step_limit)),
         store.clone(),
     ));
     let service = Service { steps, workflow };

@@ -124,7 +124,7 @@ impl TaskRunner for InProcess {
             .await
             .map_err(|_| TaskFailure {
                 error: retry::TIMEOUT.to_owned(),
-                cause: format!("the step ran past its {} s limit", self.limit.as_secs()),
+                cause: format!("the step ran past its time limit ({:?})", self.limit),
             })?;
         match joined {
             Ok(Ok(output)) => Ok(json!({"Payload": output})),
