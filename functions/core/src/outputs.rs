@@ -84,14 +84,7 @@ impl SegmentParams {
             || "must be a number".into(),
         )?;
         if let Some(ends) = &self.segment_ends_ms {
-            ensure(!ends.is_empty(), "segment_ends_ms", || {
-                "must not be empty".into()
-            })?;
-            ensure(
-                ends.windows(2).all(|w| w[0] < w[1]),
-                "segment_ends_ms",
-                || "must be strictly increasing".into(),
-            )?;
+            crate::checks::segment_ends(ends).map_err(|e| e.within("segment_ends_ms"))?;
         }
         Ok(())
     }

@@ -18,10 +18,13 @@ impl ValidationError {
         }
     }
 
-    /// The same error seen from an enclosing object: `bloom` → `options.bloom`.
+    /// The same error seen from an enclosing object: `bloom` → `options.bloom`,
+    /// `[2].title` → `segments[2].title`.
     pub fn within(mut self, parent: &str) -> Self {
         self.field = if self.field.is_empty() {
             parent.to_owned()
+        } else if self.field.starts_with('[') {
+            format!("{parent}{}", self.field)
         } else {
             format!("{parent}.{}", self.field)
         };

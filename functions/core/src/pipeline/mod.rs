@@ -238,7 +238,7 @@ impl Steps {
 
     /// The output a later stage reads: the approved run's, else the latest
     /// completed run's.
-    async fn stage_output<T: DeserializeOwned>(
+    pub(crate) async fn stage_output<T: DeserializeOwned>(
         &self,
         job: &Job,
         stage: Stage,

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use chrono::Utc;
 
 pub use error::ServiceError;
-pub use review::{Decision, check_edit};
+pub use review::{Decision, EditContext, check_edit};
 pub use webhook::WORKER_FAILED;
 
 use crate::access::{self, Action};

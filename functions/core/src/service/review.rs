@@ -9,11 +9,12 @@ use super::{Service, ServiceError};
 use crate::access::Action;
 use crate::artifact::ArtifactKey;
 use crate::auth::Principal;
+use crate::checks;
 use crate::ids::JobId;
 use crate::job::Job;
 use crate::lifecycle::Command;
 use crate::outputs::{Outline, Segment};
-use crate::pipeline::QuestionSet;
+use crate::pipeline::Ingested;
 use crate::stage::Stage;
 use crate::validation::ValidationError;
 
@@ -26,20 +27,45 @@ pub enum Decision {
     Rerun { parameters: Value },
 }
 
-/// An edit must still be the stage's kind of output.
-pub fn check_edit(stage: Stage, text: &str) -> Result<(), ValidationError> {
-    let parsed = match stage {
-        Stage::Segment => serde_json::from_str::<Vec<Segment>>(text).map(drop),
-        Stage::Outline => serde_json::from_str::<Outline>(text).map(drop),
-        Stage::Questions => serde_json::from_str::<QuestionSet>(text).map(drop),
-        other => {
+/// An edit must still be the stage's kind of output, and keep the rules
+/// that output obeys ([`checks`]) against what the stages before it made.
+pub fn check_edit(stage: Stage, text: &str, before: &EditContext) -> Result<(), ValidationError> {
+    let unreadable = |e: serde_json::Error| {
+        ValidationError::new("output", format!("not a valid {stage} output: {e}"))
+    };
+    let checked = match (stage, before) {
+        (Stage::Segment, EditContext::Material { duration_ms }) => {
+            let segments: Vec<Segment> = serde_json::from_str(text).map_err(unreadable)?;
+            checks::segments(&segments, *duration_ms)
+        }
+        (Stage::Outline, EditContext::Segments { count }) => {
+            checks::outline(&serde_json::from_str(text).map_err(unreadable)?, *count)
+        }
+        (Stage::Questions, EditContext::Outline(outline)) => {
+            checks::questions(&serde_json::from_str(text).map_err(unreadable)?, outline)
+        }
+        (other, _) => {
             return Err(ValidationError::new(
                 "stage",
                 format!("{other} has no review, so it cannot be edited"),
             ));
         }
     };
-    parsed.map_err(|e| ValidationError::new("output", format!("not a valid {stage} output: {e}")))
+    checked.map_err(|e| e.within("output"))
+}
+
+/// What an edited stage's output is checked against: the output of the
+/// stage it is made from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EditContext {
+    /// Segments lie within the material.
+    Material { duration_ms: u64 },
+    /// An outline's lessons are made of these segments.
+    Segments { count: usize },
+    /// Questions belong to this outline's lessons.
+    Outline(Outline),
+    /// A stage that has no review.
+    None,
 }
 
 impl Service {
@@ -106,7 +132,7 @@ impl Service {
         if job.version != expected_version {
             return Err(mismatch(job.version));
         }
-        check_edit(stage, text)?;
+        check_edit(stage, text, &self.edit_context(&job, stage).await?)?;
         let n = job.stage(stage).next_run_number();
         let key = ArtifactKey::for_job(&id, &format!("{stage}/edit-{n:04}.json"))
             .map_err(|e| ServiceError::Internal(e.to_string()))?;
@@ -126,5 +152,40 @@ impl Service {
                 }])
             })
             .await
+    }
+
+    /// What an edit of `stage` is checked against.
+    async fn edit_context(&self, job: &Job, stage: Stage) -> Result<EditContext, ServiceError> {
+        let made_from = |e: crate::pipeline::StepError| {
+            ServiceError::Conflict(format!("the {stage} stage has nothing to edit yet: {e}"))
+        };
+        Ok(match stage {
+            Stage::Segment => {
+                let ingested: Ingested = self
+                    .steps
+                    .stage_output(job, Stage::Ingest)
+                    .await
+                    .map_err(made_from)?;
+                let duration_ms = ingested.material.sentences.last().map_or(0, |s| s.end_ms);
+                EditContext::Material { duration_ms }
+            }
+            Stage::Outline => {
+                let segments: Vec<Segment> = self
+                    .steps
+                    .stage_output(job, Stage::Segment)
+                    .await
+                    .map_err(made_from)?;
+                EditContext::Segments {
+                    count: segments.len(),
+                }
+            }
+            Stage::Questions => EditContext::Outline(
+                self.steps
+                    .stage_output(job, Stage::Outline)
+                    .await
+                    .map_err(made_from)?,
+            ),
+            _ => EditContext::None,
+        })
     }
 }

@@ -1,0 +1,316 @@
+//! What the reviewed outputs must be, whoever wrote them — an engine, the AI
+//! server or a reviewer's edit: bounded in number, in order, inside the
+//! material, and pointing only at what exists. An edit that breaks one is
+//! refused (400 naming the field) before anything is stored, so a reviewer
+//! cannot hand the next stage 20,000 segments or a lesson of no segment.
+
+use std::collections::HashSet;
+
+use crate::course::{Question, QuestionType};
+use crate::options::{MAX_ASSESSMENT_QUESTIONS, MAX_QUESTIONS_PER_TYPE};
+use crate::outputs::{Outline, Segment};
+use crate::pipeline::QuestionSet;
+use crate::validation::{ValidationError, ensure};
+
+/// Segments of one material at most.
+pub const MAX_SEGMENTS: usize = 500;
+/// The shortest segment.
+pub const MIN_SEGMENT_MS: u64 = 1_000;
+/// Modules of one course at most; lessons at most one per segment.
+pub const MAX_MODULES: usize = 100;
+/// The longest title of a segment, module or lesson, in characters.
+pub const MAX_TITLE_CHARS: usize = 300;
+/// Exercises of one lesson at most: the most any question mix asks for.
+pub const MAX_EXERCISES: usize = MAX_QUESTIONS_PER_TYPE as usize * QuestionType::ALL.len();
+
+fn title(text: &str, field: &str) -> Result<(), ValidationError> {
+    ensure(!text.trim().is_empty(), field, || {
+        "must not be empty".into()
+    })?;
+    ensure(text.chars().count() <= MAX_TITLE_CHARS, field, || {
+        format!("is longer than {MAX_TITLE_CHARS} characters")
+    })
+}
+
+/// Segments in order, not overlapping, each at least [`MIN_SEGMENT_MS`]
+/// long and within the material's `duration_ms`.
+pub fn segments(segments: &[Segment], duration_ms: u64) -> Result<(), ValidationError> {
+    ensure(!segments.is_empty(), "", || {
+        "there must be at least one segment".into()
+    })?;
+    ensure(segments.len() <= MAX_SEGMENTS, "", || {
+        format!("{} segments is more than {MAX_SEGMENTS}", segments.len())
+    })?;
+    let mut previous_end = 0;
+    for (i, s) in segments.iter().enumerate() {
+        title(&s.title, &format!("[{i}].title"))?;
+        ensure(
+            s.start_ms >= previous_end,
+            &format!("[{i}].start_ms"),
+            || {
+                format!(
+                    "{} is before the previous segment ends ({previous_end}): segments are in order and do not overlap",
+                    s.start_ms
+                )
+            },
+        )?;
+        ensure(
+            s.end_ms
+                .checked_sub(s.start_ms)
+                .is_some_and(|length| length >= MIN_SEGMENT_MS),
+            &format!("[{i}].end_ms"),
+            || format!("a segment lasts at least {MIN_SEGMENT_MS} ms"),
+        )?;
+        ensure(s.end_ms <= duration_ms, &format!("[{i}].end_ms"), || {
+            format!(
+                "{} is past the end of the material ({duration_ms} ms)",
+                s.end_ms
+            )
+        })?;
+        previous_end = s.end_ms;
+    }
+    Ok(())
+}
+
+/// Fixed segment ends (a reviewer's rerun parameter, or the AI server's
+/// segmentation): the same bounds as [`segments`] allows, in order.
+pub fn segment_ends(ends_ms: &[u64]) -> Result<(), ValidationError> {
+    ensure(!ends_ms.is_empty(), "", || "must not be empty".into())?;
+    ensure(ends_ms.len() <= MAX_SEGMENTS, "", || {
+        format!("{} segments is more than {MAX_SEGMENTS}", ends_ms.len())
+    })?;
+    let mut previous: u64 = 0;
+    for (i, end) in ends_ms.iter().enumerate() {
+        ensure(
+            *end >= previous.saturating_add(MIN_SEGMENT_MS),
+            &format!("[{i}]"),
+            || {
+                format!(
+                    "{end} must be at least {MIN_SEGMENT_MS} ms after the previous end ({previous}): ends increase"
+                )
+            },
+        )?;
+        previous = *end;
+    }
+    Ok(())
+}
+
+/// Modules of lessons, each lesson made of existing segments (of
+/// `segment_count`), none used twice. Lessons may be reordered, moved
+/// between modules, or leave a segment out.
+pub fn outline(outline: &Outline, segment_count: usize) -> Result<(), ValidationError> {
+    title(&outline.title, "title")?;
+    ensure(!outline.modules.is_empty(), "modules", || {
+        "there must be at least one module".into()
+    })?;
+    ensure(outline.modules.len() <= MAX_MODULES, "modules", || {
+        format!("more than {MAX_MODULES} modules")
+    })?;
+    let lessons = outline.lessons().count();
+    ensure(lessons <= MAX_SEGMENTS, "modules", || {
+        format!("{lessons} lessons is more than {MAX_SEGMENTS}")
+    })?;
+    let mut used = HashSet::new();
+    for (m, module) in outline.modules.iter().enumerate() {
+        let at = format!("modules[{m}]");
+        title(&module.title, &format!("{at}.title"))?;
+        ensure(!module.lessons.is_empty(), &format!("{at}.lessons"), || {
+            "a module has at least one lesson".into()
+        })?;
+        for (l, lesson) in module.lessons.iter().enumerate() {
+            let at = format!("{at}.lessons[{l}]");
+            title(&lesson.title, &format!("{at}.title"))?;
+            ensure(
+                lesson.start_ms < lesson.end_ms,
+                &format!("{at}.end_ms"),
+                || "must be after start_ms".into(),
+            )?;
+            ensure(
+                !lesson.segments.is_empty(),
+                &format!("{at}.segments"),
+                || "a lesson is made of at least one segment".into(),
+            )?;
+            for (k, segment) in lesson.segments.iter().enumerate() {
+                let field = format!("{at}.segments[{k}]");
+                ensure(*segment < segment_count, &field, || {
+                    format!("there is no segment {segment} (there are {segment_count})")
+                })?;
+                ensure(used.insert(*segment), &field, || {
+                    format!("segment {segment} is in another lesson already")
+                })?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Every question valid and its id unique; each lesson's questions for a
+/// lesson of `outline`, once; counts within what a job may ask for.
+pub fn questions(set: &QuestionSet, outline: &Outline) -> Result<(), ValidationError> {
+    let mut ids = HashSet::new();
+    let mut check = |q: &Question, at: String| {
+        q.validate().map_err(|e| e.within(&at))?;
+        ensure(ids.insert(q.id.clone()), &format!("{at}.id"), || {
+            format!("{:?} is the id of another question", q.id)
+        })
+    };
+    let mut lessons = HashSet::new();
+    for (i, lesson) in set.lessons.iter().enumerate() {
+        let at = format!("lessons[{i}]");
+        let exists = outline
+            .modules
+            .get(lesson.module)
+            .is_some_and(|m| lesson.lesson < m.lessons.len());
+        ensure(exists, &format!("{at}.lesson"), || {
+            format!(
+                "the outline has no lesson {} in module {}",
+                lesson.lesson, lesson.module
+            )
+        })?;
+        ensure(
+            lessons.insert((lesson.module, lesson.lesson)),
+            &format!("{at}.lesson"),
+            || "this lesson's questions are listed twice".into(),
+        )?;
+        ensure(
+            lesson.exercises.len() <= MAX_EXERCISES,
+            &format!("{at}.exercises"),
+            || format!("more than {MAX_EXERCISES} exercises"),
+        )?;
+        for (e, q) in lesson.exercises.iter().enumerate() {
+            check(q, format!("{at}.exercises[{e}]"))?;
+        }
+    }
+    if let Some(assessment) = &set.assessment {
+        ensure(
+            assessment.questions.len() <= usize::from(MAX_ASSESSMENT_QUESTIONS),
+            "assessment.questions",
+            || format!("more than {MAX_ASSESSMENT_QUESTIONS} questions"),
+        )?;
+        ensure(
+            assessment.passing_score <= 100,
+            "assessment.passing_score",
+            || "must be a percentage, 0–100".into(),
+        )?;
+        for (i, q) in assessment.questions.iter().enumerate() {
+            check(q, format!("assessment.questions[{i}]"))?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outputs::{OutlineLesson, OutlineModule, SegmentParams};
+
+    fn seg(start_ms: u64, end_ms: u64) -> Segment {
+        Segment {
+            start_ms,
+            end_ms,
+            title: "Part".into(),
+            summary: String::new(),
+            keyphrases: Vec::new(),
+        }
+    }
+
+    fn field(r: Result<(), ValidationError>) -> String {
+        r.unwrap_err().field
+    }
+
+    #[test]
+    fn segments_are_ordered_long_enough_and_inside_the_material() {
+        assert!(segments(&[seg(0, 5_000), seg(5_000, 9_000)], 9_000).is_ok());
+        assert_eq!(field(segments(&[], 9_000)), "");
+        let flood: Vec<Segment> = (0..MAX_SEGMENTS as u64 + 1)
+            .map(|i| seg(i * 1_000, i * 1_000 + 1_000))
+            .collect();
+        assert_eq!(field(segments(&flood, u64::MAX)), "");
+        assert_eq!(
+            field(segments(&[seg(0, 5_000), seg(4_000, 9_000)], 9_000)),
+            "[1].start_ms"
+        );
+        assert_eq!(field(segments(&[seg(0, 999)], 9_000)), "[0].end_ms");
+        assert_eq!(field(segments(&[seg(0, 9_001)], 9_000)), "[0].end_ms");
+        assert_eq!(
+            field(segments(&[seg(u64::MAX - 10, u64::MAX)], u64::MAX)),
+            "[0].end_ms",
+            "no overflow at the far end"
+        );
+    }
+
+    #[test]
+    fn fixed_ends_are_bounded_too() {
+        let params = |ends: Vec<u64>| SegmentParams {
+            segment_ends_ms: Some(ends),
+            ..SegmentParams::default()
+        };
+        assert!(params(vec![60_000, 120_000]).validate().is_ok());
+        assert_eq!(
+            params(vec![10, 20]).validate().unwrap_err().field,
+            "segment_ends_ms[0]"
+        );
+        let many: Vec<u64> = (1..=MAX_SEGMENTS as u64 + 1).map(|i| i * 60_000).collect();
+        assert_eq!(
+            params(many).validate().unwrap_err().field,
+            "segment_ends_ms"
+        );
+        assert_eq!(
+            params(vec![60_000, 60_000]).validate().unwrap_err().field,
+            "segment_ends_ms[1]"
+        );
+    }
+
+    fn lesson(segments: Vec<usize>) -> OutlineLesson {
+        OutlineLesson {
+            title: "Lesson".into(),
+            segments,
+            start_ms: 0,
+            end_ms: 1_000,
+            objectives: Vec::new(),
+        }
+    }
+
+    fn course(lessons: Vec<Vec<OutlineLesson>>) -> Outline {
+        Outline {
+            title: "Course".into(),
+            description: String::new(),
+            modules: lessons
+                .into_iter()
+                .map(|lessons| OutlineModule {
+                    title: "Module".into(),
+                    summary: String::new(),
+                    lessons,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn outlines_use_existing_segments_once() {
+        let moved = course(vec![vec![lesson(vec![2])], vec![lesson(vec![0, 1])]]);
+        assert!(outline(&moved, 3).is_ok(), "reordered lessons are fine");
+        let skipping = course(vec![vec![lesson(vec![0])]]);
+        assert!(outline(&skipping, 3).is_ok(), "so is leaving a segment out");
+        assert_eq!(
+            field(outline(&course(vec![vec![lesson(vec![3])]]), 3)),
+            "modules[0].lessons[0].segments[0]"
+        );
+        assert_eq!(
+            field(outline(
+                &course(vec![vec![lesson(vec![0]), lesson(vec![1, 0])]]),
+                3
+            )),
+            "modules[0].lessons[1].segments[1]"
+        );
+        assert_eq!(
+            field(outline(&course(vec![vec![lesson(vec![])]]), 3)),
+            "modules[0].lessons[0].segments"
+        );
+        assert_eq!(
+            field(outline(&course(vec![vec![]]), 3)),
+            "modules[0].lessons"
+        );
+        assert_eq!(field(outline(&course(vec![]), 3)), "modules");
+    }
+}
