@@ -6,41 +6,12 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{coursegen, serve, serve_with, token};
+use common::{coursegen, lecture, serve, serve_with, token, waiting_job};
 use serde_json::Value;
-
-fn lecture() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/lecture/lecture.srt")
-}
-
-/// A `generate` left waiting at its first review; the job's id.
-fn waiting_job(dir: &Path, data: &Path) -> String {
-    let out = coursegen()
-        .arg("generate")
-        .arg(lecture())
-        .arg("--data")
-        .arg(data)
-        .arg("--out")
-        .arg(dir.join("out"))
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    job_of(&out)
-}
-
-fn job_of(out: &Output) -> String {
-    let log = String::from_utf8_lossy(&out.stderr);
-    log.split("--resume ")
-        .nth(1)
-        .and_then(|s| s.split(')').next())
-        .unwrap_or_else(|| panic!("no job id in {log}"))
-        .to_owned()
-}
 
 fn run(args: &[&str], data: &Path) -> Output {
     coursegen()
@@ -77,7 +48,7 @@ fn stop(mut server: std::process::Child) -> (Output, Duration) {
 async fn a_second_process_is_refused_and_the_first_finishes_its_jobs() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let job = waiting_job(dir.path(), &data);
+    let job = waiting_job(&data, &dir.path().join("out"));
     let (first, url) = serve(&data);
     let holder = format!("in use by `coursegen serve` (pid {}", first.id());
 
@@ -140,7 +111,7 @@ async fn a_second_process_is_refused_and_the_first_finishes_its_jobs() {
 fn with_no_server_running_jobs_abort_stops_a_job() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let job = waiting_job(dir.path(), &data);
+    let job = waiting_job(&data, &dir.path().join("out"));
     let abort = run(&["jobs", "abort", &job, "--reason", "stuck"], &data);
     assert!(
         abort.status.success(),

@@ -4,16 +4,11 @@
 
 mod common;
 
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
-use common::{coursegen, serve, token};
+use common::{serve, token, waiting_job};
 use serde_json::Value;
-
-fn lecture() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/lecture/lecture.srt")
-}
 
 async fn get_json(http: &reqwest::Client, url: &str, token: &str) -> Value {
     http.get(url)
@@ -32,24 +27,7 @@ async fn serve_resumes_takes_reviews_and_stops_cleanly() {
     let data = dir.path().join("data");
 
     // An interrupted generate leaves its job waiting at the segment review.
-    let out = coursegen()
-        .arg("generate")
-        .arg(lecture())
-        .arg("--data")
-        .arg(&data)
-        .arg("--out")
-        .arg(dir.path().join("out"))
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let log = String::from_utf8_lossy(&out.stderr).into_owned();
-    let job = log
-        .split("--resume ")
-        .nth(1)
-        .and_then(|s| s.split(')').next())
-        .expect("the job id is printed")
-        .to_owned();
+    let job = waiting_job(&data, &dir.path().join("out"));
 
     let token = token(&data);
     let (server, url) = serve(&data);

@@ -51,3 +51,30 @@ pub fn token(data: &Path) -> String {
     assert!(out.status.success());
     String::from_utf8(out.stdout).unwrap().trim().to_owned()
 }
+
+/// The sample lecture.
+pub fn lecture() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/lecture/lecture.srt")
+}
+
+/// A `generate` of the sample lecture left waiting at its first review
+/// (no terminal to answer it); the job's id.
+pub fn waiting_job(data: &Path, out: &Path) -> String {
+    let generated = coursegen()
+        .arg("generate")
+        .arg(lecture())
+        .arg("--data")
+        .arg(data)
+        .arg("--out")
+        .arg(out)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(generated.status.code(), Some(1));
+    let log = String::from_utf8_lossy(&generated.stderr);
+    log.split("--resume ")
+        .nth(1)
+        .and_then(|s| s.split(')').next())
+        .unwrap_or_else(|| panic!("no job id in {log}"))
+        .to_owned()
+}
