@@ -94,6 +94,7 @@ fn strip_markup(s: &str) -> (String, Option<String>) {
     let mut rest = s;
     loop {
         let next = rest.find(['<', '{']);
+        crate::work::add(next.map_or(rest.len(), |o| o + 1));
         let Some(open) = next else {
             out.push_str(rest);
             break;
@@ -103,7 +104,9 @@ fn strip_markup(s: &str) -> (String, Option<String>) {
         } else {
             '}'
         };
-        let Some(len) = rest[open..].find(closer) else {
+        let len = rest[open..].find(closer);
+        crate::work::add(len.map_or(rest.len() - open, |l| l + 1));
+        let Some(len) = len else {
             out.push_str(rest);
             break;
         };
@@ -134,7 +137,9 @@ fn decode_entities(s: &str) -> String {
     while let Some(amp) = rest.find('&') {
         out.push_str(&rest[..amp]);
         let after = &rest[amp + 1..];
-        let decoded = after.find(';').filter(|semi| *semi <= 8).and_then(|semi| {
+        let semi = after.find(';');
+        crate::work::add(semi.map_or(after.len(), |s| s + 1));
+        let decoded = semi.filter(|semi| *semi <= 8).and_then(|semi| {
             let name = &after[..semi];
             let c = match name {
                 "amp" => Some('&'),
@@ -192,12 +197,15 @@ fn remove_sound_descriptions(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
     while let Some(open) = rest.find(['[', '(']) {
+        crate::work::add(open + 1);
         let close_char = if rest[open..].starts_with('[') {
             ']'
         } else {
             ')'
         };
-        match rest[open..].find(close_char) {
+        let close = rest[open..].find(close_char);
+        crate::work::add(close.map_or(rest.len() - open, |l| l + 1));
+        match close {
             Some(len) if is_sound_description(&rest[open + 1..open + len], close_char == ']') => {
                 out.push_str(&rest[..open]);
                 out.push(' ');
@@ -235,6 +243,7 @@ const SOUNDS: &[&str] = &[
 ];
 
 fn is_sound_description(inner: &str, square: bool) -> bool {
+    crate::work::add(inner.len());
     let inner = inner.trim().to_lowercase();
     // Square brackets in captions are almost always descriptions; round ones
     // only when they name a sound.

@@ -39,6 +39,7 @@ struct TimedWord<'a> {
 /// The transcript's sentences, in order.
 pub fn sentences(transcript: &Transcript) -> Vec<Sentence> {
     let words = timed_words(transcript);
+    crate::work::add(words.len());
     if words.is_empty() {
         return Vec::new();
     }

@@ -70,6 +70,7 @@ pub fn assessment(
     // Round robin over lessons; each pick takes the next type in rotation
     // that the lesson still has, else whatever it has.
     while chosen.len() < wanted && pools.iter().any(|p| !p.is_empty()) {
+        crate::work::add(pools.len());
         let lesson = turn % pools.len();
         let ty = types[turn % types.len().max(1)];
         let pool = &mut pools[lesson];

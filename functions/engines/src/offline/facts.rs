@@ -76,6 +76,7 @@ pub fn term_key(term: &str) -> String {
 /// Two term keys name the same thing when equal or one contains the other
 /// ("cell" and "memory cell" would make a confusing pair of options).
 pub fn same_key(a: &str, b: &str) -> bool {
+    crate::work::add(1);
     a == b || (!a.is_empty() && !b.is_empty() && (a.contains(b) || b.contains(a)))
 }
 
@@ -119,6 +120,7 @@ pub fn definitions(sentences: &[Sentence]) -> Vec<Definition> {
 /// "X is defined as Y".
 /// Returns (subject as written, term, verb, description).
 fn copular_definition(text: &str) -> Option<(String, String, &'static str, String)> {
+    crate::work::add(text.len());
     let lower = text.to_lowercase();
     // Plural "are" is left out: "Antibodies are made by B cells" is no definition.
     for verb in [
@@ -158,6 +160,7 @@ fn copular_definition(text: &str) -> Option<(String, String, &'static str, Strin
 
 /// "We call this X." / "This is called X." / "…is known as X."
 fn naming(text: &str) -> Option<String> {
+    crate::work::add(text.len());
     let lower = text.to_lowercase();
     for marker in [
         "we call this ",
@@ -305,6 +308,7 @@ const ORDINALS: &[&[&str]] = &[
 /// "Then…" / "Next…", and (optionally) end "Finally…".
 pub fn sequences(sentences: &[Sentence]) -> Vec<Sequence> {
     let marker = |text: &str, options: &[&str]| -> Option<String> {
+        crate::work::add(text.len());
         let lower = text.to_lowercase();
         options.iter().find_map(|m| {
             let rest = lower.strip_prefix(m)?;

@@ -72,6 +72,7 @@ pub fn keyphrases(parts: &[String], limit: usize) -> Vec<Vec<Phrase>> {
             });
             let mut chosen: Vec<Phrase> = Vec::new();
             for p in scored {
+                crate::work::add(1 + chosen.len());
                 if chosen.len() >= limit {
                     break;
                 }

@@ -40,6 +40,12 @@ pub fn lesson(
     options: &Options,
 ) -> Lesson {
     let range = knowledge.span(plan.start_ms, plan.end_ms);
+    crate::work::add(
+        knowledge.definitions.len()
+            + knowledge.sequences.len()
+            + knowledge.quantities.len()
+            + knowledge.code.len(),
+    );
     let sentences = &knowledge.sentences[range.clone()];
     // Word weights against the whole material, so what is special here counts.
     let (stems, weights) = (&knowledge.stems[range.clone()], &knowledge.idf);
@@ -111,6 +117,7 @@ pub fn lesson(
             .iter()
             .filter(|q| range.contains(&q.sentence))
         {
+            crate::work::add(seen.len());
             if !seen.contains(&q.sentence) {
                 seen.push(q.sentence);
             }

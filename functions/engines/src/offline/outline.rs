@@ -35,6 +35,7 @@ pub fn outline(knowledge: &Knowledge, segments: &[Segment], title: Option<&str>)
     let coarse = topic_starts(&knowledge.sentences, &knowledge.stems, &module_params());
     let module_of = |segment: &Segment| {
         let middle = (segment.start_ms + segment.end_ms) / 2;
+        crate::work::add(coarse.len());
         coarse
             .iter()
             .rposition(|&i| knowledge.sentences[i].start_ms <= middle)
@@ -129,6 +130,9 @@ fn lesson(
     range: std::ops::Range<usize>,
     index: usize,
 ) -> OutlineLesson {
+    crate::work::add(
+        knowledge.definitions.len() + knowledge.sequences.len() + knowledge.quantities.len(),
+    );
     let defs: Vec<String> = knowledge
         .definitions
         .iter()

@@ -89,6 +89,7 @@ fn gap_scores(stems: &[Vec<String>], weights: &HashMap<String, f64>) -> Vec<f64>
     let fill = |counts: &mut Vec<f64>, range: &mut dyn Iterator<Item = usize>| -> Vec<usize> {
         let (mut touched, mut taken) = (Vec::new(), 0);
         for i in range {
+            crate::work::add(1 + sentences[i].len());
             for &id in &sentences[i] {
                 if counts[id] == 0.0 {
                     touched.push(id);
@@ -161,12 +162,14 @@ fn depth_scores(scores: &[f64]) -> Vec<f64> {
             let mut left = scores[g];
             let mut i = g;
             while i > 1 && scores[i - 1] >= left {
+                crate::work::add(1);
                 i -= 1;
                 left = scores[i];
             }
             let mut right = scores[g];
             let mut j = g;
             while j + 1 < n && scores[j + 1] >= right {
+                crate::work::add(1);
                 j += 1;
                 right = scores[j];
             }
@@ -204,6 +207,7 @@ fn choose_boundaries(sentences: &[Sentence], depths: &[f64], params: &SegmentPar
         best[0] = 0.0;
         for j in 1..=n {
             let gain = if j == n { 0.0 } else { depths[j] - penalty };
+            crate::work::add(j);
             for i in 0..j {
                 if best[i] == f64::NEG_INFINITY {
                     continue;
@@ -238,6 +242,7 @@ fn choose_boundaries(sentences: &[Sentence], depths: &[f64], params: &SegmentPar
 fn starts_from_map(sentences: &[Sentence], ends: &[u64]) -> Vec<usize> {
     let mut starts = vec![0];
     for end in ends {
+        crate::work::add(sentences.len());
         if let Some(i) = sentences.iter().position(|s| s.start_ms >= *end)
             && i > *starts.last().unwrap_or(&0)
         {

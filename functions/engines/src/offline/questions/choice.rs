@@ -28,7 +28,10 @@ fn arrange(seed: &str, right: ChoiceOption, mut wrong: Vec<ChoiceOption>) -> Vec
 /// Definitions stated as noun phrases ("X is a …"), which read well when
 /// swapped onto another term.
 fn swappable<'a>(defs: impl IntoIterator<Item = &'a Definition>) -> Vec<&'a Definition> {
-    defs.into_iter().filter(|d| d.verb == "is").collect()
+    defs.into_iter()
+        .inspect(|_| crate::work::add(1))
+        .filter(|d| d.verb == "is")
+        .collect()
 }
 
 pub(super) fn single_choice(scope: &Scope<'_>) -> Vec<Candidate> {
@@ -157,6 +160,7 @@ pub(super) fn multi_choice(scope: &Scope<'_>) -> Vec<Candidate> {
     // Take the lesson's terms two at a time, so a lesson can have several.
     for (k, pair) in here.chunks(2).filter(|p| p.len() == 2).enumerate() {
         let names: Vec<&str> = here.iter().map(|d| d.term.as_str()).collect();
+        crate::work::add(names.len());
         let others = scope.other_definitions(pair[0].sentence, &names, true);
         let first = pair[0].sentence.min(pair[1].sentence);
         let last = pair[0].until.max(pair[1].until) - 1;

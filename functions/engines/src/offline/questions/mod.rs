@@ -36,6 +36,7 @@ pub struct Scope<'a> {
 
 impl Scope<'_> {
     fn definitions(&self) -> impl Iterator<Item = &Definition> {
+        crate::work::add(self.knowledge.definitions.len());
         self.knowledge
             .definitions
             .iter()
@@ -48,6 +49,7 @@ impl Scope<'_> {
     /// other parts of the material.
     fn other_definitions(&self, near: usize, exclude: &[&str], outside: bool) -> Vec<&Definition> {
         let excluded: Vec<String> = exclude.iter().map(|e| term_key(e)).collect();
+        crate::work::add(2 * self.knowledge.definitions.len());
         let mut others: Vec<&Definition> = self
             .knowledge
             .definitions
