@@ -6,6 +6,7 @@ pub mod assessment;
 pub mod course;
 pub mod engine;
 pub mod facts;
+pub mod find;
 pub mod keyphrases;
 pub mod knowledge;
 pub mod lesson;
