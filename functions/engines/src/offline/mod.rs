@@ -3,6 +3,7 @@
 //! byte.
 
 pub mod assessment;
+pub mod boundaries;
 pub mod course;
 pub mod engine;
 pub mod facts;
