@@ -2,6 +2,7 @@
 //! its sentences and the facts stated in them.
 
 use std::collections::HashMap;
+use std::ops::Range;
 
 use coursegen_core::material::{CodeSample, Material, Sentence};
 
@@ -30,27 +31,70 @@ impl Knowledge {
             ..
         } = material;
         code.sort_by_key(|c| c.start_ms);
+        let (definitions, quantities, sequences) = (
+            definitions(&sentences),
+            quantities(&sentences),
+            sequences(&sentences),
+        );
+        debug_assert!(definitions.is_sorted_by_key(|d| d.sentence));
+        debug_assert!(quantities.is_sorted_by_key(|q| q.sentence));
         let stems: Vec<Vec<String>> = sentences.iter().map(|s| content_stems(&s.text)).collect();
         Knowledge {
             idf: idf(&stems),
             stems,
             code,
-            definitions: definitions(&sentences),
-            quantities: quantities(&sentences),
-            sequences: sequences(&sentences),
+            definitions,
+            quantities,
+            sequences,
             sentences,
         }
     }
 
     /// Indexes of the sentences that start within `[start_ms, end_ms)`.
-    pub fn span(&self, start_ms: u64, end_ms: u64) -> std::ops::Range<usize> {
+    pub fn span(&self, start_ms: u64, end_ms: u64) -> Range<usize> {
         let a = self.sentences.partition_point(|s| s.start_ms < start_ms);
         let b = self.sentences.partition_point(|s| s.start_ms < end_ms);
         a..b.max(a)
     }
 
+    /// The definitions stated in sentences `range`. Facts are kept in
+    /// sentence order, so a lesson's are found by binary search rather than
+    /// by reading every fact of the material for every lesson.
+    pub fn definitions_in(&self, range: &Range<usize>) -> &[Definition] {
+        &self.definitions[self.definition_positions(range)]
+    }
+
+    /// Where [`Self::definitions_in`] are among all the definitions.
+    pub fn definition_positions(&self, range: &Range<usize>) -> Range<usize> {
+        within(&self.definitions, range, |d| d.sentence)
+    }
+
+    /// The quantities stated in sentences `range`.
+    pub fn quantities_in(&self, range: &Range<usize>) -> &[Quantity] {
+        &self.quantities[within(&self.quantities, range, |q| q.sentence)]
+    }
+
+    /// The sequences whose every step is in sentences `range`. Sequences do
+    /// not overlap, so their last steps are in order as their first are.
+    pub fn sequences_in(&self, range: &Range<usize>) -> &[Sequence] {
+        let first = |s: &Sequence| s.sentences[0];
+        let last = |s: &Sequence| s.sentences[s.sentences.len() - 1];
+        let a = self.sequences.partition_point(|s| first(s) < range.start);
+        let b = self.sequences.partition_point(|s| last(s) < range.end);
+        crate::work::add(1);
+        &self.sequences[a..b.max(a)]
+    }
+
+    /// The code shown from `start_ms` until before `end_ms`, and the index
+    /// of the first of it among all the material's code.
+    pub fn code_in(&self, start_ms: u64, end_ms: u64) -> (usize, &[CodeSample]) {
+        let a = self.code.partition_point(|c| c.start_ms < start_ms);
+        let b = self.code.partition_point(|c| c.start_ms < end_ms);
+        (a, &self.code[a..b.max(a)])
+    }
+
     /// The text of sentences `range`, joined.
-    pub fn text(&self, range: std::ops::Range<usize>) -> String {
+    pub fn text(&self, range: Range<usize>) -> String {
         self.sentences[range]
             .iter()
             .map(|s| s.text.as_str())
@@ -63,6 +107,14 @@ impl Knowledge {
         let s = &self.sentences[i];
         (s.start_ms, s.end_ms)
     }
+}
+
+/// The positions of `facts` (in sentence order) whose sentence is in `range`.
+fn within<T>(facts: &[T], range: &Range<usize>, sentence: impl Fn(&T) -> usize) -> Range<usize> {
+    let a = facts.partition_point(|f| sentence(f) < range.start);
+    let b = facts.partition_point(|f| sentence(f) < range.end);
+    crate::work::add(1);
+    a..b.max(a)
 }
 
 /// `mm:ss` (or `h:mm:ss`) for a time in the material.

@@ -82,9 +82,8 @@ fn flow_ordering(scope: &Scope<'_>) -> Option<Candidate> {
 fn step_orderings(scope: &Scope<'_>) -> Vec<Candidate> {
     scope
         .knowledge
-        .sequences
+        .sequences_in(&scope.range)
         .iter()
-        .filter(|s| s.sentences.iter().all(|i| scope.range.contains(i)))
         .map(|seq| {
             let items: Vec<String> = seq.steps.iter().take(MAX_STEPS).map(|s| shorten(s)).collect();
             let items = dedupe(items);

@@ -95,9 +95,8 @@ pub(super) fn short_answer(scope: &Scope<'_>) -> Vec<Candidate> {
 pub(super) fn numeric(scope: &Scope<'_>) -> Vec<Candidate> {
     scope
         .knowledge
-        .quantities
+        .quantities_in(&scope.range)
         .iter()
-        .filter(|q| scope.range.contains(&q.sentence))
         .map(|quantity| {
             let sentence = &scope.knowledge.sentences[quantity.sentence].text;
             let (a, b) = quantity.span;
