@@ -88,8 +88,10 @@ pub fn outline(knowledge: &Knowledge, segments: &[Segment], title: Option<&str>)
                 (1, _) | (_, None) => segments[group[0]].title.clone(),
                 (_, Some(p)) => title_case(&p.text),
             };
-            let first = ranges[group[0]].start;
-            let last = ranges[*group.last().unwrap_or(&group[0])].end;
+            // The module's sentences, from its lessons' first to their last:
+            // reviewers' segments need not be in order.
+            let first = group.iter().map(|&i| ranges[i].start).min().unwrap_or(0);
+            let last = group.iter().map(|&i| ranges[i].end).max().unwrap_or(first);
             OutlineModule {
                 title,
                 summary: summarise(
