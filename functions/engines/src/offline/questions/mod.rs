@@ -39,7 +39,7 @@ pub struct Scope<'a> {
 /// questions cost the same whatever the number of terms in the material.
 const NEARBY: usize = 48;
 /// Distinct other terms, and distinct terms defined as noun phrases
-/// ([`choice::swappable`]), that any question needs: three distractors.
+/// ([`choice::is_swappable`]), that any question needs: three distractors.
 const OTHERS_WANTED: usize = 3;
 
 impl<'a> Scope<'a> {
@@ -369,5 +369,55 @@ pub(crate) fn named(d: &Definition) -> String {
             f.to_lowercase().chain(c).collect()
         }
         _ => d.subject.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn defined_at(sentence: usize) -> Definition {
+        Definition {
+            term: format!("term {sentence}"),
+            subject: String::new(),
+            key: String::new(),
+            description: String::new(),
+            verb: "is",
+            sentence,
+            until: sentence + 1,
+        }
+    }
+
+    #[test]
+    fn nearest_first_as_sorting_by_distance_would_give() {
+        let mut x = 0x2545_f491_u64;
+        let mut next = move |m: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % m) as usize
+        };
+        for _ in 0..500 {
+            // Sentence numbers in order, some repeated (two facts in one sentence).
+            let mut sentences: Vec<usize> = (0..next(12)).map(|_| next(30)).collect();
+            sentences.sort_unstable();
+            let defs: Vec<Definition> = sentences.iter().map(|&s| defined_at(s)).collect();
+            let near = next(32);
+            let (a, b) = (next(40), next(40));
+            let range = a.min(b)..a.max(b);
+            let skip = if next(2) == 0 {
+                let start = defs.partition_point(|d| d.sentence < range.start);
+                start..defs.partition_point(|d| d.sentence < range.end).max(start)
+            } else {
+                0..0
+            };
+            let mut expected: Vec<usize> = (0..defs.len()).filter(|k| !skip.contains(k)).collect();
+            expected.sort_by_key(|&k| (defs[k].sentence.abs_diff(near), defs[k].sentence));
+            let walked: Vec<usize> = Nearest::new(&defs, near, skip.clone()).collect();
+            assert_eq!(
+                walked, expected,
+                "{sentences:?} near {near}, skipping {skip:?}"
+            );
+        }
     }
 }
