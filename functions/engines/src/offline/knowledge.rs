@@ -50,6 +50,18 @@ impl Knowledge {
         }
     }
 
+    /// Whether this is the analysis of `material`. Comparing what it read is
+    /// exact, and cheaper than hashing it (each lesson step asks).
+    pub fn is_of(&self, material: &Material) -> bool {
+        let code = &material.code;
+        // The code as `new` sorted it: stably, by start.
+        let mut order: Vec<usize> = (0..code.len()).collect();
+        order.sort_by_key(|&i| code[i].start_ms);
+        self.sentences == material.sentences
+            && self.code.len() == code.len()
+            && order.iter().zip(&self.code).all(|(&i, c)| code[i] == *c)
+    }
+
     /// Indexes of the sentences that start within `[start_ms, end_ms)`.
     pub fn span(&self, start_ms: u64, end_ms: u64) -> Range<usize> {
         let a = self.sentences.partition_point(|s| s.start_ms < start_ms);
@@ -124,5 +136,46 @@ pub fn clock(ms: u64) -> String {
         format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
     } else {
         format!("{:02}:{:02}", s / 60, s % 60)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_analysis_is_of_its_material_only() {
+        let sample = |start_ms: u64, code: &str| CodeSample {
+            start_ms,
+            end_ms: start_ms + 1000,
+            language: None,
+            code: code.to_owned(),
+        };
+        let material = Material {
+            sentences: vec![Sentence {
+                start_ms: 0,
+                end_ms: 900,
+                text: "A cell is a unit of life.".into(),
+            }],
+            code: vec![sample(2000, "b = 2"), sample(1000, "a = 1")],
+            topic: None,
+        };
+        let knowledge = Knowledge::new(material.clone());
+        assert!(knowledge.is_of(&material));
+        let mut reordered = material.clone();
+        reordered.code.reverse();
+        assert!(
+            knowledge.is_of(&reordered),
+            "the same code, shown at the same times"
+        );
+        let mut other_code = material.clone();
+        other_code.code[0].code.push('0');
+        assert!(!knowledge.is_of(&other_code));
+        let mut other_text = material.clone();
+        other_text.sentences[0].text.push('!');
+        assert!(!knowledge.is_of(&other_text));
+        let mut less_code = material;
+        less_code.code.pop();
+        assert!(!knowledge.is_of(&less_code));
     }
 }
