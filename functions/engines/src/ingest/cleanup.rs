@@ -208,7 +208,7 @@ fn speaker_label(text: &str) -> Option<(String, String)> {
 /// bracketed text) and music notes.
 fn remove_sound_descriptions(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    let (mut round, mut square) = (NextCloser::new(b')'), NextCloser::new(b']'));
+    let (mut round, mut square) = (NextCloser::new(')'), NextCloser::new(']'));
     // `s[..copied]` is in `out`; brackets are looked for from `from`.
     let (mut copied, mut from) = (0, 0);
     while let Some(found) = s[from..].find(['[', '(']) {
@@ -235,13 +235,13 @@ fn remove_sound_descriptions(s: &str) -> String {
 /// a flood of unclosed brackets costs linear time, not a search to the end
 /// per bracket.
 struct NextCloser {
-    closer: u8,
+    closer: char,
     /// The last search: where it started, and the closer it found.
     last: Option<(usize, Option<usize>)>,
 }
 
 impl NextCloser {
-    fn new(closer: u8) -> Self {
+    fn new(closer: char) -> Self {
         NextCloser { closer, last: None }
     }
 
@@ -255,8 +255,9 @@ impl NextCloser {
         {
             return found;
         }
-        let rest = &s.as_bytes()[open + 1..];
-        let found = rest.iter().position(|&b| b == self.closer);
+        // After an ASCII bracket, so a character boundary.
+        let rest = &s[open + 1..];
+        let found = rest.find(self.closer);
         crate::work::add(found.map_or(rest.len(), |at| at + 1));
         let found = found.map(|at| open + 1 + at);
         self.last = Some((open + 1, found));
@@ -447,6 +448,35 @@ mod tests {
         );
         assert_eq!(t.cues[0].speaker.as_deref(), Some("PROFESSOR"));
         assert_eq!(t.cues[1].speaker.as_deref(), Some("Anna"));
+    }
+
+    #[test]
+    fn sounds_go_and_other_brackets_stay_however_many_there_are() {
+        let floods = format!(
+            "{}(laughs) then {}[Music] ok",
+            "(".repeat(500),
+            "[".repeat(500)
+        );
+        // Only a short bracketed stretch can be a sound: the flood of "["
+        // stays but for the last few, which [Music] takes with it.
+        let out = remove_sound_descriptions(&floods);
+        assert!(
+            out.starts_with(&format!("{}  then [[[", "(".repeat(500))) && out.ends_with("[  ok"),
+            "{out}"
+        );
+        assert!(!out.contains("Music"), "{out}");
+        let long = format!("[{}]", "word ".repeat(30));
+        assert_eq!(
+            remove_sound_descriptions(&long),
+            long,
+            "too long for a sound"
+        );
+        assert_eq!(remove_sound_descriptions("(x (applause)"), "(x  ");
+        assert_eq!(decode_entities(&"&".repeat(20)), "&".repeat(20));
+        assert_eq!(
+            decode_entities("&&amp;&#x130;&toolongname;"),
+            "&&İ&toolongname;"
+        );
     }
 
     #[test]
