@@ -8,6 +8,7 @@
 //! - [`offline`]: the offline engine — validation, lexical-cohesion
 //!   segmentation, outline, lessons, questions of every type, assessment,
 //!   glossary and flashcards — behind every content port of core.
+//! - [`work`]: the steps of work those take, counted for the tests of cost.
 
 pub mod ai_server;
 pub mod export;
@@ -15,3 +16,4 @@ pub mod ingest;
 pub mod llm;
 pub mod offline;
 pub mod router;
+pub mod work;

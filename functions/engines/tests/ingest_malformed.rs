@@ -3,6 +3,7 @@
 
 use std::io::Write;
 
+use coursegen_core::material::Block;
 use coursegen_core::source::{DocumentFormat, TranscriptFormat};
 use coursegen_engines::ingest::{document, sentences, split_sections, transcript};
 use proptest::prelude::*;
@@ -201,6 +202,26 @@ fn docx_without_a_document_part() {
         err.starts_with("docx byte ") && err.contains("word/document.xml is not well-formed XML"),
         "{err}"
     );
+}
+
+#[test]
+fn deeply_nested_docx_tables_keep_their_text_in_order() {
+    let depth = 40;
+    let open: String = (0..depth)
+        .map(|k| format!("<w:tbl><w:tr><w:tc><w:p><w:r><w:t>level{k}</w:t></w:r></w:p>"))
+        .collect();
+    let close = "</w:tc></w:tr></w:tbl>".repeat(depth);
+    let xml = format!("<w:document><w:body>{open}{close}</w:body></w:document>");
+    let doc = document(&docx_with(&xml), DocumentFormat::Docx).unwrap();
+    let words: Vec<String> = (0..depth).map(|k| format!("level{k}")).collect();
+    match doc.blocks.as_slice() {
+        [Block::Table { rows }] => assert_eq!(
+            rows[0][0].split_whitespace().collect::<Vec<_>>(),
+            words,
+            "{rows:?}"
+        ),
+        other => panic!("one table expected: {other:?}"),
+    }
 }
 
 fn docx_with(document_xml: &str) -> Vec<u8> {

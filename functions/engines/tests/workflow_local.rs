@@ -5,30 +5,15 @@
 
 mod common;
 
-use std::sync::Arc;
-
-use common::{Stack, new_job, new_job_with, stack};
+use common::{executor, new_job, new_job_with, stack};
 use coursegen_core::course::{Course, course_schema};
-use coursegen_core::ids::JobId;
 use coursegen_core::job::JobStatus;
 use coursegen_core::lifecycle::Command;
 use coursegen_core::options::{Approvals, Options};
 use coursegen_core::source::{Source, TranscriptFormat};
 use coursegen_core::stage::{Stage, StageStatus};
-use coursegen_local::asl::{Drive, ExecutionStatus, Executor};
-use coursegen_local::workflow::{InProcess, course_machine, new_execution};
+use coursegen_local::asl::{Drive, ExecutionStatus};
 use serde_json::{Value, json};
-
-async fn executor(stack: &Stack, id: JobId) -> Executor {
-    let job = stack.steps.jobs.get(id).await.unwrap();
-    let machine = Arc::new(course_machine().unwrap());
-    let execution = new_execution(&machine, &job);
-    Executor::new(
-        machine,
-        Arc::new(InProcess::new(Arc::new(stack.steps.clone()))),
-        execution,
-    )
-}
 
 fn transcript(k: coursegen_core::artifact::ArtifactKey) -> Source {
     Source::Transcript {

@@ -6,6 +6,7 @@
 use coursegen_core::material::{Cue, Transcript};
 
 use super::plain::MS_PER_WORD;
+use super::timestamp::share;
 use super::{RawCue, RawTranscript};
 
 /// Rolling captions repeat at least this many words of the previous line
@@ -94,6 +95,7 @@ fn strip_markup(s: &str) -> (String, Option<String>) {
     let mut rest = s;
     loop {
         let next = rest.find(['<', '{']);
+        crate::work::add(next.map_or(rest.len(), |o| o + 1));
         let Some(open) = next else {
             out.push_str(rest);
             break;
@@ -103,7 +105,9 @@ fn strip_markup(s: &str) -> (String, Option<String>) {
         } else {
             '}'
         };
-        let Some(len) = rest[open..].find(closer) else {
+        let len = rest[open..].find(closer);
+        crate::work::add(len.map_or(rest.len() - open, |l| l + 1));
+        let Some(len) = len else {
             out.push_str(rest);
             break;
         };
@@ -132,30 +136,13 @@ fn decode_entities(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
     while let Some(amp) = rest.find('&') {
+        crate::work::add(amp + 1);
         out.push_str(&rest[..amp]);
         let after = &rest[amp + 1..];
-        let decoded = after.find(';').filter(|semi| *semi <= 8).and_then(|semi| {
-            let name = &after[..semi];
-            let c = match name {
-                "amp" => Some('&'),
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "quot" => Some('"'),
-                "apos" | "#39" => Some('\''),
-                "nbsp" => Some(' '),
-                _ => name
-                    .strip_prefix("#x")
-                    .or_else(|| name.strip_prefix("#X"))
-                    .and_then(|h| u32::from_str_radix(h, 16).ok())
-                    .or_else(|| name.strip_prefix('#').and_then(|d| d.parse().ok()))
-                    .and_then(char::from_u32),
-            };
-            c.map(|c| (c, semi))
-        });
-        match decoded {
-            Some((c, semi)) => {
+        match entity(after) {
+            Some((c, len)) => {
                 out.push(c);
-                rest = &after[semi + 1..];
+                rest = &after[len..];
             }
             None => {
                 out.push('&');
@@ -165,6 +152,37 @@ fn decode_entities(s: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// Longest entity name looked for after a `&`: an unended `&` costs no
+/// more than this to pass over.
+const MAX_ENTITY_NAME: usize = 8;
+
+/// The character an entity at the start of `after` (the text after a `&`)
+/// stands for, and how many bytes it takes with its `;`.
+fn entity(after: &str) -> Option<(char, usize)> {
+    let semi = after
+        .bytes()
+        .take(MAX_ENTITY_NAME + 1)
+        .position(|b| b == b';')?;
+    crate::work::add(semi + 1);
+    // Before an ASCII `;`, so a character boundary.
+    let name = &after[..semi];
+    let c = match name {
+        "amp" => Some('&'),
+        "lt" => Some('<'),
+        "gt" => Some('>'),
+        "quot" => Some('"'),
+        "apos" | "#39" => Some('\''),
+        "nbsp" => Some(' '),
+        _ => name
+            .strip_prefix("#x")
+            .or_else(|| name.strip_prefix("#X"))
+            .and_then(|h| u32::from_str_radix(h, 16).ok())
+            .or_else(|| name.strip_prefix('#').and_then(|d| d.parse().ok()))
+            .and_then(char::from_u32),
+    };
+    c.map(|c| (c, semi + 1))
 }
 
 /// `NAME:` or `Dr. Name:` at the start of a line: a short label of
@@ -190,27 +208,61 @@ fn speaker_label(text: &str) -> Option<(String, String)> {
 /// bracketed text) and music notes.
 fn remove_sound_descriptions(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(open) = rest.find(['[', '(']) {
-        let close_char = if rest[open..].starts_with('[') {
-            ']'
-        } else {
-            ')'
-        };
-        match rest[open..].find(close_char) {
-            Some(len) if is_sound_description(&rest[open + 1..open + len], close_char == ']') => {
-                out.push_str(&rest[..open]);
+    let (mut round, mut square) = (NextCloser::new(')'), NextCloser::new(']'));
+    // `s[..copied]` is in `out`; brackets are looked for from `from`.
+    let (mut copied, mut from) = (0, 0);
+    while let Some(found) = s[from..].find(['[', '(']) {
+        crate::work::add(found + 1);
+        let open = from + found;
+        let is_square = s.as_bytes()[open] == b'[';
+        let closers = if is_square { &mut square } else { &mut round };
+        match closers.after(s, open) {
+            // Brackets are ASCII, so `open + 1` and `close` are boundaries.
+            Some(close) if is_sound_description(&s[open + 1..close], is_square) => {
+                out.push_str(&s[copied..open]);
                 out.push(' ');
-                rest = &rest[open + len + 1..];
+                (copied, from) = (close + 1, close + 1);
             }
-            _ => {
-                out.push_str(&rest[..open + 1]);
-                rest = &rest[open + 1..];
-            }
+            _ => from = open + 1,
         }
     }
-    out.push_str(rest);
+    out.push_str(&s[copied..]);
     out.replace(['♪', '♫', '♬'], " ")
+}
+
+/// The next closing bracket of one kind after a position, for positions
+/// asked in increasing order: each part of the text is searched once, so
+/// a flood of unclosed brackets costs linear time, not a search to the end
+/// per bracket.
+struct NextCloser {
+    closer: char,
+    /// The last search: where it started, and the closer it found.
+    last: Option<(usize, Option<usize>)>,
+}
+
+impl NextCloser {
+    fn new(closer: char) -> Self {
+        NextCloser { closer, last: None }
+    }
+
+    /// The first closer after `open` in `s`.
+    fn after(&mut self, s: &str, open: usize) -> Option<usize> {
+        // The last search already answers when it started at or before
+        // `open + 1` and found nothing, or found a closer after `open`.
+        if let Some((from, found)) = self.last
+            && from <= open + 1
+            && found.is_none_or(|at| at > open)
+        {
+            return found;
+        }
+        // After an ASCII bracket, so a character boundary.
+        let rest = &s[open + 1..];
+        let found = rest.find(self.closer);
+        crate::work::add(found.map_or(rest.len(), |at| at + 1));
+        let found = found.map(|at| open + 1 + at);
+        self.last = Some((open + 1, found));
+        found
+    }
 }
 
 const SOUNDS: &[&str] = &[
@@ -234,7 +286,15 @@ const SOUNDS: &[&str] = &[
     "blank_audio",
 ];
 
+/// Longer bracketed text is speech, not a description of a sound: this
+/// also keeps the check cheap on text with many brackets inside one pair.
+const MAX_DESCRIPTION_BYTES: usize = 96;
+
 fn is_sound_description(inner: &str, square: bool) -> bool {
+    if inner.len() > MAX_DESCRIPTION_BYTES {
+        return false;
+    }
+    crate::work::add(inner.len());
     let inner = inner.trim().to_lowercase();
     // Square brackets in captions are almost always descriptions; round ones
     // only when they name a sound.
@@ -285,7 +345,7 @@ fn timed_cues(raw: &RawCue, words: Vec<Word>, speaker: Option<String>) -> Vec<Cu
         let mut elapsed = 0;
         for m in i + 1..to_index {
             elapsed += weights[m - 1];
-            starts[m] = Some(from + (to_time.saturating_sub(from)) * elapsed / total);
+            starts[m] = Some(from + share(to_time.saturating_sub(from), elapsed, total));
         }
     }
     let starts: Vec<u64> = starts
@@ -388,6 +448,35 @@ mod tests {
         );
         assert_eq!(t.cues[0].speaker.as_deref(), Some("PROFESSOR"));
         assert_eq!(t.cues[1].speaker.as_deref(), Some("Anna"));
+    }
+
+    #[test]
+    fn sounds_go_and_other_brackets_stay_however_many_there_are() {
+        let floods = format!(
+            "{}(laughs) then {}[Music] ok",
+            "(".repeat(500),
+            "[".repeat(500)
+        );
+        // Only a short bracketed stretch can be a sound: the flood of "["
+        // stays but for the last few, which [Music] takes with it.
+        let out = remove_sound_descriptions(&floods);
+        assert!(
+            out.starts_with(&format!("{}  then [[[", "(".repeat(500))) && out.ends_with("[  ok"),
+            "{out}"
+        );
+        assert!(!out.contains("Music"), "{out}");
+        let long = format!("[{}]", "word ".repeat(30));
+        assert_eq!(
+            remove_sound_descriptions(&long),
+            long,
+            "too long for a sound"
+        );
+        assert_eq!(remove_sound_descriptions("(x (applause)"), "(x  ");
+        assert_eq!(decode_entities(&"&".repeat(20)), "&".repeat(20));
+        assert_eq!(
+            decode_entities("&&amp;&#x130;&toolongname;"),
+            "&&İ&toolongname;"
+        );
     }
 
     #[test]

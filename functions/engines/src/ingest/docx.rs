@@ -15,6 +15,10 @@ use super::{IngestError, MAX_DOCUMENT_BYTES, Position, check_size};
 const FORMAT: &str = "docx";
 /// The most any one XML part may inflate to (zip bombs stop here).
 const MAX_PART_BYTES: u64 = 64 << 20;
+/// Tables nested deeper than this are read as text of the cell they sit
+/// in: a nested table's text is copied into its parent cell when it ends,
+/// so without a limit a deep nest copies its text once per level.
+const MAX_TABLE_DEPTH: usize = 8;
 
 pub(crate) fn parse(bytes: &[u8]) -> Result<Document, IngestError> {
     check_size(bytes, FORMAT, MAX_DOCUMENT_BYTES)?;
@@ -210,6 +214,8 @@ fn read_document(
     let mut doc = Document::default();
     let mut paragraph: Option<Paragraph> = None;
     let mut tables: Vec<Table> = Vec::new();
+    // Tables open below MAX_TABLE_DEPTH, read as their cell's text.
+    let mut flattened = 0usize;
     let mut in_text = false;
     // Inside w:delText or w:instrText: text that is not part of the document.
     let mut skipping = 0usize;
@@ -217,6 +223,7 @@ fn read_document(
         let event = reader
             .read_event()
             .map_err(|e| xml_error("word/document.xml", &reader, e))?;
+        crate::work::add(1);
         match event {
             Event::Start(ref e) | Event::Empty(ref e) => {
                 let empty = matches!(event, Event::Empty(_));
@@ -236,7 +243,9 @@ fn read_document(
                     "w:delText" | "w:instrText" if !empty => skipping += 1,
                     "w:tab" | "w:br" | "w:cr" => set(&mut paragraph, |p| p.text.push(' ')),
                     "w:noBreakHyphen" => set(&mut paragraph, |p| p.text.push('-')),
+                    "w:tbl" if !empty && tables.len() >= MAX_TABLE_DEPTH => flattened += 1,
                     "w:tbl" if !empty => tables.push(Table::default()),
+                    "w:tr" | "w:tc" if flattened > 0 => {}
                     "w:tr" if !empty => {
                         if let Some(t) = tables.last_mut() {
                             t.rows.push(Vec::new());
@@ -278,6 +287,7 @@ fn read_document(
                         finish_paragraph(p, &mut doc, &mut tables, styles, numbering);
                     }
                 }
+                "w:tbl" if flattened > 0 => flattened -= 1,
                 "w:tbl" => {
                     if let Some(table) = tables.pop() {
                         let rows: Vec<Vec<String>> = table
@@ -296,13 +306,19 @@ fn read_document(
                             .and_then(|r| r.last_mut())
                         {
                             // A table nested in a cell: its text joins the cell.
-                            Some(cell) => cell.push_str(
-                                &rows
+                            Some(cell) if !rows.is_empty() => {
+                                let text = rows
                                     .iter()
                                     .map(|r| r.join(" | "))
                                     .collect::<Vec<_>>()
-                                    .join(" "),
-                            ),
+                                    .join(" ");
+                                crate::work::add(text.len());
+                                if !cell.is_empty() {
+                                    cell.push(' ');
+                                }
+                                cell.push_str(&text);
+                            }
+                            Some(_) => {}
                             None if !rows.is_empty() => doc.blocks.push(Block::Table { rows }),
                             None => {}
                         }

@@ -5,6 +5,8 @@
 
 use coursegen_core::material::{Sentence, Transcript};
 
+use super::timestamp::share;
+
 /// Below this share of words ending a sentence (.?!), the text counts as
 /// unpunctuated (auto-captions).
 const MIN_PUNCTUATED_SHARE: f64 = 1.0 / 40.0;
@@ -39,6 +41,7 @@ struct TimedWord<'a> {
 /// The transcript's sentences, in order.
 pub fn sentences(transcript: &Transcript) -> Vec<Sentence> {
     let words = timed_words(transcript);
+    crate::work::add(words.len());
     if words.is_empty() {
         return Vec::new();
     }
@@ -65,9 +68,9 @@ fn timed_words(transcript: &Transcript) -> Vec<TimedWord<'_>> {
         let mut elapsed = 0;
         for (i, w) in words.iter().enumerate() {
             let weight = w.chars().count() as u64 + 1;
-            let start = cue.start_ms + span * elapsed / total;
+            let start = cue.start_ms + share(span, elapsed, total);
             elapsed += weight;
-            let end = cue.start_ms + span * elapsed / total;
+            let end = cue.start_ms + share(span, elapsed, total);
             let gap_before = if i == 0 {
                 cue.start_ms.saturating_sub(previous_end)
             } else {

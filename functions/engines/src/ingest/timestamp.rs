@@ -39,6 +39,14 @@ fn number(s: &str, max_digits: usize) -> Option<u64> {
     s.parse().ok()
 }
 
+/// `part / whole` of a `span` of time, without overflow: a caption may span
+/// 999,999 hours (3.6e12 ms) and hold millions of characters, and their
+/// product overflows 64 bits. `part` is at most `whole`.
+pub(crate) fn share(span: u64, part: u64, whole: u64) -> u64 {
+    let share = u128::from(span) * u128::from(part) / u128::from(whole.max(1));
+    u64::try_from(share).unwrap_or(span)
+}
+
 /// Seconds as a JSON number → milliseconds; negative, NaN or absurdly large
 /// values (over 100 hours) are refused.
 pub(crate) fn seconds_ms(s: f64) -> Option<u64> {
@@ -69,6 +77,11 @@ mod tests {
         ] {
             assert_eq!(clock_ms(bad), None, "{bad}");
         }
+        assert_eq!(
+            share(3_600_000_000_000, 5_000_000, 10_000_000),
+            1_800_000_000_000
+        );
+        assert_eq!(share(1000, 1, 0), 1000);
         assert_eq!(seconds_ms(1.2345), Some(1235));
         assert_eq!(seconds_ms(-1.0), None);
         assert_eq!(seconds_ms(f64::NAN), None);

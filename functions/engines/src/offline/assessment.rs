@@ -67,18 +67,23 @@ pub fn assessment(
     let wanted = usize::from(settings.questions);
     let mut chosen = Vec::with_capacity(wanted);
     let mut turn = 0;
+    // Questions left in all pools: a turn costs one lesson's pool, not a
+    // look at every lesson's.
+    let mut left: usize = pools.iter().map(Vec::len).sum();
     // Round robin over lessons; each pick takes the next type in rotation
     // that the lesson still has, else whatever it has.
-    while chosen.len() < wanted && pools.iter().any(|p| !p.is_empty()) {
+    while chosen.len() < wanted && left > 0 {
         let lesson = turn % pools.len();
         let ty = types[turn % types.len().max(1)];
         let pool = &mut pools[lesson];
+        crate::work::add(1 + pool.len());
         if let Some(at) = pool
             .iter()
             .position(|q| q.question_type() == ty)
             .or(if pool.is_empty() { None } else { Some(0) })
         {
             chosen.push(pool.remove(at));
+            left -= 1;
         }
         turn += 1;
     }

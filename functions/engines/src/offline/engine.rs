@@ -1,6 +1,5 @@
 //! The offline engine behind every content port.
 
-use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
@@ -24,7 +23,7 @@ use super::{assessment, lesson, notes, outline, segment, validate};
 /// steps locally; a warm Lambda often runs several).
 #[derive(Debug, Default)]
 pub struct OfflineEngine {
-    last: Mutex<Option<(u64, Arc<Knowledge>)>>,
+    last: Mutex<Option<Arc<Knowledge>>>,
 }
 
 impl OfflineEngine {
@@ -34,30 +33,15 @@ impl OfflineEngine {
 
     /// The analysis of `material`, built once per distinct material.
     pub(crate) fn knowledge(&self, material: &Material) -> Arc<Knowledge> {
-        let print = fingerprint(material);
-        let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
-        match &*last {
-            Some((seen, knowledge)) if *seen == print => knowledge.clone(),
-            _ => {
-                let knowledge = Arc::new(Knowledge::new(material.clone()));
-                *last = Some((print, knowledge.clone()));
-                knowledge
-            }
+        let last = || self.last.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(knowledge) = last().as_ref().filter(|k| k.is_of(material)) {
+            return knowledge.clone();
         }
+        // Built without the lock, so other jobs' steps need not wait for it.
+        let knowledge = Arc::new(Knowledge::new(material.clone()));
+        *last() = Some(knowledge.clone());
+        knowledge
     }
-}
-
-/// A hash of everything the analysis reads. A collision would need two
-/// different materials with the same 64-bit hash in one process.
-fn fingerprint(material: &Material) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    for s in &material.sentences {
-        (s.start_ms, s.end_ms, &s.text).hash(&mut h);
-    }
-    for c in &material.code {
-        (c.start_ms, c.end_ms, &c.language, &c.code).hash(&mut h);
-    }
-    h.finish()
 }
 
 fn require(sentences: &[Sentence]) -> Result<(), EngineError> {
@@ -91,7 +75,13 @@ impl Segmenter for OfflineEngine {
         params
             .validate()
             .map_err(|e| EngineError::Invalid(format!("segment parameters: {e}")))?;
-        Ok(segment::segment(&material.sentences, params))
+        // The analysis the later steps reuse has the stems segmentation needs.
+        let knowledge = self.knowledge(material);
+        Ok(segment::segment_stemmed(
+            &knowledge.sentences,
+            &knowledge.stems,
+            params,
+        ))
     }
 }
 

@@ -6,6 +6,7 @@
 
 use coursegen_core::material::Sentence;
 
+use super::find::{find_marker, strip_marker};
 use super::text::{is_stopword, stem, words};
 
 /// The longest term a definition may name, in words.
@@ -76,6 +77,7 @@ pub fn term_key(term: &str) -> String {
 /// Two term keys name the same thing when equal or one contains the other
 /// ("cell" and "memory cell" would make a confusing pair of options).
 pub fn same_key(a: &str, b: &str) -> bool {
+    crate::work::add(1);
     a == b || (!a.is_empty() && !b.is_empty() && (a.contains(b) || b.contains(a)))
 }
 
@@ -119,7 +121,6 @@ pub fn definitions(sentences: &[Sentence]) -> Vec<Definition> {
 /// "X is defined as Y".
 /// Returns (subject as written, term, verb, description).
 fn copular_definition(text: &str) -> Option<(String, String, &'static str, String)> {
-    let lower = text.to_lowercase();
     // Plural "are" is left out: "Antibodies are made by B cells" is no definition.
     for verb in [
         " is defined as ",
@@ -129,7 +130,9 @@ fn copular_definition(text: &str) -> Option<(String, String, &'static str, Strin
         " is an ",
         " is the ",
     ] {
-        let Some(at) = lower.find(verb) else { continue };
+        let Some(at) = find_marker(text, verb) else {
+            continue;
+        };
         let written = text[..at].trim();
         let subject = ["An ", "an ", "A ", "a ", "The ", "the "]
             .iter()
@@ -158,14 +161,13 @@ fn copular_definition(text: &str) -> Option<(String, String, &'static str, Strin
 
 /// "We call this X." / "This is called X." / "…is known as X."
 fn naming(text: &str) -> Option<String> {
-    let lower = text.to_lowercase();
     for marker in [
         "we call this ",
         "this is called ",
         "is known as ",
         "this is known as ",
     ] {
-        if let Some(at) = lower.find(marker) {
+        if let Some(at) = find_marker(text, marker) {
             let rest = strip_final_punctuation(&text[at + marker.len()..]);
             let rest = ["the ", "an ", "a "]
                 .iter()
@@ -305,14 +307,10 @@ const ORDINALS: &[&[&str]] = &[
 /// "Then…" / "Next…", and (optionally) end "Finally…".
 pub fn sequences(sentences: &[Sentence]) -> Vec<Sequence> {
     let marker = |text: &str, options: &[&str]| -> Option<String> {
-        let lower = text.to_lowercase();
         options.iter().find_map(|m| {
-            let rest = lower.strip_prefix(m)?;
-            rest.starts_with([',', ' ']).then(|| {
-                let cut = text.len() - rest.len();
-                let step = text[cut..].trim_start_matches([',', ' ']);
-                strip_final_punctuation(step)
-            })
+            let rest = strip_marker(text, m)?;
+            rest.starts_with([',', ' '])
+                .then(|| strip_final_punctuation(rest.trim_start_matches([',', ' '])))
         })
     };
     let mut out = Vec::new();
@@ -434,6 +432,45 @@ mod tests {
                 (1629.0, "1,629".into(), 0),
                 (3.5, "3.5".into(), 1),
                 (5.0, "5".into(), 0)
+            ]
+        );
+    }
+
+    #[test]
+    fn text_whose_lower_case_is_longer_is_cut_where_it_says() {
+        // "İ" is two bytes and its lower case three: cut at offsets of the
+        // lower-cased text, these sentences panicked.
+        let s = sentences(&[
+            "Tea grows on the hills above the sea.",
+            "In İzmir we call this çay.",
+            "İİ İzmir Port is a harbour that ships tea all over the world.",
+            "First, İİİİİİİİİİ.",
+            "First, İİ dries the leaves.",
+            "Second, the İzmir sun warms them.",
+            "Finally, we pack the çay.",
+        ]);
+        let found: Vec<(String, String)> = definitions(&s)
+            .into_iter()
+            .map(|d| (d.term, d.description))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                ("çay".into(), "tea grows on the hills above the sea".into()),
+                (
+                    "İİ İzmir Port".into(),
+                    "a harbour that ships tea all over the world".into()
+                ),
+            ]
+        );
+        let seqs = sequences(&s);
+        assert_eq!(seqs.len(), 1);
+        assert_eq!(
+            seqs[0].steps,
+            vec![
+                "İİ dries the leaves",
+                "the İzmir sun warms them",
+                "we pack the çay"
             ]
         );
     }

@@ -23,110 +23,149 @@ pub struct Phrase {
 /// Candidate phrases of a text: stems → (occurrences, surface forms with counts).
 type Candidates = HashMap<Vec<String>, (usize, HashMap<String, usize>)>;
 
-/// The best `limit` keyphrases of each part, best first.
+/// The best `limit` keyphrases of each part, best first. Each part's
+/// candidates are built, scored and dropped in turn: every part's at once
+/// took ~200 bytes per byte of material.
 pub fn keyphrases(parts: &[String], limit: usize) -> Vec<Vec<Phrase>> {
-    let candidates: Vec<Candidates> = parts.iter().map(|p| candidates(p)).collect();
-    // Document frequency of stems over parts.
+    // Each part's single-stem counts, and their document frequency over parts.
+    let term_counts: Vec<HashMap<String, usize>> = parts.iter().map(|p| stem_counts(p)).collect();
     let mut df: HashMap<&str, usize> = HashMap::new();
-    let mut term_counts: Vec<HashMap<&str, usize>> = Vec::new();
-    for part in &candidates {
-        let mut counts: HashMap<&str, usize> = HashMap::new();
-        for (stems, (count, _)) in part {
-            if stems.len() == 1 {
-                *counts.entry(stems[0].as_str()).or_insert(0) += count;
-            }
-        }
+    for counts in &term_counts {
         for t in counts.keys() {
             *df.entry(t).or_insert(0) += 1;
         }
-        term_counts.push(counts);
     }
     let n = parts.len().max(1) as f64;
     let idf = |t: &str| (1.0 + n / *df.get(t).unwrap_or(&1) as f64).ln();
-    candidates
+    parts
         .iter()
         .zip(&term_counts)
-        .map(|(part, counts)| {
-            let total: usize = counts.values().sum::<usize>().max(1);
-            let tf = |t: &str| *counts.get(t).unwrap_or(&0) as f64 / total as f64;
-            let mut scored: Vec<Phrase> = part
-                .iter()
-                .filter(|(stems, (count, _))| stems.len() == 1 || *count >= 2)
-                .map(|(stems, (count, forms))| {
-                    let base: f64 =
-                        stems.iter().map(|s| tf(s) * idf(s)).sum::<f64>() / stems.len() as f64;
-                    let bonus = 1.0 + 0.6 * (stems.len() - 1) as f64 * (*count as f64).ln_1p();
-                    Phrase {
-                        text: most_common(forms),
-                        stems: stems.clone(),
-                        score: base * bonus,
-                        count: *count,
-                    }
-                })
-                .collect();
-            // Highest score first; ties broken by text so output is deterministic.
-            scored.sort_by(|a, b| {
-                b.score
-                    .total_cmp(&a.score)
-                    .then_with(|| a.text.cmp(&b.text))
-            });
-            let mut chosen: Vec<Phrase> = Vec::new();
-            for p in scored {
-                if chosen.len() >= limit {
-                    break;
-                }
-                // Skip phrases that repeat a chosen phrase's words.
-                if chosen
-                    .iter()
-                    .any(|c| p.stems.iter().any(|s| c.stems.contains(s)))
-                {
-                    continue;
-                }
-                chosen.push(p);
-            }
-            chosen
-        })
+        .map(|(part, counts)| best(&candidates(part), counts, &idf, limit))
         .collect()
 }
 
-/// Every candidate phrase of a text: stems → (count, surface forms).
-fn candidates(text: &str) -> Candidates {
-    let mut out = Candidates::new();
-    for sentence in text.split(['.', '?', '!', ';', ':', ',', '\n']) {
-        // Original-case tokens, so surface forms keep capitals ("TCP").
-        let tokens: Vec<String> = sentence
-            .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '-'))
-            .filter(|t| !t.is_empty())
-            .map(str::to_owned)
-            .collect();
-        let mut run: Vec<(String, String)> = Vec::new();
-        let mut flush = |run: &mut Vec<(String, String)>| {
-            for n in 1..=MAX_PHRASE_WORDS.min(run.len()) {
-                for w in run.windows(n) {
-                    let stems: Vec<String> = w.iter().map(|(_, s)| s.clone()).collect();
-                    let form = w
-                        .iter()
-                        .map(|(f, _)| f.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" ");
-                    let entry = out.entry(stems).or_default();
-                    entry.0 += 1;
-                    *entry.1.entry(form).or_insert(0) += 1;
+/// The best `limit` of one part's candidates, given its stem counts.
+fn best(
+    part: &Candidates,
+    counts: &HashMap<String, usize>,
+    idf: &impl Fn(&str) -> f64,
+    limit: usize,
+) -> Vec<Phrase> {
+    let total: usize = counts.values().sum::<usize>().max(1);
+    let tf = |t: &str| *counts.get(t).unwrap_or(&0) as f64 / total as f64;
+    let mut scored: Vec<Phrase> = part
+        .iter()
+        .filter(|(stems, (count, _))| stems.len() == 1 || *count >= 2)
+        .map(|(stems, (count, forms))| {
+            let base: f64 = stems.iter().map(|s| tf(s) * idf(s)).sum::<f64>() / stems.len() as f64;
+            let bonus = 1.0 + 0.6 * (stems.len() - 1) as f64 * (*count as f64).ln_1p();
+            Phrase {
+                text: most_common(forms),
+                stems: stems.clone(),
+                score: base * bonus,
+                count: *count,
+            }
+        })
+        .collect();
+    // Highest score first; ties broken by text so output is deterministic.
+    scored.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| a.text.cmp(&b.text))
+    });
+    let mut chosen: Vec<Phrase> = Vec::new();
+    for p in scored {
+        crate::work::add(1 + chosen.len());
+        if chosen.len() >= limit {
+            break;
+        }
+        // Skip phrases that repeat a chosen phrase's words.
+        if chosen
+            .iter()
+            .any(|c| p.stems.iter().any(|s| c.stems.contains(s)))
+        {
+            continue;
+        }
+        chosen.push(p);
+    }
+    chosen
+}
+
+/// How often each content word's stem occurs in a text (as one-word
+/// candidates would count it).
+fn stem_counts(text: &str) -> HashMap<String, usize> {
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for_each_run(text, |_, stems| {
+        for stem in stems {
+            match counts.get_mut(stem) {
+                Some(count) => *count += 1,
+                None => {
+                    counts.insert(stem.clone(), 1);
                 }
             }
-            run.clear();
-        };
-        for token in tokens {
-            let lower = words(&token).join(" ");
-            if is_content(&lower) && !lower.contains(' ') {
-                run.push((token.clone(), stem(&lower)));
-            } else {
-                flush(&mut run);
+        }
+    });
+    counts
+}
+
+/// Every candidate phrase of a text: stems → (count, surface forms).
+/// Keys and forms are allocated once per distinct phrase, not per occurrence.
+fn candidates(text: &str) -> Candidates {
+    let mut out = Candidates::new();
+    let mut form = String::new();
+    for_each_run(text, |forms, stems| {
+        for n in 1..=MAX_PHRASE_WORDS.min(stems.len()) {
+            for (k, key) in stems.windows(n).enumerate() {
+                form.clear();
+                for (i, f) in forms[k..k + n].iter().enumerate() {
+                    if i > 0 {
+                        form.push(' ');
+                    }
+                    form.push_str(f);
+                }
+                let entry = match out.get_mut(key) {
+                    Some(entry) => entry,
+                    None => out.entry(key.to_vec()).or_default(),
+                };
+                entry.0 += 1;
+                match entry.1.get_mut(form.as_str()) {
+                    Some(count) => *count += 1,
+                    None => {
+                        entry.1.insert(form.clone(), 1);
+                    }
+                }
             }
         }
-        flush(&mut run);
-    }
+    });
     out
+}
+
+/// Calls `f` with each run of content words of a text, as the words as
+/// written and their stems: runs end at punctuation and at other words.
+fn for_each_run(text: &str, mut f: impl FnMut(&[String], &[String])) {
+    let (mut forms, mut stems): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
+    for sentence in text.split(['.', '?', '!', ';', ':', ',', '\n']) {
+        // Original-case tokens, so surface forms keep capitals ("TCP").
+        let tokens = sentence
+            .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '-'))
+            .filter(|t| !t.is_empty());
+        for token in tokens {
+            let lower = words(token).join(" ");
+            if is_content(&lower) && !lower.contains(' ') {
+                forms.push(token.to_owned());
+                stems.push(stem(&lower));
+            } else if !stems.is_empty() {
+                f(&forms, &stems);
+                forms.clear();
+                stems.clear();
+            }
+        }
+        if !stems.is_empty() {
+            f(&forms, &stems);
+            forms.clear();
+            stems.clear();
+        }
+    }
 }
 
 fn most_common(forms: &HashMap<String, usize>) -> String {

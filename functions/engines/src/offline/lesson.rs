@@ -73,14 +73,10 @@ pub fn lesson(
         }
         md.push('\n');
     }
-    let defs: Vec<_> = knowledge
-        .definitions
-        .iter()
-        .filter(|d| range.contains(&d.sentence))
-        .collect();
+    let defs = knowledge.definitions_in(&range);
     if !defs.is_empty() {
         let _ = writeln!(md, "### Key terms\n");
-        for d in &defs {
+        for d in defs {
             let s = &knowledge.sentences[d.sentence];
             let _ = writeln!(
                 md,
@@ -92,11 +88,7 @@ pub fn lesson(
         }
         md.push('\n');
     }
-    for seq in knowledge
-        .sequences
-        .iter()
-        .filter(|s| s.sentences.iter().all(|i| range.contains(i)))
-    {
+    for seq in knowledge.sequences_in(&range) {
         let start = knowledge.sentences[seq.sentences[0]].start_ms;
         let _ = writeln!(md, "### Steps {}\n", pointer(start, video));
         for (n, step) in seq.steps.iter().enumerate() {
@@ -104,19 +96,13 @@ pub fn lesson(
         }
         md.push('\n');
     }
-    let figures: Vec<usize> = {
-        let mut seen = Vec::new();
-        for q in knowledge
-            .quantities
-            .iter()
-            .filter(|q| range.contains(&q.sentence))
-        {
-            if !seen.contains(&q.sentence) {
-                seen.push(q.sentence);
-            }
-        }
-        seen
-    };
+    // Each sentence stating a figure once (quantities are in sentence order).
+    let mut figures: Vec<usize> = knowledge
+        .quantities_in(&range)
+        .iter()
+        .map(|q| q.sentence)
+        .collect();
+    figures.dedup();
     if !figures.is_empty() {
         let _ = writeln!(md, "### Figures to remember\n");
         for i in figures {
@@ -125,11 +111,7 @@ pub fn lesson(
         }
         md.push('\n');
     }
-    for sample in knowledge
-        .code
-        .iter()
-        .filter(|c| c.start_ms >= plan.start_ms && c.start_ms < plan.end_ms)
-    {
+    for sample in knowledge.code_in(plan.start_ms, plan.end_ms).1 {
         let language = sample.language.as_deref().unwrap_or("");
         let _ = writeln!(
             md,

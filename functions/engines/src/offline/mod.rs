@@ -3,9 +3,11 @@
 //! byte.
 
 pub mod assessment;
+pub mod boundaries;
 pub mod course;
 pub mod engine;
 pub mod facts;
+pub mod find;
 pub mod keyphrases;
 pub mod knowledge;
 pub mod lesson;

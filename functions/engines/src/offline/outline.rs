@@ -33,12 +33,21 @@ pub fn outline(knowledge: &Knowledge, segments: &[Segment], title: Option<&str>)
     // strongest topic shifts separate modules, and each lesson joins the
     // module its middle falls in.
     let coarse = topic_starts(&knowledge.sentences, &knowledge.stems, &module_params());
+    // The last module starting by a time is the last whose running minimum
+    // of starts, taken from the end, is by then: a binary search.
+    let mut earliest_from: Vec<u64> = coarse
+        .iter()
+        .map(|&i| knowledge.sentences[i].start_ms)
+        .collect();
+    for k in (0..earliest_from.len().saturating_sub(1)).rev() {
+        earliest_from[k] = earliest_from[k].min(earliest_from[k + 1]);
+    }
+    crate::work::add(coarse.len());
     let module_of = |segment: &Segment| {
-        let middle = (segment.start_ms + segment.end_ms) / 2;
-        coarse
-            .iter()
-            .rposition(|&i| knowledge.sentences[i].start_ms <= middle)
-            .unwrap_or(0)
+        let middle = segment.start_ms.midpoint(segment.end_ms);
+        earliest_from
+            .partition_point(|&start| start <= middle)
+            .saturating_sub(1)
     };
     let mut groups: Vec<Vec<usize>> = Vec::new();
     let mut previous = None;
@@ -79,8 +88,10 @@ pub fn outline(knowledge: &Knowledge, segments: &[Segment], title: Option<&str>)
                 (1, _) | (_, None) => segments[group[0]].title.clone(),
                 (_, Some(p)) => title_case(&p.text),
             };
-            let first = ranges[group[0]].start;
-            let last = ranges[*group.last().unwrap_or(&group[0])].end;
+            // The module's sentences, from its lessons' first to their last:
+            // reviewers' segments need not be in order.
+            let first = group.iter().map(|&i| ranges[i].start).min().unwrap_or(0);
+            let last = group.iter().map(|&i| ranges[i].end).max().unwrap_or(first);
             OutlineModule {
                 title,
                 summary: summarise(
@@ -130,9 +141,8 @@ fn lesson(
     index: usize,
 ) -> OutlineLesson {
     let defs: Vec<String> = knowledge
-        .definitions
+        .definitions_in(&range)
         .iter()
-        .filter(|d| range.contains(&d.sentence))
         .map(super::questions::named)
         .collect();
     let mut objectives = Vec::new();
@@ -142,20 +152,13 @@ fn lesson(
     if let [a, b, ..] = defs.as_slice() {
         objectives.push(format!("Distinguish {a} from {b}."));
     }
-    if knowledge
-        .sequences
-        .iter()
-        .any(|s| s.sentences.iter().all(|i| range.contains(i)))
-    {
+    if !knowledge.sequences_in(&range).is_empty() {
         objectives.push(format!(
             "Describe, in order, the steps of {}.",
             segment.title.to_lowercase()
         ));
     }
-    if knowledge
-        .quantities
-        .iter()
-        .any(|q| range.contains(&q.sentence))
+    if !knowledge.quantities_in(&range).is_empty()
         && let Some(phrase) = segment.keyphrases.first()
     {
         objectives.push(format!(

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use coursegen_core::material::Sentence;
 use coursegen_core::outputs::{Segment, SegmentParams};
 
+use super::boundaries::choose_boundaries;
 use super::keyphrases::{keyphrases, title_case};
 use super::summary::summarise;
 use super::text::{content_stems, idf};
@@ -19,6 +20,9 @@ use super::text::{content_stems, idf};
 /// About a minute of speech: long enough that one sentence's vocabulary does
 /// not dominate, short enough to see a topic change within a few sentences.
 const WINDOW_WORDS: usize = 120;
+/// …and at most this many sentences: sentences with no content word ("Okay.")
+/// would otherwise stretch every window to the ends of the material.
+const WINDOW_SENTENCES: usize = 4 * WINDOW_WORDS;
 /// Keyphrases kept per segment.
 const KEYPHRASES: usize = 5;
 /// Sentences in a segment summary.
@@ -88,7 +92,8 @@ fn gap_scores(stems: &[Vec<String>], weights: &HashMap<String, f64>) -> Vec<f64>
     let mut right = vec![0.0; ids.len()];
     let fill = |counts: &mut Vec<f64>, range: &mut dyn Iterator<Item = usize>| -> Vec<usize> {
         let (mut touched, mut taken) = (Vec::new(), 0);
-        for i in range {
+        for i in range.take(WINDOW_SENTENCES) {
+            crate::work::add(1 + sentences[i].len());
             for &id in &sentences[i] {
                 if counts[id] == 0.0 {
                     touched.push(id);
@@ -150,97 +155,54 @@ fn gap_scores(stems: &[Vec<String>], weights: &HashMap<String, f64>) -> Vec<f64>
 }
 
 /// How deep each gap's valley is: the climb to the highest score reached
-/// going left without descending, plus the same going right.
+/// going left without descending, plus the same going right. A climb from
+/// one gap that steps to its neighbour continues as the neighbour's climb,
+/// so each is the neighbour's or stops at once: linear, where walking each
+/// climb anew was quadratic on flat scores.
 fn depth_scores(scores: &[f64]) -> Vec<f64> {
     let n = scores.len();
+    crate::work::add(n);
+    let mut left = scores.to_vec();
+    for g in 2..n {
+        if scores[g - 1] >= scores[g] {
+            left[g] = left[g - 1];
+        }
+    }
+    let mut right = scores.to_vec();
+    for g in (1..n.saturating_sub(1)).rev() {
+        if scores[g + 1] >= scores[g] {
+            right[g] = right[g + 1];
+        }
+    }
     (0..n)
         .map(|g| {
             if g == 0 {
-                return 0.0;
+                0.0
+            } else {
+                (left[g] - scores[g]) + (right[g] - scores[g])
             }
-            let mut left = scores[g];
-            let mut i = g;
-            while i > 1 && scores[i - 1] >= left {
-                i -= 1;
-                left = scores[i];
-            }
-            let mut right = scores[g];
-            let mut j = g;
-            while j + 1 < n && scores[j + 1] >= right {
-                j += 1;
-                right = scores[j];
-            }
-            (left - scores[g]) + (right - scores[g])
         })
         .collect()
 }
 
-/// Segment start indexes (always beginning with 0) maximising total depth
-/// minus a penalty per boundary, with every segment between the duration
-/// bounds. If the bounds cannot all be met, the minimum is relaxed first.
-fn choose_boundaries(sentences: &[Sentence], depths: &[f64], params: &SegmentParams) -> Vec<usize> {
-    let n = sentences.len();
-    let candidates: Vec<f64> = depths[1..].to_vec();
-    let mean = candidates.iter().sum::<f64>() / candidates.len().max(1) as f64;
-    let sd = (candidates.iter().map(|d| (d - mean).powi(2)).sum::<f64>()
-        / candidates.len().max(1) as f64)
-        .sqrt();
-    let penalty = mean + params.boundary_penalty * sd;
-    let start_of = |i: usize| if i == 0 { 0 } else { sentences[i].start_ms };
-    let end_of = |j: usize| {
-        if j == n {
-            sentences[n - 1].end_ms
-        } else {
-            sentences[j].start_ms
-        }
-    };
-    let min = u64::from(params.min_duration_s) * 1000;
-    let max = u64::from(params.max_duration_s) * 1000;
-    for (lo, hi) in [(min, max), (0, max), (0, u64::MAX)] {
-        // best[j]: the best score of a segmentation of sentences 0..j whose
-        // last segment ends at j; from[j]: where that last segment starts.
-        let mut best = vec![f64::NEG_INFINITY; n + 1];
-        let mut from = vec![usize::MAX; n + 1];
-        best[0] = 0.0;
-        for j in 1..=n {
-            let gain = if j == n { 0.0 } else { depths[j] - penalty };
-            for i in 0..j {
-                if best[i] == f64::NEG_INFINITY {
-                    continue;
-                }
-                let duration = end_of(j).saturating_sub(start_of(i));
-                if duration < lo || duration > hi {
-                    continue;
-                }
-                let score = best[i] + gain;
-                if score > best[j] {
-                    best[j] = score;
-                    from[j] = i;
-                }
-            }
-        }
-        if best[n] > f64::NEG_INFINITY {
-            let mut starts = Vec::new();
-            let mut j = n;
-            while j > 0 {
-                j = from[j];
-                starts.push(j);
-            }
-            starts.reverse();
-            return starts;
-        }
-    }
-    vec![0]
-}
-
 /// A human's segment map (segment ends in ms) → start indexes: each segment
-/// starts at the first sentence that starts after the previous end.
+/// starts at the first sentence that starts at or after the previous end.
 fn starts_from_map(sentences: &[Sentence], ends: &[u64]) -> Vec<usize> {
+    // The first sentence starting at or after a time is the first whose
+    // running maximum of starts reaches it: a binary search, in any order.
+    let mut latest = 0;
+    let reached: Vec<u64> = sentences
+        .iter()
+        .map(|s| {
+            latest = latest.max(s.start_ms);
+            latest
+        })
+        .collect();
+    crate::work::add(sentences.len() + ends.len());
     let mut starts = vec![0];
     for end in ends {
-        if let Some(i) = sentences.iter().position(|s| s.start_ms >= *end)
-            && i > *starts.last().unwrap_or(&0)
-        {
+        let i = reached.partition_point(|t| t < end);
+        if i < sentences.len() && i > *starts.last().unwrap_or(&0) {
             starts.push(i);
         }
     }

@@ -21,6 +21,7 @@ pub fn central_sentences(
     idf: &HashMap<String, f64>,
     count: usize,
 ) -> Vec<usize> {
+    crate::work::add(stems.len());
     let mut freq: HashMap<&str, f64> = HashMap::new();
     for s in stems {
         for t in s {

@@ -257,6 +257,7 @@ pub fn is_stopword(word: &str) -> bool {
 /// (and a decimal point between digits), split at everything else.
 pub fn words(text: &str) -> Vec<String> {
     let chars: Vec<char> = text.chars().collect();
+    crate::work::add(chars.len());
     let mut out = Vec::new();
     let mut current = String::new();
     for (i, &c) in chars.iter().enumerate() {

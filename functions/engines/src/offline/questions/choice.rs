@@ -4,7 +4,9 @@
 
 use coursegen_core::course::{BloomLevel, ChoiceOption, QuestionBody};
 
-use super::{Candidate, Scope, capitalise, claim, draft, named, position, statement};
+use std::collections::HashMap;
+
+use super::{Candidate, Scope, capitalise, claim, draft, excluding, named, position, statement};
 use crate::offline::facts::Definition;
 
 /// Wrong options per choice question.
@@ -25,19 +27,32 @@ fn arrange(seed: &str, right: ChoiceOption, mut wrong: Vec<ChoiceOption>) -> Vec
     wrong
 }
 
-/// Definitions stated as noun phrases ("X is a …"), which read well when
-/// swapped onto another term.
+/// A definition stated as a noun phrase ("X is a …"), which reads well
+/// when swapped onto another term.
+pub(super) fn is_swappable(d: &Definition) -> bool {
+    d.verb == "is"
+}
+
+/// The definitions of `defs` stated as noun phrases.
 fn swappable<'a>(defs: impl IntoIterator<Item = &'a Definition>) -> Vec<&'a Definition> {
-    defs.into_iter().filter(|d| d.verb == "is").collect()
+    defs.into_iter().filter(|d| is_swappable(d)).collect()
 }
 
 pub(super) fn single_choice(scope: &Scope<'_>) -> Vec<Candidate> {
     let here: Vec<&Definition> = scope.definitions().collect();
+    // The first two noun-phrase terms of the lesson: one of them differs
+    // from the term asked about, to tell it apart from.
+    let partners: Vec<&Definition> = here
+        .iter()
+        .copied()
+        .filter(|d| is_swappable(d))
+        .take(2)
+        .collect();
     let mut out = Vec::new();
     for d in &here {
         let sentence = &scope.knowledge.sentences[d.sentence].text;
         let source = scope.span(d.sentence..d.until);
-        let others = scope.other_definitions(d.sentence, &[d.term.as_str()], false);
+        let others = scope.other_definitions(d.sentence, false, excluding(&[d.term.as_str()]));
         let mut variants = Vec::new();
         // Remember: which term fits the description?
         let terms: Vec<&Definition> = others.iter().copied().take(DISTRACTORS).collect();
@@ -85,9 +100,7 @@ pub(super) fn single_choice(scope: &Scope<'_>) -> Vec<Candidate> {
             variants.push(q);
         }
         // Analyze: tell two terms of this lesson apart.
-        let partner = swappable(here.iter().copied())
-            .into_iter()
-            .find(|b| b.term != d.term);
+        let partner = partners.iter().copied().find(|b| b.term != d.term);
         let third = swappable(others.iter().copied())
             .into_iter()
             .find(|c| partner.is_none_or(|b| b.term != c.term));
@@ -154,10 +167,17 @@ pub(super) fn multi_choice(scope: &Scope<'_>) -> Vec<Candidate> {
         return Vec::new();
     }
     let mut out = Vec::new();
+    let names: Vec<&str> = here.iter().map(|d| d.term.as_str()).collect();
+    // Whether a term names one of the lesson's, asked once per term.
+    let names_a_lesson_term = excluding(&names);
+    let mut named_here: HashMap<usize, bool> = HashMap::new();
     // Take the lesson's terms two at a time, so a lesson can have several.
     for (k, pair) in here.chunks(2).filter(|p| p.len() == 2).enumerate() {
-        let names: Vec<&str> = here.iter().map(|d| d.term.as_str()).collect();
-        let others = scope.other_definitions(pair[0].sentence, &names, true);
+        let others = scope.other_definitions(pair[0].sentence, true, |at, o| {
+            *named_here
+                .entry(at)
+                .or_insert_with(|| names_a_lesson_term(at, o))
+        });
         let first = pair[0].sentence.min(pair[1].sentence);
         let last = pair[0].until.max(pair[1].until) - 1;
         let source = scope.span(first..last + 1);
@@ -243,7 +263,8 @@ pub(super) fn true_false(scope: &Scope<'_>) -> Vec<Candidate> {
         variants.push(truth);
         if d.verb == "is"
             && let Some(other) =
-                swappable(scope.other_definitions(d.sentence, &[d.term.as_str()], false)).first()
+                swappable(scope.other_definitions(d.sentence, false, excluding(&[d.term.as_str()])))
+                    .first()
         {
             let mut lie = draft(
                 claim(&d.subject, "is", &other.description),

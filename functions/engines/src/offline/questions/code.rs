@@ -13,18 +13,55 @@ use super::{Candidate, Scope, draft};
 const MIN_LINES: usize = 2;
 
 pub(super) fn code(scope: &Scope<'_>) -> Vec<Candidate> {
-    let (start, end) = (scope.start_ms, scope.end_ms);
-    scope
-        .knowledge
-        .code
+    let (first, samples) = scope.knowledge.code_in(scope.start_ms, scope.end_ms);
+    if samples.is_empty() {
+        return Vec::new();
+    }
+    let before = SaidBefore::new(scope);
+    samples
         .iter()
         .enumerate()
-        .filter(|(_, c)| c.start_ms >= start && c.start_ms < end)
-        .filter_map(|(i, sample)| candidate(scope, i, sample))
+        .filter_map(|(i, sample)| candidate(scope, &before, first + i, sample))
         .collect()
 }
 
-fn candidate(scope: &Scope<'_>, index: usize, sample: &CodeSample) -> Option<Candidate> {
+/// The last sentence of a lesson that ends by a given time, for any number
+/// of times: the running minimum of sentence ends from the lesson's end
+/// backwards rises towards the end, so a binary search finds it (sentences
+/// need not end in order).
+struct SaidBefore {
+    /// The least end of sentences `range.start + k..range.end`.
+    least_end_from: Vec<u64>,
+    start: usize,
+}
+
+impl SaidBefore {
+    fn new(scope: &Scope<'_>) -> Self {
+        let sentences = &scope.knowledge.sentences[scope.range.clone()];
+        crate::work::add(sentences.len());
+        let mut least_end_from: Vec<u64> = sentences.iter().map(|s| s.end_ms).collect();
+        for k in (0..least_end_from.len().saturating_sub(1)).rev() {
+            least_end_from[k] = least_end_from[k].min(least_end_from[k + 1]);
+        }
+        SaidBefore {
+            least_end_from,
+            start: scope.range.start,
+        }
+    }
+
+    /// The last sentence (its index in the material) ending at or before `at`.
+    fn at(&self, at: u64) -> Option<usize> {
+        let after = self.least_end_from.partition_point(|&end| end <= at);
+        after.checked_sub(1).map(|k| self.start + k)
+    }
+}
+
+fn candidate(
+    scope: &Scope<'_>,
+    before: &SaidBefore,
+    index: usize,
+    sample: &CodeSample,
+) -> Option<Candidate> {
     let lines: Vec<&str> = sample.code.lines().collect();
     let body: Vec<usize> = (0..lines.len())
         .filter(|&i| is_significant(lines[i]))
@@ -58,13 +95,9 @@ fn candidate(scope: &Scope<'_>, index: usize, sample: &CodeSample) -> Option<Can
         end_ms: sample.end_ms,
     };
     // What the lesson says just before showing the code describes it.
-    let described = scope
-        .range
-        .clone()
-        .rev()
-        .map(|i| &scope.knowledge.sentences[i])
-        .find(|s| s.end_ms <= sample.start_ms)
-        .map(|s| s.text.clone());
+    let described = before
+        .at(sample.start_ms)
+        .map(|i| scope.knowledge.sentences[i].text.clone());
     let mut complete = draft(
         format!(
             "Complete the missing line ({BLANK}) of the {language} code from \"{}\".",

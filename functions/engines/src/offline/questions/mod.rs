@@ -34,36 +34,54 @@ pub struct Scope<'a> {
     pub id_prefix: String,
 }
 
-impl Scope<'_> {
-    fn definitions(&self) -> impl Iterator<Item = &Definition> {
-        self.knowledge
-            .definitions
-            .iter()
-            .filter(|d| self.range.contains(&d.sentence))
+/// Wrong options come from the defined terms nearest the one asked about:
+/// at most this many are looked at for one question, so a lesson's
+/// questions cost the same whatever the number of terms in the material.
+const NEARBY: usize = 48;
+/// Distinct other terms, and distinct terms defined as noun phrases
+/// ([`choice::is_swappable`]), that any question needs: three distractors.
+const OTHERS_WANTED: usize = 3;
+
+impl<'a> Scope<'a> {
+    fn definitions(&self) -> std::slice::Iter<'a, Definition> {
+        self.knowledge.definitions_in(&self.range).iter()
     }
 
     /// Other defined terms, nearest to sentence `near` first (so the same
-    /// lesson's terms come first: the most plausible wrong answers), that
-    /// differ from every term in `exclude`. With `outside`, only terms from
-    /// other parts of the material.
-    fn other_definitions(&self, near: usize, exclude: &[&str], outside: bool) -> Vec<&Definition> {
-        let excluded: Vec<String> = exclude.iter().map(|e| term_key(e)).collect();
-        let mut others: Vec<&Definition> = self
-            .knowledge
-            .definitions
-            .iter()
-            .filter(|d| !(outside && self.range.contains(&d.sentence)))
-            .filter(|d| excluded.iter().all(|e| !same_key(e, &d.key)))
-            .collect();
-        others.sort_by_key(|d| (d.sentence.abs_diff(near), d.sentence));
-        let mut seen: Vec<&str> = Vec::new();
-        others.retain(|d| {
-            let fresh = seen.iter().all(|s| !same_key(s, &d.key));
-            if fresh {
-                seen.push(&d.key);
+    /// lesson's terms come first: the most plausible wrong answers; the
+    /// earlier first at equal distance), with no two naming the same thing,
+    /// none `excluded` (given each term's position among the material's
+    /// definitions). With `outside`, only terms from other parts of the
+    /// material. Enough for any question: [`OTHERS_WANTED`] terms and as
+    /// many defined as noun phrases, from the [`NEARBY`] nearest at most.
+    fn other_definitions(
+        &self,
+        near: usize,
+        outside: bool,
+        mut excluded: impl FnMut(usize, &Definition) -> bool,
+    ) -> Vec<&'a Definition> {
+        let all = &self.knowledge.definitions;
+        // The scope's own terms, skipped when `outside`.
+        let own = if outside {
+            self.knowledge.definition_positions(&self.range)
+        } else {
+            0..0
+        };
+        let mut nearest = Nearest::new(all, near, own);
+        let (mut others, mut swappable): (Vec<&'a Definition>, usize) = (Vec::new(), 0);
+        for _ in 0..NEARBY {
+            if others.len() >= OTHERS_WANTED && swappable >= OTHERS_WANTED {
+                break;
             }
-            fresh
-        });
+            let Some(k) = nearest.next() else { break };
+            let d = &all[k];
+            crate::work::add(1 + others.len());
+            if excluded(k, d) || others.iter().any(|o| same_key(&o.key, &d.key)) {
+                continue;
+            }
+            swappable += usize::from(choice::is_swappable(d));
+            others.push(d);
+        }
         others
     }
 
@@ -74,6 +92,76 @@ impl Scope<'_> {
             .timing(sentences.end.max(sentences.start + 1) - 1);
         SourceSpan { start_ms, end_ms }
     }
+}
+
+/// Positions of `definitions` (in sentence order) by distance of their
+/// sentence from `near`, nearest first, the earlier first at equal
+/// distance (and in order within one sentence), skipping `skip`.
+struct Nearest<'d> {
+    definitions: &'d [Definition],
+    near: usize,
+    skip: Range<usize>,
+    /// The definitions before `left` and from `right` on are still to come.
+    left: usize,
+    right: usize,
+    /// The rest of the sentence group last taken from the left, in order.
+    group: Range<usize>,
+}
+
+impl<'d> Nearest<'d> {
+    fn new(definitions: &'d [Definition], near: usize, skip: Range<usize>) -> Self {
+        let at = definitions.partition_point(|d| d.sentence < near);
+        Nearest {
+            definitions,
+            near,
+            skip,
+            left: at,
+            right: at,
+            group: 0..0,
+        }
+    }
+}
+
+impl Iterator for Nearest<'_> {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        if let Some(k) = self.group.next() {
+            return Some(k);
+        }
+        if self.skip.contains(&self.right) {
+            self.right = self.skip.end;
+        }
+        if self.left > self.skip.start && self.left <= self.skip.end {
+            self.left = self.skip.start;
+        }
+        let defs = self.definitions;
+        let from_left = defs[..self.left]
+            .last()
+            .map(|d| self.near.abs_diff(d.sentence));
+        let from_right = defs.get(self.right).map(|d| self.near.abs_diff(d.sentence));
+        match (from_left, from_right) {
+            (Some(l), r) if r.is_none_or(|r| l <= r) => {
+                // All of that sentence's definitions, in their own order.
+                let sentence = defs[self.left - 1].sentence;
+                let start = defs[..self.left].partition_point(|d| d.sentence < sentence);
+                self.group = start..self.left;
+                self.left = start;
+                self.group.next()
+            }
+            (_, Some(_)) => {
+                self.right += 1;
+                Some(self.right - 1)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Excludes every term naming the same thing as one of `terms`.
+fn excluding(terms: &[&str]) -> impl Fn(usize, &Definition) -> bool + use<> {
+    let keys: Vec<String> = terms.iter().map(|t| term_key(t)).collect();
+    move |_, d| keys.iter().any(|k| same_key(k, &d.key))
 }
 
 /// Two terms are the same when their stems are, or one contains the other.
@@ -281,5 +369,55 @@ pub(crate) fn named(d: &Definition) -> String {
             f.to_lowercase().chain(c).collect()
         }
         _ => d.subject.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn defined_at(sentence: usize) -> Definition {
+        Definition {
+            term: format!("term {sentence}"),
+            subject: String::new(),
+            key: String::new(),
+            description: String::new(),
+            verb: "is",
+            sentence,
+            until: sentence + 1,
+        }
+    }
+
+    #[test]
+    fn nearest_first_as_sorting_by_distance_would_give() {
+        let mut x = 0x2545_f491_u64;
+        let mut next = move |m: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % m) as usize
+        };
+        for _ in 0..500 {
+            // Sentence numbers in order, some repeated (two facts in one sentence).
+            let mut sentences: Vec<usize> = (0..next(12)).map(|_| next(30)).collect();
+            sentences.sort_unstable();
+            let defs: Vec<Definition> = sentences.iter().map(|&s| defined_at(s)).collect();
+            let near = next(32);
+            let (a, b) = (next(40), next(40));
+            let range = a.min(b)..a.max(b);
+            let skip = if next(2) == 0 {
+                let start = defs.partition_point(|d| d.sentence < range.start);
+                start..defs.partition_point(|d| d.sentence < range.end).max(start)
+            } else {
+                0..0
+            };
+            let mut expected: Vec<usize> = (0..defs.len()).filter(|k| !skip.contains(k)).collect();
+            expected.sort_by_key(|&k| (defs[k].sentence.abs_diff(near), defs[k].sentence));
+            let walked: Vec<usize> = Nearest::new(&defs, near, skip.clone()).collect();
+            assert_eq!(
+                walked, expected,
+                "{sentences:?} near {near}, skipping {skip:?}"
+            );
+        }
     }
 }

@@ -5,6 +5,7 @@ use coursegen_core::course::{BloomLevel, QuestionBody, RubricItem};
 
 use super::{Candidate, Scope, draft, named, statement};
 use crate::offline::facts::Definition;
+use crate::offline::find::contains_marker;
 use crate::offline::text::words;
 
 /// Steps longer than this are cut (with an ellipsis) to stay readable.
@@ -81,9 +82,8 @@ fn flow_ordering(scope: &Scope<'_>) -> Option<Candidate> {
 fn step_orderings(scope: &Scope<'_>) -> Vec<Candidate> {
     scope
         .knowledge
-        .sequences
+        .sequences_in(&scope.range)
         .iter()
-        .filter(|s| s.sentences.iter().all(|i| scope.range.contains(i)))
         .map(|seq| {
             let items: Vec<String> = seq.steps.iter().take(MAX_STEPS).map(|s| shorten(s)).collect();
             let items = dedupe(items);
@@ -131,7 +131,6 @@ fn example_near(scope: &Scope<'_>, d: &Definition) -> Option<String> {
     (d.sentence..(d.sentence + 4).min(scope.range.end))
         .map(|i| &sentences[i].text)
         .find(|t| {
-            let lower = t.to_lowercase();
             [
                 "for example",
                 "for instance",
@@ -140,7 +139,7 @@ fn example_near(scope: &Scope<'_>, d: &Definition) -> Option<String> {
                 " like the",
             ]
             .iter()
-            .any(|m| lower.contains(m))
+            .any(|m| contains_marker(t, m))
         })
         .cloned()
 }

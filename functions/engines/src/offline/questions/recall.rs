@@ -4,6 +4,7 @@
 use coursegen_core::course::{BloomLevel, QuestionBody};
 
 use super::{Candidate, Scope, draft};
+use crate::offline::find::find_word;
 
 /// The blank learners fill in.
 pub(super) const BLANK: &str = "____";
@@ -11,31 +12,12 @@ pub(super) const BLANK: &str = "____";
 /// `sentence` with the first whole-word, case-insensitive occurrence of
 /// `term` replaced by the blank.
 fn blank_out(sentence: &str, term: &str) -> Option<String> {
-    let lower = sentence.to_lowercase();
-    let needle = term.to_lowercase();
-    let mut from = 0;
-    while let Some(found) = lower[from..].find(&needle) {
-        let at = from + found;
-        let end = at + needle.len();
-        let boundary_before = lower[..at]
-            .chars()
-            .last()
-            .is_none_or(|c| !c.is_alphanumeric());
-        let boundary_after = lower[end..]
-            .chars()
-            .next()
-            .is_none_or(|c| !c.is_alphanumeric());
-        // Lower-casing can change byte lengths; only cut where both agree.
-        if boundary_before
-            && boundary_after
-            && sentence.is_char_boundary(at)
-            && sentence.is_char_boundary(end)
-        {
-            return Some(format!("{}{BLANK}{}", &sentence[..at], &sentence[end..]));
-        }
-        from = end;
-    }
-    None
+    let at = find_word(sentence, term)?;
+    Some(format!(
+        "{}{BLANK}{}",
+        &sentence[..at.start],
+        &sentence[at.end..]
+    ))
 }
 
 pub(super) fn fill_blank(scope: &Scope<'_>) -> Vec<Candidate> {
@@ -113,9 +95,8 @@ pub(super) fn short_answer(scope: &Scope<'_>) -> Vec<Candidate> {
 pub(super) fn numeric(scope: &Scope<'_>) -> Vec<Candidate> {
     scope
         .knowledge
-        .quantities
+        .quantities_in(&scope.range)
         .iter()
-        .filter(|q| scope.range.contains(&q.sentence))
         .map(|quantity| {
             let sentence = &scope.knowledge.sentences[quantity.sentence].text;
             let (a, b) = quantity.span;
@@ -156,6 +137,10 @@ mod tests {
             Some("Antigens and an ____.")
         );
         assert_eq!(blank_out("nothing here", "antigen"), None);
+        assert_eq!(
+            blank_out("In İzmir we drink ÇAY.", "çay").as_deref(),
+            Some("In İzmir we drink ____.")
+        );
         assert_eq!(
             accepted_forms("memory cell"),
             vec!["memory cell", "memory cells"]
