@@ -7,17 +7,15 @@
 use std::collections::HashSet;
 
 use crate::course::{Question, QuestionType};
+use crate::material::Material;
 use crate::options::{MAX_ASSESSMENT_QUESTIONS, MAX_QUESTIONS_PER_TYPE};
 use crate::outputs::{Outline, Segment};
 use crate::pipeline::QuestionSet;
 use crate::validation::{ValidationError, ensure};
 
-/// Segments of one material at most.
+/// Segments a reviewer may make at most (or as many as the engine made,
+/// when a long material needed more), and fixed segment ends given at most.
 pub const MAX_SEGMENTS: usize = 500;
-/// The shortest segment.
-pub const MIN_SEGMENT_MS: u64 = 1_000;
-/// Modules of one course at most; lessons at most one per segment.
-pub const MAX_MODULES: usize = 100;
 /// The longest title of a segment, module or lesson, in characters.
 pub const MAX_TITLE_CHARS: usize = 300;
 /// Exercises of one lesson at most: the most any question mix asks for.
@@ -32,14 +30,49 @@ fn title(text: &str, field: &str) -> Result<(), ValidationError> {
     })
 }
 
-/// Segments in order, not overlapping, each at least [`MIN_SEGMENT_MS`]
-/// long and within the material's `duration_ms`.
-pub fn segments(segments: &[Segment], duration_ms: u64) -> Result<(), ValidationError> {
+/// Where the material's sentences start, and where it ends: what segments
+/// are laid on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Timeline {
+    /// Sentence starts, sorted.
+    starts: Vec<u64>,
+    end_ms: u64,
+}
+
+impl Timeline {
+    pub fn of(material: &Material) -> Self {
+        let mut starts: Vec<u64> = material.sentences.iter().map(|s| s.start_ms).collect();
+        starts.sort_unstable();
+        let end_ms = material
+            .sentences
+            .iter()
+            .map(|s| s.end_ms)
+            .max()
+            .unwrap_or(0);
+        Timeline { starts, end_ms }
+    }
+
+    /// Whether a sentence starts in `from..to`.
+    fn holds_a_sentence(&self, from: u64, to: u64) -> bool {
+        let first = self.starts.partition_point(|s| *s < from);
+        self.starts.get(first).is_some_and(|s| *s < to)
+    }
+}
+
+/// Segments in order and not overlapping, each holding the start of a
+/// sentence of the material (so none is empty) and ending within it; at
+/// most `most` of them. The engines' segments keep these rules by
+/// construction: each spans whole sentences, one after the other.
+pub fn segments(
+    segments: &[Segment],
+    timeline: &Timeline,
+    most: usize,
+) -> Result<(), ValidationError> {
     ensure(!segments.is_empty(), "", || {
         "there must be at least one segment".into()
     })?;
-    ensure(segments.len() <= MAX_SEGMENTS, "", || {
-        format!("{} segments is more than {MAX_SEGMENTS}", segments.len())
+    ensure(segments.len() <= most, "", || {
+        format!("{} segments is more than {most}", segments.len())
     })?;
     let mut previous_end = 0;
     for (i, s) in segments.iter().enumerate() {
@@ -55,60 +88,51 @@ pub fn segments(segments: &[Segment], duration_ms: u64) -> Result<(), Validation
             },
         )?;
         ensure(
-            s.end_ms
-                .checked_sub(s.start_ms)
-                .is_some_and(|length| length >= MIN_SEGMENT_MS),
+            s.end_ms <= timeline.end_ms,
             &format!("[{i}].end_ms"),
-            || format!("a segment lasts at least {MIN_SEGMENT_MS} ms"),
+            || {
+                format!(
+                    "{} is past the end of the material ({} ms)",
+                    s.end_ms, timeline.end_ms
+                )
+            },
         )?;
-        ensure(s.end_ms <= duration_ms, &format!("[{i}].end_ms"), || {
-            format!(
-                "{} is past the end of the material ({duration_ms} ms)",
-                s.end_ms
-            )
-        })?;
+        ensure(
+            timeline.holds_a_sentence(s.start_ms, s.end_ms),
+            &format!("[{i}].end_ms"),
+            || "the segment holds no sentence: it must span at least one".into(),
+        )?;
         previous_end = s.end_ms;
     }
     Ok(())
 }
 
-/// Fixed segment ends (a reviewer's rerun parameter, or the AI server's
-/// segmentation): the same bounds as [`segments`] allows, in order.
+/// Fixed segment ends (a reviewer's rerun parameter, the AI server's
+/// segmentation, a script's sections): increasing, and at most
+/// [`MAX_SEGMENTS`]. (The segmenter lays them on sentence starts, so ends
+/// closer than a sentence make no empty segment.)
 pub fn segment_ends(ends_ms: &[u64]) -> Result<(), ValidationError> {
     ensure(!ends_ms.is_empty(), "", || "must not be empty".into())?;
     ensure(ends_ms.len() <= MAX_SEGMENTS, "", || {
         format!("{} segments is more than {MAX_SEGMENTS}", ends_ms.len())
     })?;
-    let mut previous: u64 = 0;
-    for (i, end) in ends_ms.iter().enumerate() {
-        ensure(
-            *end >= previous.saturating_add(MIN_SEGMENT_MS),
-            &format!("[{i}]"),
-            || {
-                format!(
-                    "{end} must be at least {MIN_SEGMENT_MS} ms after the previous end ({previous}): ends increase"
-                )
-            },
-        )?;
-        previous = *end;
+    match ends_ms.windows(2).position(|w| w[0] >= w[1]) {
+        Some(i) => Err(ValidationError::new(
+            format!("[{}]", i + 1),
+            "segment ends must increase",
+        )),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// Modules of lessons, each lesson made of existing segments (of
-/// `segment_count`), none used twice. Lessons may be reordered, moved
-/// between modules, or leave a segment out.
+/// `segment_count`), none used twice — so there are no more lessons than
+/// segments. Lessons may be reordered, moved between modules, or leave a
+/// segment out.
 pub fn outline(outline: &Outline, segment_count: usize) -> Result<(), ValidationError> {
     title(&outline.title, "title")?;
     ensure(!outline.modules.is_empty(), "modules", || {
         "there must be at least one module".into()
-    })?;
-    ensure(outline.modules.len() <= MAX_MODULES, "modules", || {
-        format!("more than {MAX_MODULES} modules")
-    })?;
-    let lessons = outline.lessons().count();
-    ensure(lessons <= MAX_SEGMENTS, "modules", || {
-        format!("{lessons} lessons is more than {MAX_SEGMENTS}")
     })?;
     let mut used = HashSet::new();
     for (m, module) in outline.modules.iter().enumerate() {
@@ -202,6 +226,7 @@ pub fn questions(set: &QuestionSet, outline: &Outline) -> Result<(), ValidationE
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::material::Sentence;
     use crate::outputs::{OutlineLesson, OutlineModule, SegmentParams};
 
     fn seg(start_ms: u64, end_ms: u64) -> Segment {
@@ -218,25 +243,39 @@ mod tests {
         r.unwrap_err().field
     }
 
+    /// Sentences of 2 s each, starting every 3 s, from 0 to 30 s.
+    fn timeline() -> Timeline {
+        let sentences = (0..10)
+            .map(|i| Sentence {
+                start_ms: i * 3_000,
+                end_ms: i * 3_000 + 2_000,
+                text: "A sentence.".into(),
+            })
+            .collect::<Vec<_>>();
+        Timeline::of(&Material::from(sentences))
+    }
+
     #[test]
-    fn segments_are_ordered_long_enough_and_inside_the_material() {
-        assert!(segments(&[seg(0, 5_000), seg(5_000, 9_000)], 9_000).is_ok());
-        assert_eq!(field(segments(&[], 9_000)), "");
-        let flood: Vec<Segment> = (0..MAX_SEGMENTS as u64 + 1)
-            .map(|i| seg(i * 1_000, i * 1_000 + 1_000))
-            .collect();
-        assert_eq!(field(segments(&flood, u64::MAX)), "");
+    fn segments_are_ordered_hold_a_sentence_and_lie_in_the_material() {
+        let t = timeline();
+        assert!(segments(&[seg(0, 9_000), seg(9_000, 29_000)], &t, 2).is_ok());
+        assert_eq!(field(segments(&[], &t, 2)), "");
         assert_eq!(
-            field(segments(&[seg(0, 5_000), seg(4_000, 9_000)], 9_000)),
+            field(segments(&[seg(0, 9_000), seg(9_000, 29_000)], &t, 1)),
+            ""
+        );
+        assert_eq!(
+            field(segments(&[seg(0, 9_000), seg(8_000, 29_000)], &t, 9)),
             "[1].start_ms"
         );
-        assert_eq!(field(segments(&[seg(0, 999)], 9_000)), "[0].end_ms");
-        assert_eq!(field(segments(&[seg(0, 9_001)], 9_000)), "[0].end_ms");
+        assert_eq!(field(segments(&[seg(0, 29_001)], &t, 9)), "[0].end_ms");
         assert_eq!(
-            field(segments(&[seg(u64::MAX - 10, u64::MAX)], u64::MAX)),
-            "[0].end_ms",
-            "no overflow at the far end"
+            field(segments(&[seg(0, 9_000), seg(10_000, 11_000)], &t, 9)),
+            "[1].end_ms",
+            "between two sentence starts: empty"
         );
+        let flood: Vec<Segment> = (0..2_000).map(|i| seg(i * 10, i * 10 + 10)).collect();
+        assert_eq!(field(segments(&flood, &t, MAX_SEGMENTS)), "");
     }
 
     #[test]
@@ -246,11 +285,7 @@ mod tests {
             ..SegmentParams::default()
         };
         assert!(params(vec![60_000, 120_000]).validate().is_ok());
-        assert_eq!(
-            params(vec![10, 20]).validate().unwrap_err().field,
-            "segment_ends_ms[0]"
-        );
-        let many: Vec<u64> = (1..=MAX_SEGMENTS as u64 + 1).map(|i| i * 60_000).collect();
+        let many: Vec<u64> = (1..=MAX_SEGMENTS as u64 + 1).map(|i| i * 10).collect();
         assert_eq!(
             params(many).validate().unwrap_err().field,
             "segment_ends_ms"
@@ -258,6 +293,10 @@ mod tests {
         assert_eq!(
             params(vec![60_000, 60_000]).validate().unwrap_err().field,
             "segment_ends_ms[1]"
+        );
+        assert_eq!(
+            params(vec![]).validate().unwrap_err().field,
+            "segment_ends_ms"
         );
     }
 

@@ -6,6 +6,7 @@
 //! shorter (İ, K), ligatures, combining marks, right-to-left scripts, emoji
 //! and joiner sequences, NUL and control characters.
 
+use coursegen_core::checks;
 use coursegen_core::course::QuestionType;
 use coursegen_core::material::{CodeSample, Material, Sentence};
 use coursegen_core::options::Options;
@@ -214,10 +215,16 @@ fn every_step(material: &Material, ends: Option<Vec<u64>>) {
             );
             return;
         };
+        // The engine's output keeps the rules a reviewer's edit is held to.
+        let timeline = checks::Timeline::of(material);
+        let kept = checks::segments(&segments, &timeline, usize::MAX);
+        assert!(kept.is_ok(), "{kept:?} in {segments:?}");
         let outline = engine
             .outline(material, &segments, None, &options)
             .await
             .unwrap();
+        let kept = checks::outline(&outline, segments.len());
+        assert!(kept.is_ok(), "{kept:?} in {outline:?}");
         course_from(&engine, material, &outline, &options).await;
     });
 }

@@ -98,11 +98,15 @@ async fn edits_are_held_to_the_rules_of_each_stage() {
         &edit(&api, &id, "segment", past_the_end).await,
         "output[1].end_ms",
     );
-    let instant = json!([segment(0, 10), segment(10, end)]);
-    refused(
-        &edit(&api, &id, "segment", instant).await,
-        "output[0].end_ms",
-    );
+    // A boundary falls on a sentence's start: a millisecond after it holds
+    // no sentence.
+    let boundary = segments[0]["end_ms"].as_u64().unwrap();
+    let empty = json!([
+        segment(0, boundary + 1),
+        segment(boundary + 1, boundary + 2),
+        segment(boundary + 2, end)
+    ]);
+    refused(&edit(&api, &id, "segment", empty).await, "output[1].end_ms");
     let mut untitled = segments.clone();
     untitled[0]["title"] = json!("  ");
     refused(

@@ -9,7 +9,7 @@ use super::{Service, ServiceError};
 use crate::access::Action;
 use crate::artifact::ArtifactKey;
 use crate::auth::Principal;
-use crate::checks;
+use crate::checks::{self, Timeline};
 use crate::ids::JobId;
 use crate::job::Job;
 use crate::lifecycle::Command;
@@ -34,9 +34,9 @@ pub fn check_edit(stage: Stage, text: &str, before: &EditContext) -> Result<(), 
         ValidationError::new("output", format!("not a valid {stage} output: {e}"))
     };
     let checked = match (stage, before) {
-        (Stage::Segment, EditContext::Material { duration_ms }) => {
+        (Stage::Segment, EditContext::Material { timeline, made }) => {
             let segments: Vec<Segment> = serde_json::from_str(text).map_err(unreadable)?;
-            checks::segments(&segments, *duration_ms)
+            checks::segments(&segments, timeline, checks::MAX_SEGMENTS.max(*made))
         }
         (Stage::Outline, EditContext::Segments { count }) => {
             checks::outline(&serde_json::from_str(text).map_err(unreadable)?, *count)
@@ -58,8 +58,9 @@ pub fn check_edit(stage: Stage, text: &str, before: &EditContext) -> Result<(), 
 /// stage it is made from.
 #[derive(Debug, Clone, PartialEq)]
 pub enum EditContext {
-    /// Segments lie within the material.
-    Material { duration_ms: u64 },
+    /// Segments lie on the material's timeline; an edit may have as many
+    /// as the stage's output it replaces (`made`), or up to the cap.
+    Material { timeline: Timeline, made: usize },
     /// An outline's lessons are made of these segments.
     Segments { count: usize },
     /// Questions belong to this outline's lessons.
@@ -166,8 +167,15 @@ impl Service {
                     .stage_output(job, Stage::Ingest)
                     .await
                     .map_err(made_from)?;
-                let duration_ms = ingested.material.sentences.last().map_or(0, |s| s.end_ms);
-                EditContext::Material { duration_ms }
+                let made: Vec<Segment> = self
+                    .steps
+                    .stage_output(job, Stage::Segment)
+                    .await
+                    .map_err(made_from)?;
+                EditContext::Material {
+                    timeline: Timeline::of(&ingested.material),
+                    made: made.len(),
+                }
             }
             Stage::Outline => {
                 let segments: Vec<Segment> = self
