@@ -8,6 +8,7 @@ use std::net::SocketAddr;
 use anyhow::Context;
 use coursegen_http::router;
 use coursegen_local::DataDir;
+use coursegen_local::upload_sweep::UploadSweep;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -55,6 +56,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     // The AI server reads our files through links to this server.
     let stack = Embedded::open_with(&data, ai_server(&format!("http://{addr}"), secret.clone())?)?;
     let resumed = stack.workflow.resume_all().await?;
+    // Unused uploads expire as on S3: now, then hourly.
+    UploadSweep::from_env(&data, stack.steps.jobs.clone())
+        .map_err(anyhow::Error::msg)?
+        .spawn();
     let (stop, stopping) = watch::channel(false);
     let state = api_state(&stack, secret, addr, webhook_auth()?, stopping);
     println!("coursegen API on http://{addr}");

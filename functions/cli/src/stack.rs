@@ -12,6 +12,7 @@ use anyhow::Context;
 use coursegen_core::pipeline::{AiServer, Steps};
 use coursegen_core::ports::Committed;
 use coursegen_core::service::Service;
+use coursegen_core::upload::UploadQuota;
 use coursegen_engines::ai_server::{AiServerClient, ClientSettings, HttpFiles};
 use coursegen_engines::llm::LlmConfig;
 use coursegen_engines::router;
@@ -64,6 +65,8 @@ impl Embedded {
         let service = Service {
             steps: steps.clone(),
             workflow: workflow.clone(),
+            quota: UploadQuota::from_lookup(|name| std::env::var(name).ok())
+                .map_err(anyhow::Error::msg)?,
         };
         Ok(Embedded {
             steps,

@@ -11,6 +11,7 @@ use coursegen_aws::{DynamoStore, S3ArtifactStore, S3FileLinks, S3Uploads, StepFu
 use coursegen_core::artifact::MAX_ARTIFACT_BYTES;
 use coursegen_core::pipeline::{AiServer, Steps};
 use coursegen_core::service::Service;
+use coursegen_core::upload::UploadQuota;
 use coursegen_engines::ai_server::{AiServerClient, ClientSettings};
 use coursegen_engines::llm::LlmConfig;
 use coursegen_engines::offline::offline_steps;
@@ -82,6 +83,10 @@ impl Stack {
             service: Service {
                 steps: self.steps.clone(),
                 workflow: Arc::new(workflow),
+                quota: UploadQuota::from_lookup(optional).unwrap_or_else(|e| {
+                    tracing::warn!("{e}; the default upload quota applies");
+                    UploadQuota::default()
+                }),
             },
             auth,
             uploads: Arc::new(S3Uploads::new(

@@ -10,6 +10,7 @@ pub mod file_links;
 pub mod fs_artifacts;
 mod signed;
 pub mod sqlite;
+pub mod upload_sweep;
 pub mod uploads;
 pub mod workflow;
 

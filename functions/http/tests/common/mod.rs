@@ -16,6 +16,7 @@ use coursegen_core::ports::{
     AbortOutcome, AiWorker, DispatchError, EngineError, Fetched, RemoteFiles,
 };
 use coursegen_core::service::Service;
+use coursegen_core::upload::UploadQuota;
 use coursegen_engines::ai_server::HttpFiles;
 use coursegen_engines::offline::offline_steps;
 use coursegen_http::{ApiState, Bearer, GatewayClaims, Webhooks, router};
@@ -52,18 +53,24 @@ pub fn api() -> Api {
 
 /// The API with event streams cut after `max_stream`.
 pub fn api_with(max_stream: Option<std::time::Duration>) -> Api {
-    build(max_stream, None)
+    build(max_stream, None, UploadQuota::default())
+}
+
+/// The API with each user's uploads held to `quota`.
+pub fn api_with_quota(quota: UploadQuota) -> Api {
+    build(None, None, quota)
 }
 
 /// The API sending AI-server work to `worker`, reading the server's files
 /// with `files`.
 pub fn api_with_ai(worker: Arc<dyn AiWorker>, files: Arc<dyn RemoteFiles>) -> Api {
-    build(None, Some((worker, files)))
+    build(None, Some((worker, files)), UploadQuota::default())
 }
 
 fn build(
     max_stream: Option<std::time::Duration>,
     ai: Option<(Arc<dyn AiWorker>, Arc<dyn RemoteFiles>)>,
+    quota: UploadQuota,
 ) -> Api {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(SqliteStore::open(&dir.path().join("db.sqlite3")).unwrap());
@@ -91,7 +98,11 @@ fn build(
         Arc::new(InProcess(steps.clone())),
         store.clone(),
     ));
-    let service = Service { steps, workflow };
+    let service = Service {
+        steps,
+        workflow,
+        quota,
+    };
     let bearer = ApiState {
         service: service.clone(),
         auth: Arc::new(Bearer(Arc::new(secret.clone()))),
@@ -122,6 +133,11 @@ fn build(
 }
 
 impl Api {
+    /// The data directory: `artifacts/` (with its `~tmp/`) and the database.
+    pub fn dir(&self) -> &std::path::Path {
+        self._dir.path()
+    }
+
     pub fn token(&self, user: &str, role: Role, courses: &[&str]) -> String {
         let who = Principal {
             user: user.parse().unwrap(),
