@@ -31,6 +31,8 @@ struct Receiver {
     attempts: Arc<Mutex<usize>>,
     /// The delivery id of every attempt, answered or not.
     attempt_ids: Arc<Mutex<Vec<String>>>,
+    /// The timestamp and signature of every attempt.
+    attempt_signatures: Arc<Mutex<Vec<(String, String)>>>,
     refuse: Vec<usize>,
     files: Arc<Mutex<HashMap<String, Vec<u8>>>>,
 }
@@ -41,6 +43,17 @@ async fn take(State(r): State<Receiver>, headers: HeaderMap, body: Bytes) -> Sta
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     r.attempt_ids.lock().unwrap().push(id.to_owned());
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    r.attempt_signatures.lock().unwrap().push((
+        header("x-coursegen-timestamp"),
+        header("x-coursegen-signature"),
+    ));
     let attempt = {
         let mut n = r.attempts.lock().unwrap();
         *n += 1;
@@ -78,6 +91,16 @@ async fn listen(app: Router) -> String {
 }
 
 async fn world_with(signing: Signing, refuse: &[usize]) -> World {
+    let retry = Retry {
+        first: Duration::from_millis(10),
+        max: Duration::from_millis(50),
+        deadline: Duration::from_secs(10),
+        resign_after: Duration::from_secs(240),
+    };
+    world_retrying(signing, refuse, retry).await
+}
+
+async fn world_retrying(signing: Signing, refuse: &[usize], retry: Retry) -> World {
     let receiver = Receiver {
         refuse: refuse.to_vec(),
         ..Receiver::default()
@@ -90,11 +113,7 @@ async fn world_with(signing: Signing, refuse: &[usize]) -> World {
     let config = Config {
         webhook_url: format!("{inputs}/hook"),
         signing,
-        retry: Retry {
-            first: Duration::from_millis(10),
-            max: Duration::from_millis(50),
-            deadline: Duration::from_secs(10),
-        },
+        retry,
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let server = format!("http://{}", listener.local_addr().unwrap());
@@ -472,6 +491,51 @@ async fn reports_are_retried_until_answered_with_one_delivery_id() {
         attempts[..3],
         [ids[0], ids[0], ids[0]],
         "RUNNING was tried three times as one delivery"
+    );
+    // With the same timestamp and signature: coursegen knows a delivery
+    // by what is signed, so a retry must be byte for byte the same.
+    let signed = w.receiver.attempt_signatures.lock().unwrap().clone();
+    assert!(signed[0].1.starts_with("v1="));
+    assert_eq!(
+        signed[..3],
+        [signed[0].clone(), signed[0].clone(), signed[0].clone()]
+    );
+    assert_ne!(signed[3], signed[0], "FAILED is another delivery");
+}
+
+#[tokio::test]
+async fn a_retry_past_the_signature_s_freshness_is_signed_again() {
+    let retry = Retry {
+        first: Duration::from_millis(600),
+        max: Duration::from_millis(600),
+        deadline: Duration::from_secs(10),
+        resign_after: Duration::from_millis(500),
+    };
+    let w = world_retrying(
+        Signing::Signed(Secret::new(SECRET).unwrap()),
+        &[1, 2],
+        retry,
+    )
+    .await;
+    let body = waiting(json!(null), json!({"url": "https://youtu.be/x"}));
+    assert_eq!(
+        w.post("/jobs/r2/tasks/approve/start", Some(body)).await.0,
+        200
+    );
+    w.reports(1).await;
+    let signed = w.receiver.attempt_signatures.lock().unwrap().clone();
+    // 1.2 s after the first attempt: another second, so another timestamp.
+    assert_ne!(signed[2].0, signed[0].0, "{signed:?}");
+    let auth = WebhookAuth::Signed(Secret::new(SECRET).unwrap());
+    let body = w.reports(1).await[0].1.to_string();
+    let credentials = Credentials {
+        timestamp: Some(&signed[2].0),
+        signature: Some(&signed[2].1),
+        shared_secret: None,
+    };
+    assert_eq!(
+        auth.verify(&credentials, body.as_bytes(), Utc::now()),
+        Ok(())
     );
 }
 

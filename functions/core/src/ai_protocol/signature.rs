@@ -7,8 +7,11 @@
 
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
-use sha2::Sha256;
+use sha2::{Digest, Sha256};
 
+use crate::ids::DeliveryId;
+
+/// Names a report for the sender's logs; unsigned, so never a dedupe key.
 pub const DELIVERY_HEADER: &str = "x-coursegen-delivery";
 pub const TIMESTAMP_HEADER: &str = "x-coursegen-timestamp";
 pub const SIGNATURE_HEADER: &str = "x-coursegen-signature";
@@ -157,6 +160,37 @@ impl WebhookAuth {
     }
 }
 
+impl WebhookAuth {
+    /// The dedupe key of a delivery [`WebhookAuth::verify`] accepted: a
+    /// hash of what authenticates it — the signed timestamp and body in the
+    /// signed scheme, the body in the shared-secret one. Only a
+    /// byte-identical resend (which a captured delivery is) gets the same
+    /// key, whatever unsigned header (`X-Coursegen-Delivery`) it carries;
+    /// a sender's retry is recognised when it resends the same signature.
+    pub fn dedupe_key(&self, credentials: &Credentials<'_>, body: &[u8]) -> DeliveryId {
+        let signed_at = match self {
+            WebhookAuth::Signed(_) => credentials
+                .timestamp
+                .and_then(|t| t.trim().parse::<i64>().ok()),
+            WebhookAuth::Closed | WebhookAuth::SharedSecret(_) => None,
+        };
+        let mut hash = Sha256::new();
+        let scheme = match signed_at {
+            // Exactly the bytes the signature covers.
+            Some(at) => {
+                hash.update(at.to_string().as_bytes());
+                hash.update(b".");
+                "v1"
+            }
+            None => "body",
+        };
+        hash.update(body);
+        format!("{scheme}-{}", hex::encode(hash.finalize()))
+            .parse()
+            .expect("a scheme and a hex digest make a valid delivery id")
+    }
+}
+
 /// Equality whose time does not depend on where the inputs differ.
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     // Comparing MACs of both sides keeps the time independent of the
@@ -274,6 +308,33 @@ mod tests {
             WebhookAuth::Signed(secret()).verify(&with("s3cret"), b"{}", now),
             Err(Refusal::Missing(TIMESTAMP_HEADER))
         );
+    }
+
+    #[test]
+    fn the_dedupe_key_covers_what_the_signature_covers_and_nothing_else() {
+        let signed = WebhookAuth::Signed(secret());
+        let body = br#"{"task":"SEGMENTATION","status":"RUNNING"}"#;
+        let at = |ts: &'static str| Credentials {
+            timestamp: Some(ts),
+            signature: Some("v1=00"),
+            shared_secret: None,
+        };
+        let key = signed.dedupe_key(&at("1700000000"), body);
+        // The delivery header is not part of it, nor is the signature's
+        // spelling: the same timestamp and body are the same delivery.
+        assert_eq!(signed.dedupe_key(&at(" 1700000000 "), body), key);
+        assert_ne!(signed.dedupe_key(&at("1700000001"), body), key);
+        assert_ne!(signed.dedupe_key(&at("1700000000"), b"{}"), key);
+        let shared = WebhookAuth::SharedSecret(secret());
+        let with_secret = Credentials {
+            shared_secret: Some("s3cret"),
+            ..Credentials::default()
+        };
+        let by_body = shared.dedupe_key(&with_secret, body);
+        assert_eq!(shared.dedupe_key(&at("1700000009"), body), by_body);
+        assert_ne!(shared.dedupe_key(&with_secret, b"{}"), by_body);
+        assert_ne!(by_body, key);
+        assert!(key.as_str().starts_with("v1-") && by_body.as_str().starts_with("body-"));
     }
 
     #[test]

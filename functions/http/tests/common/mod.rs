@@ -13,7 +13,7 @@ use coursegen_core::ai_protocol::signature::{Secret, WebhookAuth};
 use coursegen_core::auth::{Principal, Role};
 use coursegen_core::pipeline::{AiServer, Steps};
 use coursegen_core::ports::{
-    AbortOutcome, AiWorker, DispatchError, EngineError, Fetched, RemoteFiles,
+    AbortOutcome, AiWorker, DeliveryLog, DispatchError, EngineError, Fetched, RemoteFiles,
 };
 use coursegen_core::service::Service;
 use coursegen_core::upload::UploadQuota;
@@ -53,25 +53,52 @@ pub fn api() -> Api {
 
 /// The API with event streams cut after `max_stream`.
 pub fn api_with(max_stream: Option<std::time::Duration>) -> Api {
-    build(max_stream, None, UploadQuota::default())
+    build(Setup {
+        max_stream,
+        ..Setup::default()
+    })
 }
 
 /// The API with each user's uploads held to `quota`.
 pub fn api_with_quota(quota: UploadQuota) -> Api {
-    build(None, None, quota)
+    build(Setup {
+        quota,
+        ..Setup::default()
+    })
 }
 
 /// The API sending AI-server work to `worker`, reading the server's files
 /// with `files`.
 pub fn api_with_ai(worker: Arc<dyn AiWorker>, files: Arc<dyn RemoteFiles>) -> Api {
-    build(None, Some((worker, files)), UploadQuota::default())
+    build(Setup {
+        ai: Some((worker, files)),
+        ..Setup::default()
+    })
 }
 
-fn build(
-    max_stream: Option<std::time::Duration>,
-    ai: Option<(Arc<dyn AiWorker>, Arc<dyn RemoteFiles>)>,
-    quota: UploadQuota,
-) -> Api {
+/// What a test API differs in.
+#[derive(Default)]
+pub struct Setup {
+    pub max_stream: Option<std::time::Duration>,
+    pub ai: Option<(Arc<dyn AiWorker>, Arc<dyn RemoteFiles>)>,
+    pub quota: UploadQuota,
+    /// Signed with [`WEBHOOK_SECRET`] unless set.
+    pub webhook_auth: Option<WebhookAuth>,
+    /// Wraps the delivery log (the job store's) the webhook uses.
+    pub deliveries: Option<WrapLog>,
+}
+
+/// Wraps a delivery log in another.
+pub type WrapLog = fn(Arc<dyn DeliveryLog>) -> Arc<dyn DeliveryLog>;
+
+pub fn build(setup: Setup) -> Api {
+    let Setup {
+        max_stream,
+        ai,
+        quota,
+        webhook_auth,
+        deliveries,
+    } = setup;
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(SqliteStore::open(&dir.path().join("db.sqlite3")).unwrap());
     let artifacts =
@@ -114,8 +141,12 @@ fn build(
         stopping: coursegen_http::state::never_stopping(),
         max_stream,
         webhooks: Some(Webhooks {
-            auth: WebhookAuth::Signed(Secret::new(WEBHOOK_SECRET).unwrap()),
-            deliveries: store.clone(),
+            auth: webhook_auth
+                .unwrap_or_else(|| WebhookAuth::Signed(Secret::new(WEBHOOK_SECRET).unwrap())),
+            deliveries: match deliveries {
+                Some(wrap) => wrap(store.clone()),
+                None => store.clone(),
+            },
             files,
         }),
     };
