@@ -61,7 +61,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         .map_err(anyhow::Error::msg)?
         .spawn();
     let (stop, stopping) = watch::channel(false);
-    let state = api_state(&stack, secret, addr, webhook_auth()?, stopping);
+    let state = api_state(&stack, secret, addr, webhook_auth()?, stopping)?;
     println!("coursegen API on http://{addr}");
     eprintln!(
         "token: coursegen token --sub YOU --data {}   (then send Authorization: Bearer <token>)",

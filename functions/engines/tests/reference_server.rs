@@ -16,9 +16,10 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use chrono::Utc;
 use coursegen_core::ai_protocol::questions;
-use coursegen_core::ai_protocol::signature::{Credentials, Secret, WebhookAuth};
+use coursegen_core::ai_protocol::signature::{Credentials, Secret, WebhookAuth, sign_call};
 use coursegen_core::ai_protocol::transcript::chunks;
-use coursegen_engines::ai_server::reference::{Config, ReferenceServer, Retry, Signing};
+use coursegen_engines::ai_server::reference::{Config, Keep, ReferenceServer, Retry, Signing};
+use coursegen_engines::ai_server::{AiServerClient, AllowedHosts, ClientSettings, DispatchError};
 use serde_json::{Value, json};
 
 const SECRET: &str = "the reference test secret";
@@ -76,6 +77,19 @@ async fn file(State(r): State<Receiver>, Path(name): Path<String>) -> Result<Vec
         .ok_or(StatusCode::NOT_FOUND)
 }
 
+/// An input that never finishes downloading.
+async fn slow() -> &'static str {
+    tokio::time::sleep(Duration::from_secs(30)).await;
+    "{}"
+}
+
+/// A redirect to `?to=`.
+async fn redirect(
+    axum::extract::Query(to): axum::extract::Query<HashMap<String, String>>,
+) -> axum::response::Redirect {
+    axum::response::Redirect::temporary(&to["to"])
+}
+
 struct World {
     server: String,
     receiver: Receiver,
@@ -108,12 +122,17 @@ async fn world_retrying(signing: Signing, refuse: &[usize], retry: Retry) -> Wor
     let app = Router::new()
         .route("/hook", post(take))
         .route("/files/{name}", get(file))
+        .route("/slow", get(slow))
+        .route("/redirect", get(redirect))
         .with_state(receiver.clone());
     let inputs = listen(app).await;
+    let webhook_url = format!("{inputs}/hook");
     let config = Config {
-        webhook_url: format!("{inputs}/hook"),
+        fetch_from: AllowedHosts::of_url(&webhook_url).unwrap(),
+        webhook_url,
         signing,
         retry,
+        keep: Keep::default(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let server = format!("http://{}", listener.local_addr().unwrap());
@@ -141,10 +160,32 @@ impl World {
         format!("{}/files/{name}", self.inputs)
     }
 
+    /// A call as coursegen makes it: signed with the secret.
     async fn post(&self, path: &str, body: Option<Value>) -> (u16, Value) {
-        let mut request = self.http.post(format!("{}{path}", self.server));
-        if let Some(body) = body {
-            request = request.json(&body);
+        let body = body.map(|b| b.to_string()).unwrap_or_default();
+        self.post_raw(path, &body, Some(SECRET), Utc::now().timestamp())
+            .await
+    }
+
+    /// `body` as it is, signed with `secret` at `at` (or not signed).
+    async fn post_raw(
+        &self,
+        path: &str,
+        body: &str,
+        secret: Option<&str>,
+        at: i64,
+    ) -> (u16, Value) {
+        let mut request = self
+            .http
+            .post(format!("{}{path}", self.server))
+            .header("content-type", "application/json")
+            .body(body.to_owned());
+        if let Some(secret) = secret {
+            let secret = Secret::new(secret).unwrap();
+            let signature = sign_call(&secret, at, "POST", path, body.as_bytes());
+            request = request
+                .header("x-coursegen-timestamp", at.to_string())
+                .header("x-coursegen-signature", signature);
         }
         let response = request.send().await.unwrap();
         let status = response.status().as_u16();
@@ -232,16 +273,15 @@ async fn status_rules_refuse_what_the_protocol_does_not_allow() {
         assert_eq!(answer["detail"][0]["loc"], loc, "{body}");
     }
     // Not JSON at all: FastAPI's json_invalid at the body.
-    let garbled = w
-        .http
-        .post(format!("{}{start}", w.server))
-        .header("content-type", "application/json")
-        .body("{\"taskStatus\": ")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(garbled.status(), 422);
-    let answer: Value = garbled.json().await.unwrap();
+    let (status, answer) = w
+        .post_raw(
+            start,
+            "{\"taskStatus\": ",
+            Some(SECRET),
+            Utc::now().timestamp(),
+        )
+        .await;
+    assert_eq!(status, 422);
     assert_eq!(answer["detail"][0]["loc"], json!(["body"]));
     assert_eq!(answer["detail"][0]["type"], "json_invalid");
     let refusals = [
@@ -381,6 +421,12 @@ async fn questions_come_per_segment_in_the_counts_asked() {
     assert_eq!(done["data"]["segmentMapUsed"], json!(segment_map));
     let url = done["data"]["fileUrl"].as_str().unwrap();
     assert!(url.starts_with(&w.server));
+    // 128 random bits, not a name made from the job id.
+    let name = url.rsplit('/').next().unwrap();
+    let (random, rest) = name.split_at(32);
+    assert!(random.bytes().all(|b| b.is_ascii_hexdigit()), "{name}");
+    assert_eq!(rest, "-questions.json");
+    assert_eq!(done["data"]["fileName"], name);
     let items: Value = w.http.get(url).send().await.unwrap().json().await.unwrap();
     let imported = questions::import(&items, &segment_map).unwrap();
     for segment in segment_map {
@@ -557,14 +603,7 @@ async fn the_shared_secret_mode_sends_the_secret_itself() {
 async fn an_abort_stops_the_task_before_it_reports_an_end() {
     let w = world().await;
     // A transcript that never finishes downloading keeps the task running.
-    let app = Router::new().route(
-        "/slow",
-        get(|| async {
-            tokio::time::sleep(Duration::from_secs(30)).await;
-            "{}"
-        }),
-    );
-    let slow = format!("{}/slow", listen(app).await);
+    let slow = format!("{}/slow", w.inputs);
     let body = waiting(json!("TRANSCRIPT_GENERATION"), json!({"file": slow}));
     assert_eq!(
         w.post("/jobs/a1/tasks/approve/start", Some(body)).await.0,
@@ -623,4 +662,126 @@ async fn a_rerun_reports_only_after_the_previous_run_s_end_got_through() {
             json!("FAILED")
         ]
     );
+}
+
+#[tokio::test]
+async fn only_calls_signed_with_the_secret_give_work() {
+    let w = world().await;
+    let start = "/jobs/z1/tasks/approve/start";
+    let body = waiting(json!(null), json!({"url": "https://youtu.be/x"})).to_string();
+    let now = Utc::now().timestamp();
+    let refused = [
+        w.post_raw(start, &body, None, now).await,
+        w.post_raw(start, &body, Some("not the secret"), now).await,
+        w.post_raw(start, &body, Some(SECRET), now - 301).await,
+        w.post_raw("/jobs/z1/abort", "", None, now).await,
+    ];
+    for (status, answer) in refused {
+        assert_eq!(status, 401, "{answer}");
+        assert!(
+            answer["detail"]
+                .as_str()
+                .unwrap()
+                .contains("COURSEGEN_WEBHOOK_SECRET"),
+            "{answer}"
+        );
+    }
+    // Signed for another job or route: refused too.
+    let secret = Secret::new(SECRET).unwrap();
+    let other = sign_call(
+        &secret,
+        now,
+        "POST",
+        "/jobs/z2/tasks/approve/start",
+        body.as_bytes(),
+    );
+    let moved = w
+        .http
+        .post(format!("{}{start}", w.server))
+        .header("x-coursegen-timestamp", now.to_string())
+        .header("x-coursegen-signature", other)
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(moved.status(), 401);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(
+        w.receiver.reports.lock().unwrap().is_empty(),
+        "no work was done"
+    );
+    // The health check stays open.
+    let health = w.http.get(format!("{}/", w.server)).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+
+    // coursegen's client signs what it sends; without the secret it is
+    // refused with the server's words.
+    let client = |secret: Option<&str>| {
+        AiServerClient::new(&w.server, ClientSettings::default())
+            .signed_with(secret.map(|s| Secret::new(s).unwrap()))
+    };
+    let state = coursegen_core::ai_protocol::job_state::JobState::start(
+        coursegen_core::ai_protocol::job_state::TaskInput::Video {
+            url: "https://youtu.be/x".into(),
+        },
+        serde_json::Map::new(),
+    );
+    match client(None).start("z3", &state).await {
+        Err(DispatchError::Refused {
+            status: 401,
+            detail,
+        }) => {
+            assert!(detail.contains("secret"), "{detail}")
+        }
+        other => panic!("{other:?}"),
+    }
+    client(Some(SECRET)).start("z3", &state).await.unwrap();
+    assert_eq!(w.reports(2).await[1].1["status"], "FAILED");
+    assert_eq!(
+        client(Some(SECRET)).abort("z3").await.unwrap(),
+        coursegen_engines::ai_server::AbortOutcome::AlreadyFinished
+    );
+}
+
+#[tokio::test]
+async fn inputs_are_read_only_from_allowed_hosts_redirects_included() {
+    let w = world().await;
+    w.lecture_transcript();
+    let port = w.inputs.rsplit(':').next().unwrap().to_owned();
+    let own = format!("{}/files/t.json", w.inputs);
+    let elsewhere = format!("http://localhost:{port}/files/t.json");
+    let cases = [
+        // Another host name (the same machine, even), a metadata service,
+        // and a redirect from an allowed host to another one.
+        (elsewhere.clone(), "not a host"),
+        (
+            "http://169.254.169.254/latest/meta-data/".to_owned(),
+            "not a host",
+        ),
+        (
+            format!("{}/redirect?to={elsewhere}", w.inputs),
+            "redirects to localhost",
+        ),
+    ];
+    for (i, (file, why)) in cases.iter().enumerate() {
+        let body = waiting(json!("TRANSCRIPT_GENERATION"), json!({"file": file}));
+        let job = format!("/jobs/f{i}/tasks/approve/start");
+        assert_eq!(w.post(&job, Some(body)).await.0, 200);
+        let reports = w.reports(2 * (i + 1)).await;
+        let end = &reports[2 * i + 1].1;
+        assert_eq!(end["status"], "FAILED", "{file}: {end}");
+        let error = end["data"]["error"].as_str().unwrap();
+        assert!(error.contains(why), "{file}: {error}");
+    }
+    // A redirect that stays on an allowed host is followed.
+    let body = waiting(
+        json!("TRANSCRIPT_GENERATION"),
+        json!({"file": format!("{}/redirect?to={own}", w.inputs)}),
+    );
+    assert_eq!(
+        w.post("/jobs/f9/tasks/approve/start", Some(body)).await.0,
+        200
+    );
+    let end = &w.reports(8).await[7].1;
+    assert_eq!(end["status"], "COMPLETED", "{end}");
 }

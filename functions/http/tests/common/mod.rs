@@ -17,7 +17,7 @@ use coursegen_core::ports::{
 };
 use coursegen_core::service::Service;
 use coursegen_core::upload::UploadQuota;
-use coursegen_engines::ai_server::HttpFiles;
+use coursegen_engines::ai_server::{AllowedHosts, HttpFiles};
 use coursegen_engines::offline::offline_steps;
 use coursegen_http::{ApiState, Bearer, GatewayClaims, Webhooks, router};
 use coursegen_local::changes::Broadcasting;
@@ -108,7 +108,7 @@ pub fn build(setup: Setup) -> Api {
         JwtSecret::from_bytes(b"the test server's secret, 32 bytes or more".to_vec()).unwrap();
     let files: Arc<dyn RemoteFiles> = match &ai {
         Some((_, files)) => files.clone(),
-        None => Arc::new(HttpFiles::new()),
+        None => Arc::new(HttpFiles::new(AllowedHosts::parse("127.0.0.1").unwrap())),
     };
     let steps = Arc::new(Steps {
         ai_server: ai.map(|(worker, _)| AiServer {

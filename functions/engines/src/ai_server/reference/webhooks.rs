@@ -25,6 +25,15 @@ pub enum Signing {
     SharedSecret(Secret),
 }
 
+impl Signing {
+    /// The secret, which also checks coursegen's calls (always signed).
+    pub fn secret(&self) -> &Secret {
+        match self {
+            Signing::Signed(secret) | Signing::SharedSecret(secret) => secret,
+        }
+    }
+}
+
 /// How long to keep trying a report.
 #[derive(Debug, Clone, Copy)]
 pub struct Retry {
