@@ -14,10 +14,11 @@ use aws_sdk_s3::types::ServerSideEncryption;
 use chrono::Utc;
 use coursegen_core::artifact::{ArtifactKey, KeyPrefix};
 use coursegen_core::ports::{
-    Artifact, ArtifactEntry, ArtifactError, ArtifactMeta, ArtifactStore, FileLinks, Uploads,
-    check_put,
+    Artifact, ArtifactEntry, ArtifactError, ArtifactMeta, ArtifactStore, FileLinks, Staged,
+    Uploads, check_put, validate_content_type,
 };
 use coursegen_core::upload::{UploadGrant, UploadTarget};
+use rand::RngExt;
 
 /// When no content type was stored (objects put by other tools).
 const UNKNOWN_TYPE: &str = "application/octet-stream";
@@ -78,6 +79,62 @@ impl ArtifactStore for S3ArtifactStore {
             key: key.clone(),
             size,
             content_type: content_type.to_owned(),
+        })
+    }
+
+    /// Staged in the machine's temporary directory (a Lambda's `/tmp`),
+    /// with no header: S3 keeps the content type itself.
+    async fn stage(&self, content_type: &str) -> Result<Staged, ArtifactError> {
+        validate_content_type(content_type)?;
+        let nonce: u128 = rand::rng().random();
+        let path = std::env::temp_dir().join(format!("coursegen-staged-{nonce:032x}"));
+        tokio::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .await
+            .map_err(|e| ArtifactError::Unavailable(format!("cannot stage a file: {e}")))?;
+        Ok(Staged::new(path, 0, content_type))
+    }
+
+    async fn put_staged(
+        &self,
+        key: &ArtifactKey,
+        staged: Staged,
+    ) -> Result<ArtifactMeta, ArtifactError> {
+        let unreadable = |e: &dyn std::fmt::Display| {
+            ArtifactError::Unavailable(format!("cannot read the staged file: {e}"))
+        };
+        let size = staged.body_len().map_err(|e| unreadable(&e))?;
+        if size > self.max_size {
+            return Err(ArtifactError::TooLarge {
+                size,
+                limit: self.max_size,
+            });
+        }
+        // Read from disk as it is sent; one PutObject takes up to 5 GB.
+        let body = ByteStream::read_from()
+            .path(staged.path())
+            .offset(staged.body_offset())
+            .length(aws_sdk_s3::primitives::Length::Exact(size))
+            .build()
+            .await
+            .map_err(|e| unreadable(&e))?;
+        self.client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key.as_str())
+            .content_type(staged.content_type())
+            .content_length(i64::try_from(size).unwrap_or(i64::MAX))
+            .server_side_encryption(ServerSideEncryption::Aes256)
+            .body(body)
+            .send()
+            .await
+            .map_err(unavailable)?;
+        Ok(ArtifactMeta {
+            key: key.clone(),
+            size,
+            content_type: staged.content_type().to_owned(),
         })
     }
 

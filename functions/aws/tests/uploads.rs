@@ -30,6 +30,7 @@ async fn a_presigned_put_stores_the_file_with_its_type_and_signs_type_and_size()
             format: TranscriptFormat::Vtt,
             size: bytes.len() as u64,
         },
+        metered: true,
     };
     let target = S3Uploads::new(client.clone(), &bucket)
         .target(&grant)

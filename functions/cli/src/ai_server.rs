@@ -7,7 +7,8 @@ use std::net::SocketAddr;
 
 use anyhow::{Context, bail};
 use coursegen_core::ai_protocol::signature::Secret;
-use coursegen_engines::ai_server::reference::{self, Config, Retry, Signing};
+use coursegen_engines::ai_server::AllowedHosts;
+use coursegen_engines::ai_server::reference::{self, Config, Signing};
 use tokio::net::TcpListener;
 
 #[derive(Debug, clap::Args)]
@@ -18,9 +19,14 @@ pub struct AiServerArgs {
     /// coursegen's webhook, e.g. http://127.0.0.1:8080/v1/webhooks/ai-server.
     #[arg(long, value_name = "URL")]
     webhook_url: String,
-    /// The secret webhooks are signed with (coursegen's COURSEGEN_WEBHOOK_SECRET).
+    /// The secret webhooks are signed with (coursegen's COURSEGEN_WEBHOOK_SECRET);
+    /// coursegen's calls must be signed with it too.
     #[arg(long, env = "COURSEGEN_WEBHOOK_SECRET", hide_env_values = true)]
     secret: String,
+    /// Another host (or host:port) input files may be fetched from, besides
+    /// the webhook URL's host and port; repeatable.
+    #[arg(long = "fetch-host", value_name = "HOST[:PORT]")]
+    fetch_hosts: Vec<String>,
     /// Send the secret itself in x-webhook-signature, as the existing
     /// server does, instead of signing.
     #[arg(long, value_parser = ["shared-secret"])]
@@ -31,28 +37,26 @@ pub async fn run(args: AiServerArgs) -> anyhow::Result<()> {
     let Some(secret) = Secret::new(args.secret) else {
         bail!("--secret must not be empty: coursegen refuses unsigned webhooks");
     };
-    let url = reqwest::Url::parse(&args.webhook_url)
-        .ok()
-        .filter(|u| matches!(u.scheme(), "http" | "https"));
-    if url.is_none() {
-        bail!("--webhook-url {:?} is not an http(s) URL", args.webhook_url);
-    }
     let signing = match args.compat {
         Some(_) => Signing::SharedSecret(secret),
         None => Signing::Signed(secret),
     };
+    let mut config = Config::new(&args.webhook_url, signing)
+        .map_err(|e| anyhow::anyhow!("--webhook-url: {e}"))?;
+    for host in &args.fetch_hosts {
+        let more = AllowedHosts::parse(host).map_err(|e| anyhow::anyhow!("--fetch-host: {e}"))?;
+        config.fetch_from = config.fetch_from.and(more);
+    }
     let listener = TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("cannot listen on {}", args.addr))?;
     let addr = listener.local_addr()?;
     println!("listening on http://{addr}");
     std::io::stdout().flush()?;
-    eprintln!("reporting to {}", args.webhook_url);
-    let config = Config {
-        webhook_url: args.webhook_url,
-        signing,
-        retry: Retry::default(),
-    };
+    eprintln!(
+        "reporting to {}; reading inputs from {}",
+        args.webhook_url, config.fetch_from
+    );
     reference::serve(listener, config)
         .await
         .context("the AI server failed")

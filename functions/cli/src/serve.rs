@@ -9,6 +9,7 @@ use anyhow::Context;
 use coursegen_http::router;
 use coursegen_http::server::{self, Limits};
 use coursegen_local::DataDir;
+use coursegen_local::upload_sweep::UploadSweep;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -61,8 +62,12 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     // The AI server reads our files through links to this server.
     let stack = Embedded::open_with(&data, ai_server(&format!("http://{addr}"), secret.clone())?)?;
     let resumed = stack.workflow.resume_all().await?;
+    // Unused uploads expire as on S3: now, then hourly.
+    UploadSweep::from_env(&data, stack.steps.jobs.clone())
+        .map_err(anyhow::Error::msg)?
+        .spawn();
     let (stop, stopping) = watch::channel(false);
-    let state = api_state(&stack, secret, addr, webhook_auth()?, stopping);
+    let state = api_state(&stack, secret, addr, webhook_auth()?, stopping)?;
     println!("coursegen API on http://{addr}");
     eprintln!(
         "token: coursegen token --sub YOU --data {}   (then send Authorization: Bearer <token>)",

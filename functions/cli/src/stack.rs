@@ -12,7 +12,10 @@ use anyhow::Context;
 use coursegen_core::pipeline::{AiServer, Steps};
 use coursegen_core::ports::Committed;
 use coursegen_core::service::Service;
-use coursegen_engines::ai_server::{AiServerClient, ClientSettings, HttpFiles};
+use coursegen_core::upload::UploadQuota;
+use coursegen_engines::ai_server::{
+    AiServerClient, AllowedHosts, ClientSettings, FILE_HOSTS_VAR, HttpFiles,
+};
 use coursegen_engines::llm::LlmConfig;
 use coursegen_engines::router;
 use coursegen_http::{ApiState, Bearer, Webhooks};
@@ -64,6 +67,8 @@ impl Embedded {
         let service = Service {
             steps: steps.clone(),
             workflow: workflow.clone(),
+            quota: UploadQuota::from_lookup(|name| std::env::var(name).ok())
+                .map_err(anyhow::Error::msg)?,
         };
         Ok(Embedded {
             steps,
@@ -102,9 +107,8 @@ pub fn webhook_auth() -> anyhow::Result<WebhookAuth> {
     .map_err(anyhow::Error::msg)
 }
 
-/// The AI server of `$COURSEGEN_AI_SERVER_URL`, if set, reading our files
-/// through links to `base_url` signed with `secret`.
-pub fn ai_server(base_url: &str, secret: JwtSecret) -> anyhow::Result<Option<AiServer>> {
+/// `$COURSEGEN_AI_SERVER_URL`, if set.
+fn ai_server_url() -> anyhow::Result<Option<String>> {
     let Some(url) = std::env::var("COURSEGEN_AI_SERVER_URL")
         .ok()
         .filter(|u| !u.is_empty())
@@ -114,8 +118,20 @@ pub fn ai_server(base_url: &str, secret: JwtSecret) -> anyhow::Result<Option<AiS
     if reqwest::Url::parse(&url).map_or(true, |u| !matches!(u.scheme(), "http" | "https")) {
         anyhow::bail!("COURSEGEN_AI_SERVER_URL {url:?} is not an http(s) URL");
     }
+    Ok(Some(url))
+}
+
+/// The AI server of `$COURSEGEN_AI_SERVER_URL`, if set, reading our files
+/// through links to `base_url` signed with `secret`; our calls are signed
+/// with the webhook secret, if there is one.
+pub fn ai_server(base_url: &str, secret: JwtSecret) -> anyhow::Result<Option<AiServer>> {
+    let Some(url) = ai_server_url()? else {
+        return Ok(None);
+    };
+    let client = AiServerClient::new(&url, ClientSettings::default())
+        .signed_with(webhook_auth()?.secret().cloned());
     Ok(Some(AiServer {
-        worker: Arc::new(AiServerClient::new(&url, ClientSettings::default())),
+        worker: Arc::new(client),
         links: Arc::new(LocalFileLinks {
             base_url: base_url.to_owned(),
             secret,
@@ -134,19 +150,25 @@ pub fn jwt_secret(data: &DataDir) -> anyhow::Result<JwtSecret> {
 
 /// What the local server's routes read: the stack's service, HS256 bearer
 /// tokens and upload links signed with `secret`, webhooks checked with
-/// `auth`; `addr` is where the server listens.
+/// `auth`, the AI server's files fetched from its host, ours and
+/// `$COURSEGEN_AI_SERVER_FILE_HOSTS`; `addr` is where the server listens.
 pub fn api_state(
     stack: &Embedded,
     secret: JwtSecret,
     addr: std::net::SocketAddr,
     auth: WebhookAuth,
     stopping: tokio::sync::watch::Receiver<bool>,
-) -> ApiState {
-    ApiState {
+) -> anyhow::Result<ApiState> {
+    let own = format!("http://{addr}");
+    let extra = std::env::var(FILE_HOSTS_VAR).ok();
+    let file_hosts =
+        AllowedHosts::for_ai_server(ai_server_url()?.as_deref(), Some(&own), extra.as_deref())
+            .map_err(anyhow::Error::msg)?;
+    Ok(ApiState {
         service: stack.service.clone(),
         auth: Arc::new(Bearer(Arc::new(secret.clone()))),
         uploads: Arc::new(LocalUploads {
-            base_url: format!("http://{addr}"),
+            base_url: own,
             secret,
         }),
         changes: Some(stack.changes.clone()),
@@ -155,7 +177,7 @@ pub fn api_state(
         webhooks: Some(Webhooks {
             auth,
             deliveries: stack.deliveries.clone(),
-            files: Arc::new(HttpFiles::new()),
+            files: Arc::new(HttpFiles::new(file_hosts)),
         }),
-    }
+    })
 }

@@ -132,6 +132,17 @@ pub fn check_create(principal: &Principal, course: &CourseRef) -> Result<(), Den
     }
 }
 
+/// May `principal` upload files? An upload is only good for making a job,
+/// so only those who may create one somewhere: admins, and instructors and
+/// TAs with a course in scope (students cannot create jobs).
+pub fn check_upload(principal: &Principal) -> Result<(), Denied> {
+    match principal.role {
+        Role::Admin => Ok(()),
+        Role::Instructor | Role::Ta if !principal.courses.is_empty() => Ok(()),
+        _ => Err(Denied::Forbidden),
+    }
+}
+
 /// Which jobs a listing shows: the caller's own by default; a course's
 /// when asked for one the caller's role covers; any for admins.
 pub fn list_query(principal: &Principal, course: Option<&CourseId>) -> Result<JobQuery, Denied> {
@@ -282,6 +293,32 @@ mod tests {
                 make,
                 "create: {label}"
             );
+        }
+    }
+
+    #[test]
+    fn only_those_who_may_create_a_job_somewhere_may_upload() {
+        use Role::*;
+        let table = [
+            (principal("ada", Admin, &[]), OK),
+            (principal("ines", Instructor, &["c1"]), OK),
+            (principal("ian", Instructor, &["c2/v1"]), OK),
+            (principal("ivy", Instructor, &[]), NO),
+            (principal("tom", Ta, &["c1/v1"]), OK),
+            (principal("tia", Ta, &[]), NO),
+            (principal("stu", Student, &["c1"]), NO),
+            (principal("sam", Student, &[]), NO),
+        ];
+        for (who, expected) in table {
+            assert_eq!(check_upload(&who), expected, "{who:?}");
+            // The rule agrees with job creation in the caller's own scope.
+            if let Some(scope) = who.courses.first() {
+                let mine = course(
+                    scope.course.as_str(),
+                    scope.version.as_ref().map_or("v1", |v| v.as_str()),
+                );
+                assert_eq!(check_create(&who, &mine), expected, "{who:?}");
+            }
         }
     }
 

@@ -8,9 +8,19 @@ use std::fmt::Write as _;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::artifact::ArtifactKey;
+use crate::artifact::{ArtifactKey, MAX_ARTIFACT_BYTES};
 use crate::ids::UserId;
 use crate::source::{DocumentFormat, TranscriptFormat};
+
+/// The largest transcript accepted, as an upload and by ingest: 16 MiB is
+/// far more than a day of speech.
+pub const MAX_TRANSCRIPT_BYTES: u64 = 16 << 20;
+/// The largest document accepted, as an upload and by ingest (a .docx may
+/// carry images ingest skips).
+pub const MAX_DOCUMENT_BYTES: u64 = 64 << 20;
+/// The largest audio file: what the artifact store takes. Audio is never
+/// parsed here; the AI server transcribes it.
+pub const MAX_AUDIO_BYTES: u64 = MAX_ARTIFACT_BYTES;
 
 /// Audio the AI server can transcribe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -51,6 +61,24 @@ impl UploadRequest {
             UploadRequest::Transcript { size, .. }
             | UploadRequest::Document { size, .. }
             | UploadRequest::Audio { size, .. } => *size,
+        }
+    }
+
+    /// The largest file of this kind an upload may be: what ingest reads.
+    pub fn max_size(&self) -> u64 {
+        match self {
+            UploadRequest::Transcript { .. } => MAX_TRANSCRIPT_BYTES,
+            UploadRequest::Document { .. } => MAX_DOCUMENT_BYTES,
+            UploadRequest::Audio { .. } => MAX_AUDIO_BYTES,
+        }
+    }
+
+    /// What the kind is called in messages.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            UploadRequest::Transcript { .. } => "transcript",
+            UploadRequest::Document { .. } => "document",
+            UploadRequest::Audio { .. } => "audio file",
         }
     }
 
@@ -103,6 +131,14 @@ impl UploadRequest {
 pub struct UploadGrant {
     pub key: ArtifactKey,
     pub request: UploadRequest,
+    /// Whether the owner's [`UploadQuota`] applies (not to admins). Checked
+    /// again when the bytes come: grants are not counted until used.
+    #[serde(default = "metered_by_default")]
+    pub metered: bool,
+}
+
+fn metered_by_default() -> bool {
+    true
 }
 
 /// Where and how to send the bytes.
@@ -120,6 +156,81 @@ pub struct UploadTarget {
 /// Where uploads are stored; a job's source must name one of them.
 pub const UPLOADS: &str = "uploads/";
 
+/// The prefix of the uploads `key` is one of (`uploads/u-…/`), if it is
+/// an upload's key.
+pub fn owner_prefix(key: &ArtifactKey) -> Option<String> {
+    let mut segments = key.segments();
+    let (first, owner) = (segments.next()?, segments.next()?);
+    (format!("{first}/") == UPLOADS && owner.starts_with("u-") && segments.next().is_some())
+        .then(|| format!("{UPLOADS}{owner}/"))
+}
+
+/// How much each user may keep uploaded at once: files not yet expired
+/// (uploads expire after some days, DESIGN.md §4). Admins are not metered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UploadQuota {
+    pub files: u64,
+    pub bytes: u64,
+}
+
+impl Default for UploadQuota {
+    /// 50 files and 2 GiB: a course's worth of lectures, four of them
+    /// audio files of the largest size.
+    fn default() -> Self {
+        UploadQuota {
+            files: 50,
+            bytes: 2 << 30,
+        }
+    }
+}
+
+/// The variables that set the quota.
+pub const QUOTA_FILES_VAR: &str = "COURSEGEN_UPLOAD_QUOTA_FILES";
+pub const QUOTA_MB_VAR: &str = "COURSEGEN_UPLOAD_QUOTA_MB";
+
+impl UploadQuota {
+    /// From `COURSEGEN_UPLOAD_QUOTA_FILES` and `COURSEGEN_UPLOAD_QUOTA_MB`
+    /// as `var` reads them; the default for what is unset.
+    pub fn from_lookup(var: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+        let mut quota = UploadQuota::default();
+        let number = |name: &str| -> Result<Option<u64>, String> {
+            var(name)
+                .filter(|v| !v.trim().is_empty())
+                .map(|v| {
+                    v.trim()
+                        .parse::<u64>()
+                        .map_err(|_| format!("{name}={v:?} is not a whole number"))
+                })
+                .transpose()
+        };
+        if let Some(files) = number(QUOTA_FILES_VAR)? {
+            quota.files = files;
+        }
+        if let Some(mb) = number(QUOTA_MB_VAR)? {
+            quota.bytes = mb.saturating_mul(1 << 20);
+        }
+        Ok(quota)
+    }
+
+    /// `Ok` if one more file of `size` bytes fits beside `files` files of
+    /// `bytes` bytes already kept; else why not, plainly.
+    pub fn admits(&self, files: u64, bytes: u64, size: u64) -> Result<(), String> {
+        if files >= self.files {
+            return Err(format!(
+                "you have {files} uploads, the most one may keep ({}); start jobs from them or wait until they expire",
+                self.files
+            ));
+        }
+        if bytes.saturating_add(size) > self.bytes {
+            return Err(format!(
+                "your uploads take {bytes} bytes; {size} more would pass your quota of {} bytes",
+                self.bytes
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// The prefix of `user`'s uploads. User ids may hold characters keys may
 /// not (`|`, `@`, `:`), so the id is written in hex.
 pub fn uploads_of(user: &UserId) -> String {
@@ -128,4 +239,65 @@ pub fn uploads_of(user: &UserId) -> String {
         let _ = write!(hex, "{b:02x}");
     }
     format!("{UPLOADS}u-{hex}/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotas_count_files_and_bytes() {
+        let quota = UploadQuota {
+            files: 2,
+            bytes: 100,
+        };
+        assert_eq!(quota.admits(0, 0, 100), Ok(()));
+        assert_eq!(quota.admits(1, 60, 40), Ok(()));
+        assert!(quota.admits(2, 0, 1).unwrap_err().contains("2 uploads"));
+        assert!(
+            quota
+                .admits(1, 60, 41)
+                .unwrap_err()
+                .contains("quota of 100 bytes")
+        );
+        let read = |files: &str, mb: &str| {
+            UploadQuota::from_lookup(|name| match name {
+                QUOTA_FILES_VAR => Some(files.to_owned()),
+                QUOTA_MB_VAR => Some(mb.to_owned()),
+                _ => None,
+            })
+        };
+        assert_eq!(read("", ""), Ok(UploadQuota::default()));
+        assert_eq!(
+            read("3", "1"),
+            Ok(UploadQuota {
+                files: 3,
+                bytes: 1 << 20
+            })
+        );
+        assert!(read("many", "").unwrap_err().contains(QUOTA_FILES_VAR));
+    }
+
+    #[test]
+    fn an_upload_key_names_its_owner_prefix() {
+        let key: ArtifactKey = "uploads/u-6d65/01J0/source.vtt".parse().unwrap();
+        assert_eq!(owner_prefix(&key).as_deref(), Some("uploads/u-6d65/"));
+        for other in ["jobs/01J/segment.json", "uploads/u-6d65", "uploads/x/y/z"] {
+            assert_eq!(owner_prefix(&other.parse().unwrap()), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn each_kind_has_the_limit_ingest_reads() {
+        let transcript = UploadRequest::Transcript {
+            format: TranscriptFormat::Vtt,
+            size: 1,
+        };
+        assert_eq!(transcript.max_size(), MAX_TRANSCRIPT_BYTES);
+        let audio = UploadRequest::Audio {
+            format: AudioFormat::Mp3,
+            size: 1,
+        };
+        assert_eq!(audio.max_size(), MAX_ARTIFACT_BYTES);
+    }
 }

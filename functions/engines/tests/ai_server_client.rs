@@ -148,3 +148,15 @@ async fn an_abort_is_final_whatever_the_server_says() {
         Err(DispatchError::Refused { status: 422, .. })
     ));
 }
+
+#[tokio::test]
+async fn a_signing_client_still_works_with_a_server_that_ignores_the_signature() {
+    let (url, script) = server(vec![now(200, json!({"message": "accepted"}))]).await;
+    let secret = coursegen_core::ai_protocol::signature::Secret::new("s").unwrap();
+    let signing = client(&format!("{url}/ai/")).signed_with(Some(secret));
+    signing.start("j", &state()).await.unwrap();
+    assert_eq!(signing.abort("j").await.unwrap(), AbortOutcome::Aborted);
+    let seen = script.seen.lock().unwrap().clone();
+    assert_eq!(seen[0].0, "/ai/jobs/j/tasks/approve/start");
+    assert_eq!(seen[0].1["taskStatus"], "WAITING");
+}

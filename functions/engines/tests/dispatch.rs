@@ -330,6 +330,7 @@ async fn an_abort_reaches_the_server_and_is_recorded_whatever_it_answers() {
                 Arc::new(InProcess::new(steps)),
                 s.stack.jobs.clone(),
             )),
+            quota: Default::default(),
         };
         let admin = Principal {
             user: "root".parse().unwrap(),

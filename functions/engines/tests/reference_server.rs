@@ -4,165 +4,17 @@
 //! task makes of real material.
 
 mod common;
+mod reference;
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::Router;
-use axum::body::Bytes;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{get, post};
 use chrono::Utc;
 use coursegen_core::ai_protocol::questions;
 use coursegen_core::ai_protocol::signature::{Credentials, Secret, WebhookAuth};
-use coursegen_core::ai_protocol::transcript::chunks;
-use coursegen_engines::ai_server::reference::{Config, ReferenceServer, Retry, Signing};
+use coursegen_engines::ai_server::reference::Signing;
 use serde_json::{Value, json};
 
-const SECRET: &str = "the reference test secret";
-
-/// Plays coursegen: takes reports (answering 500 to the attempts numbered
-/// in `refuse`, counting from 1), and serves input files by name.
-#[derive(Clone, Default)]
-struct Receiver {
-    reports: Arc<Mutex<Vec<(HeaderMap, Value)>>>,
-    attempts: Arc<Mutex<usize>>,
-    /// The delivery id of every attempt, answered or not.
-    attempt_ids: Arc<Mutex<Vec<String>>>,
-    refuse: Vec<usize>,
-    files: Arc<Mutex<HashMap<String, Vec<u8>>>>,
-}
-
-async fn take(State(r): State<Receiver>, headers: HeaderMap, body: Bytes) -> StatusCode {
-    let id = headers
-        .get("x-coursegen-delivery")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    r.attempt_ids.lock().unwrap().push(id.to_owned());
-    let attempt = {
-        let mut n = r.attempts.lock().unwrap();
-        *n += 1;
-        *n
-    };
-    if r.refuse.contains(&attempt) {
-        return StatusCode::INTERNAL_SERVER_ERROR;
-    }
-    let value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-    r.reports.lock().unwrap().push((headers, value));
-    StatusCode::OK
-}
-
-async fn file(State(r): State<Receiver>, Path(name): Path<String>) -> Result<Vec<u8>, StatusCode> {
-    r.files
-        .lock()
-        .unwrap()
-        .get(&name)
-        .cloned()
-        .ok_or(StatusCode::NOT_FOUND)
-}
-
-struct World {
-    server: String,
-    receiver: Receiver,
-    inputs: String,
-    http: reqwest::Client,
-}
-
-async fn listen(app: Router) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    url
-}
-
-async fn world_with(signing: Signing, refuse: &[usize]) -> World {
-    let receiver = Receiver {
-        refuse: refuse.to_vec(),
-        ..Receiver::default()
-    };
-    let app = Router::new()
-        .route("/hook", post(take))
-        .route("/files/{name}", get(file))
-        .with_state(receiver.clone());
-    let inputs = listen(app).await;
-    let config = Config {
-        webhook_url: format!("{inputs}/hook"),
-        signing,
-        retry: Retry {
-            first: Duration::from_millis(10),
-            max: Duration::from_millis(50),
-            deadline: Duration::from_secs(10),
-        },
-    };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let server = format!("http://{}", listener.local_addr().unwrap());
-    let app = ReferenceServer::new(config, server.clone()).router();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    World {
-        server,
-        receiver,
-        inputs,
-        http: reqwest::Client::new(),
-    }
-}
-
-async fn world() -> World {
-    world_with(Signing::Signed(Secret::new(SECRET).unwrap()), &[]).await
-}
-
-impl World {
-    fn serve_file(&self, name: &str, bytes: Vec<u8>) -> String {
-        self.receiver
-            .files
-            .lock()
-            .unwrap()
-            .insert(name.to_owned(), bytes);
-        format!("{}/files/{name}", self.inputs)
-    }
-
-    async fn post(&self, path: &str, body: Option<Value>) -> (u16, Value) {
-        let mut request = self.http.post(format!("{}{path}", self.server));
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.unwrap();
-        let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or(Value::Null))
-    }
-
-    /// The reports so far once there are `n` (5 s at most).
-    async fn reports(&self, n: usize) -> Vec<(HeaderMap, Value)> {
-        for _ in 0..500 {
-            let reports = self.receiver.reports.lock().unwrap().clone();
-            if reports.len() >= n {
-                return reports;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        panic!(
-            "expected {n} reports, got {:?}",
-            self.receiver.reports.lock().unwrap()
-        );
-    }
-
-    /// The lecture's transcript in the chunks format, served to the server.
-    fn lecture_transcript(&self) -> (String, coursegen_core::material::Material) {
-        let material =
-            coursegen_core::material::Material::from(common::lecture("lecture/lecture.en.vtt"));
-        let url = self.serve_file("t.json", chunks(&material).to_string().into_bytes());
-        (url, material)
-    }
-}
-
-fn waiting(current: Value, extra: Value) -> Value {
-    let mut state = json!({"currentTask": current, "taskStatus": "WAITING", "parameters": {}});
-    for (k, v) in extra.as_object().unwrap() {
-        state[k] = v.clone();
-    }
-    state
-}
+use reference::{SECRET, waiting, world, world_with};
 
 #[tokio::test]
 async fn status_rules_refuse_what_the_protocol_does_not_allow() {
@@ -213,16 +65,15 @@ async fn status_rules_refuse_what_the_protocol_does_not_allow() {
         assert_eq!(answer["detail"][0]["loc"], loc, "{body}");
     }
     // Not JSON at all: FastAPI's json_invalid at the body.
-    let garbled = w
-        .http
-        .post(format!("{}{start}", w.server))
-        .header("content-type", "application/json")
-        .body("{\"taskStatus\": ")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(garbled.status(), 422);
-    let answer: Value = garbled.json().await.unwrap();
+    let (status, answer) = w
+        .post_raw(
+            start,
+            "{\"taskStatus\": ",
+            Some(SECRET),
+            Utc::now().timestamp(),
+        )
+        .await;
+    assert_eq!(status, 422);
     assert_eq!(answer["detail"][0]["loc"], json!(["body"]));
     assert_eq!(answer["detail"][0]["type"], "json_invalid");
     let refusals = [
@@ -362,6 +213,12 @@ async fn questions_come_per_segment_in_the_counts_asked() {
     assert_eq!(done["data"]["segmentMapUsed"], json!(segment_map));
     let url = done["data"]["fileUrl"].as_str().unwrap();
     assert!(url.starts_with(&w.server));
+    // 128 random bits, not a name made from the job id.
+    let name = url.rsplit('/').next().unwrap();
+    let (random, rest) = name.split_at(32);
+    assert!(random.bytes().all(|b| b.is_ascii_hexdigit()), "{name}");
+    assert_eq!(rest, "-questions.json");
+    assert_eq!(done["data"]["fileName"], name);
     let items: Value = w.http.get(url).send().await.unwrap().json().await.unwrap();
     let imported = questions::import(&items, &segment_map).unwrap();
     for segment in segment_map {
@@ -473,6 +330,15 @@ async fn reports_are_retried_until_answered_with_one_delivery_id() {
         [ids[0], ids[0], ids[0]],
         "RUNNING was tried three times as one delivery"
     );
+    // With the same timestamp and signature: coursegen knows a delivery
+    // by what is signed, so a retry must be byte for byte the same.
+    let signed = w.receiver.attempt_signatures.lock().unwrap().clone();
+    assert!(signed[0].1.starts_with("v1="));
+    assert_eq!(
+        signed[..3],
+        [signed[0].clone(), signed[0].clone(), signed[0].clone()]
+    );
+    assert_ne!(signed[3], signed[0], "FAILED is another delivery");
 }
 
 #[tokio::test]
@@ -493,14 +359,7 @@ async fn the_shared_secret_mode_sends_the_secret_itself() {
 async fn an_abort_stops_the_task_before_it_reports_an_end() {
     let w = world().await;
     // A transcript that never finishes downloading keeps the task running.
-    let app = Router::new().route(
-        "/slow",
-        get(|| async {
-            tokio::time::sleep(Duration::from_secs(30)).await;
-            "{}"
-        }),
-    );
-    let slow = format!("{}/slow", listen(app).await);
+    let slow = format!("{}/slow", w.inputs);
     let body = waiting(json!("TRANSCRIPT_GENERATION"), json!({"file": slow}));
     assert_eq!(
         w.post("/jobs/a1/tasks/approve/start", Some(body)).await.0,

@@ -16,7 +16,7 @@ use coursegen_core::ports::PageRequest;
 use coursegen_core::service::{Decision, JobRequest, Service, ServiceError};
 use coursegen_core::source::{Source, TranscriptFormat};
 use coursegen_core::stage::{Stage, StageStatus};
-use coursegen_core::upload::UploadRequest;
+use coursegen_core::upload::{UploadRequest, uploads_of};
 use coursegen_local::workflow::{InProcess, LocalWorkflow, course_machine};
 
 fn who(user: &str, role: Role, courses: &[&str]) -> Principal {
@@ -41,24 +41,36 @@ async fn world() -> World {
         stack.jobs.clone(),
     ));
     World {
-        service: Service { steps, workflow },
+        service: Service {
+            steps,
+            workflow,
+            quota: Default::default(),
+        },
         _stack: stack,
     }
 }
 
-/// The sample lecture uploaded as `who`, as the job to make from it.
+/// The sample lecture stored as `who`'s upload (students may not upload
+/// themselves), as the job to make from it.
 async fn request(world: &World, who: &Principal) -> JobRequest {
     let bytes = example("lecture/lecture.srt");
     let upload = UploadRequest::Transcript {
         format: TranscriptFormat::Srt,
         size: bytes.len() as u64,
     };
-    let grant = world.service.grant_upload(who, upload.clone()).unwrap();
+    // Stored as the API stores `who`'s uploads: under `who`'s own prefix.
+    let key = format!(
+        "{}{}/source.srt",
+        uploads_of(&who.user),
+        ulid::Ulid::generate()
+    )
+    .parse()
+    .unwrap();
     world
         .service
         .steps
         .artifacts
-        .put(&grant.key, bytes, upload.content_type())
+        .put(&key, bytes, upload.content_type())
         .await
         .unwrap();
     JobRequest {
@@ -69,7 +81,7 @@ async fn request(world: &World, who: &Principal) -> JobRequest {
             section_id: None,
         },
         source: Source::Transcript {
-            upload_key: grant.key,
+            upload_key: key,
             format: TranscriptFormat::Srt,
         },
         // Every gate on (the default).
@@ -98,6 +110,12 @@ async fn reviews_race_edits_check_versions_and_roles_apply() {
     let stranger = who("sam", Role::Instructor, &["c2"]);
     let student = who("stu", Role::Student, &[]);
 
+    let upload = UploadRequest::Transcript {
+        format: TranscriptFormat::Srt,
+        size: 10,
+    };
+    let err = service.grant_upload(&student, upload).await.unwrap_err();
+    assert!(matches!(err, ServiceError::Forbidden(_)), "{err:?}");
     let err = service
         .create_job(&student, request(&world, &student).await)
         .await

@@ -69,6 +69,9 @@ impl From<ServiceError> for ApiError {
                 details: json!({"limit": limit}),
                 ..ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", message)
             },
+            ServiceError::QuotaExceeded(_) => {
+                ApiError::new(StatusCode::TOO_MANY_REQUESTS, "quota_exceeded", message)
+            }
             ServiceError::VersionMismatch { actual, .. } => ApiError {
                 details: json!({"version": actual}),
                 ..ApiError::new(StatusCode::PRECONDITION_FAILED, "version_mismatch", message)

@@ -17,7 +17,6 @@ mod uploads;
 pub mod webhook;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
@@ -90,7 +89,7 @@ pub fn webhook_router(state: ApiState) -> Router {
 /// Every route: the REST API and the AI server's webhook, as the local
 /// server serves them.
 pub fn router(state: ApiState) -> Router {
-    rest_routes(&state)
+    rest_routes()
         .route("/v1/webhooks/ai-server", post(webhook::ai_server))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -100,25 +99,20 @@ pub fn router(state: ApiState) -> Router {
 /// The REST API without the webhook: what the `api` Lambda serves (API
 /// Gateway sends webhooks to their own function).
 pub fn api_router(state: ApiState) -> Router {
-    rest_routes(&state)
+    rest_routes()
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
 }
 
-fn rest_routes(state: &ApiState) -> Router<ApiState> {
-    // Upload bodies may be as large as the artifact store takes; every
-    // other body keeps axum's small default.
-    let max_upload =
-        usize::try_from(state.service.steps.artifacts.max_size()).unwrap_or(usize::MAX);
+fn rest_routes() -> Router<ApiState> {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/v1/openapi.json", get(openapi_json))
         .route("/v1/uploads", post(uploads::grant))
-        .route(
-            "/v1/uploads/{token}",
-            axum::routing::put(uploads::receive).layer(DefaultBodyLimit::max(max_upload)),
-        )
+        // Streams its body to disk against the grant's size (uploads.rs);
+        // every other body keeps axum's small default limit.
+        .route("/v1/uploads/{token}", axum::routing::put(uploads::receive))
         .route("/v1/files/{token}", get(files::read))
         .route("/v1/jobs", post(jobs::create).get(jobs::list))
         .route("/v1/jobs/{id}", get(jobs::get))

@@ -133,6 +133,7 @@ fn description(code: u16) -> &'static str {
         415 => "wrong Content-Type",
         422 => "the file is not what the upload declared",
         428 => "If-Match is required",
+        429 => "the caller's upload quota is used up",
         _ => "unavailable; retry later",
     }
 }
@@ -224,7 +225,7 @@ pub fn document() -> Value {
         vec![],
         Some(upload_request),
         (201, "where to PUT the file", json_content(upload_target)),
-        &[400, 413],
+        &[400, 403, 413, 429],
     );
     b.route(
         "put",
@@ -246,7 +247,7 @@ pub fn document() -> Value {
                 json!({"type": "object", "properties": {"upload_key": {"type": "string"}}}),
             ),
         ),
-        &[400, 403, 413, 415, 422],
+        &[400, 403, 413, 415, 422, 429],
     );
     b.route(
         "get",

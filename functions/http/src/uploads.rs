@@ -2,17 +2,27 @@
 //! embedded stack `PUT /v1/uploads/{token}` receives the bytes (on AWS they
 //! go straight to S3). A file is stored only if it has the declared
 //! Content-Type, fits the declared size, and reads as the declared format.
+//!
+//! Everything that can refuse a PUT without its body — the URL, the
+//! Content-Type, the declared length, the owner's quota — is decided before
+//! a byte of the body is read. The body then streams to a file the artifact
+//! store staged, counted against the grant as it comes, so memory stays
+//! flat whatever a client sends.
 
 use axum::Json;
-use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, JsonRejection, PathRejection};
+use axum::body::Body;
+use axum::extract::rejection::{JsonRejection, PathRejection};
 use axum::extract::{Path, State};
-use axum::http::header::CONTENT_TYPE;
+use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use coursegen_core::ports::Staged;
+use coursegen_core::service::ServiceError;
 use coursegen_core::upload::UploadRequest;
-use coursegen_engines::ingest::check_upload;
+use coursegen_engines::ingest::check_upload_from;
+use futures::StreamExt;
 use serde_json::json;
+use tokio::io::AsyncWriteExt;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -24,7 +34,7 @@ pub async fn grant(
     body: Result<Json<UploadRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(request) = body?;
-    let grant = state.service.grant_upload(&who, request)?;
+    let grant = state.service.grant_upload(&who, request).await?;
     let target = state
         .uploads
         .target(&grant)
@@ -37,17 +47,9 @@ pub async fn receive(
     State(state): State<ApiState>,
     path: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    body: Body,
 ) -> Result<Response, ApiError> {
     let Path(token) = path?;
-    let body = body.map_err(|r| {
-        let code = if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            "too_large"
-        } else {
-            "invalid"
-        };
-        ApiError::new(r.status(), code, r.body_text())
-    })?;
     // An upload URL is its own credential, as a pre-signed URL is.
     let grant = state.uploads.redeem(&token).ok_or_else(|| {
         ApiError::new(
@@ -68,33 +70,90 @@ pub async fn receive(
             format!("send Content-Type: {expected}, as the upload declared"),
         ));
     }
-    let declared = grant.request.size();
-    if body.len() as u64 > declared {
-        return Err(ApiError {
-            details: json!({"limit": declared}),
-            ..ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "too_large",
-                format!(
-                    "{} bytes is more than the {declared} the upload declared",
-                    body.len()
-                ),
-            )
-        });
+    let limit = grant.request.size();
+    let length = content_length(&headers)?;
+    if let Some(length) = length
+        && length > limit
+    {
+        return Err(too_large(limit));
     }
-    check_upload(&grant.request, &body).map_err(|why| {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "unreadable",
-            format!("the file is not what the upload declared: {why}"),
-        )
-    })?;
     state
         .service
-        .steps
-        .artifacts
-        .put(&grant.key, body.to_vec(), expected)
+        .admit_upload(&grant, length.unwrap_or(limit))
+        .await?;
+
+    let artifacts = &state.service.steps.artifacts;
+    let staged = artifacts
+        .stage(expected)
         .await
-        .map_err(coursegen_core::service::ServiceError::from)?;
+        .map_err(ServiceError::from)?;
+    receive_into(&staged, body, limit).await?;
+    let (request, file) = (grant.request.clone(), staged.body().map_err(unavailable)?);
+    tokio::task::spawn_blocking(move || check_upload_from(&request, file))
+        .await
+        .map_err(unavailable)?
+        .map_err(|why| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unreadable",
+                format!("the file is not what the upload declared: {why}"),
+            )
+        })?;
+    artifacts
+        .put_staged(&grant.key, staged)
+        .await
+        .map_err(ServiceError::from)?;
     Ok((StatusCode::OK, Json(json!({"upload_key": grant.key}))).into_response())
+}
+
+/// The declared Content-Length, if any.
+fn content_length(headers: &HeaderMap) -> Result<Option<u64>, ApiError> {
+    headers
+        .get(CONTENT_LENGTH)
+        .map(|v| {
+            v.to_str()
+                .ok()
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .ok_or_else(|| {
+                    ApiError::invalid("Content-Length", "must be the body's length in bytes")
+                })
+        })
+        .transpose()
+}
+
+/// Appends the body to `staged`, refusing it as soon as it passes `limit`.
+async fn receive_into(staged: &Staged, body: Body, limit: u64) -> Result<(), ApiError> {
+    let mut file = tokio::fs::File::from_std(staged.append().map_err(unavailable)?);
+    let mut stream = body.into_data_stream();
+    let mut received: u64 = 0;
+    while let Some(chunk) = stream.next().await {
+        let chunk =
+            chunk.map_err(|e| ApiError::invalid("body", format!("the upload was cut off: {e}")))?;
+        received += chunk.len() as u64;
+        if received > limit {
+            return Err(too_large(limit));
+        }
+        file.write_all(&chunk).await.map_err(unavailable)?;
+    }
+    file.flush().await.map_err(unavailable)?;
+    Ok(())
+}
+
+fn too_large(limit: u64) -> ApiError {
+    ApiError {
+        details: json!({"limit": limit}),
+        ..ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!("the body is larger than the {limit} bytes the upload declared"),
+        )
+    }
+}
+
+fn unavailable(e: impl std::fmt::Display) -> ApiError {
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "unavailable",
+        format!("the upload cannot be stored now: {e}"),
+    )
 }

@@ -1,6 +1,8 @@
 //! `POST /v1/webhooks/ai-server`: the AI server's reports. Authenticated
 //! first (nothing unauthenticated touches state), then deduplicated through
-//! the delivery log, so a delivery's effects happen once and a repeat gets
+//! the delivery log by what authenticates them (the signed timestamp and
+//! body, or the body), so a delivery's effects happen once and a repeat —
+//! a retry, or a captured delivery replayed under any delivery id — gets
 //! the first answer back.
 
 use std::sync::Arc;
@@ -12,10 +14,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{Duration, Utc};
 use coursegen_core::ai_protocol::signature::{
-    Credentials, DELIVERY_HEADER, SHARED_SECRET_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER,
-    WebhookAuth,
+    Credentials, SHARED_SECRET_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, WebhookAuth,
 };
-use coursegen_core::ai_protocol::webhook::{dedupe_key, parse};
+use coursegen_core::ai_protocol::webhook::{Report, parse};
 use coursegen_core::ports::{DeliveryLog, DeliveryState, RemoteFiles, StoredAnswer};
 use coursegen_core::service::ServiceError;
 use serde_json::Value;
@@ -38,6 +39,11 @@ const LEASE_S: i64 = 120;
 const IN_PROGRESS_WAITS_MS: [u64; 8] = [0, 20, 50, 100, 250, 500, 1500, 2500];
 /// How long a delivery's answer is kept for resends.
 const KEEP_DAYS: i64 = 7;
+/// How long a RUNNING report is remembered when only its body keys it
+/// (shared-secret mode): a server that reports RUNNING again to keep a long
+/// task alive sends the same bytes, and each must refresh the heartbeat
+/// once this has passed. (Signed reports differ by their timestamp.)
+const RUNNING_BY_BODY_S: i64 = 60;
 
 pub async fn ai_server(State(state): State<ApiState>, headers: HeaderMap, body: Bytes) -> Response {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
@@ -63,9 +69,10 @@ pub async fn ai_server(State(state): State<ApiState>, headers: HeaderMap, body: 
         )
         .into_response();
     }
-    let id = match dedupe_key(header(DELIVERY_HEADER), &body) {
-        Ok(id) => id,
-        Err(e) => return ApiError::invalid(&e.field, e.message).into_response(),
+    let id = hooks.auth.dedupe_key(&credentials, &body);
+    let keep = match (&hooks.auth, parse(&body).map(|d| d.report)) {
+        (WebhookAuth::SharedSecret(_), Ok(Report::Running)) => Duration::seconds(RUNNING_BY_BODY_S),
+        _ => Duration::days(KEEP_DAYS),
     };
     // A repeat that arrives while the first is being worked on waits for
     // its answer a little (the first is usually done in milliseconds, and
@@ -75,11 +82,7 @@ pub async fn ai_server(State(state): State<ApiState>, headers: HeaderMap, body: 
         tokio::time::sleep(std::time::Duration::from_millis(wait_ms)).await;
         claim = hooks
             .deliveries
-            .begin(
-                &id,
-                now + Duration::seconds(LEASE_S),
-                now + Duration::days(KEEP_DAYS),
-            )
+            .begin(&id, now + Duration::seconds(LEASE_S), now + keep)
             .await;
         if !matches!(claim, Ok(DeliveryState::InProgress)) {
             break;

@@ -36,6 +36,8 @@ enum Right {
     Abort,
     Create,
     List,
+    /// Ask for an upload: only those who may create a job somewhere.
+    Upload,
 }
 
 /// Who calls, and how they show it.
@@ -199,47 +201,47 @@ async fn every_route_for_every_caller() {
 
     use Credential::{As, Expired, Forged, NoSubject, Nothing};
     use Seen::*;
-    // (caller, credential, read, review, abort, create in c1/v1, list)
-    let callers: Vec<(&str, Credential, [Seen; 5])> = vec![
+    // (caller, credential, read, review, abort, create in c1/v1, list, upload)
+    let callers: Vec<(&str, Credential, [Seen; 6])> = vec![
         (
             "admin",
             As("ada", Role::Admin, &[]),
-            [Allowed, Allowed, Allowed, Allowed, Allowed],
+            [Allowed, Allowed, Allowed, Allowed, Allowed, Allowed],
         ),
         (
             "instructor of the course",
             As("ines", Role::Instructor, &["c1"]),
-            [Allowed, Allowed, Allowed, Allowed, Allowed],
+            [Allowed, Allowed, Allowed, Allowed, Allowed, Allowed],
         ),
         (
             "instructor of another course",
             As("ian", Role::Instructor, &["c2"]),
-            [Hidden, Hidden, Hidden, Forbidden, Allowed],
+            [Hidden, Hidden, Hidden, Forbidden, Allowed, Allowed],
         ),
         (
             "TA of the version",
             As("tom", Role::Ta, &["c1/v1"]),
-            [Allowed, Allowed, Forbidden, Allowed, Allowed],
+            [Allowed, Allowed, Forbidden, Allowed, Allowed, Allowed],
         ),
         (
             "student",
             As("stu", Role::Student, &["c1"]),
-            [Hidden, Hidden, Hidden, Forbidden, Allowed],
+            [Hidden, Hidden, Hidden, Forbidden, Allowed, Forbidden],
         ),
         (
             "owner",
             As("olivia", Role::Student, &[]),
-            [Allowed, Forbidden, Forbidden, Forbidden, Allowed],
+            [Allowed, Forbidden, Forbidden, Forbidden, Allowed, Forbidden],
         ),
         (
             "stranger",
             As("sam", Role::Student, &[]),
-            [Hidden, Hidden, Hidden, Forbidden, Allowed],
+            [Hidden, Hidden, Hidden, Forbidden, Allowed, Forbidden],
         ),
-        ("no token", Nothing, [Unauthenticated; 5]),
-        ("expired token", Expired, [Unauthenticated; 5]),
-        ("bad signature", Forged, [Unauthenticated; 5]),
-        ("claims without a subject", NoSubject, [Unauthenticated; 5]),
+        ("no token", Nothing, [Unauthenticated; 6]),
+        ("expired token", Expired, [Unauthenticated; 6]),
+        ("bad signature", Forged, [Unauthenticated; 6]),
+        ("claims without a subject", NoSubject, [Unauthenticated; 6]),
     ];
     let job = format!("/v1/jobs/{live}");
     let routes: Vec<(Right, &str, String, Option<Value>, bool)> = vec![
@@ -310,6 +312,13 @@ async fn every_route_for_every_caller() {
             false,
         ),
         (Right::List, "GET", "/v1/jobs".into(), None, false),
+        (
+            Right::Upload,
+            "POST",
+            "/v1/uploads".into(),
+            Some(json!({"kind": "transcript", "format": "srt", "size": 10})),
+            false,
+        ),
     ];
     for mode in [Mode::Local, Mode::Gateway] {
         for (caller, who, rights) in &callers {

@@ -172,14 +172,21 @@ async fn a_report_on_a_human_review_is_recorded_once_and_changes_nothing() {
     let job_before = stored(&api, &id).await;
     let before = events_of(&api, &id).await.len();
     let body = segmentation(&handle);
-    let first = deliver(&api, &body, Some("delivery-1")).await;
+    let at = Utc::now().timestamp();
+    let first = deliver_signed(&api, &body, WEBHOOK_SECRET, at, Some("delivery-1")).await;
     assert_eq!(first.0, StatusCode::OK, "{}", first.1);
     assert_eq!(first.1["status"], "ignored");
-    // The same delivery again, by id and (without an id) by content.
-    assert_eq!(deliver(&api, &body, Some("delivery-1")).await, first);
-    let by_content = deliver(&api, &body, None).await;
-    assert_eq!(by_content.1["status"], "ignored");
-    assert_eq!(deliver(&api, &body, None).await, by_content);
+    // The same signed bytes again — a retry, or a capture replayed under
+    // another delivery id or none — are the same delivery.
+    for delivery in [Some("delivery-1"), Some("delivery-2"), None] {
+        assert_eq!(
+            deliver_signed(&api, &body, WEBHOOK_SECRET, at, delivery).await,
+            first
+        );
+    }
+    // Signed at another second, it is another delivery.
+    let second = deliver_signed(&api, &body, WEBHOOK_SECRET, at + 1, Some("delivery-1")).await;
+    assert_eq!(second.1["status"], "ignored");
     let events = events_of(&api, &id).await;
     let ignored: Vec<_> = events[before..]
         .iter()

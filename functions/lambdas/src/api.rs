@@ -31,6 +31,8 @@ pub async fn run() -> Result<(), crate::Error> {
     let config = Config::from_env()?;
     // Aborts reach the AI server from here, and jobs that choose it are
     // accepted only where it is configured.
-    let stack = Stack::from_env(&config).await.with_ai_server(&config);
+    let stack = Stack::from_env(&config).await;
+    let secret = crate::secrets::call_signing_secret(&stack.sdk, &config).await?;
+    let stack = stack.with_ai_server(&config, secret);
     lambda_http::run(app(&config, &stack)?).await
 }

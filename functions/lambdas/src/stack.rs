@@ -8,9 +8,11 @@ use std::time::Duration;
 
 use aws_config::BehaviorVersion;
 use coursegen_aws::{DynamoStore, S3ArtifactStore, S3FileLinks, S3Uploads, StepFunctionsWorkflow};
+use coursegen_core::ai_protocol::signature::Secret;
 use coursegen_core::artifact::MAX_ARTIFACT_BYTES;
 use coursegen_core::pipeline::{AiServer, Steps};
 use coursegen_core::service::Service;
+use coursegen_core::upload::UploadQuota;
 use coursegen_engines::ai_server::{AiServerClient, ClientSettings};
 use coursegen_engines::llm::LlmConfig;
 use coursegen_engines::offline::offline_steps;
@@ -82,6 +84,10 @@ impl Stack {
             service: Service {
                 steps: self.steps.clone(),
                 workflow: Arc::new(workflow),
+                quota: UploadQuota::from_lookup(optional).unwrap_or_else(|e| {
+                    tracing::warn!("{e}; the default upload quota applies");
+                    UploadQuota::default()
+                }),
             },
             auth,
             uploads: Arc::new(S3Uploads::new(
@@ -97,13 +103,15 @@ impl Stack {
 
     /// The same stack sending work to the AI server of
     /// `COURSEGEN_AI_SERVER_URL`, if set, which reads our inputs through
-    /// pre-signed S3 links. Only the functions that talk to the server
-    /// call this, so only they link its client.
-    pub fn with_ai_server(mut self, config: &Config) -> Self {
+    /// pre-signed S3 links; our calls are signed with `secret` (the
+    /// webhook secret). Only the functions that talk to the server call
+    /// this, so only they link its client.
+    pub fn with_ai_server(mut self, config: &Config, secret: Option<Secret>) -> Self {
         if let Some(url) = &config.ai_server_url {
             let mut steps = (*self.steps).clone();
+            let client = AiServerClient::new(url, ClientSettings::default()).signed_with(secret);
             steps.ai_server = Some(AiServer {
-                worker: Arc::new(AiServerClient::new(url, ClientSettings::default())),
+                worker: Arc::new(client),
                 links: Arc::new(S3FileLinks::new(
                     s3_client(config, &self.sdk),
                     config.bucket.clone(),

@@ -57,11 +57,14 @@ pub async fn run_content(step: &'static str) -> Result<(), crate::Error> {
 }
 
 /// The `main` of the dispatch function, the one step that talks to the AI
-/// server.
+/// server (signing its calls with the webhook secret, the one secret it
+/// may read).
 pub async fn run_dispatch() -> Result<(), crate::Error> {
     crate::init_logging();
     let config = Config::from_env()?;
-    let stack = Stack::from_env(&config).await.with_ai_server(&config);
+    let stack = Stack::from_env(&config).await;
+    let secret = crate::secrets::call_signing_secret(&stack.sdk, &config).await?;
+    let stack = stack.with_ai_server(&config, secret);
     serve("dispatch", stack.steps).await
 }
 

@@ -10,11 +10,13 @@
 use std::fs;
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 use async_trait::async_trait;
 use coursegen_core::artifact::{ArtifactKey, KeyPrefix};
 use coursegen_core::ports::{
-    Artifact, ArtifactEntry, ArtifactError, ArtifactMeta, ArtifactStore, check_put,
+    Artifact, ArtifactEntry, ArtifactError, ArtifactMeta, ArtifactStore, Staged, check_put,
+    validate_content_type,
 };
 use rand::RngExt;
 
@@ -40,6 +42,10 @@ impl FsArtifactStore {
         Ok(FsArtifactStore { root, max_size })
     }
 
+    fn tmp_dir(&self) -> PathBuf {
+        self.root.join(TMP_DIR)
+    }
+
     fn path_of(&self, key: &ArtifactKey) -> PathBuf {
         let mut path = self.root.clone();
         let segments: Vec<&str> = key.segments().collect();
@@ -61,6 +67,42 @@ impl FsArtifactStore {
         tokio::task::spawn_blocking(move || f(&this))
             .await
             .map_err(|e| ArtifactError::Unavailable(format!("file task failed: {e}")))?
+    }
+}
+
+impl FsArtifactStore {
+    /// When the artifact under `key` was last written, if there is one.
+    pub async fn modified(&self, key: &ArtifactKey) -> Result<Option<SystemTime>, ArtifactError> {
+        let key = key.clone();
+        self.blocking(move |this| match fs::metadata(this.path_of(&key)) {
+            Ok(meta) => meta.modified().map(Some).map_err(io_err),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(io_err(e)),
+        })
+        .await
+    }
+
+    /// Deletes temporary files last written before `before`: what a
+    /// process that died mid-write left behind. How many it deleted.
+    pub async fn remove_stale_temporaries(
+        &self,
+        before: SystemTime,
+    ) -> Result<usize, ArtifactError> {
+        self.blocking(move |this| {
+            let mut removed = 0;
+            for entry in fs::read_dir(this.tmp_dir()).map_err(io_err)? {
+                let entry = entry.map_err(io_err)?;
+                let stale = entry
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .is_ok_and(|at| at < before);
+                if stale && fs::remove_file(entry.path()).is_ok() {
+                    removed += 1;
+                }
+            }
+            Ok(removed)
+        })
+        .await
     }
 }
 
@@ -127,6 +169,67 @@ impl ArtifactStore for FsArtifactStore {
                 fs::rename(&tmp, &path)
             })();
             if let Err(e) = written {
+                let _ = fs::remove_file(&tmp);
+                return Err(io_err(e));
+            }
+            Ok(ArtifactMeta {
+                key,
+                size,
+                content_type,
+            })
+        })
+        .await
+    }
+
+    async fn stage(&self, content_type: &str) -> Result<Staged, ArtifactError> {
+        validate_content_type(content_type)?;
+        let content_type = content_type.to_owned();
+        self.blocking(move |this| {
+            let nonce: u128 = rand::rng().random();
+            let path = this.tmp_dir().join(format!("{nonce:032x}"));
+            let header = format!("{MAGIC}\n{content_type}\n");
+            let mut file = fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+                .map_err(io_err)?;
+            // From here on, dropping the staged file removes it.
+            let staged = Staged::new(path, header.len() as u64, content_type);
+            file.write_all(header.as_bytes()).map_err(io_err)?;
+            Ok(staged)
+        })
+        .await
+    }
+
+    async fn put_staged(
+        &self,
+        key: &ArtifactKey,
+        staged: Staged,
+    ) -> Result<ArtifactMeta, ArtifactError> {
+        let key = key.clone();
+        self.blocking(move |this| {
+            // Written by our `stage`: our header is in place, so the file
+            // becomes the artifact by a rename (same filesystem, atomic).
+            if staged.path().parent() != Some(this.tmp_dir().as_path()) {
+                return Err(ArtifactError::Unavailable(
+                    "the file was not staged by this store".into(),
+                ));
+            }
+            let size = staged.body_len().map_err(io_err)?;
+            if size > this.max_size {
+                return Err(ArtifactError::TooLarge {
+                    size,
+                    limit: this.max_size,
+                });
+            }
+            staged.append().and_then(|f| f.sync_all()).map_err(io_err)?;
+            let path = this.path_of(&key);
+            if let Some(dir) = path.parent() {
+                fs::create_dir_all(dir).map_err(io_err)?;
+            }
+            let content_type = staged.content_type().to_owned();
+            let tmp = staged.into_path();
+            if let Err(e) = fs::rename(&tmp, &path) {
                 let _ = fs::remove_file(&tmp);
                 return Err(io_err(e));
             }

@@ -12,6 +12,7 @@ mod lock;
 mod private;
 mod signed;
 pub mod sqlite;
+pub mod upload_sweep;
 pub mod uploads;
 pub mod workflow;
 

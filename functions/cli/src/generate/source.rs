@@ -80,7 +80,7 @@ async fn store(
     request: UploadRequest,
     bytes: Vec<u8>,
 ) -> anyhow::Result<Source> {
-    let grant = service.grant_upload(me, request.clone())?;
+    let grant = service.grant_upload(me, request.clone()).await?;
     service
         .steps
         .artifacts

@@ -33,7 +33,7 @@ pub async fn open(data: &DataDir, addr: SocketAddr) -> anyhow::Result<Embedded> 
         );
     };
     let stack = Embedded::open_with(data, Some(server))?;
-    let state = api_state(&stack, secret, addr, auth, never_stopping());
+    let state = api_state(&stack, secret, addr, auth, never_stopping())?;
     tokio::spawn(server::serve(
         listener,
         router(state),

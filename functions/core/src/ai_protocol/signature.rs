@@ -7,8 +7,11 @@
 
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
-use sha2::Sha256;
+use sha2::{Digest, Sha256};
 
+use crate::ids::DeliveryId;
+
+/// Names a report for the sender's logs; unsigned, so never a dedupe key.
 pub const DELIVERY_HEADER: &str = "x-coursegen-delivery";
 pub const TIMESTAMP_HEADER: &str = "x-coursegen-timestamp";
 pub const SIGNATURE_HEADER: &str = "x-coursegen-signature";
@@ -57,6 +60,14 @@ impl std::fmt::Debug for WebhookAuth {
 }
 
 impl WebhookAuth {
+    /// The secret, whichever way senders prove they know it.
+    pub fn secret(&self) -> Option<&Secret> {
+        match self {
+            WebhookAuth::Closed => None,
+            WebhookAuth::Signed(secret) | WebhookAuth::SharedSecret(secret) => Some(secret),
+        }
+    }
+
     /// From the secret (if any) and the compatibility switch's value.
     pub fn from_config(secret: Option<String>, compat: Option<&str>) -> Result<Self, String> {
         let Some(secret) = secret.and_then(Secret::new) else {
@@ -96,19 +107,78 @@ pub enum Refusal {
 
 /// `v1=<hex>` for `body` sent at `timestamp` (unix seconds).
 pub fn sign(secret: &Secret, timestamp: i64, body: &[u8]) -> String {
-    format!(
-        "v1={}",
-        hex::encode(mac(secret, timestamp, body).finalize().into_bytes())
-    )
+    signature(mac(secret, timestamp, &[body]))
 }
 
-fn mac(secret: &Secret, timestamp: i64, body: &[u8]) -> Hmac<Sha256> {
+/// `v1=<hex>` for a call coursegen makes to the AI server: the webhooks'
+/// scheme over `timestamp.METHOD path.body`, so that a captured call
+/// cannot be replayed on another route or job. `path` is the route below
+/// the server's base URL (`/jobs/{jobId}/abort`), as sent.
+pub fn sign_call(secret: &Secret, timestamp: i64, method: &str, path: &str, body: &[u8]) -> String {
+    signature(mac(secret, timestamp, &call_message(method, path, body)))
+}
+
+/// Whether `credentials` (its timestamp and signature headers) sign this
+/// call with `secret`, within five minutes of `now`.
+pub fn verify_call(
+    secret: &Secret,
+    credentials: &Credentials<'_>,
+    (method, path, body): (&str, &str, &[u8]),
+    now: DateTime<Utc>,
+) -> Result<(), Refusal> {
+    verify_signed(secret, credentials, &call_message(method, path, body), now)
+}
+
+fn call_message<'a>(method: &'a str, path: &'a str, body: &'a [u8]) -> [&'a [u8]; 5] {
+    [method.as_bytes(), b" ", path.as_bytes(), b".", body]
+}
+
+fn signature(mac: Hmac<Sha256>) -> String {
+    format!("v1={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+/// The MAC of `timestamp` + "." + the concatenated `parts`.
+fn mac(secret: &Secret, timestamp: i64, parts: &[&[u8]]) -> Hmac<Sha256> {
     let mut mac =
         Hmac::<Sha256>::new_from_slice(secret.0.as_bytes()).expect("HMAC takes keys of any length");
     mac.update(timestamp.to_string().as_bytes());
     mac.update(b".");
-    mac.update(body);
+    for part in parts {
+        mac.update(part);
+    }
     mac
+}
+
+/// The signed scheme's check of `parts`: a timestamp within five minutes
+/// of `now`, and a `v1=` signature that matches (constant-time).
+fn verify_signed(
+    secret: &Secret,
+    credentials: &Credentials<'_>,
+    parts: &[&[u8]],
+    now: DateTime<Utc>,
+) -> Result<(), Refusal> {
+    let timestamp = credentials
+        .timestamp
+        .ok_or(Refusal::Missing(TIMESTAMP_HEADER))?;
+    let signature = credentials
+        .signature
+        .ok_or(Refusal::Missing(SIGNATURE_HEADER))?;
+    let timestamp: i64 = timestamp
+        .trim()
+        .parse()
+        .map_err(|_| Refusal::BadTimestamp)?;
+    if (now.timestamp() - timestamp).abs() > MAX_SKEW_S {
+        return Err(Refusal::Stale);
+    }
+    let digest = signature
+        .trim()
+        .strip_prefix("v1=")
+        .and_then(|h| hex::decode(h).ok())
+        .ok_or(Refusal::BadSignature)?;
+    // verify_slice compares in constant time.
+    mac(secret, timestamp, parts)
+        .verify_slice(&digest)
+        .map_err(|_| Refusal::BadSignature)
 }
 
 impl WebhookAuth {
@@ -129,31 +199,39 @@ impl WebhookAuth {
                     .then_some(())
                     .ok_or(Refusal::BadSignature)
             }
-            WebhookAuth::Signed(secret) => {
-                let timestamp = credentials
-                    .timestamp
-                    .ok_or(Refusal::Missing(TIMESTAMP_HEADER))?;
-                let signature = credentials
-                    .signature
-                    .ok_or(Refusal::Missing(SIGNATURE_HEADER))?;
-                let timestamp: i64 = timestamp
-                    .trim()
-                    .parse()
-                    .map_err(|_| Refusal::BadTimestamp)?;
-                if (now.timestamp() - timestamp).abs() > MAX_SKEW_S {
-                    return Err(Refusal::Stale);
-                }
-                let digest = signature
-                    .trim()
-                    .strip_prefix("v1=")
-                    .and_then(|h| hex::decode(h).ok())
-                    .ok_or(Refusal::BadSignature)?;
-                // verify_slice compares in constant time.
-                mac(secret, timestamp, body)
-                    .verify_slice(&digest)
-                    .map_err(|_| Refusal::BadSignature)
-            }
+            WebhookAuth::Signed(secret) => verify_signed(secret, credentials, &[body], now),
         }
+    }
+}
+
+impl WebhookAuth {
+    /// The dedupe key of a delivery [`WebhookAuth::verify`] accepted: a
+    /// hash of what authenticates it — the signed timestamp and body in the
+    /// signed scheme, the body in the shared-secret one. Only a
+    /// byte-identical resend (which a captured delivery is) gets the same
+    /// key, whatever unsigned header (`X-Coursegen-Delivery`) it carries;
+    /// a sender's retry is recognised when it resends the same signature.
+    pub fn dedupe_key(&self, credentials: &Credentials<'_>, body: &[u8]) -> DeliveryId {
+        let signed_at = match self {
+            WebhookAuth::Signed(_) => credentials
+                .timestamp
+                .and_then(|t| t.trim().parse::<i64>().ok()),
+            WebhookAuth::Closed | WebhookAuth::SharedSecret(_) => None,
+        };
+        let mut hash = Sha256::new();
+        let scheme = match signed_at {
+            // Exactly the bytes the signature covers.
+            Some(at) => {
+                hash.update(at.to_string().as_bytes());
+                hash.update(b".");
+                "v1"
+            }
+            None => "body",
+        };
+        hash.update(body);
+        format!("{scheme}-{}", hex::encode(hash.finalize()))
+            .parse()
+            .expect("a scheme and a hex digest make a valid delivery id")
     }
 }
 
@@ -272,6 +350,85 @@ mod tests {
         );
         assert_eq!(
             WebhookAuth::Signed(secret()).verify(&with("s3cret"), b"{}", now),
+            Err(Refusal::Missing(TIMESTAMP_HEADER))
+        );
+    }
+
+    #[test]
+    fn the_dedupe_key_covers_what_the_signature_covers_and_nothing_else() {
+        let signed = WebhookAuth::Signed(secret());
+        let body = br#"{"task":"SEGMENTATION","status":"RUNNING"}"#;
+        let at = |ts: &'static str| Credentials {
+            timestamp: Some(ts),
+            signature: Some("v1=00"),
+            shared_secret: None,
+        };
+        let key = signed.dedupe_key(&at("1700000000"), body);
+        // The delivery header is not part of it, nor is the signature's
+        // spelling: the same timestamp and body are the same delivery.
+        assert_eq!(signed.dedupe_key(&at(" 1700000000 "), body), key);
+        assert_ne!(signed.dedupe_key(&at("1700000001"), body), key);
+        assert_ne!(signed.dedupe_key(&at("1700000000"), b"{}"), key);
+        let shared = WebhookAuth::SharedSecret(secret());
+        let with_secret = Credentials {
+            shared_secret: Some("s3cret"),
+            ..Credentials::default()
+        };
+        let by_body = shared.dedupe_key(&with_secret, body);
+        assert_eq!(shared.dedupe_key(&at("1700000009"), body), by_body);
+        assert_ne!(shared.dedupe_key(&with_secret, b"{}"), by_body);
+        assert_ne!(by_body, key);
+        assert!(key.as_str().starts_with("v1-") && by_body.as_str().starts_with("body-"));
+    }
+
+    #[test]
+    fn a_signed_call_is_bound_to_its_method_route_and_body() {
+        let now = Utc::now();
+        let ts = now.timestamp();
+        let body = br#"{"taskStatus":"WAITING"}"#;
+        let path = "/jobs/01J/tasks/approve/start";
+        let sig = sign_call(&secret(), ts, "POST", path, body);
+        let ts_text = ts.to_string();
+        let creds = signed(&ts_text, &sig);
+        assert_eq!(
+            verify_call(&secret(), &creds, ("POST", path, body), now),
+            Ok(())
+        );
+        for (method, path, body) in [
+            ("POST", "/jobs/01K/tasks/approve/start", &body[..]),
+            ("POST", "/jobs/01J/tasks/rerun", &body[..]),
+            ("GET", path, &body[..]),
+            ("POST", path, &b"{}"[..]),
+        ] {
+            assert_eq!(
+                verify_call(&secret(), &creds, (method, path, body), now),
+                Err(Refusal::BadSignature),
+                "{method} {path}"
+            );
+        }
+        // A webhook signature of the same bytes is not a call's.
+        let webhook = sign(&secret(), ts, body);
+        assert_eq!(
+            verify_call(
+                &secret(),
+                &signed(&ts_text, &webhook),
+                ("POST", path, body),
+                now
+            ),
+            Err(Refusal::BadSignature)
+        );
+        let late = now + chrono::Duration::seconds(MAX_SKEW_S + 1);
+        assert_eq!(
+            verify_call(&secret(), &creds, ("POST", path, body), late),
+            Err(Refusal::Stale)
+        );
+        assert_eq!(
+            verify_call(
+                &secret(),
+                &Credentials::default(),
+                ("POST", path, body),
+                now
+            ),
             Err(Refusal::Missing(TIMESTAMP_HEADER))
         );
     }

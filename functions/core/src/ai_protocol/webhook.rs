@@ -4,9 +4,7 @@
 //! `data.status` is authoritative (the envelope's `status` may lag it).
 
 use serde_json::{Map, Value};
-use sha2::{Digest, Sha256};
 
-use crate::ids::DeliveryId;
 use crate::stage::Stage;
 
 /// The work an AI server does, as the protocol names it.
@@ -293,30 +291,6 @@ fn segment_map(data: &Map<String, Value>, key: &str) -> Result<Vec<f64>, FieldEr
         ends.push(end);
     }
     Ok(ends)
-}
-
-/// The dedupe key: the sender's delivery id when it gives one, else a hash
-/// of what the delivery says (job, task and data), so an identical resend
-/// is recognised. The envelope's `status` is left out: `data.status` rules.
-pub fn dedupe_key(delivery_header: Option<&str>, body: &[u8]) -> Result<DeliveryId, FieldError> {
-    if let Some(id) = delivery_header {
-        return id
-            .parse()
-            .map_err(|e| wrong("X-Coursegen-Delivery", format!("{e}")));
-    }
-    let value: Value =
-        serde_json::from_slice(body).map_err(|e| wrong("body", format!("not valid JSON: {e}")))?;
-    // serde_json's maps are sorted, so equal content serialises equally.
-    let canonical = serde_json::to_vec(&[
-        value.get("jobId").unwrap_or(&Value::Null),
-        value.get("task").unwrap_or(&Value::Null),
-        value.get("data").unwrap_or(&Value::Null),
-    ])
-    .unwrap_or_default();
-    let digest = Sha256::digest(&canonical);
-    format!("h-{}", hex::encode(digest))
-        .parse()
-        .map_err(|e| wrong("body", format!("{e}")))
 }
 
 #[cfg(test)]

@@ -3,6 +3,8 @@
 use std::sync::Arc;
 
 use crate::artifact::{ArtifactKey, KeyPrefix};
+use std::io::{Read, Write};
+
 use crate::ports::{ArtifactError, ArtifactStore};
 
 /// The size limit the suite's stores are made with: 1 MiB.
@@ -203,4 +205,75 @@ pub async fn readers_never_see_a_partial_write(store: Arc<dyn ArtifactStore>) {
     for task in tasks {
         task.await.expect("task");
     }
+}
+
+/// Writes `bytes` to a new staged file of `content_type`.
+async fn stage_bytes(
+    store: &Arc<dyn ArtifactStore>,
+    bytes: &[u8],
+    content_type: &str,
+) -> crate::ports::Staged {
+    let staged = store.stage(content_type).await.expect("stage");
+    let mut file = staged.append().expect("open the staged file");
+    for chunk in bytes.chunks(4096) {
+        file.write_all(chunk).expect("write");
+    }
+    staged
+}
+
+pub async fn a_staged_file_is_stored_as_a_put_would_store_it(store: Arc<dyn ArtifactStore>) {
+    let k = key("uploads/u-61/01A/source.vtt");
+    let body: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+    let staged = stage_bytes(&store, &body, "text/vtt").await;
+    // What was written reads back before it is stored.
+    let mut back = Vec::new();
+    staged
+        .body()
+        .expect("body")
+        .read_to_end(&mut back)
+        .expect("read back");
+    assert_eq!(back, body);
+    assert_eq!(staged.body_len().expect("length"), body.len() as u64);
+    assert_eq!(store.head(&k).await, Ok(None), "nothing visible yet");
+    let path = staged.path().to_owned();
+    let meta = store.put_staged(&k, staged).await.expect("put_staged");
+    assert_eq!(
+        (meta.size, meta.content_type.as_str()),
+        (body.len() as u64, "text/vtt")
+    );
+    let got = store.get(&k).await.expect("get");
+    assert_eq!((got.bytes, got.meta.clone()), (body, meta.clone()));
+    assert_eq!(store.head(&k).await, Ok(Some(meta)));
+    assert!(!path.exists(), "the staged file is gone once stored");
+    // Replacing through a staged file, too.
+    let staged = stage_bytes(&store, b"WEBVTT\n", "text/vtt").await;
+    store.put_staged(&k, staged).await.expect("replace");
+    assert_eq!(store.get(&k).await.expect("get").bytes, b"WEBVTT\n");
+}
+
+pub async fn a_staged_file_over_the_limit_or_dropped_leaves_nothing(store: Arc<dyn ArtifactStore>) {
+    let k = key("uploads/u-61/01B/source.mp3");
+    let staged = stage_bytes(&store, &vec![1; LIMIT as usize + 1], "audio/mpeg").await;
+    let path = staged.path().to_owned();
+    assert_eq!(
+        store.put_staged(&k, staged).await,
+        Err(ArtifactError::TooLarge {
+            size: LIMIT + 1,
+            limit: LIMIT
+        })
+    );
+    assert_eq!(store.head(&k).await, Ok(None));
+    assert!(!path.exists(), "a refused staged file is deleted");
+    let dropped = stage_bytes(&store, b"abandoned", "audio/mpeg").await;
+    let path = dropped.path().to_owned();
+    assert!(path.exists());
+    drop(dropped);
+    assert!(!path.exists(), "a dropped staged file is deleted");
+    assert_eq!(store.list(&prefix("")).await, Ok(Vec::new()));
+    assert_eq!(
+        store.stage("text/plain\r\nx-evil: 1").await.err(),
+        Some(ArtifactError::InvalidContentType(
+            "text/plain\r\nx-evil: 1".into()
+        ))
+    );
 }

@@ -72,6 +72,8 @@ macro_rules! artifact_store_contract {
                 size_limit_is_enforced_and_nothing_is_stored,
                 content_types_are_checked,
                 readers_never_see_a_partial_write,
+                a_staged_file_is_stored_as_a_put_would_store_it,
+                a_staged_file_over_the_limit_or_dropped_leaves_nothing,
             );
         }
     };

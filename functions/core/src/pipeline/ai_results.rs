@@ -9,7 +9,7 @@ use super::writing::QuestionSet;
 use super::{Ingested, StepError, Steps};
 use crate::ai_protocol::questions;
 use crate::ai_protocol::webhook::TaskOutput;
-use crate::artifact::{ArtifactKey, MAX_ARTIFACT_BYTES};
+use crate::artifact::ArtifactKey;
 use crate::ids::JobId;
 use crate::job::Job;
 use crate::lifecycle::Command;
@@ -17,6 +17,11 @@ use crate::outputs::{Outline, SegmentParams};
 use crate::ports::RemoteFiles;
 use crate::source::{Source, TranscriptFormat};
 use crate::stage::{Stage, StageStatus, Usage};
+use crate::upload::{MAX_AUDIO_BYTES, MAX_TRANSCRIPT_BYTES};
+
+/// The largest questions file taken from a worker: as large as the
+/// transcript the questions are written from.
+const MAX_QUESTIONS_BYTES: u64 = MAX_TRANSCRIPT_BYTES;
 
 impl Steps {
     /// Completes the running run of `stage` with the worker's `output` and
@@ -39,7 +44,8 @@ impl Steps {
         match (stage, output) {
             (Stage::Ingest, TaskOutput::Transcript { file_url, .. }) => {
                 let copy = key(".ai-transcript.json")?;
-                self.copy(files, file_url, &copy).await?;
+                self.copy(files, file_url, &copy, MAX_TRANSCRIPT_BYTES)
+                    .await?;
                 let source = Source::Transcript {
                     upload_key: copy,
                     format: TranscriptFormat::Json,
@@ -69,7 +75,8 @@ impl Steps {
                     ..
                 },
             ) => {
-                self.copy(files, transcript_file_url, &key(".ai-transcript.json")?)
+                let copy = key(".ai-transcript.json")?;
+                self.copy(files, transcript_file_url, &copy, MAX_TRANSCRIPT_BYTES)
                     .await?;
                 let ingested: Ingested = self.stage_output(&job, Stage::Ingest).await?;
                 let mut params = segment_params(&job)?;
@@ -90,7 +97,9 @@ impl Steps {
                 },
             ) => {
                 let copy = key(".ai-questions.json")?;
-                let bytes = self.copy(files, file_url, &copy).await?;
+                let bytes = self
+                    .copy(files, file_url, &copy, MAX_QUESTIONS_BYTES)
+                    .await?;
                 let items: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
                     StepError::new(
                         "InvalidWorkerOutput",
@@ -127,18 +136,20 @@ impl Steps {
         let n = job.stage(Stage::Ingest).latest_run().map_or(1, |r| r.n);
         let key = ArtifactKey::for_job(&id, &format!("ingest/run-{n:04}.audio"))
             .map_err(|e| StepError::new("InvalidKey", e.to_string()))?;
-        self.copy(files, file_url, &key).await?;
+        self.copy(files, file_url, &key, MAX_AUDIO_BYTES).await?;
         Ok(key)
     }
 
-    /// Stores our copy of a worker's file and returns its bytes.
+    /// Stores our copy of a worker's file, refused past `limit` bytes (what
+    /// we would accept of that kind as an upload), and returns its bytes.
     async fn copy(
         &self,
         files: &dyn RemoteFiles,
         url: &str,
         key: &ArtifactKey,
+        limit: u64,
     ) -> Result<Vec<u8>, StepError> {
-        let fetched = files.fetch(url, MAX_ARTIFACT_BYTES).await?;
+        let fetched = files.fetch(url, limit).await?;
         let content_type = fetched
             .content_type
             .filter(|ct| crate::ports::validate_content_type(ct).is_ok())

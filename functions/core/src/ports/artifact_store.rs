@@ -1,6 +1,9 @@
 //! Where blobs live: uploads, stage outputs, exports (S3 on AWS, a directory
 //! locally).
 
+use std::io::{self, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
 use async_trait::async_trait;
 
 use crate::artifact::{ArtifactKey, KeyPrefix};
@@ -53,6 +56,23 @@ pub trait ArtifactStore: Send + Sync + std::fmt::Debug {
         content_type: &str,
     ) -> Result<ArtifactMeta, ArtifactError>;
 
+    /// A new, empty temporary file for an artifact of `content_type`, for
+    /// a body too large to hold in memory: the caller appends the bytes
+    /// ([`Staged::append`]), may read them back ([`Staged::body`]), then
+    /// stores them with [`ArtifactStore::put_staged`] or drops the file.
+    /// Refuses a content type `put` would refuse.
+    async fn stage(&self, content_type: &str) -> Result<Staged, ArtifactError>;
+
+    /// Stores what was written to `staged` under `key` as `put` would (the
+    /// same size limit; readers see the old or the new artifact, never a
+    /// partial one), streaming it from disk: memory stays flat whatever the
+    /// size. `staged` must come from this store's `stage`.
+    async fn put_staged(
+        &self,
+        key: &ArtifactKey,
+        staged: Staged,
+    ) -> Result<ArtifactMeta, ArtifactError>;
+
     /// `NotFound` if there is nothing under `key`.
     async fn get(&self, key: &ArtifactKey) -> Result<Artifact, ArtifactError>;
 
@@ -63,6 +83,77 @@ pub trait ArtifactStore: Send + Sync + std::fmt::Debug {
 
     /// Every artifact whose key starts with `prefix`, sorted by key.
     async fn list(&self, prefix: &KeyPrefix) -> Result<Vec<ArtifactEntry>, ArtifactError>;
+}
+
+/// A temporary file holding an artifact's bytes before they are stored.
+/// Stores may keep a header of their own before the bytes (`body_offset`).
+/// Dropped without being stored, the file is deleted.
+#[derive(Debug)]
+pub struct Staged {
+    /// `None` once a store has taken the file.
+    path: Option<PathBuf>,
+    body_offset: u64,
+    content_type: String,
+}
+
+impl Staged {
+    /// For stores: `path` exists and starts with `body_offset` bytes of
+    /// the store's own.
+    pub fn new(path: PathBuf, body_offset: u64, content_type: impl Into<String>) -> Self {
+        Staged {
+            path: Some(path),
+            body_offset,
+            content_type: content_type.into(),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.path
+            .as_deref()
+            .expect("a staged file keeps its path until taken")
+    }
+
+    pub fn body_offset(&self) -> u64 {
+        self.body_offset
+    }
+
+    pub fn content_type(&self) -> &str {
+        &self.content_type
+    }
+
+    /// The file, opened to append the body to.
+    pub fn append(&self) -> io::Result<std::fs::File> {
+        std::fs::OpenOptions::new().append(true).open(self.path())
+    }
+
+    /// The body written so far, opened and positioned at its start.
+    pub fn body(&self) -> io::Result<std::fs::File> {
+        let mut file = std::fs::File::open(self.path())?;
+        file.seek(SeekFrom::Start(self.body_offset))?;
+        Ok(file)
+    }
+
+    /// How many body bytes were written.
+    pub fn body_len(&self) -> io::Result<u64> {
+        Ok(std::fs::metadata(self.path())?
+            .len()
+            .saturating_sub(self.body_offset))
+    }
+
+    /// For stores: the file, now the caller's to move or delete.
+    pub fn into_path(mut self) -> PathBuf {
+        self.path
+            .take()
+            .expect("a staged file keeps its path until taken")
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if let Some(path) = self.path.take() {
+            let _ = std::fs::remove_file(path);
+        }
+    }
 }
 
 /// What every store checks before it writes: the content type, then the

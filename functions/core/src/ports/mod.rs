@@ -15,7 +15,7 @@ mod workflow;
 
 pub use ai_worker::{AbortOutcome, AiWorker, DispatchError, FileLinks};
 pub use artifact_store::{
-    Artifact, ArtifactEntry, ArtifactError, ArtifactMeta, ArtifactStore, check_put,
+    Artifact, ArtifactEntry, ArtifactError, ArtifactMeta, ArtifactStore, Staged, check_put,
     validate_content_type,
 };
 pub use callback_store::{CallbackRecord, CallbackStore};

@@ -23,6 +23,9 @@ pub enum ServiceError {
     /// 413: more bytes than the store takes.
     #[error("{size} bytes is more than the limit of {limit}")]
     TooLarge { size: u64, limit: u64 },
+    /// 429: the caller keeps as many uploads as its quota allows.
+    #[error("upload quota reached: {0}")]
+    QuotaExceeded(String),
     /// 412: the job changed since the caller read it.
     #[error("the job is at version {actual}, not {expected}; read it again")]
     VersionMismatch { expected: u64, actual: u64 },

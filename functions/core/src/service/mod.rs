@@ -27,13 +27,15 @@ use crate::pipeline::Steps;
 use crate::ports::{Page, PageRequest, Workflow};
 use crate::source::{Source, TOPIC_STAGES};
 use crate::stage::{Stage, StageStatus};
-use crate::upload::{UPLOADS, UploadGrant, UploadRequest, uploads_of};
+use crate::upload::{UPLOADS, UploadGrant, UploadQuota, UploadRequest, owner_prefix, uploads_of};
 use crate::validation::ValidationError;
 
 #[derive(Debug, Clone)]
 pub struct Service {
     pub steps: Arc<Steps>,
     pub workflow: Arc<dyn Workflow>,
+    /// How much each (non-admin) user may keep uploaded.
+    pub quota: UploadQuota,
 }
 
 /// What a caller asks a job to be made from.
@@ -136,21 +138,33 @@ impl Service {
     }
 
     /// Grants `who` the upload it asks for: a key under its own prefix, if
-    /// the size is one the artifact store takes.
-    pub fn grant_upload(
+    /// `who` may make jobs at all, the size is one ingest reads, and the
+    /// caller's uploads leave room for it.
+    pub async fn grant_upload(
         &self,
         who: &Principal,
         request: UploadRequest,
     ) -> Result<UploadGrant, ServiceError> {
-        let (size, limit) = (request.size(), self.steps.artifacts.max_size());
+        access::check_upload(who).map_err(|_| {
+            ServiceError::Forbidden(
+                "only those who may create jobs may upload (admins, and instructors and TAs of a course)"
+                    .into(),
+            )
+        })?;
+        let size = request.size();
         if size == 0 {
             return Err(ServiceError::Invalid(ValidationError::new(
                 "size",
                 "must be the file's size in bytes",
             )));
         }
+        let limit = request.max_size().min(self.steps.artifacts.max_size());
         if size > limit {
             return Err(ServiceError::TooLarge { size, limit });
+        }
+        let metered = who.role != Role::Admin;
+        if metered {
+            self.check_quota(&uploads_of(&who.user), None, size).await?;
         }
         let key = format!(
             "{}{}/source.{}",
@@ -160,7 +174,43 @@ impl Service {
         )
         .parse()
         .map_err(|e: crate::artifact::InvalidKey| ServiceError::Internal(e.to_string()))?;
-        Ok(UploadGrant { key, request })
+        Ok(UploadGrant {
+            key,
+            request,
+            metered,
+        })
+    }
+
+    /// Whether `size` bytes for `grant` still fit its owner's quota, as its
+    /// bytes arrive: several grants may be handed out before any is used.
+    pub async fn admit_upload(&self, grant: &UploadGrant, size: u64) -> Result<(), ServiceError> {
+        match owner_prefix(&grant.key) {
+            Some(prefix) if grant.metered => {
+                self.check_quota(&prefix, Some(&grant.key), size).await
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Refuses one more upload of `size` under `prefix` past the quota;
+    /// `replacing` (a second PUT of one grant) is not counted twice.
+    async fn check_quota(
+        &self,
+        prefix: &str,
+        replacing: Option<&ArtifactKey>,
+        size: u64,
+    ) -> Result<(), ServiceError> {
+        let prefix = prefix
+            .parse()
+            .map_err(|e: crate::artifact::InvalidKey| ServiceError::Internal(e.to_string()))?;
+        let kept = self.steps.artifacts.list(&prefix).await?;
+        let (files, bytes) = kept
+            .iter()
+            .filter(|entry| Some(&entry.key) != replacing)
+            .fold((0u64, 0u64), |(n, b), entry| (n + 1, b + entry.size));
+        self.quota
+            .admits(files, bytes, size)
+            .map_err(ServiceError::QuotaExceeded)
     }
 
     pub async fn job(&self, who: &Principal, id: JobId) -> Result<Job, ServiceError> {

@@ -3,8 +3,10 @@
 
 mod client;
 mod files;
+mod hosts;
 pub mod reference;
 
 pub use client::{AiServerClient, ClientSettings};
 pub use coursegen_core::ports::{AbortOutcome, DispatchError};
 pub use files::HttpFiles;
+pub use hosts::{AllowedHosts, FILE_HOSTS_VAR};

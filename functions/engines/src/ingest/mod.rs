@@ -21,16 +21,18 @@ use std::fmt;
 
 use coursegen_core::material::{Document, Transcript};
 use coursegen_core::source::{DocumentFormat, TranscriptFormat};
+use coursegen_core::upload;
 
 pub use narrate::{Narration, narrate};
 pub use sentences::sentences;
 pub use source::UploadIngestor;
 pub use split::split_sections;
 
-/// The largest transcript accepted: 16 MiB is far more than a day of speech.
-pub const MAX_TRANSCRIPT_BYTES: usize = 16 << 20;
-/// The largest document accepted (a .docx may carry images we skip).
-pub const MAX_DOCUMENT_BYTES: usize = 64 << 20;
+/// The largest transcript accepted; uploads are granted by the same limit
+/// (`coursegen_core::upload`), so the two cannot drift.
+pub const MAX_TRANSCRIPT_BYTES: usize = upload::MAX_TRANSCRIPT_BYTES as usize;
+/// The largest document accepted, likewise.
+pub const MAX_DOCUMENT_BYTES: usize = upload::MAX_DOCUMENT_BYTES as usize;
 
 /// Why ingestion failed, and where.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -114,7 +116,7 @@ fn format_name(format: TranscriptFormat) -> &'static str {
     }
 }
 
-pub use upload_check::check_upload;
+pub use upload_check::{check_upload, check_upload_from};
 
 /// Reads a transcript: parses, drops noise and markup, merges rolling
 /// captions, and checks that some speech is left.

@@ -3,9 +3,29 @@
 //! that would fail later is refused at once, with the parser's reason;
 //! audio is recognised by its container's signature.
 
+use std::io::Read;
+
 use coursegen_core::upload::{AudioFormat, UploadRequest};
 
 use super::{document, transcript};
+
+/// The most of an audio file its signature check looks at.
+const SIGNATURE_BYTES: u64 = 16;
+
+/// [`check_upload`] on a file read from `body`: audio by its first bytes
+/// only; transcripts and documents whole, as ingest reads them, and never
+/// more than ingest accepts (a byte more, to say it is too large).
+pub fn check_upload_from(request: &UploadRequest, body: impl Read) -> Result<(), String> {
+    let limit = match request {
+        UploadRequest::Audio { .. } => SIGNATURE_BYTES,
+        _ => request.max_size() + 1,
+    };
+    let mut bytes = Vec::new();
+    body.take(limit)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read the file: {e}"))?;
+    check_upload(request, &bytes)
+}
 
 /// `Ok` if `bytes` are a file of the kind and format `request` declares.
 pub fn check_upload(request: &UploadRequest, bytes: &[u8]) -> Result<(), String> {
@@ -70,5 +90,23 @@ mod tests {
         };
         assert!(check_upload(&mp3, b"ID3\x03\x00").is_ok());
         assert!(check_upload(&mp3, b"").is_err());
+    }
+
+    #[test]
+    fn audio_is_told_by_its_first_bytes_and_text_read_only_to_its_limit() {
+        let wav = UploadRequest::Audio {
+            format: AudioFormat::Wav,
+            size: 1,
+        };
+        // Reading stops after the signature: an endless reader is fine.
+        let endless = std::io::repeat(0).take(u64::MAX);
+        let header = &b"RIFF\x24\x00\x00\x00WAVEfmt "[..];
+        assert!(check_upload_from(&wav, header.chain(endless)).is_ok());
+        let srt = UploadRequest::Transcript {
+            format: TranscriptFormat::Srt,
+            size: 1,
+        };
+        let err = check_upload_from(&srt, std::io::repeat(b'a').take(u64::MAX)).unwrap_err();
+        assert!(err.contains("at most 16 MB"), "{err}");
     }
 }

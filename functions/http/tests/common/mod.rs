@@ -13,10 +13,11 @@ use coursegen_core::ai_protocol::signature::{Secret, WebhookAuth};
 use coursegen_core::auth::{Principal, Role};
 use coursegen_core::pipeline::{AiServer, Steps};
 use coursegen_core::ports::{
-    AbortOutcome, AiWorker, DispatchError, EngineError, Fetched, RemoteFiles,
+    AbortOutcome, AiWorker, DeliveryLog, DispatchError, EngineError, Fetched, RemoteFiles,
 };
 use coursegen_core::service::Service;
-use coursegen_engines::ai_server::HttpFiles;
+use coursegen_core::upload::UploadQuota;
+use coursegen_engines::ai_server::{AllowedHosts, HttpFiles};
 use coursegen_engines::offline::offline_steps;
 use coursegen_http::{ApiState, Bearer, GatewayClaims, Webhooks, router};
 use coursegen_local::changes::Broadcasting;
@@ -52,37 +53,73 @@ pub fn api() -> Api {
 
 /// The API with event streams cut after `max_stream`.
 pub fn api_with(max_stream: Option<std::time::Duration>) -> Api {
-    build(max_stream, None)
+    build(Setup {
+        max_stream,
+        ..Setup::default()
+    })
+}
+
+/// The API with each user's uploads held to `quota`.
+pub fn api_with_quota(quota: UploadQuota) -> Api {
+    build(Setup {
+        quota,
+        ..Setup::default()
+    })
 }
 
 /// The API sending AI-server work to `worker`, reading the server's files
 /// with `files`.
 pub fn api_with_ai(worker: Arc<dyn AiWorker>, files: Arc<dyn RemoteFiles>) -> Api {
-    build(None, Some((worker, files)))
+    build(Setup {
+        ai: Some((worker, files)),
+        ..Setup::default()
+    })
 }
 
 /// The API with the steps `engines` makes of the offline ones (an engine
 /// swapped for a faulty one), each step failed after `step_limit`.
 pub fn api_with_engines(
-    engines: impl FnOnce(Steps) -> Steps,
+    engines: impl FnOnce(Steps) -> Steps + 'static,
     step_limit: std::time::Duration,
 ) -> Api {
-    build_with(None, None, engines, step_limit)
+    build(Setup {
+        engines: Some(Box::new(engines)),
+        step_limit: Some(step_limit),
+        ..Setup::default()
+    })
 }
 
-fn build(
-    max_stream: Option<std::time::Duration>,
-    ai: Option<(Arc<dyn AiWorker>, Arc<dyn RemoteFiles>)>,
-) -> Api {
-    build_with(max_stream, ai, |steps| steps, STEP_TIME_LIMIT)
+/// What a test API differs in.
+#[derive(Default)]
+pub struct Setup {
+    pub max_stream: Option<std::time::Duration>,
+    pub ai: Option<(Arc<dyn AiWorker>, Arc<dyn RemoteFiles>)>,
+    pub quota: UploadQuota,
+    /// Signed with [`WEBHOOK_SECRET`] unless set.
+    pub webhook_auth: Option<WebhookAuth>,
+    /// Wraps the delivery log (the job store's) the webhook uses.
+    pub deliveries: Option<WrapLog>,
+    /// Makes the steps of the offline ones (e.g. with a faulty engine).
+    pub engines: Option<Box<dyn FnOnce(Steps) -> Steps>>,
+    /// How long a step may run (default: the product's limit).
+    pub step_limit: Option<std::time::Duration>,
 }
 
-fn build_with(
-    max_stream: Option<std::time::Duration>,
-    ai: Option<(Arc<dyn AiWorker>, Arc<dyn RemoteFiles>)>,
-    engines: impl FnOnce(Steps) -> Steps,
-    step_limit: std::time::Duration,
-) -> Api {
+/// Wraps a delivery log in another.
+pub type WrapLog = fn(Arc<dyn DeliveryLog>) -> Arc<dyn DeliveryLog>;
+
+pub fn build(setup: Setup) -> Api {
+    let Setup {
+        max_stream,
+        ai,
+        quota,
+        webhook_auth,
+        deliveries,
+        engines,
+        step_limit,
+    } = setup;
+    let engines = engines.unwrap_or_else(|| Box::new(|steps| steps));
+    let step_limit = step_limit.unwrap_or(STEP_TIME_LIMIT);
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(SqliteStore::open(&dir.path().join("db.sqlite3")).unwrap());
     let artifacts =
@@ -92,7 +129,7 @@ fn build_with(
         JwtSecret::from_bytes(b"the test server's secret, 32 bytes or more".to_vec()).unwrap();
     let files: Arc<dyn RemoteFiles> = match &ai {
         Some((_, files)) => files.clone(),
-        None => Arc::new(HttpFiles::new()),
+        None => Arc::new(HttpFiles::new(AllowedHosts::parse("127.0.0.1").unwrap())),
     };
     let steps = Arc::new(engines(Steps {
         ai_server: ai.map(|(worker, _)| AiServer {
@@ -109,7 +146,11 @@ fn build_with(
         Arc::new(InProcess::new(steps.clone()).with_time_limit(step_limit)),
         store.clone(),
     ));
-    let service = Service { steps, workflow };
+    let service = Service {
+        steps,
+        workflow,
+        quota,
+    };
     let bearer = ApiState {
         service: service.clone(),
         auth: Arc::new(Bearer(Arc::new(secret.clone()))),
@@ -121,8 +162,12 @@ fn build_with(
         stopping: coursegen_http::state::never_stopping(),
         max_stream,
         webhooks: Some(Webhooks {
-            auth: WebhookAuth::Signed(Secret::new(WEBHOOK_SECRET).unwrap()),
-            deliveries: store.clone(),
+            auth: webhook_auth
+                .unwrap_or_else(|| WebhookAuth::Signed(Secret::new(WEBHOOK_SECRET).unwrap())),
+            deliveries: match deliveries {
+                Some(wrap) => wrap(store.clone()),
+                None => store.clone(),
+            },
             files,
         }),
     };
@@ -140,6 +185,11 @@ fn build_with(
 }
 
 impl Api {
+    /// The data directory: `artifacts/` (with its `~tmp/`) and the database.
+    pub fn dir(&self) -> &std::path::Path {
+        self._dir.path()
+    }
+
     pub fn token(&self, user: &str, role: Role, courses: &[&str]) -> String {
         let who = Principal {
             user: user.parse().unwrap(),

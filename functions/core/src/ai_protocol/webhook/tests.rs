@@ -168,21 +168,3 @@ fn malformed_bodies_name_the_field() {
         );
     }
 }
-
-#[test]
-fn the_dedupe_key_is_the_delivery_id_or_a_hash_of_what_was_said() {
-    let a = body(
-        json!({"jobId": "j", "task": "SEGMENTATION", "status": "RUNNING", "data": {"status": "RUNNING"}}),
-    );
-    // Same content, other key order and envelope status: the same delivery.
-    let b =
-        br#"{"data":{"status":"RUNNING"},"status":"COMPLETED","task":"SEGMENTATION","jobId":"j"}"#;
-    let c = body(json!({"jobId": "j", "task": "SEGMENTATION", "data": {"status": "COMPLETED"}}));
-    assert_eq!(dedupe_key(None, &a).unwrap(), dedupe_key(None, b).unwrap());
-    assert_ne!(dedupe_key(None, &a).unwrap(), dedupe_key(None, &c).unwrap());
-    assert_eq!(dedupe_key(Some("d-1"), &a).unwrap().as_str(), "d-1");
-    assert_eq!(
-        dedupe_key(Some(""), &a).unwrap_err().field,
-        "X-Coursegen-Delivery"
-    );
-}

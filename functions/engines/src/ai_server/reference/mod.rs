@@ -5,10 +5,14 @@
 //! It segments and writes questions with the offline engine and
 //! transcribes only caption files; raw audio fails with the reason.
 //!
-//! It keeps what it made in memory, as the real server keeps files for a
-//! day: enough for a demo and for tests, not for production.
+//! It takes work only from callers who sign with its secret (`auth`),
+//! reads inputs only from allowed hosts, and keeps what it made in memory,
+//! bounded, as the real server keeps files for a day: enough for a demo
+//! and for tests, not for production.
 
+mod auth;
 mod routes;
+mod store;
 mod tasks;
 mod webhooks;
 
@@ -17,11 +21,13 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use coursegen_core::ai_protocol::signature::Secret;
 use coursegen_core::ai_protocol::webhook::{AiTask, TaskStatus};
 use tokio::net::TcpListener;
 use tokio::task::AbortHandle;
 
+use super::{AllowedHosts, HttpFiles};
+
+pub use store::Keep;
 pub use webhooks::{Retry, Signing};
 
 /// What the server needs to know.
@@ -29,18 +35,27 @@ pub use webhooks::{Retry, Signing};
 pub struct Config {
     /// Where reports go: coursegen's `/v1/webhooks/ai-server`.
     pub webhook_url: String,
+    /// How reports are authenticated; its secret also checks the calls.
     pub signing: Signing,
     pub retry: Retry,
+    /// Where inputs may be fetched from: the webhook's host and port by
+    /// default (coursegen's links to its files are on it locally).
+    pub fetch_from: AllowedHosts,
+    pub keep: Keep,
 }
 
 impl Config {
-    /// Signed reports to `webhook_url`, retried for up to an hour.
-    pub fn signed(webhook_url: impl Into<String>, secret: Secret) -> Self {
-        Config {
-            webhook_url: webhook_url.into(),
-            signing: Signing::Signed(secret),
+    /// Reports signed as `signing` says to `webhook_url`, retried for up
+    /// to an hour; inputs read from the webhook's host only.
+    pub fn new(webhook_url: impl Into<String>, signing: Signing) -> Result<Self, String> {
+        let webhook_url = webhook_url.into();
+        Ok(Config {
+            fetch_from: AllowedHosts::of_url(&webhook_url)?,
+            webhook_url,
+            signing,
             retry: Retry::default(),
-        }
+            keep: Keep::default(),
+        })
     }
 }
 
@@ -62,17 +77,20 @@ pub struct ReferenceServer {
     /// Where its own files are served: `{base}/files/{name}`.
     base_url: String,
     jobs: Mutex<HashMap<String, Job>>,
-    files: Mutex<HashMap<String, Vec<u8>>>,
+    files: Mutex<store::Files>,
+    /// Reads inputs from `config.fetch_from` only.
+    inputs: HttpFiles,
     http: reqwest::Client,
 }
 
 impl ReferenceServer {
     pub fn new(config: Config, base_url: impl Into<String>) -> Arc<Self> {
         Arc::new(ReferenceServer {
-            config,
             base_url: base_url.into(),
             jobs: Mutex::new(HashMap::new()),
-            files: Mutex::new(HashMap::new()),
+            files: Mutex::new(store::Files::new(config.keep)),
+            inputs: HttpFiles::new(config.fetch_from.clone()),
+            config,
             http: reqwest::Client::builder()
                 // The real server gives coursegen 10 s per webhook.
                 .timeout(Duration::from_secs(10))
@@ -90,14 +108,16 @@ impl ReferenceServer {
         self.jobs.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Keeps a result file; its URL.
-    fn keep(&self, name: String, bytes: Vec<u8>) -> String {
-        let url = format!("{}/files/{name}", self.base_url.trim_end_matches('/'));
-        self.files
+    /// Keeps a result file under a new name ending in `suffix`; its name
+    /// and URL.
+    fn keep(&self, suffix: &str, bytes: Vec<u8>) -> Result<(String, String), String> {
+        let name = self
+            .files
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(name, bytes);
-        url
+            .insert(suffix, bytes)?;
+        let url = format!("{}/files/{name}", self.base_url.trim_end_matches('/'));
+        Ok((name, url))
     }
 
     fn file(&self, name: &str) -> Option<Vec<u8>> {
@@ -105,7 +125,6 @@ impl ReferenceServer {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .get(name)
-            .cloned()
     }
 }
 

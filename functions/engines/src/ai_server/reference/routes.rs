@@ -11,23 +11,30 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
+use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use coursegen_core::ai_protocol::webhook::{AiTask, TaskStatus};
 use serde_json::{Map, Value, json};
 
+use super::auth::signed_calls_only;
 use super::tasks::Work;
 use super::{Job, ReferenceServer};
 
 type Server = State<Arc<ReferenceServer>>;
 
 pub fn router(server: Arc<ReferenceServer>) -> Router {
-    Router::new()
-        .route("/", get(health))
+    // Work is given by signed calls only; the health check is open, and
+    // a file's unguessable URL is its own credential.
+    let work = Router::new()
         .route("/jobs/{job}/tasks/approve/start", post(start))
         .route("/jobs/{job}/tasks/rerun", post(rerun))
         .route("/jobs/{job}/abort", post(abort))
+        .route_layer(from_fn_with_state(server.clone(), signed_calls_only));
+    Router::new()
+        .route("/", get(health))
         .route("/files/{name}", get(file))
+        .merge(work)
         .with_state(server)
 }
 

@@ -13,15 +13,16 @@ use coursegen_core::options::Options;
 use coursegen_core::outputs::{Outline, OutlineLesson, OutlineModule, SegmentParams};
 use coursegen_core::ports::{LessonRequest, LessonWriter, RemoteFiles, Segmenter};
 use coursegen_core::source::TranscriptFormat;
+use coursegen_core::upload::MAX_TRANSCRIPT_BYTES;
 use serde_json::{Map, Value, json};
 
 use super::ReferenceServer;
-use crate::ai_server::HttpFiles;
 use crate::ingest::{sentences, transcript};
 use crate::offline::OfflineEngine;
 
-/// The largest input file it reads.
-const MAX_INPUT: u64 = 64 << 20;
+/// The largest input file it reads: every input it can use is a
+/// transcript or captions.
+const MAX_INPUT: u64 = MAX_TRANSCRIPT_BYTES;
 
 /// What a task works on.
 #[derive(Debug)]
@@ -58,7 +59,7 @@ impl ReferenceServer {
         let running = json!({"task": task.as_str(), "status": "RUNNING", "jobId": job,
                              "data": {"status": "RUNNING"}});
         self.report(&running).await;
-        let (status, data) = match self.work(&job, work).await {
+        let (status, data) = match self.work(work).await {
             Ok(mut data) => {
                 data.insert("status".into(), json!("COMPLETED"));
                 (TaskStatus::Completed, data)
@@ -86,7 +87,7 @@ impl ReferenceServer {
         self.report(&body).await;
     }
 
-    async fn work(&self, job: &str, work: Work) -> Result<Map<String, Value>, String> {
+    async fn work(&self, work: Work) -> Result<Map<String, Value>, String> {
         let engine = OfflineEngine::new();
         let mut data = Map::new();
         match work {
@@ -97,7 +98,7 @@ impl ReferenceServer {
                 ));
             }
             Work::Transcribe { file, parameters } => {
-                let bytes = fetch(&file).await?;
+                let bytes = self.fetch(&file).await?;
                 let format = caption_format(&bytes).ok_or_else(|| {
                     "cannot transcribe audio: this reference server reads caption files \
                      (WebVTT, SRT) only"
@@ -105,14 +106,16 @@ impl ReferenceServer {
                 })?;
                 let captions = transcript(&bytes, format).map_err(|e| e.to_string())?;
                 let material = Material::from(sentences(&captions));
-                let name = format!("{job}-transcript.json");
-                let url = self.keep(name.clone(), chunks(&material).to_string().into_bytes());
+                let (name, url) = self.keep(
+                    "-transcript.json",
+                    chunks(&material).to_string().into_bytes(),
+                )?;
                 data.insert("fileName".into(), json!(name));
                 data.insert("fileUrl".into(), json!(url));
                 data.insert("parameters".into(), Value::Object(parameters));
             }
             Work::Segment { file, parameters } => {
-                let material = read_transcript(&file).await?;
+                let material = self.read_transcript(&file).await?;
                 let lam = parameters
                     .get("lam")
                     .and_then(Value::as_f64)
@@ -140,10 +143,10 @@ impl ReferenceServer {
                 segment_map,
                 parameters,
             } => {
-                let material = read_transcript(&file).await?;
+                let material = self.read_transcript(&file).await?;
                 let items = questions_for(&engine, &material, &segment_map, &parameters).await?;
-                let name = format!("{job}-questions.json");
-                let url = self.keep(name.clone(), json!(items).to_string().into_bytes());
+                let (name, url) =
+                    self.keep("-questions.json", json!(items).to_string().into_bytes())?;
                 data.insert("fileName".into(), json!(name));
                 data.insert("fileUrl".into(), json!(url));
                 data.insert("segmentMapUsed".into(), json!(segment_map));
@@ -154,19 +157,22 @@ impl ReferenceServer {
     }
 }
 
-async fn fetch(url: &str) -> Result<Vec<u8>, String> {
-    HttpFiles::new()
-        .fetch(url, MAX_INPUT)
-        .await
-        .map(|f| f.bytes)
-        .map_err(|e| format!("cannot read the input file: {e}"))
-}
+impl ReferenceServer {
+    /// An input file, from an allowed host only.
+    async fn fetch(&self, url: &str) -> Result<Vec<u8>, String> {
+        self.inputs
+            .fetch(url, MAX_INPUT)
+            .await
+            .map(|f| f.bytes)
+            .map_err(|e| format!("cannot read the input file: {e}"))
+    }
 
-async fn read_transcript(url: &str) -> Result<Material, String> {
-    let bytes = fetch(url).await?;
-    let captions = transcript(&bytes, TranscriptFormat::Json)
-        .map_err(|e| format!("the input is not a transcript: {e}"))?;
-    Ok(Material::from(sentences(&captions)))
+    async fn read_transcript(&self, url: &str) -> Result<Material, String> {
+        let bytes = self.fetch(url).await?;
+        let captions = transcript(&bytes, TranscriptFormat::Json)
+            .map_err(|e| format!("the input is not a transcript: {e}"))?;
+        Ok(Material::from(sentences(&captions)))
+    }
 }
 
 /// WebVTT starts with its signature; SRT has numbered cues with arrows.

@@ -1,11 +1,16 @@
 //! Reports to coursegen: one delivery id per report, kept across retries;
-//! a fresh timestamp and signature per attempt; retried with doubling
-//! waits until a 2xx or the deadline.
+//! retried with doubling waits until a 2xx or the deadline. coursegen
+//! knows a delivery by its signed timestamp and body, so a retry resends
+//! the very same signature while it is fresh enough to be accepted, and is
+//! recognised as the same delivery; once it would be stale it is signed
+//! afresh, which coursegen takes as a new delivery (whose effect its run
+//! checks still make happen once).
 
 use std::time::{Duration, Instant};
 
 use coursegen_core::ai_protocol::signature::{
-    DELIVERY_HEADER, SHARED_SECRET_HEADER, SIGNATURE_HEADER, Secret, TIMESTAMP_HEADER, sign,
+    DELIVERY_HEADER, MAX_SKEW_S, SHARED_SECRET_HEADER, SIGNATURE_HEADER, Secret, TIMESTAMP_HEADER,
+    sign,
 };
 use serde_json::Value;
 
@@ -20,12 +25,25 @@ pub enum Signing {
     SharedSecret(Secret),
 }
 
+impl Signing {
+    /// The secret, which also checks coursegen's calls (always signed).
+    pub fn secret(&self) -> &Secret {
+        match self {
+            Signing::Signed(secret) | Signing::SharedSecret(secret) => secret,
+        }
+    }
+}
+
 /// How long to keep trying a report.
 #[derive(Debug, Clone, Copy)]
 pub struct Retry {
     pub first: Duration,
     pub max: Duration,
     pub deadline: Duration,
+    /// How long one signature is resent before the report is signed
+    /// again: within coursegen's five-minute window, with a margin for
+    /// clocks and the request's own time.
+    pub resign_after: Duration,
 }
 
 impl Default for Retry {
@@ -34,6 +52,7 @@ impl Default for Retry {
             first: Duration::from_millis(250),
             max: Duration::from_secs(30),
             deadline: Duration::from_secs(3600),
+            resign_after: Duration::from_secs(MAX_SKEW_S as u64 - 60),
         }
     }
 }
@@ -46,6 +65,7 @@ impl ReferenceServer {
         let retry = self.config.retry;
         let started = Instant::now();
         let mut wait = retry.first;
+        let mut signed: Option<(Instant, i64)> = None;
         loop {
             let mut request = self
                 .http
@@ -55,10 +75,17 @@ impl ReferenceServer {
                 .body(bytes.clone());
             request = match &self.config.signing {
                 Signing::Signed(secret) => {
-                    let now = chrono::Utc::now().timestamp();
+                    let at = match signed {
+                        Some((when, at)) if when.elapsed() < retry.resign_after => at,
+                        _ => {
+                            let at = chrono::Utc::now().timestamp();
+                            signed = Some((Instant::now(), at));
+                            at
+                        }
+                    };
                     request
-                        .header(TIMESTAMP_HEADER, now.to_string())
-                        .header(SIGNATURE_HEADER, sign(secret, now, bytes.as_bytes()))
+                        .header(TIMESTAMP_HEADER, at.to_string())
+                        .header(SIGNATURE_HEADER, sign(secret, at, bytes.as_bytes()))
                 }
                 Signing::SharedSecret(secret) => {
                     request.header(SHARED_SECRET_HEADER, secret.expose())
