@@ -88,9 +88,11 @@ impl ArtifactStore for S3ArtifactStore {
         validate_content_type(content_type)?;
         let nonce: u128 = rand::rng().random();
         let path = std::env::temp_dir().join(format!("coursegen-staged-{nonce:032x}"));
+        // Only this user may read it: the shared temporary directory.
         tokio::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
+            .mode(0o600)
             .open(&path)
             .await
             .map_err(|e| ArtifactError::Unavailable(format!("cannot stage a file: {e}")))?;

@@ -188,7 +188,7 @@ impl ArtifactStore for FsArtifactStore {
             let nonce: u128 = rand::rng().random();
             let path = this.tmp_dir().join(format!("{nonce:032x}"));
             let header = format!("{MAGIC}\n{content_type}\n");
-            let mut file = fs::OpenOptions::new()
+            let mut file = private::file_options()
                 .write(true)
                 .create_new(true)
                 .open(&path)
@@ -225,7 +225,7 @@ impl ArtifactStore for FsArtifactStore {
             staged.append().and_then(|f| f.sync_all()).map_err(io_err)?;
             let path = this.path_of(&key);
             if let Some(dir) = path.parent() {
-                fs::create_dir_all(dir).map_err(io_err)?;
+                private::create_dir(dir).map_err(io_err)?;
             }
             let content_type = staged.content_type().to_owned();
             let tmp = staged.into_path();
