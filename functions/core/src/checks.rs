@@ -300,6 +300,21 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_long_material_gets_longer_segments_not_more() {
+        let hundred_hours = 100 * 3_600_000;
+        let params = SegmentParams::default().for_material(hundred_hours);
+        let most_segments = u64::from(params.min_duration_s) * 1000;
+        assert!(hundred_hours / most_segments < MAX_SEGMENTS as u64);
+        assert!(params.max_duration_s >= params.min_duration_s);
+        let lecture = SegmentParams::default();
+        assert_eq!(
+            lecture.clone().for_material(3_600_000),
+            lecture,
+            "an hour is as asked"
+        );
+    }
+
     fn lesson(segments: Vec<usize>) -> OutlineLesson {
         OutlineLesson {
             title: "Lesson".into(),

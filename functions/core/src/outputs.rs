@@ -69,6 +69,21 @@ impl Default for SegmentParams {
 }
 
 impl SegmentParams {
+    /// These parameters for a material of `duration_ms`: the shortest
+    /// segment made long enough that it holds at most
+    /// [`MAX_SEGMENTS`](crate::checks::MAX_SEGMENTS) of them (and the
+    /// longest room to fit), so a very long recording still makes a course
+    /// of bounded size and its workflow bounded work.
+    pub fn for_material(mut self, duration_ms: u64) -> Self {
+        let most = crate::checks::MAX_SEGMENTS as u64 - 1;
+        let floor_s = u32::try_from(duration_ms.div_ceil(1000 * most)).unwrap_or(u32::MAX);
+        if floor_s > self.min_duration_s {
+            self.min_duration_s = floor_s;
+            self.max_duration_s = self.max_duration_s.max(floor_s.saturating_mul(2));
+        }
+        self
+    }
+
     pub fn validate(&self) -> Result<(), ValidationError> {
         ensure(
             self.min_duration_s <= self.max_duration_s,

@@ -99,6 +99,7 @@ where
         callbacks,
         ai_server: None,
         llm,
+        parsed: Default::default(),
     }
 }
 

@@ -6,11 +6,13 @@
 
 mod ai_results;
 mod dispatch;
+mod parsed;
 mod review;
 mod stages;
 mod writing;
 
 pub use dispatch::WORKER_TIMEOUT;
+pub use parsed::ParsedOutputs;
 pub use review::REVIEW_DAYS;
 pub use writing::{LessonIndex, LessonProgress, LessonQuestions, LessonRef, QuestionSet};
 
@@ -132,6 +134,8 @@ pub struct Steps {
     pub ai_server: Option<AiServer>,
     /// Whether an LLM engine is configured, so jobs may choose `openai`.
     pub llm: bool,
+    /// Outputs read lately, parsed (see [`ParsedOutputs`]).
+    pub parsed: Arc<ParsedOutputs>,
 }
 
 /// Where AI-server work goes, and how the server reads our inputs.
@@ -243,13 +247,23 @@ impl Steps {
         job: &Job,
         stage: Stage,
     ) -> Result<T, StepError> {
-        let key = output_key(job.stage(stage)).ok_or_else(|| {
-            StepError::new(
-                "MissingInput",
-                format!("stage {stage} has no completed output"),
-            )
-        })?;
-        self.get_json(&key).await
+        self.get_json(&completed_output(job, stage)?).await
+    }
+
+    /// [`Steps::stage_output`], parsed once while this process keeps it
+    /// among the outputs it read last: for what every lesson reads.
+    async fn shared_output<T: DeserializeOwned + Send + Sync + 'static>(
+        &self,
+        job: &Job,
+        stage: Stage,
+    ) -> Result<Arc<T>, StepError> {
+        let key = completed_output(job, stage)?;
+        if let Some(value) = self.parsed.get::<T>(&key) {
+            return Ok(value);
+        }
+        let value = Arc::new(self.get_json::<T>(&key).await?);
+        self.parsed.keep(key, value.clone());
+        Ok(value)
     }
 
     /// Runs `work` as a run of `stage`, idempotently (and metered: what its
@@ -339,6 +353,16 @@ fn waiting_task(payload: &Value) -> Result<(Stage, &str), StepError> {
         .and_then(Value::as_str)
         .ok_or_else(|| StepError::new("InvalidPayload", "token is missing"))?;
     Ok((stage, token))
+}
+
+/// Where the output a later stage reads is, or why there is none.
+fn completed_output(job: &Job, stage: Stage) -> Result<ArtifactKey, StepError> {
+    output_key(job.stage(stage)).ok_or_else(|| {
+        StepError::new(
+            "MissingInput",
+            format!("stage {stage} has no completed output"),
+        )
+    })
 }
 
 /// The approved run's output, else the latest completed run's.

@@ -73,6 +73,8 @@ impl Steps {
                 if params.segment_ends_ms.is_none() {
                     params.segment_ends_ms = ingested.segment_ends_ms.clone();
                 }
+                let duration_ms = ingested.material.sentences.iter().map(|s| s.end_ms).max();
+                let params = params.for_material(duration_ms.unwrap_or(0));
                 let segments = self
                     .segmenter
                     .segment(&ingested.material, &params, &job.options)

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::{Ingested, StepError, Steps};
-use crate::artifact::{ArtifactKey, KeyPrefix};
+use crate::artifact::ArtifactKey;
 use crate::course::{Assessment, Lesson, Question};
 use crate::ids::JobId;
 use crate::job::Job;
@@ -168,8 +168,8 @@ impl Steps {
         {
             return Ok(json!({"key": key}));
         }
-        let ingested: Ingested = self.stage_output(&job, Stage::Ingest).await?;
-        let outline: Outline = self.stage_output(&job, Stage::Outline).await?;
+        let ingested = self.shared_output::<Ingested>(&job, Stage::Ingest).await?;
+        let outline = self.shared_output::<Outline>(&job, Stage::Outline).await?;
         let options = question_options(&job, Stage::Lessons)?;
         let request = LessonRequest {
             material: &ingested.material,
@@ -192,18 +192,19 @@ impl Steps {
             }
         };
         self.put_json(&key, &lesson).await?;
-        let prefix: KeyPrefix = format!("jobs/{id}/lessons/run-{run:04}/").parse().map_err(
-            |e: crate::artifact::InvalidKey| StepError::new("InvalidKey", e.to_string()),
-        )?;
-        let done = u32::try_from(self.artifacts.list(&prefix).await?.len()).unwrap_or(u32::MAX);
         let total = u32::try_from(refs(&outline).len())
             .unwrap_or(u32::MAX)
             .max(1);
         let title = lesson.title.clone();
         self.update(id, move |job| {
             // Progress only while the stage runs; a late lesson changes nothing.
+            let state = job.stage(Stage::Lessons);
             let mut commands = lesson_usage(job, usage);
-            if job.stage(Stage::Lessons).status == StageStatus::Running {
+            if state.status == StageStatus::Running {
+                // One more written (counted on the job, which every lesson
+                // updates in turn, rather than by listing what is written:
+                // that grew with the lessons for each of them).
+                let done = state.progress.as_ref().map_or(0, |p| p.done) + 1;
                 commands.push(Command::Progress {
                     stage: Stage::Lessons,
                     done: done.min(total),
