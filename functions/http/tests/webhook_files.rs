@@ -7,20 +7,17 @@
 mod common;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
 use axum::http::StatusCode;
 use axum::routing::get;
 use chrono::Utc;
-use coursegen_core::ai_protocol::signature::{Secret, sign};
 use coursegen_core::stage::{RunStatus, Stage};
 use coursegen_engines::ai_server::{AllowedHosts, HttpFiles};
 use serde_json::{Value, json};
-use tower::ServiceExt;
 
-use common::{Api, WEBHOOK_SECRET, Worker, api_with_ai, bearer_request, create_job_with};
+use common::{Api, Worker, api_with_ai, awaiting_ai_segmentation, post_signed};
 
 const CHUNKS: &str = r#"{"chunks": [{"timestamp": [0.0, 2.0], "text": " Hello there."}]}"#;
 
@@ -54,52 +51,7 @@ async fn file_server() -> std::net::SocketAddr {
 }
 
 async fn deliver(api: &Api, body: &Value) -> (StatusCode, Value) {
-    let text = body.to_string();
-    let at = Utc::now().timestamp();
-    let signature = sign(&Secret::new(WEBHOOK_SECRET).unwrap(), at, text.as_bytes());
-    let at = at.to_string();
-    let headers = [
-        ("x-coursegen-timestamp", at.as_str()),
-        ("x-coursegen-signature", signature.as_str()),
-    ];
-    let mut request = bearer_request("POST", "/v1/webhooks/ai-server", None, &headers, None);
-    *request.body_mut() = Body::from(text);
-    request
-        .headers_mut()
-        .insert("content-type", "application/json".parse().unwrap());
-    let response = api.router.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let bytes = http_body_util::BodyExt::collect(response.into_body())
-        .await
-        .unwrap()
-        .to_bytes();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
-}
-
-/// A job whose segmentation waits on the AI server: its id and handle.
-async fn waiting_job(api: &Api) -> (String, String) {
-    let options = json!({"engines": {"segment": "ai-server"}, "approvals": "auto"});
-    let id = create_job_with(api, options).await;
-    for _ in 0..3000 {
-        let job = api
-            .service
-            .steps
-            .jobs
-            .get(id.parse().unwrap())
-            .await
-            .unwrap();
-        let state = job.stage(Stage::Segment);
-        if let (Some(handle), Some(RunStatus::Running)) =
-            (&state.callback, state.latest_run().map(|r| r.status))
-        {
-            return (id, handle.to_string());
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("job {id} never waited on the AI server");
+    post_signed(api, &body.to_string(), Utc::now().timestamp(), &[]).await
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -126,7 +78,7 @@ async fn files_come_only_from_allowed_hosts_and_sizes() {
         (format!("{base}/t.json"), None),
     ];
     for (url, refusal) in cases {
-        let (id, handle) = waiting_job(&api).await;
+        let (id, handle) = awaiting_ai_segmentation(&api).await;
         let body = json!({"task": "SEGMENTATION", "status": "COMPLETED", "jobId": handle,
             "data": {"status": "COMPLETED", "segmentationMap": [300.0, 700.0, 1467.0],
                      "transcriptFileUrl": url, "parameters": {}}});

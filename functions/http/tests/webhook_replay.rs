@@ -10,53 +10,23 @@ mod common;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::body::Body;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use coursegen_core::ai_protocol::signature::{Secret, WebhookAuth, sign};
+use coursegen_core::ai_protocol::signature::{Secret, WebhookAuth};
 use coursegen_core::event::EventKind;
 use coursegen_core::ids::DeliveryId;
 use coursegen_core::ports::{DeliveryLog, DeliveryState, StoreError, StoredAnswer};
-use coursegen_core::stage::{RunStatus, Stage};
+use coursegen_core::stage::Stage;
 use serde_json::{Value, json};
-use tower::ServiceExt;
 
 use common::{
-    Api, Setup, Transcript, WEBHOOK_SECRET, Worker, bearer_request, build, create_job_with,
+    Api, Setup, Transcript, Worker, awaiting_ai_segmentation, build, post_signed, post_webhook,
 };
-
-const HOOK: &str = "/v1/webhooks/ai-server";
-
-async fn send(api: &Api, body: &str, headers: &[(&str, &str)]) -> (StatusCode, Value) {
-    let mut request = bearer_request("POST", HOOK, None, headers, None);
-    *request.body_mut() = Body::from(body.to_owned());
-    request
-        .headers_mut()
-        .insert("content-type", "application/json".parse().unwrap());
-    let response = api.router.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let bytes = http_body_util::BodyExt::collect(response.into_body())
-        .await
-        .unwrap()
-        .to_bytes();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
-}
 
 /// `body` signed at `at`, under the delivery id `delivery`.
 async fn signed(api: &Api, body: &str, at: i64, delivery: &str) -> (StatusCode, Value) {
-    let signature = sign(&Secret::new(WEBHOOK_SECRET).unwrap(), at, body.as_bytes());
-    let at = at.to_string();
-    let mut headers = vec![
-        ("x-coursegen-timestamp", at.as_str()),
-        ("x-coursegen-signature", signature.as_str()),
-    ];
-    if !delivery.is_empty() {
-        headers.push(("x-coursegen-delivery", delivery));
-    }
-    send(api, body, &headers).await
+    let id = [("x-coursegen-delivery", delivery)];
+    post_signed(api, body, at, if delivery.is_empty() { &[] } else { &id }).await
 }
 
 fn running(handle: &str) -> String {
@@ -69,29 +39,6 @@ fn completed(handle: &str) -> String {
            "data": {"status": "COMPLETED", "segmentationMap": [300.0, 700.0, 1467.0],
                     "transcriptFileUrl": "http://127.0.0.1:9/t.json", "parameters": {}}})
     .to_string()
-}
-
-/// A job whose segmentation waits on the AI server; its id and handle.
-async fn waiting_job(api: &Api) -> (String, String) {
-    let options = json!({"engines": {"segment": "ai-server"}, "approvals": "auto"});
-    let id = create_job_with(api, options).await;
-    for _ in 0..3000 {
-        let job = api
-            .service
-            .steps
-            .jobs
-            .get(id.parse().unwrap())
-            .await
-            .unwrap();
-        let state = job.stage(Stage::Segment);
-        if let (Some(handle), Some(RunStatus::Running)) =
-            (&state.callback, state.latest_run().map(|r| r.status))
-        {
-            return (id, handle.to_string());
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("job {id} never waited on the AI server");
 }
 
 async fn events(api: &Api, id: &str) -> Vec<EventKind> {
@@ -163,7 +110,7 @@ fn ai_api(auth: Option<WebhookAuth>) -> Api {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_replayed_signed_delivery_under_a_new_delivery_id_changes_nothing() {
     let api = ai_api(None);
-    let (id, handle) = waiting_job(&api).await;
+    let (id, handle) = awaiting_ai_segmentation(&api).await;
     let at = Utc::now().timestamp();
 
     let heartbeat = signed(&api, &running(&handle), at, "running-1").await;
@@ -218,16 +165,16 @@ async fn shared_secret_deliveries_are_known_by_their_bytes_running_ones_briefly(
     let api = ai_api(Some(WebhookAuth::SharedSecret(
         Secret::new(secret).unwrap(),
     )));
-    let (id, handle) = waiting_job(&api).await;
+    let (id, handle) = awaiting_ai_segmentation(&api).await;
     let headers = [("x-webhook-signature", secret)];
-    let first = send(&api, &running(&handle), &headers).await;
+    let first = post_webhook(&api, &running(&handle), &headers).await;
     assert_eq!(first.1["status"], "heartbeat", "{first:?}");
     let before = events(&api, &id).await;
     let with_id = [
         ("x-webhook-signature", secret),
         ("x-coursegen-delivery", "other"),
     ];
-    assert_eq!(send(&api, &running(&handle), &with_id).await, first);
+    assert_eq!(post_webhook(&api, &running(&handle), &with_id).await, first);
     assert_eq!(events(&api, &id).await, before);
     // Identical RUNNING bytes are remembered for a minute only, so the
     // server's next heartbeat after that refreshes the task again; other
@@ -238,10 +185,13 @@ async fn shared_secret_deliveries_are_known_by_their_bytes_running_ones_briefly(
         running_kept > now && running_kept <= now + chrono::Duration::seconds(61),
         "{running_kept}"
     );
-    let done = send(&api, &completed(&handle), &headers).await;
+    let done = post_webhook(&api, &completed(&handle), &headers).await;
     assert_eq!(done.1["status"], "completed", "{done:?}");
     until_ended(&api, &id).await;
-    assert_eq!(send(&api, &completed(&handle), &with_id).await, done);
+    assert_eq!(
+        post_webhook(&api, &completed(&handle), &with_id).await,
+        done
+    );
     let completed_kept = Recording::expiry_of(&completed(&handle), secret);
     assert!(completed_kept > now + chrono::Duration::days(6));
     let after = events(&api, &id).await;

@@ -20,13 +20,12 @@ use coursegen_core::event::EventKind;
 use coursegen_core::job::JobStatus;
 use coursegen_core::stage::{RunStatus, Stage};
 use serde_json::{Value, json};
-use tower::ServiceExt;
 
 use common::{
-    Api, Transcript, WEBHOOK_SECRET, Worker, api_with_ai, bearer_request, create_job_with,
+    Api, Transcript, WEBHOOK_SECRET, Worker, ai_segmentation_handle, api_with_ai, create_job_with,
+    post_webhook,
 };
 
-const HOOK: &str = "/v1/webhooks/ai-server";
 const JOBS: usize = 10;
 const ABORTED: usize = 2;
 const PER_JOB: usize = 100;
@@ -230,42 +229,7 @@ async fn send(api: &Api, d: &Delivery) -> (StatusCode, Value) {
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    let mut request = bearer_request("POST", HOOK, None, &headers, None);
-    *request.body_mut() = axum::body::Body::from(d.body.clone());
-    request
-        .headers_mut()
-        .insert("content-type", "application/json".parse().unwrap());
-    let response = api.router.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let bytes = http_body_util::BodyExt::collect(response.into_body())
-        .await
-        .unwrap()
-        .to_bytes();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
-}
-
-async fn waiting_handle(api: &Api, id: &str) -> String {
-    for _ in 0..3000 {
-        let job = api
-            .service
-            .steps
-            .jobs
-            .get(id.parse().unwrap())
-            .await
-            .unwrap();
-        let state = job.stage(Stage::Segment);
-        if let (Some(handle), RunStatus::Running) = (
-            &state.callback,
-            state.latest_run().map_or(RunStatus::Failed, |r| r.status),
-        ) {
-            return handle.to_string();
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("job {id} never waited on the AI server");
+    post_webhook(api, &d.body, &headers).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -276,7 +240,7 @@ async fn a_thousand_deliveries_change_each_run_once_and_let_no_forgery_in() {
     let mut jobs = Vec::new();
     for _ in 0..JOBS {
         let id = create_job_with(&api, options.clone()).await;
-        let handle = waiting_handle(&api, &id).await;
+        let handle = ai_segmentation_handle(&api, &id).await;
         jobs.push((id, handle));
     }
     assert_eq!(

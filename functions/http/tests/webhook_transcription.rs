@@ -10,35 +10,14 @@ use std::time::Duration;
 
 use axum::http::StatusCode;
 use chrono::Utc;
-use coursegen_core::ai_protocol::signature::{Secret, sign};
 use coursegen_core::auth::Role;
 use coursegen_core::stage::{Stage, StageStatus};
 use serde_json::{Value, json};
 
-use common::{Api, Transcript, WEBHOOK_SECRET, Worker, api_with_ai};
+use common::{Api, Transcript, Worker, api_with_ai, post_signed};
 
 async fn deliver(api: &Api, body: &Value) -> (StatusCode, Value) {
-    let now = Utc::now().timestamp();
-    let signature = sign(
-        &Secret::new(WEBHOOK_SECRET).unwrap(),
-        now,
-        body.to_string().as_bytes(),
-    );
-    let now = now.to_string();
-    let headers = [
-        ("x-coursegen-timestamp", now.as_str()),
-        ("x-coursegen-signature", signature.as_str()),
-    ];
-    let (status, _, json, _) = api
-        .call(
-            "POST",
-            "/v1/webhooks/ai-server",
-            None,
-            &headers,
-            Some(body.clone()),
-        )
-        .await;
-    (status, json)
+    post_signed(api, &body.to_string(), Utc::now().timestamp(), &[]).await
 }
 
 /// Waits until the worker has been sent `n` tasks; the last one.

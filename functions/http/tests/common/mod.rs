@@ -9,13 +9,14 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use chrono::Utc;
 use coursegen_core::ai_protocol::job_state::JobState;
-use coursegen_core::ai_protocol::signature::{Secret, WebhookAuth};
+use coursegen_core::ai_protocol::signature::{Secret, WebhookAuth, sign};
 use coursegen_core::auth::{Principal, Role};
 use coursegen_core::pipeline::{AiServer, Steps};
 use coursegen_core::ports::{
     AbortOutcome, AiWorker, DeliveryLog, DispatchError, EngineError, Fetched, RemoteFiles,
 };
 use coursegen_core::service::Service;
+use coursegen_core::stage::{RunStatus, Stage};
 use coursegen_core::upload::UploadQuota;
 use coursegen_engines::ai_server::{AllowedHosts, HttpFiles};
 use coursegen_engines::offline::offline_steps;
@@ -345,4 +346,69 @@ impl RemoteFiles for Transcript {
             content_type: Some("application/json".into()),
         })
     }
+}
+
+/// POSTs `body` to the AI server's webhook with `headers`; the status and
+/// the JSON answer.
+pub async fn post_webhook(api: &Api, body: &str, headers: &[(&str, &str)]) -> (StatusCode, Value) {
+    let mut request = bearer_request("POST", "/v1/webhooks/ai-server", None, headers, None);
+    *request.body_mut() = Body::from(body.to_owned());
+    request
+        .headers_mut()
+        .insert("content-type", "application/json".parse().unwrap());
+    let response = api.router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+/// `body` signed with [`WEBHOOK_SECRET`] at `at` (unix seconds), posted to
+/// the webhook with `more` headers.
+pub async fn post_signed(
+    api: &Api,
+    body: &str,
+    at: i64,
+    more: &[(&str, &str)],
+) -> (StatusCode, Value) {
+    let signature = sign(&Secret::new(WEBHOOK_SECRET).unwrap(), at, body.as_bytes());
+    let at = at.to_string();
+    let mut headers = vec![
+        ("x-coursegen-timestamp", at.as_str()),
+        ("x-coursegen-signature", signature.as_str()),
+    ];
+    headers.extend_from_slice(more);
+    post_webhook(api, body, &headers).await
+}
+
+/// Waits until job `id`'s segmentation waits on the AI server; the handle
+/// the server reports under.
+pub async fn ai_segmentation_handle(api: &Api, id: &str) -> String {
+    for _ in 0..3000 {
+        let job = api
+            .service
+            .steps
+            .jobs
+            .get(id.parse().unwrap())
+            .await
+            .unwrap();
+        let state = job.stage(Stage::Segment);
+        if let (Some(handle), Some(RunStatus::Running)) =
+            (&state.callback, state.latest_run().map(|r| r.status))
+        {
+            return handle.to_string();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("job {id} never waited on the AI server");
+}
+
+/// A new job whose segmentation waits on the AI server: its id and handle.
+pub async fn awaiting_ai_segmentation(api: &Api) -> (String, String) {
+    let options = json!({"engines": {"segment": "ai-server"}, "approvals": "auto"});
+    let id = create_job_with(api, options).await;
+    let handle = ai_segmentation_handle(api, &id).await;
+    (id, handle)
 }
