@@ -95,25 +95,14 @@ fn caption_clean_up_is_linear_in_cues() {
                 let (s, e) = (i * 1000, i * 1000 + 900);
                 vtt.push_str(&format!(
                     "{} --> {}\n<v Anna>(laughs) [Music] word{i} &amp; more &#233;\n\n",
-                    clock(s),
-                    clock(e)
+                    common::clock(s as u64, '.'),
+                    common::clock(e as u64, '.')
                 ));
             }
             vtt.into_bytes()
         },
         ingest_vtt,
     );
-}
-
-fn clock(ms: usize) -> String {
-    let s = ms / 1000;
-    format!(
-        "{:02}:{:02}:{:02}.{:03}",
-        s / 3600,
-        s / 60 % 60,
-        s % 60,
-        ms % 1000
-    )
 }
 
 /// `n` sentences three seconds apart.

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{example, executor, new_job_from, stack};
+use common::{clock, example, executor, new_job_from, stack};
 use coursegen_core::course::{Course, course_schema};
 use coursegen_core::job::JobStatus;
 use coursegen_core::options::{Approvals, Options};
@@ -15,25 +15,14 @@ use coursegen_engines::offline::course::generate;
 use coursegen_engines::work::measure;
 use coursegen_local::asl::{Drive, ExecutionStatus};
 
-fn clock(ms: u64) -> String {
-    let s = ms / 1000;
-    format!(
-        "{:02}:{:02}:{:02}.{:03}",
-        s / 3600,
-        s / 60 % 60,
-        s % 60,
-        ms % 1000
-    )
-}
-
 /// `vtt` with cues saying `lines`, one every three seconds from `from_ms`.
 fn with_cues(mut vtt: String, from_ms: u64, lines: &[String]) -> Vec<u8> {
     for (i, line) in lines.iter().enumerate() {
         let start = from_ms + i as u64 * 3000;
         vtt.push_str(&format!(
             "\n\n{} --> {}\n{line}",
-            clock(start),
-            clock(start + 2800)
+            clock(start, '.'),
+            clock(start + 2800, '.')
         ));
     }
     vtt.push('\n');

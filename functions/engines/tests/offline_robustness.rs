@@ -6,6 +6,9 @@
 //! shorter (İ, K), ligatures, combining marks, right-to-left scripts, emoji
 //! and joiner sequences, NUL and control characters.
 
+mod common;
+
+use common::clock;
 use coursegen_core::checks;
 use coursegen_core::course::QuestionType;
 use coursegen_core::material::{CodeSample, Material, Sentence};
@@ -263,18 +266,6 @@ async fn course_from(
     engine.notes(material, options).await.unwrap();
 }
 
-fn clock(ms: u64, comma: bool) -> String {
-    let s = ms / 1000;
-    let sep = if comma { ',' } else { '.' };
-    format!(
-        "{:02}:{:02}:{:02}{sep}{:03}",
-        s / 3600,
-        s / 60 % 60,
-        s % 60,
-        ms % 1000
-    )
-}
-
 /// The same lines as each transcript format and as each text document.
 fn formats(lines: &[String]) -> Vec<(String, Result<Material, String>)> {
     let span = |i: usize| (i as u64 * 2500, i as u64 * 2500 + 2400);
@@ -283,16 +274,12 @@ fn formats(lines: &[String]) -> Vec<(String, Result<Material, String>)> {
     let mut json = Vec::new();
     for (i, l) in lines.iter().enumerate() {
         let (a, b) = span(i);
-        vtt.push_str(&format!(
-            "{} --> {}\n{l}\n\n",
-            clock(a, false),
-            clock(b, false)
-        ));
+        vtt.push_str(&format!("{} --> {}\n{l}\n\n", clock(a, '.'), clock(b, '.')));
         srt.push_str(&format!(
             "{}\n{} --> {}\n{l}\n\n",
             i + 1,
-            clock(a, true),
-            clock(b, true)
+            clock(a, ','),
+            clock(b, ',')
         ));
         json.push(serde_json::json!({"text": l, "start": a as f64 / 1000.0}));
     }

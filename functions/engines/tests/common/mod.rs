@@ -140,3 +140,16 @@ pub async fn executor(stack: &Stack, id: JobId) -> Executor {
         execution,
     )
 }
+
+/// `ms` as a caption timestamp: `HH:MM:SS.mmm` (WebVTT), or with a comma
+/// before the milliseconds (SRT).
+pub fn clock(ms: u64, separator: char) -> String {
+    let s = ms / 1000;
+    format!(
+        "{:02}:{:02}:{:02}{separator}{:03}",
+        s / 3600,
+        s / 60 % 60,
+        s % 60,
+        ms % 1000
+    )
+}
