@@ -61,12 +61,7 @@ async fn job_at_segment_review(api: &Api) -> (String, String) {
 }
 
 async fn stored(api: &Api, id: &str) -> coursegen_core::job::Job {
-    api.service
-        .steps
-        .jobs
-        .get(id.parse().unwrap())
-        .await
-        .unwrap()
+    api.job(id).await
 }
 
 async fn events_of(api: &Api, id: &str) -> Vec<coursegen_core::event::Event> {

@@ -84,13 +84,7 @@ async fn files_come_only_from_allowed_hosts_and_sizes() {
                      "transcriptFileUrl": url, "parameters": {}}});
         let (status, answer) = deliver(&api, &body).await;
         assert_eq!(status, StatusCode::OK, "{url}: {answer}");
-        let job = api
-            .service
-            .steps
-            .jobs
-            .get(id.parse().unwrap())
-            .await
-            .unwrap();
+        let job = api.job(&id).await;
         let run = job.stage(Stage::Segment).latest_run().unwrap().clone();
         match refusal {
             Some(why) => {

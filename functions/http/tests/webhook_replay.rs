@@ -83,13 +83,7 @@ fn ignored(e: &EventKind) -> bool {
 
 async fn until_ended(api: &Api, id: &str) {
     for _ in 0..3000 {
-        let job = api
-            .service
-            .steps
-            .jobs
-            .get(id.parse().unwrap())
-            .await
-            .unwrap();
+        let job = api.job(id).await;
         if job.status.is_terminal() {
             return;
         }
@@ -149,13 +143,7 @@ async fn a_replayed_signed_delivery_under_a_new_delivery_id_changes_nothing() {
     assert_eq!(after, settled, "a replay added events");
     assert_eq!(count(&after, segment_completed), 1);
     assert_eq!(count(&after, ignored), 0);
-    let job = api
-        .service
-        .steps
-        .jobs
-        .get(id.parse().unwrap())
-        .await
-        .unwrap();
+    let job = api.job(&id).await;
     assert_eq!(job.stage(Stage::Segment).runs.len(), 1);
 }
 

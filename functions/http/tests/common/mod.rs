@@ -186,6 +186,16 @@ pub fn build(setup: Setup) -> Api {
 }
 
 impl Api {
+    /// The job as stored.
+    pub async fn job(&self, id: &str) -> coursegen_core::job::Job {
+        self.service
+            .steps
+            .jobs
+            .get(id.parse().unwrap())
+            .await
+            .unwrap()
+    }
+
     /// The data directory: `artifacts/` (with its `~tmp/`) and the database.
     pub fn dir(&self) -> &std::path::Path {
         self._dir.path()
@@ -387,13 +397,7 @@ pub async fn post_signed(
 /// the server reports under.
 pub async fn ai_segmentation_handle(api: &Api, id: &str) -> String {
     for _ in 0..3000 {
-        let job = api
-            .service
-            .steps
-            .jobs
-            .get(id.parse().unwrap())
-            .await
-            .unwrap();
+        let job = api.job(id).await;
         let state = job.stage(Stage::Segment);
         if let (Some(handle), Some(RunStatus::Running)) =
             (&state.callback, state.latest_run().map(|r| r.status))
