@@ -39,7 +39,7 @@ impl DataDir {
         let unavailable = |e: io::Error| {
             StoreError::Unavailable(format!("cannot prepare {}: {e}", self.root.display()))
         };
-        private::create_dir(&self.root).map_err(unavailable)?;
+        private::create_root(&self.root).map_err(unavailable)?;
         private::restrict(&self.root).map_err(unavailable)?;
         let db = self.root.join(DATABASE);
         // SQLite gives its -wal and -shm files the database file's mode.

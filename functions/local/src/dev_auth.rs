@@ -63,7 +63,7 @@ impl JwtSecret {
             Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(io_err(e)),
             Err(_) => {}
         }
-        crate::private::create_dir(data_dir).map_err(io_err)?;
+        crate::private::create_root(data_dir).map_err(io_err)?;
         let bytes: [u8; 32] = rand::rng().random();
         let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
         match crate::private::file_options()

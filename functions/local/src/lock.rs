@@ -35,7 +35,7 @@ pub fn acquire(dir: &Path, holder: &str) -> Result<DirLock, LockError> {
         dir: dir.to_owned(),
         source,
     };
-    private::create_dir(dir).map_err(io_err)?;
+    private::create_root(dir).map_err(io_err)?;
     let mut file = private::file_options()
         .read(true)
         .write(true)
