@@ -14,6 +14,7 @@ pub mod job;
 pub mod lifecycle;
 pub mod material;
 pub mod metering;
+pub mod narration;
 pub mod options;
 pub mod outputs;
 pub mod pipeline;
