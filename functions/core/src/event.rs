@@ -68,6 +68,14 @@ pub enum EventKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
     },
+    /// A lesson's video moved on.
+    VideoStatus {
+        lesson_path: String,
+        status: crate::videos::VideoStatus,
+        progress: u8,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        error: Option<String>,
+    },
     /// A worker's report that changed nothing: late, for a superseded run,
     /// or for an ended job.
     ReportIgnored {
@@ -95,6 +103,7 @@ impl EventKind {
             EventKind::JobFailed { .. } => "job_failed",
             EventKind::JobAborted { .. } => "job_aborted",
             EventKind::ReportIgnored { .. } => "report_ignored",
+            EventKind::VideoStatus { .. } => "video_status",
         }
     }
 

@@ -101,6 +101,9 @@ pub struct Job {
     /// The workflow execution running this job, once started.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub execution_id: Option<String>,
+    /// The lessons' videos, once some are planned.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub videos: Vec<crate::videos::LessonVideo>,
 }
 
 impl Job {

@@ -24,6 +24,7 @@ pub mod source;
 pub mod stage;
 pub mod upload;
 pub mod validation;
+pub mod videos;
 
 #[cfg(feature = "contract-tests")]
 pub mod contract;

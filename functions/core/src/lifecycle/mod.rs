@@ -7,6 +7,7 @@
 mod invariants;
 mod progress;
 mod rerun;
+mod videos;
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -19,6 +20,7 @@ use crate::options::Options;
 use crate::source::Source;
 use crate::stage::{Run, RunStatus, Stage, StageProgress, StageState, StageStatus, Usage};
 use crate::validation::ValidationError;
+use crate::videos::VideoChange;
 
 pub use invariants::check_invariants;
 pub use progress::{eta, percent_complete};
@@ -109,6 +111,21 @@ pub enum Command {
         report: String,
         reason: String,
     },
+    /// Lesson (`module`, `lesson`) will get a video: a new render attempt,
+    /// replacing what an earlier one made. Allowed, like [`Command::Video`],
+    /// on a job that succeeded: videos may be made, or made again, later.
+    PlanVideo {
+        module: usize,
+        lesson: usize,
+        title: String,
+    },
+    /// Lesson (`module`, `lesson`)'s video changed in render `attempt`.
+    Video {
+        module: usize,
+        lesson: usize,
+        attempt: u32,
+        change: VideoChange,
+    },
 }
 
 impl Command {
@@ -130,6 +147,8 @@ impl Command {
             Command::BindExecution { .. } => ("bind an execution to the job", None),
             Command::AwaitWorker { stage, .. } => ("hand to a worker", Some(stage)),
             Command::NoteIgnoredReport { stage, .. } => ("note a report on", Some(stage)),
+            Command::PlanVideo { .. } => ("plan a lesson's video", None),
+            Command::Video { .. } => ("record a lesson video's progress", None),
         };
         match stage {
             Some(stage) => format!("{verb} stage {stage}"),
@@ -184,6 +203,7 @@ pub fn create(new: NewJob, now: DateTime<Utc>) -> Result<(Job, Vec<Event>), Vali
         created_at: now,
         updated_at: now,
         execution_id: None,
+        videos: Vec::new(),
     };
     job.progress = progress::of(&job);
     let events = vec![next_event(&mut job, now, EventKind::JobCreated)];
@@ -201,9 +221,14 @@ pub fn apply(
         action: command.describe(),
         state,
     };
-    // Noting an ignored report is the one change an ended job still takes.
-    let notes_only = matches!(command, Command::NoteIgnoredReport { .. });
-    if job.status.is_terminal() && !notes_only {
+    // Noting an ignored report is a change any ended job still takes, and
+    // a succeeded job's lessons may get videos.
+    let allowed_ended = match command {
+        Command::NoteIgnoredReport { .. } => true,
+        Command::PlanVideo { .. } | Command::Video { .. } => job.status == JobStatus::Succeeded,
+        _ => false,
+    };
+    if job.status.is_terminal() && !allowed_ended {
         return Err(conflict(format!("the job has {}", job.status)));
     }
     let mut next = job.clone();
@@ -386,6 +411,19 @@ pub fn apply(
             report: report.clone(),
             reason: reason.clone(),
         }],
+        Command::PlanVideo {
+            module,
+            lesson,
+            title,
+        } => videos::plan(&mut next, (*module, *lesson), title),
+        Command::Video {
+            module,
+            lesson,
+            attempt,
+            change,
+        } => {
+            videos::apply(&mut next, (*module, *lesson), *attempt, change, now).map_err(conflict)?
+        }
     };
     if !next.status.is_terminal() {
         next.status = derived_status(&next);

@@ -5,6 +5,7 @@
 mod property;
 mod rules;
 mod transitions;
+mod videos;
 
 use chrono::{DateTime, TimeZone, Utc};
 

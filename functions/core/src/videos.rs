@@ -1,0 +1,211 @@
+//! The lesson videos of a job and how far each has got: per lesson
+//! `not_started | generating | completed | failed`, its progress, error,
+//! output and when it was made; for the job, the aggregate seed 001's
+//! clients poll (`videoGenerationStatus`, `currentLesson`, `totalLessons`,
+//! `completedLessons`, `generatedVideos`).
+
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::artifact::ArtifactKey;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum VideoStatus {
+    #[default]
+    NotStarted,
+    Generating,
+    Completed,
+    Failed,
+}
+
+impl VideoStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VideoStatus::NotStarted => "not_started",
+            VideoStatus::Generating => "generating",
+            VideoStatus::Completed => "completed",
+            VideoStatus::Failed => "failed",
+        }
+    }
+}
+
+/// One lesson's video.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct LessonVideo {
+    /// 0-based place of the lesson in the outline.
+    pub module: usize,
+    pub lesson: usize,
+    /// `m{module}/l{lesson}`, 1-based: how clients name the lesson.
+    pub lesson_path: String,
+    pub title: String,
+    pub status: VideoStatus,
+    /// 0–100 while generating.
+    pub progress: u8,
+    /// The renders of this lesson so far: a render started for an earlier
+    /// attempt (cancelled, superseded) changes nothing.
+    pub attempt: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// The MP4; its `.vtt` and `.srt` lie beside it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_key: Option<ArtifactKey>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_ms: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generated_at: Option<DateTime<Utc>>,
+}
+
+/// The path clients name lesson (`module`, `lesson`) by.
+pub fn lesson_path(module: usize, lesson: usize) -> String {
+    format!("m{}/l{}", module + 1, lesson + 1)
+}
+
+/// What happened to one lesson's video in a render attempt.
+#[derive(Debug, Clone, PartialEq)]
+pub enum VideoChange {
+    Started,
+    Progress(u8),
+    Completed {
+        output_key: ArtifactKey,
+        duration_ms: u64,
+    },
+    Failed {
+        error: String,
+    },
+}
+
+/// The job's videos, as seed 001's status route reports them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct VideoSummary {
+    pub video_generation_status: VideoStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_lesson: Option<String>,
+    pub generated_videos: Vec<GeneratedVideo>,
+    pub total_lessons: usize,
+    pub completed_lessons: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct GeneratedVideo {
+    pub lesson_path: String,
+    pub output_path: String,
+    pub generated_at: DateTime<Utc>,
+    pub success: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// The aggregate of `videos`: generating while any lesson is (or waits),
+/// failed when all have ended and one failed, completed when all are.
+pub fn summary(videos: &[LessonVideo]) -> VideoSummary {
+    let count = |s: VideoStatus| videos.iter().filter(|v| v.status == s).count();
+    let status = if videos.is_empty() {
+        VideoStatus::NotStarted
+    } else if count(VideoStatus::Generating) > 0 {
+        VideoStatus::Generating
+    } else if count(VideoStatus::Completed) == videos.len() {
+        VideoStatus::Completed
+    } else if count(VideoStatus::NotStarted) == videos.len() {
+        VideoStatus::NotStarted
+    } else if count(VideoStatus::NotStarted) > 0 {
+        VideoStatus::Generating
+    } else {
+        VideoStatus::Failed
+    };
+    let generated_videos = videos
+        .iter()
+        .filter_map(|v| {
+            let at = v.generated_at?;
+            match v.status {
+                VideoStatus::Completed => Some(GeneratedVideo {
+                    lesson_path: v.lesson_path.clone(),
+                    output_path: v.output_key.as_ref()?.to_string(),
+                    generated_at: at,
+                    success: true,
+                    error: None,
+                }),
+                VideoStatus::Failed => Some(GeneratedVideo {
+                    lesson_path: v.lesson_path.clone(),
+                    output_path: String::new(),
+                    generated_at: at,
+                    success: false,
+                    error: v.error.clone(),
+                }),
+                _ => None,
+            }
+        })
+        .collect();
+    VideoSummary {
+        video_generation_status: status,
+        current_lesson: videos
+            .iter()
+            .find(|v| v.status == VideoStatus::Generating)
+            .map(|v| v.lesson_path.clone()),
+        generated_videos,
+        total_lessons: videos.len(),
+        completed_lessons: count(VideoStatus::Completed),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn video(lesson: usize, status: VideoStatus) -> LessonVideo {
+        LessonVideo {
+            module: 0,
+            lesson,
+            lesson_path: lesson_path(0, lesson),
+            title: format!("Lesson {lesson}"),
+            status,
+            progress: 0,
+            attempt: 1,
+            error: (status == VideoStatus::Failed).then(|| "no voice".into()),
+            output_key: (status == VideoStatus::Completed).then(|| {
+                format!("jobs/j/videos/m1-l{}.mp4", lesson + 1)
+                    .parse()
+                    .unwrap()
+            }),
+            duration_ms: None,
+            generated_at: matches!(status, VideoStatus::Completed | VideoStatus::Failed)
+                .then(Utc::now),
+        }
+    }
+
+    #[test]
+    fn the_aggregate_follows_the_lessons() {
+        use VideoStatus::*;
+        let of = |s: &[VideoStatus]| {
+            let v: Vec<_> = s.iter().enumerate().map(|(i, s)| video(i, *s)).collect();
+            summary(&v)
+        };
+        assert_eq!(of(&[]).video_generation_status, NotStarted);
+        assert_eq!(
+            of(&[NotStarted, NotStarted]).video_generation_status,
+            NotStarted
+        );
+        let s = of(&[Completed, Generating, NotStarted]);
+        assert_eq!(s.video_generation_status, Generating);
+        assert_eq!(s.current_lesson.as_deref(), Some("m1/l2"));
+        assert_eq!((s.completed_lessons, s.total_lessons), (1, 3));
+        assert_eq!(
+            of(&[Completed, NotStarted]).video_generation_status,
+            Generating
+        );
+        assert_eq!(
+            of(&[Completed, Completed]).video_generation_status,
+            Completed
+        );
+        let s = of(&[Completed, Failed]);
+        assert_eq!(s.video_generation_status, Failed);
+        assert_eq!(s.generated_videos.len(), 2);
+        assert!(!s.generated_videos[1].success);
+        let json = serde_json::to_value(&s).unwrap();
+        assert_eq!(json["videoGenerationStatus"], "failed");
+        assert_eq!(json["generatedVideos"][0]["lessonPath"], "m1/l1");
+    }
+}
