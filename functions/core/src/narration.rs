@@ -55,6 +55,31 @@ pub enum Slide {
     },
 }
 
+/// Every lesson's narration: the videos stage's output, which a reviewer
+/// approves or edits before the videos are rendered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct NarrationSet {
+    pub lessons: Vec<LessonNarration>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct LessonNarration {
+    /// 0-based place of the lesson in the outline.
+    pub module: usize,
+    pub lesson: usize,
+    pub narration: Narration,
+}
+
+impl NarrationSet {
+    /// Lesson (`module`, `lesson`)'s narration, if the set has it.
+    pub fn of(&self, module: usize, lesson: usize) -> Option<&Narration> {
+        self.lessons
+            .iter()
+            .find(|l| (l.module, l.lesson) == (module, lesson))
+            .map(|l| &l.narration)
+    }
+}
+
 /// Which way a language's text runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]

@@ -33,6 +33,8 @@ pub struct Options {
     /// The LLM model per stage, for the LLM engine.
     pub models: BTreeMap<Stage, String>,
     pub render_videos: bool,
+    /// How the lesson videos are made (voice, pace, size, subtitles).
+    pub videos: crate::videos::VideoOptions,
     /// Continue even when validation finds the material unsuitable.
     pub force: bool,
     /// Ask the LLM anew: replies cached from earlier runs of the same
@@ -154,6 +156,7 @@ impl Default for Options {
             engines: BTreeMap::new(),
             models: BTreeMap::new(),
             render_videos: false,
+            videos: crate::videos::VideoOptions::default(),
             force: false,
             fresh: false,
             max_concurrency: 8,
@@ -265,6 +268,7 @@ impl Options {
         ensure(a.time_limit_s != Some(0), "assessment.time_limit_s", || {
             "must be positive (leave it out for no limit)".into()
         })?;
+        self.videos.validate().map_err(|e| e.within("videos"))?;
         for (stage, model) in &self.models {
             ensure(!model.trim().is_empty(), &format!("models.{stage}"), || {
                 "must not be empty".into()

@@ -9,6 +9,90 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::artifact::ArtifactKey;
+use crate::ports::FrameSize;
+use crate::validation::{ValidationError, ensure};
+
+/// How a job's lesson videos are made.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct VideoOptions {
+    /// One of the speaker's voices; absent: its voice for the course's
+    /// language.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub voice: Option<String>,
+    /// The voice's pace, 1.0 as it speaks; 0.5–2.0.
+    pub speed: f32,
+    pub resolution: Resolution,
+    pub aspect: Aspect,
+    pub subtitles: Subtitles,
+}
+
+impl Default for VideoOptions {
+    fn default() -> Self {
+        VideoOptions {
+            voice: None,
+            speed: 1.0,
+            resolution: Resolution::Hd,
+            aspect: Aspect::Landscape,
+            subtitles: Subtitles::Soft,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum Resolution {
+    #[serde(rename = "720p")]
+    Hd,
+    #[serde(rename = "1080p")]
+    FullHd,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum Aspect {
+    #[serde(rename = "16:9")]
+    Landscape,
+    #[serde(rename = "9:16")]
+    Portrait,
+}
+
+/// A soft subtitle track (and `.vtt`/`.srt` files) or text in the picture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Subtitles {
+    Soft,
+    Burned,
+}
+
+impl VideoOptions {
+    pub fn frame_size(&self) -> FrameSize {
+        let long = match self.resolution {
+            Resolution::Hd => (1280, 720),
+            Resolution::FullHd => (1920, 1080),
+        };
+        match self.aspect {
+            Aspect::Landscape => FrameSize {
+                width: long.0,
+                height: long.1,
+            },
+            Aspect::Portrait => FrameSize {
+                width: long.1,
+                height: long.0,
+            },
+        }
+    }
+
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        ensure((0.5..=2.0).contains(&self.speed), "speed", || {
+            "must be 0.5–2.0 (1.0 is the voice's own pace)".into()
+        })?;
+        if let Some(voice) = &self.voice {
+            ensure(!voice.trim().is_empty(), "voice", || {
+                "must not be empty (leave it out for the default)".into()
+            })?;
+        }
+        Ok(())
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]

@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use crate::course::{Assessment, Flashcard, GlossaryEntry, Lesson};
+use crate::narration::Narration;
 use crate::material::Material;
 use crate::options::Options;
 use crate::outputs::{Outline, Segment, SegmentParams, Validation};
@@ -92,4 +93,22 @@ pub trait AssessmentWriter: Send + Sync + std::fmt::Debug {
 #[async_trait]
 pub trait NotesWriter: Send + Sync + std::fmt::Debug {
     async fn notes(&self, material: &Material, options: &Options) -> Result<Notes, EngineError>;
+}
+
+/// What a lesson's narration is written from.
+#[derive(Debug, Clone, Copy)]
+pub struct NarrationRequest<'a> {
+    pub lesson: &'a Lesson,
+    /// The title of the lesson's module, for the title slide.
+    pub module_title: &'a str,
+    /// BCP 47 tag of the course's language.
+    pub language: &'a str,
+    pub options: &'a Options,
+}
+
+#[async_trait]
+pub trait NarrationWriter: Send + Sync + std::fmt::Debug {
+    /// The lesson told as a narration of whole spoken sentences over
+    /// slides, about one to four minutes long.
+    async fn narration(&self, request: NarrationRequest<'_>) -> Result<Narration, EngineError>;
 }

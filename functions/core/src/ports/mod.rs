@@ -21,8 +21,8 @@ pub use artifact_store::{
 };
 pub use callback_store::{CallbackRecord, CallbackStore};
 pub use content::{
-    AssessmentWriter, EngineError, LessonRequest, LessonWriter, Notes, NotesWriter, Outliner,
-    Segmenter, Validator,
+    AssessmentWriter, EngineError, LessonRequest, LessonWriter, NarrationRequest, NarrationWriter,
+    Notes, NotesWriter, Outliner, Segmenter, Validator,
 };
 pub use delivery_log::{DeliveryLog, DeliveryState, StoredAnswer};
 pub use job_store::{Committed, JobQuery, JobStore, MAX_EVENTS_PER_READ, check_next_version};

@@ -11,6 +11,7 @@ pub mod find;
 pub mod keyphrases;
 pub mod knowledge;
 pub mod lesson;
+pub mod narration;
 pub mod notes;
 pub mod outline;
 pub mod questions;
