@@ -8,6 +8,7 @@ use std::collections::HashSet;
 
 use crate::course::{Question, QuestionType};
 use crate::material::Material;
+use crate::narration::NarrationSet;
 use crate::options::{MAX_ASSESSMENT_QUESTIONS, MAX_QUESTIONS_PER_TYPE};
 use crate::outputs::{Outline, Segment};
 use crate::pipeline::QuestionSet;
@@ -181,21 +182,7 @@ pub fn questions(set: &QuestionSet, outline: &Outline) -> Result<(), ValidationE
     let mut lessons = HashSet::new();
     for (i, lesson) in set.lessons.iter().enumerate() {
         let at = format!("lessons[{i}]");
-        let exists = outline
-            .modules
-            .get(lesson.module)
-            .is_some_and(|m| lesson.lesson < m.lessons.len());
-        ensure(exists, &format!("{at}.lesson"), || {
-            format!(
-                "the outline has no lesson {} in module {}",
-                lesson.lesson, lesson.module
-            )
-        })?;
-        ensure(
-            lessons.insert((lesson.module, lesson.lesson)),
-            &format!("{at}.lesson"),
-            || "this lesson's questions are listed twice".into(),
-        )?;
+        outline_lesson(outline, &mut lessons, (lesson.module, lesson.lesson), &at)?;
         ensure(
             lesson.exercises.len() <= MAX_EXERCISES,
             &format!("{at}.exercises"),
@@ -221,6 +208,41 @@ pub fn questions(set: &QuestionSet, outline: &Outline) -> Result<(), ValidationE
         }
     }
     Ok(())
+}
+
+/// Each narration valid and for a lesson of `outline`, once.
+pub fn narrations(set: &NarrationSet, outline: &Outline) -> Result<(), ValidationError> {
+    let mut lessons = HashSet::new();
+    for (i, lesson) in set.lessons.iter().enumerate() {
+        let at = format!("lessons[{i}]");
+        outline_lesson(outline, &mut lessons, (lesson.module, lesson.lesson), &at)?;
+        lesson
+            .narration
+            .validate()
+            .map_err(|e| e.within(&format!("{at}.narration")))?;
+    }
+    Ok(())
+}
+
+/// Lesson `at` (module, lesson) is one of `outline`'s and not in `seen`.
+fn outline_lesson(
+    outline: &Outline,
+    seen: &mut HashSet<(usize, usize)>,
+    (module, lesson): (usize, usize),
+    at: &str,
+) -> Result<(), ValidationError> {
+    let exists = outline
+        .modules
+        .get(module)
+        .is_some_and(|m| lesson < m.lessons.len());
+    ensure(exists, &format!("{at}.lesson"), || {
+        format!("the outline has no lesson {lesson} in module {module}")
+    })?;
+    ensure(
+        seen.insert((module, lesson)),
+        &format!("{at}.lesson"),
+        || "this lesson is listed twice".into(),
+    )
 }
 
 #[cfg(test)]

@@ -50,7 +50,12 @@ impl Stage {
     ];
 
     /// The stages a human can be asked to approve, in order.
-    pub const GATEABLE: [Stage; 3] = [Stage::Segment, Stage::Outline, Stage::Questions];
+    pub const GATEABLE: [Stage; 4] = [
+        Stage::Segment,
+        Stage::Outline,
+        Stage::Questions,
+        Stage::Videos,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {

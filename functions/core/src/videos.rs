@@ -12,6 +12,9 @@ use crate::artifact::ArtifactKey;
 use crate::ports::FrameSize;
 use crate::validation::{ValidationError, ensure};
 
+/// Lessons a job may render at once.
+pub const MAX_RENDERS_AT_ONCE: u8 = 16;
+
 /// How a job's lesson videos are made.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
@@ -25,6 +28,8 @@ pub struct VideoOptions {
     pub resolution: Resolution,
     pub aspect: Aspect,
     pub subtitles: Subtitles,
+    /// Lessons rendered at a time: each render keeps a core or two busy.
+    pub concurrency: u8,
 }
 
 impl Default for VideoOptions {
@@ -35,6 +40,7 @@ impl Default for VideoOptions {
             resolution: Resolution::Hd,
             aspect: Aspect::Landscape,
             subtitles: Subtitles::Soft,
+            concurrency: 2,
         }
     }
 }
@@ -85,6 +91,11 @@ impl VideoOptions {
         ensure((0.5..=2.0).contains(&self.speed), "speed", || {
             "must be 0.5–2.0 (1.0 is the voice's own pace)".into()
         })?;
+        ensure(
+            (1..=MAX_RENDERS_AT_ONCE).contains(&self.concurrency),
+            "concurrency",
+            || format!("must be 1–{MAX_RENDERS_AT_ONCE}"),
+        )?;
         if let Some(voice) = &self.voice {
             ensure(!voice.trim().is_empty(), "voice", || {
                 "must not be empty (leave it out for the default)".into()

@@ -8,12 +8,14 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use coursegen_core::course::{Assessment, Lesson};
 use coursegen_core::material::Material;
+use coursegen_core::narration::Narration;
 use coursegen_core::options::{EngineKind, Options};
 use coursegen_core::outputs::{Outline, Segment, SegmentParams, Validation};
 use coursegen_core::pipeline::Steps;
 use coursegen_core::ports::{
     ArtifactStore, AssessmentWriter, CallbackStore, EngineError, JobStore, LessonRequest,
-    LessonWriter, Notes, NotesWriter, Outliner, Segmenter, Validator,
+    LessonWriter, NarrationRequest, NarrationWriter, Notes, NotesWriter, Outliner, Segmenter,
+    Validator,
 };
 use coursegen_core::stage::Stage;
 
@@ -84,7 +86,14 @@ pub fn steps_of<E>(
     llm: bool,
 ) -> Steps
 where
-    E: Validator + Segmenter + Outliner + LessonWriter + AssessmentWriter + NotesWriter + 'static,
+    E: Validator
+        + Segmenter
+        + Outliner
+        + LessonWriter
+        + AssessmentWriter
+        + NotesWriter
+        + NarrationWriter
+        + 'static,
 {
     Steps {
         jobs,
@@ -95,7 +104,9 @@ where
         outliner: engine.clone(),
         lesson_writer: engine.clone(),
         assessment_writer: engine.clone(),
-        notes_writer: engine,
+        notes_writer: engine.clone(),
+        narration_writer: engine,
+        renderer: None,
         callbacks,
         ai_server: None,
         llm,
@@ -182,6 +193,16 @@ impl NotesWriter for Engines {
         match self.pick(Stage::Assessment, options)? {
             Pick::Offline(e) => e.notes(material, options).await,
             Pick::Llm(e) => e.notes(material, options).await,
+        }
+    }
+}
+
+#[async_trait]
+impl NarrationWriter for Engines {
+    async fn narration(&self, request: NarrationRequest<'_>) -> Result<Narration, EngineError> {
+        match self.pick(Stage::Videos, request.options)? {
+            Pick::Offline(e) => e.narration(request).await,
+            Pick::Llm(e) => e.narration(request).await,
         }
     }
 }

@@ -60,6 +60,8 @@ const STEPS: &[(&str, &str)] = &[
     ("Assessment", "assessment"),
     ("Questions", "questions"),
     ("Assemble", "assemble"),
+    ("PlanVideos", "plan_videos"),
+    ("PlanRenders", "plan_renders"),
     ("Video", "video"),
     ("Finish", "finish"),
     ("Gate", GATE),

@@ -23,6 +23,7 @@ fn definition() -> Arc<StateMachine> {
 struct Steps {
     suitable: bool,
     failing: Option<&'static str>,
+    fail_renders: bool,
     calls: Mutex<Vec<(String, Value)>>,
 }
 
@@ -39,7 +40,9 @@ impl TaskRunner for Steps {
             .lock()
             .unwrap()
             .push((function.clone(), payload.clone()));
-        if self.failing == Some(function.as_str()) {
+        // A render that fails fails into RenderFailed, which records it.
+        let failed_render = function == "Video" && payload.get("failure").is_none();
+        if self.failing == Some(function.as_str()) || (self.fail_renders && failed_render) {
             return Err(TaskFailure {
                 error: "EngineUnavailable".into(),
                 cause: format!("{function} could not run"),
@@ -53,6 +56,11 @@ impl TaskRunner for Steps {
                 json!({"lessons": [{"module": 0, "lesson": 0}, {"module": 0, "lesson": 1}, {"module": 1, "lesson": 0}]})
             }
             "Gate" => json!({"callback": "handed over"}),
+            "PlanRenders" => json!({"videos": [
+                {"module": 0, "lesson": 0, "attempt": 1},
+                {"module": 0, "lesson": 1, "attempt": 1},
+                {"module": 1, "lesson": 0, "attempt": 1},
+            ]}),
             other => json!({"key": format!("jobs/J/{}.json", other.to_lowercase())}),
         };
         Ok(json!({"Payload": output, "StatusCode": 200}))
@@ -79,10 +87,11 @@ fn start_with(steps: Arc<Steps>, gates: bool, workers: Value) -> Executor {
     let machine = definition();
     let input = json!({
         "job_id": "J",
-        "gates": {"segment": gates, "outline": gates, "questions": gates},
+        "gates": {"segment": gates, "outline": gates, "questions": gates, "videos": gates},
         "force": false,
         "render_videos": true,
         "max_concurrency": 2,
+        "video_concurrency": 2,
         "workers": workers
     });
     Executor::new(
@@ -114,6 +123,9 @@ const AUTO_PATH: &[&str] = &[
     "QuestionsGate?",
     "Assemble",
     "Videos?",
+    "PlanVideos",
+    "VideosGate?",
+    "PlanRenders",
     "Videos",
     "RenderVideo",
     "RenderVideo",
@@ -165,6 +177,8 @@ async fn manual_gates_wait_rerun_and_approve() {
         ("outline", "approve"),
         ("questions", "rerun"),
         ("questions", "approve"),
+        ("videos", "rerun"),
+        ("videos", "approve"),
     ];
     decisions.reverse();
     while ex.drive().await.unwrap() == Drive::AwaitingTokens {
@@ -201,9 +215,38 @@ async fn manual_gates_wait_rerun_and_approve() {
             "ReviewSegment",
             "ReviewOutline",
             "ReviewQuestions",
-            "ReviewQuestions"
+            "ReviewQuestions",
+            "ReviewVideos",
+            "ReviewVideos"
         ]
     );
+    assert_eq!(
+        (steps.called("PlanVideos").len(), steps.called("PlanRenders").len()),
+        (2, 1),
+        "rerunning the narrations' review wrote them again, then the renders were planned once"
+    );
+    assert_eq!(steps.called("Video").len(), 3);
+}
+
+#[tokio::test]
+async fn a_failed_render_fails_its_lesson_and_the_course_goes_on() {
+    let steps = Arc::new(Steps {
+        suitable: true,
+        fail_renders: true,
+        ..Steps::default()
+    });
+    let ex = start(steps.clone(), false);
+    assert_eq!(ex.drive().await.unwrap(), Drive::Done);
+    assert_eq!(ex.snapshot().status, ExecutionStatus::Succeeded);
+    let renders = steps.called("Video");
+    let recorded: Vec<&Value> = renders
+        .iter()
+        .filter(|p| p.get("failure").is_some())
+        .collect();
+    assert_eq!(recorded.len(), 3, "each lesson's failure was recorded");
+    assert_eq!(recorded[0]["failure"]["Error"], "EngineUnavailable");
+    assert!(recorded.iter().all(|p| p["video"]["attempt"] == 1));
+    assert!(steps.called("RecordFailure").is_empty());
 }
 
 #[tokio::test]
@@ -235,6 +278,7 @@ async fn ai_server_stages_are_dispatched_and_wait_for_their_webhook() {
             json!({"key": "jobs/J/questions/run-0001.json"}),
         ),
         ("Gate", "questions", json!({"action": "approve"})),
+        ("Gate", "videos", json!({"action": "approve"})),
     ];
     waits.reverse();
     while ex.drive().await.unwrap() == Drive::AwaitingTokens {

@@ -98,6 +98,29 @@ async fn manual_approvals() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn narrations_reviewed_then_rendered() {
+    let scenario = Scenario::new("narrations", "eu-north-1", true)
+        .with("render_videos", json!(true))
+        .step("Ingest", output("ingest"))
+        .step("Validate", suitable())
+        .step("Segment", output("segment"))
+        .gate(Decision::Approve)
+        .step("Outline", output("outline"))
+        .gate(Decision::Approve)
+        .write(2)
+        .step("Questions", output("questions"))
+        .gate(Decision::Approve)
+        .step("Assemble", json!({"course": "jobs/j/course.json"}))
+        .narrations()
+        .gate(Decision::Rerun)
+        .narrations()
+        .gate(Decision::Approve)
+        .renders(2)
+        .step("Finish", json!({"status": "succeeded"}));
+    assert_eq!(agree(scenario).await, ("SUCCEEDED".into(), "Done".into()));
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn rerun_loops() {
     let scenario = Scenario::new("rerun", "us-west-1", true)
         .step("Ingest", output("ingest"))

@@ -55,10 +55,11 @@ impl Scenario {
             region,
             input: json!({
                 "job_id": format!("job-{name}"),
-                "gates": {"segment": gates, "outline": gates, "questions": gates},
+                "gates": {"segment": gates, "outline": gates, "questions": gates, "videos": gates},
                 "force": false,
                 "render_videos": false,
                 "max_concurrency": 2,
+                "video_concurrency": 2,
             }),
             invocations: Vec::new(),
             decisions: Vec::new(),
@@ -112,10 +113,24 @@ impl Scenario {
         self
     }
 
-    /// The video Map; its items too run in any order, so answer alike.
-    pub fn videos(mut self, lessons: usize) -> Self {
+    /// The narrations (the videos stage), then the renders.
+    pub fn videos(self, lessons: usize) -> Self {
+        self.narrations().renders(lessons)
+    }
+
+    pub fn narrations(self) -> Self {
+        self.step("PlanVideos", json!({"key": "jobs/j/videos/run-0001.json"}))
+    }
+
+    /// The renders' plan, then the video Map; its items too run in any
+    /// order, so answer alike.
+    pub fn renders(mut self, lessons: usize) -> Self {
+        let items: Vec<Value> = (0..lessons)
+            .map(|i| json!({"module": i / 2, "lesson": i % 2, "attempt": 1}))
+            .collect();
+        self = self.step("PlanRenders", json!({ "videos": items }));
         for _ in 0..lessons {
-            self = self.step("Video", json!({"status": "not_enabled"}));
+            self = self.step("Video", json!({"status": "completed"}));
         }
         self
     }

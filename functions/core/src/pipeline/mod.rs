@@ -9,11 +9,13 @@ mod dispatch;
 mod parsed;
 mod review;
 mod stages;
+mod videos;
 mod writing;
 
 pub use dispatch::WORKER_TIMEOUT;
 pub use parsed::ParsedOutputs;
 pub use review::REVIEW_DAYS;
+pub use videos::VideoItem;
 pub use writing::{LessonIndex, LessonProgress, LessonQuestions, LessonRef, QuestionSet};
 
 use std::future::Future;
@@ -31,7 +33,8 @@ use crate::lifecycle::{self, Command, TransitionError};
 use crate::material::Material;
 use crate::ports::{
     AiWorker, ArtifactError, ArtifactStore, AssessmentWriter, CallbackStore, EngineError,
-    FileLinks, JobStore, LessonWriter, NotesWriter, Outliner, Segmenter, StoreError, Validator,
+    FileLinks, JobStore, LessonWriter, NarrationWriter, NotesWriter, Outliner, Segmenter,
+    StoreError, Validator, VideoRenderer,
 };
 use crate::source::Source;
 use crate::stage::{RunStatus, Stage, StageState, StageStatus};
@@ -129,6 +132,10 @@ pub struct Steps {
     pub lesson_writer: Arc<dyn LessonWriter>,
     pub assessment_writer: Arc<dyn AssessmentWriter>,
     pub notes_writer: Arc<dyn NotesWriter>,
+    pub narration_writer: Arc<dyn NarrationWriter>,
+    /// What renders lesson videos, where this build can (ffmpeg and a
+    /// voice are at hand).
+    pub renderer: Option<Arc<dyn VideoRenderer>>,
     pub callbacks: Arc<dyn CallbackStore>,
     /// The external AI server, when one is configured.
     pub ai_server: Option<AiServer>,
@@ -172,7 +179,9 @@ impl Steps {
             "assessment" => self.assessment(job_id).await,
             "questions" => self.questions(job_id).await,
             "assemble" => self.assemble(job_id).await,
-            "video" => self.video(job_id).await,
+            "plan_videos" => self.plan_videos(job_id).await,
+            "plan_renders" => self.plan_renders(job_id).await,
+            "video" => self.video(job_id, payload).await,
             "finish" => self.finish(job_id).await,
             "record_failure" => self.record_failure(job_id, payload).await,
             "dispatch" => self.dispatch(job_id, payload).await,

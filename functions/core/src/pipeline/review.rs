@@ -112,15 +112,6 @@ impl Steps {
         Ok(json!({"key": key, "course": document}))
     }
 
-    /// Lesson videos are switched on by the job's options, but this build
-    /// renders none: the step says so plainly.
-    pub(super) async fn video(&self, _id: JobId) -> Result<Value, StepError> {
-        Err(StepError::new(
-            "NotEnabled",
-            "rendering lesson videos is not available in this build",
-        ))
-    }
-
     pub(super) async fn finish(&self, id: JobId) -> Result<Value, StepError> {
         let job = self
             .update(id, |job| {

@@ -6,8 +6,8 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use crate::course::{Assessment, Flashcard, GlossaryEntry, Lesson};
-use crate::narration::Narration;
 use crate::material::Material;
+use crate::narration::Narration;
 use crate::options::Options;
 use crate::outputs::{Outline, Segment, SegmentParams, Validation};
 

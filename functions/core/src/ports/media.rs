@@ -9,7 +9,8 @@ use std::path::PathBuf;
 use async_trait::async_trait;
 use tokio::sync::watch;
 
-use crate::narration::{Direction, Slide};
+use crate::narration::{Direction, Narration, Slide};
+use crate::videos::VideoOptions;
 
 /// Why a media operation failed. Only `Unavailable` is worth retrying.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -130,4 +131,34 @@ pub trait Encoder: Send + Sync + std::fmt::Debug {
         progress: &(dyn Fn(u8) + Send + Sync),
         cancel: watch::Receiver<bool>,
     ) -> Result<(), MediaError>;
+}
+
+/// A lesson's video, made.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RenderedVideo {
+    /// The MP4 (H.264, AAC, a soft subtitle track unless burned in).
+    pub mp4: Vec<u8>,
+    /// The subtitles, one cue per spoken sentence.
+    pub vtt: String,
+    pub srt: String,
+    /// How long the narration (and so the video) plays.
+    pub duration_ms: u64,
+}
+
+/// Makes a lesson's video from its narration: speaks it, draws its
+/// slides, encodes them.
+#[async_trait]
+pub trait VideoRenderer: Send + Sync + std::fmt::Debug {
+    /// The voices a job may name.
+    fn voices(&self) -> Vec<String>;
+
+    /// The video of `narration`, reporting percent done to `progress`;
+    /// `Cancelled` once `cancel` turns true.
+    async fn render(
+        &self,
+        narration: &Narration,
+        options: &VideoOptions,
+        progress: &(dyn Fn(u8) + Send + Sync),
+        cancel: watch::Receiver<bool>,
+    ) -> Result<RenderedVideo, MediaError>;
 }

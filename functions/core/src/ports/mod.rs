@@ -26,7 +26,10 @@ pub use content::{
 };
 pub use delivery_log::{DeliveryLog, DeliveryState, StoredAnswer};
 pub use job_store::{Committed, JobQuery, JobStore, MAX_EVENTS_PER_READ, check_next_version};
-pub use media::{Encoder, FrameSize, MediaError, SlideRenderer, Speaker, Speech, VideoPlan, Voice};
+pub use media::{
+    Encoder, FrameSize, MediaError, RenderedVideo, SlideRenderer, Speaker, Speech, VideoPlan,
+    VideoRenderer, Voice,
+};
 pub use paging::{Cursor, ListPosition, MAX_PAGE_SIZE, Page, PageRequest};
 pub use remote_files::{Fetched, RemoteFiles};
 pub use uploads::Uploads;

@@ -85,6 +85,7 @@ pub fn execution_input(job: &Job) -> Value {
         "force": job.options.force,
         "render_videos": job.options.render_videos,
         "max_concurrency": job.options.max_concurrency,
+        "video_concurrency": job.options.videos.concurrency,
         "workers": workers,
     })
 }

@@ -44,6 +44,9 @@ pub fn check_edit(stage: Stage, text: &str, before: &EditContext) -> Result<(), 
         (Stage::Questions, EditContext::Outline(outline)) => {
             checks::questions(&serde_json::from_str(text).map_err(unreadable)?, outline)
         }
+        (Stage::Videos, EditContext::Outline(outline)) => {
+            checks::narrations(&serde_json::from_str(text).map_err(unreadable)?, outline)
+        }
         (other, _) => {
             return Err(ValidationError::new(
                 "stage",
@@ -63,7 +66,7 @@ pub enum EditContext {
     Material { timeline: Timeline, made: usize },
     /// An outline's lessons are made of these segments.
     Segments { count: usize },
-    /// Questions belong to this outline's lessons.
+    /// Questions and narrations belong to this outline's lessons.
     Outline(Outline),
     /// A stage that has no review.
     None,
@@ -187,7 +190,7 @@ impl Service {
                     count: segments.len(),
                 }
             }
-            Stage::Questions => EditContext::Outline(
+            Stage::Questions | Stage::Videos => EditContext::Outline(
                 self.steps
                     .stage_output(job, Stage::Outline)
                     .await

@@ -20,6 +20,7 @@ mod chat;
 pub mod config;
 mod guards;
 mod lesson;
+mod narration;
 mod plan;
 mod prompts;
 mod retry;
@@ -33,11 +34,12 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use coursegen_core::course::{Assessment, Lesson};
 use coursegen_core::material::Material;
+use coursegen_core::narration::Narration;
 use coursegen_core::options::Options;
 use coursegen_core::outputs::{Outline, Segment, SegmentParams, Validation};
 use coursegen_core::ports::{
-    ArtifactStore, AssessmentWriter, EngineError, LessonRequest, LessonWriter, Notes, NotesWriter,
-    Outliner, Segmenter, Validator,
+    ArtifactStore, AssessmentWriter, EngineError, LessonRequest, LessonWriter, NarrationRequest,
+    NarrationWriter, Notes, NotesWriter, Outliner, Segmenter, Validator,
 };
 use coursegen_core::stage::Stage;
 
@@ -289,5 +291,12 @@ impl NotesWriter for LlmEngine {
         }
         require(material)?;
         self.write_notes(material, options).await
+    }
+}
+
+#[async_trait]
+impl NarrationWriter for LlmEngine {
+    async fn narration(&self, request: NarrationRequest<'_>) -> Result<Narration, EngineError> {
+        self.write_narration(request).await
     }
 }

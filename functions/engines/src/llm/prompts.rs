@@ -18,6 +18,7 @@ pub const NOTES: &str = include_str!("prompts/notes.md");
 pub const TOPIC_OUTLINE: &str = include_str!("prompts/topic_outline.md");
 pub const CHAPTER: &str = include_str!("prompts/chapter.md");
 pub const TOPIC_NOTES: &str = include_str!("prompts/topic_notes.md");
+pub const NARRATION: &str = include_str!("prompts/narration.md");
 
 /// `template` with each `{{name}}` replaced by its value.
 ///

@@ -5,11 +5,12 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use coursegen_core::course::{Assessment, Lesson};
 use coursegen_core::material::{Material, Sentence};
+use coursegen_core::narration::Narration;
 use coursegen_core::options::Options;
 use coursegen_core::outputs::{Outline, Segment, SegmentParams, Validation};
 use coursegen_core::ports::{
-    AssessmentWriter, EngineError, LessonRequest, LessonWriter, Notes, NotesWriter, Outliner,
-    Segmenter, Validator,
+    AssessmentWriter, EngineError, LessonRequest, LessonWriter, NarrationRequest, NarrationWriter,
+    Notes, NotesWriter, Outliner, Segmenter, Validator,
 };
 
 use super::knowledge::Knowledge;
@@ -187,6 +188,17 @@ impl NotesWriter for OfflineEngine {
             glossary: notes::glossary(&knowledge),
             flashcards: notes::flashcards(&knowledge),
         })
+    }
+}
+
+#[async_trait]
+impl NarrationWriter for OfflineEngine {
+    async fn narration(&self, request: NarrationRequest<'_>) -> Result<Narration, EngineError> {
+        Ok(super::narration::narration(
+            request.lesson,
+            request.module_title,
+            request.language,
+        ))
     }
 }
 

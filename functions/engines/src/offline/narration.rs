@@ -305,20 +305,34 @@ mod tests {
     #[test]
     fn a_lesson_is_told_over_its_own_sections() {
         let n = narration(
-            &lesson(NOTES, &["Explain what an antibody is.", "Recall the key figures."], &["antibody", "helper t cell"]),
+            &lesson(
+                NOTES,
+                &["Explain what an antibody is.", "Recall the key figures."],
+                &["antibody", "helper t cell"],
+            ),
             "The immune system",
             "en",
         );
         assert!(n.validate().is_ok(), "{:?}", n.validate());
         let slides: Vec<&Slide> = n.beats.iter().map(|b| &b.slide).collect();
-        assert!(matches!(slides[0], Slide::Title { subtitle: Some(s), .. } if s == "The immune system"));
-        assert_eq!(n.beats[0].sentences, ["Explain what an antibody is.", "Recall the key figures."]);
+        assert!(
+            matches!(slides[0], Slide::Title { subtitle: Some(s), .. } if s == "The immune system")
+        );
+        assert_eq!(
+            n.beats[0].sentences,
+            ["Explain what an antibody is.", "Recall the key figures."]
+        );
         assert!(matches!(slides[1], Slide::Points { heading, .. } if heading == "Summary"));
         assert_eq!(
             n.beats[1].sentences,
-            ["A killer t cell finds infected cells and destroys them.", "We call this memory."]
+            [
+                "A killer t cell finds infected cells and destroys them.",
+                "We call this memory."
+            ]
         );
-        let Slide::Points { bullets, terms, .. } = slides[2] else { panic!("{slides:?}") };
+        let Slide::Points { bullets, terms, .. } = slides[2] else {
+            panic!("{slides:?}")
+        };
         assert_eq!(bullets[1], "A helper t cell confirms the threat is real");
         assert_eq!(terms, &["helper t cell"], "named as the notes name them");
         assert_eq!(
@@ -328,24 +342,36 @@ mod tests {
         );
         assert!(matches!(slides.last(), Some(Slide::Summary { .. })));
         let said: String = n.sentences().collect::<Vec<_>>().join(" ");
-        assert!(!said.contains("print") && !said.contains("From the material"), "{said}");
+        assert!(
+            !said.contains("print") && !said.contains("From the material"),
+            "{said}"
+        );
     }
 
     #[test]
     fn a_long_lesson_is_cut_to_about_four_minutes_and_other_languages_keep_their_words() {
-        let long = format!("### Part\n\n{}", "هذه جملة طويلة عن الخلايا المناعية في الجسم. ".repeat(300));
+        let long = format!(
+            "### Part\n\n{}",
+            "هذه جملة طويلة عن الخلايا المناعية في الجسم. ".repeat(300)
+        );
         let n = narration(&lesson(&long, &[], &[]), "", "ar");
         assert!(n.validate().is_ok(), "{:?}", n.validate());
         let words: usize = n.sentences().map(|s| s.split_whitespace().count()).sum();
         assert!(words <= MAX_WORDS && words > MAX_WORDS / 2, "{words}");
         assert!(n.sentences().all(|s| s.ends_with('.')));
-        assert!(matches!(&n.beats[0].slide, Slide::Title { subtitle: None, .. }));
+        assert!(matches!(
+            &n.beats[0].slide,
+            Slide::Title { subtitle: None, .. }
+        ));
     }
 
     #[test]
     fn a_lesson_with_nothing_to_say_has_an_empty_narration() {
         let n = narration(&lesson("```\ncode only\n```\n", &[], &[]), "M", "en");
         assert!(n.beats.is_empty());
-        assert!(n.validate().is_err(), "the renderer refuses it with a reason");
+        assert!(
+            n.validate().is_err(),
+            "the renderer refuses it with a reason"
+        );
     }
 }

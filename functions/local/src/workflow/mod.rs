@@ -35,6 +35,8 @@ pub const FUNCTIONS: &[&str] = &[
     "Assessment",
     "Questions",
     "Assemble",
+    "PlanVideos",
+    "PlanRenders",
     "Video",
     "Finish",
     "Gate",

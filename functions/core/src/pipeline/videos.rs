@@ -1,0 +1,298 @@
+//! Lesson videos: every lesson's narration is written (the videos stage,
+//! which a reviewer may edit), then each lesson is rendered on its own —
+//! the workflow's Map runs them side by side, and a render that fails fails
+//! only its lesson. A render watches its job: when the lesson is cancelled
+//! or planned again, it stops.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use tokio::sync::watch;
+
+use super::{StepError, Steps};
+use crate::artifact::ArtifactKey;
+use crate::course::Course;
+use crate::ids::JobId;
+use crate::job::Job;
+use crate::lifecycle::Command;
+use crate::narration::{LessonNarration, NarrationSet};
+use crate::ports::{MediaError, NarrationRequest, RenderedVideo};
+use crate::stage::Stage;
+use crate::videos::{LessonVideo, VideoChange, VideoStatus};
+
+/// One render: a lesson and the attempt it renders (the Map's item).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VideoItem {
+    pub module: usize,
+    pub lesson: usize,
+    pub attempt: u32,
+}
+
+/// How often a render reports progress and looks for a cancel.
+const WATCH_EVERY: Duration = Duration::from_secs(1);
+
+impl Steps {
+    /// The videos stage: a narration for every lesson of the course.
+    pub(super) async fn plan_videos(&self, id: JobId) -> Result<Value, StepError> {
+        let (key, set) = self
+            .run_stage(id, Stage::Videos, |job| async move {
+                let course: Course = self.stage_output(&job, Stage::Assemble).await?;
+                let mut lessons = Vec::new();
+                for (m, module) in course.modules.iter().enumerate() {
+                    for (l, lesson) in module.lessons.iter().enumerate() {
+                        let request = NarrationRequest {
+                            lesson,
+                            module_title: &module.title,
+                            language: &course.language,
+                            options: &job.options,
+                        };
+                        lessons.push(LessonNarration {
+                            module: m,
+                            lesson: l,
+                            narration: self.narration_writer.narration(request).await?,
+                        });
+                    }
+                }
+                Ok(NarrationSet { lessons })
+            })
+            .await?;
+        let set: NarrationSet = set;
+        Ok(json!({"key": key, "lessons": set.lessons.len()}))
+    }
+
+    /// Plans a render of every narrated lesson (keeping a plan not yet
+    /// started) and lists them for the workflow's Map.
+    pub(super) async fn plan_renders(&self, id: JobId) -> Result<Value, StepError> {
+        let job = self.jobs.get(id).await?;
+        let set: NarrationSet = self.stage_output(&job, Stage::Videos).await?;
+        self.plan(id, &set, |lesson| lesson.status != VideoStatus::NotStarted)
+            .await
+            .map(|items| json!({ "videos": items }))
+    }
+
+    /// Plans a new render of the lessons of `set` that `again` picks (and
+    /// of those never planned); the items to render.
+    pub async fn plan(
+        &self,
+        id: JobId,
+        set: &NarrationSet,
+        again: impl Fn(&LessonVideo) -> bool,
+    ) -> Result<Vec<VideoItem>, StepError> {
+        let job = self
+            .update(id, |job| {
+                Ok(set
+                    .lessons
+                    .iter()
+                    .filter(|n| find(job, n.module, n.lesson).is_none_or(&again))
+                    .map(|n| Command::PlanVideo {
+                        module: n.module,
+                        lesson: n.lesson,
+                        title: n.narration.title.clone(),
+                    })
+                    .collect())
+            })
+            .await?;
+        Ok(set
+            .lessons
+            .iter()
+            .filter_map(|n| find(&job, n.module, n.lesson))
+            .map(|v| VideoItem {
+                module: v.module,
+                lesson: v.lesson,
+                attempt: v.attempt,
+            })
+            .collect())
+    }
+
+    /// Renders one lesson's video (`{"video": item}`), or records why it
+    /// could not be (`{"video": item, "failure": {"Error", "Cause"}}`, from
+    /// the Map's Catch). Only a transient failure is an error: any other
+    /// fails the lesson, not the course.
+    pub(super) async fn video(&self, id: JobId, payload: &Value) -> Result<Value, StepError> {
+        let item: VideoItem = payload
+            .get("video")
+            .cloned()
+            .and_then(|v| serde_json::from_value(v).ok())
+            .ok_or_else(|| StepError::new("InvalidPayload", "video is missing or malformed"))?;
+        if let Some(failure) = payload.get("failure") {
+            let name = failure.get("Error").and_then(Value::as_str).unwrap_or("");
+            let cause = failure.get("Cause").and_then(Value::as_str).unwrap_or("");
+            return self
+                .fail_video(
+                    id,
+                    item,
+                    format!("{name}: {cause}").trim_matches([' ', ':']),
+                )
+                .await;
+        }
+        let job = self.jobs.get(id).await?;
+        let Some(video) = find(&job, item.module, item.lesson) else {
+            return Err(StepError::new(
+                "NotFound",
+                "the lesson has no video planned",
+            ));
+        };
+        if video.attempt != item.attempt {
+            return Ok(json!({"status": "superseded"}));
+        }
+        // A render ended (or cancelled) stays so: a resumed workflow does
+        // not make it again.
+        let start = match video.status {
+            VideoStatus::Completed | VideoStatus::Failed => {
+                return Ok(json!({"status": video.status}));
+            }
+            VideoStatus::NotStarted => VideoChange::Started,
+            VideoStatus::Generating => VideoChange::Progress(0),
+        };
+        if !self.change_video(id, item, start).await? {
+            return Ok(json!({"status": "superseded"}));
+        }
+        let Some(renderer) = self.renderer.clone() else {
+            return self
+                .fail_video(id, item, "this build renders no videos")
+                .await;
+        };
+        let set: NarrationSet = self.stage_output(&job, Stage::Videos).await?;
+        let Some(narration) = set.of(item.module, item.lesson) else {
+            return self
+                .fail_video(id, item, "the lesson has no narration")
+                .await;
+        };
+        if let Err(e) = narration.validate() {
+            let reason = format!("the lesson's narration cannot be spoken: {e}");
+            return self.fail_video(id, item, &reason).await;
+        }
+        let (cancel, cancelled) = watch::channel(false);
+        let (report, mut reported) = watch::channel(0u8);
+        let progress = move |percent: u8| {
+            report.send_if_modified(|last| {
+                let newer = percent > *last;
+                if newer {
+                    *last = percent;
+                }
+                newer
+            });
+        };
+        let render = renderer.render(narration, &job.options.videos, &progress, cancelled);
+        tokio::pin!(render);
+        let rendered = loop {
+            tokio::select! {
+                done = &mut render => break done,
+                () = tokio::time::sleep(WATCH_EVERY) => {
+                    let fresh = reported.has_changed().unwrap_or(false);
+                    let percent = fresh.then(|| *reported.borrow_and_update());
+                    let current = match percent {
+                        Some(p) => self.change_video(id, item, VideoChange::Progress(p)).await?,
+                        None => self.still_current(id, item).await?,
+                    };
+                    if !current {
+                        let _ = cancel.send(true);
+                    }
+                }
+            }
+        };
+        match rendered {
+            Ok(video) => self.store_video(id, item, video).await,
+            Err(MediaError::Cancelled) => Ok(json!({"status": "cancelled"})),
+            Err(MediaError::Unavailable(e)) => Err(StepError::new("Transient", e)),
+            Err(e) => self.fail_video(id, item, &e.to_string()).await,
+        }
+    }
+
+    /// Stores the video and its subtitles beside it, then completes the
+    /// lesson (unless it was cancelled meanwhile: then they go again).
+    async fn store_video(
+        &self,
+        id: JobId,
+        item: VideoItem,
+        video: RenderedVideo,
+    ) -> Result<Value, StepError> {
+        let key = |ext: &str| {
+            let dir = format!("m{}-l{}", item.module + 1, item.lesson + 1);
+            ArtifactKey::for_job(&id, &format!("videos/{dir}/lesson-{}.{ext}", item.attempt))
+                .map_err(|e| StepError::new("InvalidKey", e.to_string()))
+        };
+        let (mp4, vtt, srt) = (key("mp4")?, key("vtt")?, key("srt")?);
+        self.artifacts
+            .put(&vtt, video.vtt.into_bytes(), "text/vtt")
+            .await?;
+        self.artifacts
+            .put(&srt, video.srt.into_bytes(), "application/x-subrip")
+            .await?;
+        self.artifacts.put(&mp4, video.mp4, "video/mp4").await?;
+        let done = VideoChange::Completed {
+            output_key: mp4.clone(),
+            duration_ms: video.duration_ms,
+        };
+        if self.change_video(id, item, done).await? {
+            return Ok(json!({"status": "completed", "key": mp4}));
+        }
+        for key in [&mp4, &vtt, &srt] {
+            self.artifacts.delete(key).await?;
+        }
+        Ok(json!({"status": "cancelled"}))
+    }
+
+    /// Fails the lesson's render `item` with `error`, if it is still on.
+    async fn fail_video(
+        &self,
+        id: JobId,
+        item: VideoItem,
+        error: &str,
+    ) -> Result<Value, StepError> {
+        let failed = VideoChange::Failed {
+            error: error.to_owned(),
+        };
+        self.change_video(id, item, failed).await?;
+        Ok(json!({"status": "failed", "error": error}))
+    }
+
+    /// Applies `change` to render `item`; false when the render is no
+    /// longer current (cancelled, planned again, ended).
+    async fn change_video(
+        &self,
+        id: JobId,
+        item: VideoItem,
+        change: VideoChange,
+    ) -> Result<bool, StepError> {
+        // The job as last read decides: an update may read it more than once.
+        let current = AtomicBool::new(true);
+        self.update(id, |job| {
+            let now = is_current(job, item);
+            current.store(now, Ordering::Relaxed);
+            Ok(if now {
+                vec![Command::Video {
+                    module: item.module,
+                    lesson: item.lesson,
+                    attempt: item.attempt,
+                    change: change.clone(),
+                }]
+            } else {
+                Vec::new()
+            })
+        })
+        .await?;
+        Ok(current.into_inner())
+    }
+
+    async fn still_current(&self, id: JobId, item: VideoItem) -> Result<bool, StepError> {
+        Ok(is_current(&self.jobs.get(id).await?, item))
+    }
+}
+
+fn find(job: &Job, module: usize, lesson: usize) -> Option<&LessonVideo> {
+    job.videos
+        .iter()
+        .find(|v| (v.module, v.lesson) == (module, lesson))
+}
+
+/// Whether render `item` may still change its lesson: its attempt, not
+/// yet ended.
+fn is_current(job: &Job, item: VideoItem) -> bool {
+    find(job, item.module, item.lesson).is_some_and(|v| {
+        v.attempt == item.attempt
+            && matches!(v.status, VideoStatus::NotStarted | VideoStatus::Generating)
+    })
+}
