@@ -3,9 +3,13 @@
 //! a lesson's narration into a video with a voice, slides and subtitles.
 //!
 //! - [`encoder`]: ffmpeg making the MP4 from stills, speech and subtitles.
+//! - [`slides`]: each slide of a lesson drawn as a PNG, by resvg.
 //! - [`subtitles`]: cues timed by the speech, written as WebVTT and SRT.
 //! - [`wav`]: reading and joining the WAV speech comes as.
 
 pub mod encoder;
+pub mod slides;
 pub mod subtitles;
 pub mod wav;
+
+pub use slides::ResvgSlides;
