@@ -7,5 +7,6 @@
 //! - [`wav`]: reading and joining the WAV speech comes as.
 
 pub mod encoder;
+pub mod speech;
 pub mod subtitles;
 pub mod wav;
