@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use coursegen_core::ai_protocol::signature::WebhookAuth;
-use coursegen_core::ports::DeliveryLog;
+use coursegen_core::ports::{DeliveryLog, VideoRenderer};
 
 use anyhow::Context;
 use coursegen_core::pipeline::{AiServer, Steps};
@@ -58,7 +58,18 @@ impl Embedded {
         let llm = LlmConfig::from_env().map_err(anyhow::Error::msg)?;
         let steps = router::steps(Arc::new(jobs), artifacts, store.clone(), llm)
             .map_err(anyhow::Error::msg)?;
-        let steps = Arc::new(Steps { ai_server, ..steps });
+        let renderer: Option<Arc<dyn VideoRenderer>> = match coursegen_media::renderer_from_env() {
+            Ok(renderer) => Some(Arc::new(renderer)),
+            Err(e) => {
+                tracing::warn!("lesson videos cannot be rendered here: {e}");
+                None
+            }
+        };
+        let steps = Arc::new(Steps {
+            ai_server,
+            renderer,
+            ..steps
+        });
         let workflow = Arc::new(LocalWorkflow::new(
             Arc::new(course_machine()?),
             Arc::new(InProcess::new(steps.clone()).with_time_limit(step_time_limit()?)),

@@ -80,6 +80,14 @@ impl NarrationSet {
     }
 }
 
+/// The title slide's subtitle: the lesson's module, unless it says
+/// nothing more than the lesson's own title.
+pub fn subtitle(module_title: &str, lesson_title: &str) -> Option<String> {
+    let module = module_title.trim();
+    (!module.is_empty() && !module.eq_ignore_ascii_case(lesson_title.trim()))
+        .then(|| module.to_owned())
+}
+
 /// Which way a language's text runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]

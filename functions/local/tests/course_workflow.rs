@@ -221,7 +221,10 @@ async fn manual_gates_wait_rerun_and_approve() {
         ]
     );
     assert_eq!(
-        (steps.called("PlanVideos").len(), steps.called("PlanRenders").len()),
+        (
+            steps.called("PlanVideos").len(),
+            steps.called("PlanRenders").len()
+        ),
         (2, 1),
         "rerunning the narrations' review wrote them again, then the renders were planned once"
     );

@@ -39,6 +39,36 @@ impl Ffmpeg {
             program: program.into(),
         }
     }
+
+    /// Whether ffmpeg runs here; `Missing` names its package when not.
+    pub async fn check(&self) -> Result<(), MediaError> {
+        let out = Command::new(&self.program)
+            .arg("-version")
+            .stdin(Stdio::null())
+            .kill_on_drop(true)
+            .output()
+            .await
+            .map_err(spawn_error)?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(MediaError::Failed(format!(
+                "ffmpeg -version failed: {}",
+                last_lines(&String::from_utf8_lossy(&out.stderr))
+            )))
+        }
+    }
+}
+
+fn spawn_error(e: std::io::Error) -> MediaError {
+    if e.kind() == std::io::ErrorKind::NotFound {
+        MediaError::Missing {
+            tool: "ffmpeg".into(),
+            package: "ffmpeg".into(),
+        }
+    } else {
+        MediaError::Failed(format!("cannot run ffmpeg: {e}"))
+    }
 }
 
 fn seconds(ms: u64) -> String {
@@ -205,16 +235,7 @@ impl Encoder for Ffmpeg {
             .stderr(Stdio::piped())
             .kill_on_drop(true)
             .spawn();
-        let mut child = match spawned {
-            Ok(child) => child,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(MediaError::Missing {
-                    tool: "ffmpeg".into(),
-                    package: "ffmpeg".into(),
-                });
-            }
-            Err(e) => return Err(MediaError::Failed(format!("cannot run ffmpeg: {e}"))),
-        };
+        let mut child = spawned.map_err(spawn_error)?;
         let mut lines = BufReader::new(child.stdout.take().expect("piped")).lines();
         let mut stderr = child.stderr.take().expect("piped");
         let errors = tokio::spawn(async move {

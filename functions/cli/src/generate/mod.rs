@@ -6,6 +6,7 @@
 mod progress;
 mod review;
 mod source;
+mod videos;
 mod webhooks;
 
 use std::path::PathBuf;
@@ -56,6 +57,11 @@ pub struct GenerateArgs {
     /// --engine ai-server.
     #[arg(long, default_value = "127.0.0.1:8091", value_name = "HOST:PORT")]
     webhook_addr: std::net::SocketAddr,
+    /// Also make a narrated video of every lesson (needs ffmpeg and
+    /// espeak-ng); --option videos.voice=…, videos.resolution=1080p,
+    /// videos.aspect=9:16, videos.subtitles=burned change how.
+    #[arg(long)]
+    videos: bool,
     /// Continue a job that was interrupted.
     #[arg(long, value_name = "JOB", conflicts_with_all = ["source", "topic"])]
     resume: Option<JobId>,
@@ -89,9 +95,13 @@ fn key_values<'a>(pairs: impl IntoIterator<Item = &'a str>) -> anyhow::Result<Ma
 /// The job options from `--option key=value` pairs; `--engine openai`
 /// makes the LLM the default engine, and `--engine ai-server` sends every
 /// stage it can do to the AI server, unless an option says otherwise.
-fn options(pairs: &[String], auto_approve: bool, engine: &str) -> anyhow::Result<Options> {
+fn options(args: &GenerateArgs) -> anyhow::Result<Options> {
+    let (pairs, auto_approve, engine) = (&args.options, args.auto_approve, args.engine.as_str());
     let mut root =
         key_values(pairs.iter().map(String::as_str)).map_err(|e| anyhow!("--option {e}"))?;
+    if args.videos {
+        root.insert("render_videos".into(), Value::Bool(true));
+    }
     if auto_approve {
         root.insert("approvals".into(), Value::String("auto".into()));
     }
@@ -164,7 +174,12 @@ pub async fn run(args: GenerateArgs) -> anyhow::Result<()> {
             id
         }
         None => {
-            let options = options(&args.options, args.auto_approve, &args.engine)?;
+            let options = options(&args)?;
+            if options.render_videos {
+                coursegen_media::preflight()
+                    .await
+                    .context("--videos cannot render here")?;
+            }
             let source = match (&args.topic, args.source.as_deref()) {
                 (Some(topic), _) => Source::Topic {
                     topic: topic.clone(),
@@ -218,7 +233,10 @@ pub async fn run(args: GenerateArgs) -> anyhow::Result<()> {
     };
     progress.finish().await;
     match job.status {
-        JobStatus::Succeeded => write_course(&steps, id, &args.out).await,
+        JobStatus::Succeeded => {
+            write_course(&steps, id, &args.out).await?;
+            videos::write(&steps, id, &args.out).await
+        }
         JobStatus::Aborted => bail!("job {id} was aborted"),
         _ => {
             let error = job.error.unwrap_or_else(|| "unknown error".into());

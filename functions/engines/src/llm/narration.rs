@@ -1,7 +1,7 @@
 //! A lesson's narration, written by the model as slides and the sentences
 //! said over each; we put the title and summary slides around them.
 
-use coursegen_core::narration::{Beat, MAX_SENTENCE_CHARS, Narration, Slide};
+use coursegen_core::narration::{Beat, MAX_SENTENCE_CHARS, Narration, Slide, subtitle};
 use coursegen_core::ports::{EngineError, NarrationRequest};
 use coursegen_core::stage::Stage;
 use schemars::JsonSchema;
@@ -107,7 +107,7 @@ impl LlmEngine {
         let mut beats = vec![Beat {
             slide: Slide::Title {
                 title: lesson.title.clone(),
-                subtitle: Some(request.module_title.to_owned()).filter(|t| !t.trim().is_empty()),
+                subtitle: subtitle(request.module_title, &lesson.title),
             },
             sentences: draft.opening,
         }];

@@ -6,7 +6,7 @@
 //! language; nothing is a template sentence in English.
 
 use coursegen_core::course::Lesson;
-use coursegen_core::narration::{Beat, Narration, Slide};
+use coursegen_core::narration::{Beat, Narration, Slide, subtitle};
 use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
 
 /// Spoken words at most: about four minutes at a lecturer's pace.
@@ -190,7 +190,7 @@ pub fn narration(lesson: &Lesson, module_title: &str, language: &str) -> Narrati
     let mut beats = vec![Beat {
         slide: Slide::Title {
             title: lesson.title.clone(),
-            subtitle: (!module_title.trim().is_empty()).then(|| module_title.to_owned()),
+            subtitle: subtitle(module_title, &lesson.title),
         },
         sentences: opening,
     }];
