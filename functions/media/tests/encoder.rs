@@ -8,11 +8,15 @@ use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+#[path = "support/probe.rs"]
+mod probe;
+
+use probe::{probe, seconds, stream};
+
 use coursegen_core::ports::{Encoder, FrameSize, MediaError, VideoPlan};
 use coursegen_media::encoder::{FRAMES_PER_SECOND, Ffmpeg};
 use coursegen_media::subtitles::{timed, vtt};
 use coursegen_media::wav;
-use serde_json::Value;
 use tokio::sync::watch;
 
 const SIZE: FrameSize = FrameSize {
@@ -80,36 +84,6 @@ fn plan(dir: &Path, burn: bool, sentences_ms: &[u64]) -> VideoPlan {
         size: SIZE,
         output: dir.join("lesson.mp4"),
     }
-}
-
-fn probe(path: &Path) -> Value {
-    let out = Command::new("ffprobe")
-        .args([
-            "-v",
-            "error",
-            "-print_format",
-            "json",
-            "-show_format",
-            "-show_streams",
-        ])
-        .arg(path)
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
-fn stream<'a>(probe: &'a Value, kind: &str) -> &'a Value {
-    probe["streams"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["codec_type"] == kind)
-        .unwrap_or_else(|| panic!("no {kind} stream in {probe}"))
-}
-
-fn seconds(v: &Value) -> f64 {
-    v.as_str().unwrap().parse().unwrap()
 }
 
 #[tokio::test]
