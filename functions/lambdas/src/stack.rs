@@ -159,6 +159,34 @@ impl Stack {
         Ok(self)
     }
 
+    /// The same stack rendering lesson videos: ffmpeg, DejaVu slides and
+    /// the speaker of `COURSEGEN_SPEECH*` (coursegen_media::speech). An
+    /// OpenAI-compatible speaker is keyed with the LLM's key
+    /// (`COURSEGEN_LLM_KEY_SECRET_ARN`), never a key in plain env. Only the
+    /// video function calls this, so only it links the media toolkit.
+    #[cfg(feature = "video")]
+    pub async fn with_renderer(mut self, config: &Config) -> Result<Self, crate::Error> {
+        use coursegen_media::{LessonRenderer, ResvgSlides, encoder::Ffmpeg, speech};
+        let openai =
+            optional("COURSEGEN_SPEECH").is_some_and(|s| s.trim().eq_ignore_ascii_case("openai"));
+        let key = match &config.llm_key_secret_arn {
+            Some(arn) if openai => crate::secrets::read(&self.sdk, arn, "LLM API key").await?,
+            _ => None,
+        };
+        let speaker = speech::speaker_from(|name| match name {
+            "COURSEGEN_SPEECH_API_KEY" => optional(name).or_else(|| key.clone()),
+            _ => optional(name),
+        })?;
+        let mut steps = (*self.steps).clone();
+        steps.renderer = Some(Arc::new(LessonRenderer {
+            speaker,
+            slides: Arc::new(ResvgSlides::new()?),
+            encoder: Arc::new(Ffmpeg::default()),
+        }));
+        self.steps = Arc::new(steps);
+        Ok(self)
+    }
+
     /// From the function's environment.
     pub async fn from_env(config: &Config) -> Self {
         let sdk = aws_config::load_defaults(BehaviorVersion::latest()).await;

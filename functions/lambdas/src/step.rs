@@ -68,6 +68,25 @@ pub async fn run_dispatch() -> Result<(), crate::Error> {
     serve("dispatch", stack.steps).await
 }
 
+/// The `main` of the video function (a container image with ffmpeg,
+/// espeak-ng and the DejaVu fonts, infra/video/Dockerfile). The image is
+/// checked at cold start, so a broken one fails its init with the Debian
+/// package it lacks rather than failing every lesson.
+#[cfg(feature = "video")]
+pub async fn run_video() -> Result<(), crate::Error> {
+    crate::init_logging();
+    if let Err(e) = coursegen_media::preflight().await {
+        tracing::error!("this image cannot render videos: {e}");
+        return Err(e.into());
+    }
+    let config = Config::from_env()?;
+    let stack = Stack::from_env(&config)
+        .await
+        .with_renderer(&config)
+        .await?;
+    serve("video", stack.steps).await
+}
+
 async fn serve(step: &'static str, steps: Arc<Steps>) -> Result<(), crate::Error> {
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
         let steps = steps.clone();
