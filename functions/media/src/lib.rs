@@ -16,6 +16,7 @@ pub mod slides;
 pub mod speech;
 pub mod subtitles;
 pub mod wav;
+mod xml;
 
 pub use render::LessonRenderer;
 pub use slides::ResvgSlides;

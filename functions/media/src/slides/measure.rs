@@ -11,8 +11,8 @@ use coursegen_core::ports::MediaError;
 use resvg::usvg::Node;
 
 use super::fonts::{FAMILY, Fonts, Weight};
-use super::scene::escape;
 use super::wrap::{ELLIPSIS, Measure};
+use crate::xml::escape;
 
 /// The size words are measured at; widths are kept per em.
 const REFERENCE: f32 = 100.0;

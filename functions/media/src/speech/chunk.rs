@@ -98,22 +98,6 @@ fn sentences(text: &str) -> Vec<&str> {
     out
 }
 
-/// `text` safe inside an XML element or attribute (SSML).
-pub fn escape_xml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,13 +131,5 @@ mod tests {
         let pieces = split(&long, under(3_000));
         assert!(pieces.iter().all(|p| p.chars().count() <= 3_000));
         assert_eq!(pieces.join(" "), long.trim());
-    }
-
-    #[test]
-    fn markup_is_escaped() {
-        assert_eq!(
-            escape_xml(r#"Tom & "Jerry" <3 it's"#),
-            "Tom &amp; &quot;Jerry&quot; &lt;3 it&apos;s"
-        );
     }
 }

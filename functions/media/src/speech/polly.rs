@@ -8,7 +8,7 @@ use aws_sdk_polly::types::{Engine, OutputFormat, TextType, VoiceId};
 use coursegen_core::ports::{MediaError, Speaker, Speech, Voice};
 use tokio::sync::OnceCell;
 
-use super::chunk::{escape_xml, split};
+use super::chunk::split;
 use super::polly_voices::DEFAULT_VOICES;
 use super::{POLLY_VOICES, check, known_voice, pcm16_to_wav, primary_language};
 
@@ -180,7 +180,7 @@ fn request_text(text: &str, speed: f32) -> (String, bool) {
     if percent == 100 {
         (text.to_owned(), false)
     } else {
-        let body = escape_xml(text);
+        let body = crate::xml::escape(text);
         (
             format!(r#"<speak><prosody rate="{percent}%">{body}</prosody></speak>"#),
             true,
