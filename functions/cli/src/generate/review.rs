@@ -1,6 +1,7 @@
 //! Review gates in the terminal: show what the stage produced, then approve,
 //! pick an earlier run, edit, rerun with other parameters, or abort.
 
+use coursegen_core::narration::NarrationSet;
 use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
 
@@ -107,6 +108,20 @@ pub async fn summary(steps: &Steps, id: JobId, stage: Stage) -> anyhow::Result<S
             }
             if let Some(a) = &set.assessment {
                 out.push_str(&format!("  {}  final assessment\n", mix(&a.questions)));
+            }
+        }
+        Stage::Videos => {
+            let set: NarrationSet = serde_json::from_slice(&bytes)?;
+            for l in &set.lessons {
+                let n = &l.narration;
+                let words: usize = n.sentences().map(|s| s.split_whitespace().count()).sum();
+                out.push_str(&format!(
+                    "  {:>2} slides, {:>3} sentences, ~{} min  {}\n",
+                    n.beats.len(),
+                    n.sentences().count(),
+                    words.div_ceil(150),
+                    n.title
+                ));
             }
         }
         _ => {}
