@@ -118,9 +118,9 @@ fn every_stage_state_and_command_pair_matches_the_table() {
             }
         }
     }
-    // (9 stages × 5 states every stage has + 3 gated stages × 2 gate states
+    // (9 stages × 5 states every stage has + 4 gated stages × 2 gate states
     // + 2 skippable stages) × 12 commands.
-    assert_eq!(checked, (9 * 5 + 3 * 2 + 2) * 12);
+    assert_eq!(checked, (9 * 5 + 4 * 2 + 2) * 12);
 }
 
 #[test]
