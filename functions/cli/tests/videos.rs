@@ -119,3 +119,105 @@ fn without_ffmpeg_the_error_names_the_package_and_no_job_starts() {
     assert!(!stderr.contains("job "), "no job was made: {stderr}");
     assert!(!dir.path().join("out").exists());
 }
+
+/// The job as `coursegen jobs show --json` prints it.
+fn show(data: &Path, job: &str) -> serde_json::Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_coursegen"))
+        .args(["jobs", "show", job, "--json", "--data"])
+        .arg(data)
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null)
+}
+
+#[test]
+fn killed_while_rendering_resume_keeps_the_finished_videos() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_coursegen"))
+        .arg("generate")
+        .arg(example("lecture/lecture.en.vtt"))
+        .args(["--auto-approve", "--videos", "--data"])
+        .arg(&data)
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .env_remove("COURSEGEN_SPEECH")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stderr.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let job = first.split_whitespace().nth(1).expect("job id").to_owned();
+    // Kill it (SIGKILL) once a video is done and others are not.
+    let finished = loop {
+        let record = show(&data, &job);
+        let videos = record["videos"].as_array().cloned().unwrap_or_default();
+        let done: Vec<serde_json::Value> = videos
+            .iter()
+            .filter(|v| v["status"] == "completed")
+            .cloned()
+            .collect();
+        if !done.is_empty() && done.len() < videos.len() {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            break done;
+        }
+        assert!(
+            record["status"] != "succeeded" && child.try_wait().unwrap().is_none(),
+            "the job ended before the kill: {record}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+
+    let resumed = Command::new(env!("CARGO_BIN_EXE_coursegen"))
+        .args(["generate", "--resume", &job, "--data"])
+        .arg(&data)
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .env_remove("COURSEGEN_SPEECH")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(
+        resumed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&resumed.stderr)
+    );
+    let record = show(&data, &job);
+    let videos = record["videos"].as_array().unwrap();
+    assert!(
+        videos.iter().all(|v| v["status"] == "completed"),
+        "{record}"
+    );
+    for before in &finished {
+        let after = videos
+            .iter()
+            .find(|v| v["lesson_path"] == before["lesson_path"])
+            .unwrap();
+        assert_eq!(
+            (
+                &after["attempt"],
+                &after["generated_at"],
+                &after["output_key"]
+            ),
+            (
+                &before["attempt"],
+                &before["generated_at"],
+                &before["output_key"]
+            ),
+            "lesson {} was rendered again",
+            before["lesson_path"]
+        );
+    }
+    let written = std::fs::read_dir(dir.path().join("out/videos"))
+        .unwrap()
+        .count();
+    assert_eq!(written, videos.len() * 3);
+}
