@@ -1,0 +1,212 @@
+//! The workflow's lesson renders with a scripted renderer behind the port:
+//! a transient failure is retried, a lesson that cannot be rendered fails
+//! alone with its reason while the others complete and the job succeeds,
+//! and a render in progress stops when its lesson is cancelled.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use common::{Api, api_with_engines, create_job_with};
+use coursegen_core::ids::JobId;
+use coursegen_core::job::{Job, JobStatus};
+use coursegen_core::lifecycle::Command;
+use coursegen_core::narration::Narration;
+use coursegen_core::pipeline::Steps;
+use coursegen_core::ports::{MediaError, RenderedVideo, VideoRenderer};
+use coursegen_core::videos::{VideoChange, VideoOptions, VideoStatus};
+use coursegen_local::workflow::STEP_TIME_LIMIT;
+use serde_json::json;
+use tokio::sync::watch;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Script {
+    /// The first render of all is refused; every other lesson's first
+    /// attempt is unavailable, its second succeeds.
+    FailOneRetryOthers,
+    /// Every render runs until it is cancelled.
+    UntilCancelled,
+}
+
+#[derive(Debug)]
+struct Scripted {
+    script: Script,
+    /// Renders asked for, by lesson title, in order.
+    calls: Mutex<Vec<String>>,
+    cancelled: Mutex<Vec<String>>,
+}
+
+#[async_trait]
+impl VideoRenderer for Scripted {
+    fn voices(&self) -> Vec<String> {
+        vec!["test".into()]
+    }
+
+    async fn render(
+        &self,
+        narration: &Narration,
+        _options: &VideoOptions,
+        progress: &(dyn Fn(u8) + Send + Sync),
+        mut cancel: watch::Receiver<bool>,
+    ) -> Result<RenderedVideo, MediaError> {
+        let title = narration.title.clone();
+        let (first_of_all, tries) = {
+            let mut calls = self.calls.lock().unwrap();
+            calls.push(title.clone());
+            (
+                calls.len() == 1,
+                calls.iter().filter(|t| **t == title).count(),
+            )
+        };
+        progress(10);
+        match self.script {
+            Script::FailOneRetryOthers if first_of_all => Err(MediaError::Invalid(
+                "injected: this lesson cannot be rendered".into(),
+            )),
+            Script::FailOneRetryOthers if tries == 1 => Err(MediaError::Unavailable(
+                "injected: the voice is busy".into(),
+            )),
+            Script::FailOneRetryOthers => Ok(RenderedVideo {
+                mp4: b"not really a video".to_vec(),
+                vtt: "WEBVTT\n".into(),
+                srt: String::new(),
+                duration_ms: 1_000,
+            }),
+            Script::UntilCancelled => {
+                while !*cancel.borrow() {
+                    if cancel.changed().await.is_err() {
+                        break;
+                    }
+                }
+                self.cancelled.lock().unwrap().push(title);
+                Err(MediaError::Cancelled)
+            }
+        }
+    }
+}
+
+fn api(script: Script) -> (Api, Arc<Scripted>) {
+    let renderer = Arc::new(Scripted {
+        script,
+        calls: Mutex::default(),
+        cancelled: Mutex::default(),
+    });
+    let r = renderer.clone();
+    let api = api_with_engines(
+        move |steps| Steps {
+            renderer: Some(r),
+            ..steps
+        },
+        STEP_TIME_LIMIT,
+    );
+    (api, renderer)
+}
+
+async fn until(api: &Api, id: &str, done: impl Fn(&Job) -> bool) -> Job {
+    for _ in 0..3000 {
+        let job = api.job(id).await;
+        if done(&job) {
+            return job;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("job {id} never got there: {:?}", api.job(id).await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_lesson_fails_alone_and_a_transient_failure_is_retried() {
+    let (api, renderer) = api(Script::FailOneRetryOthers);
+    let id = create_job_with(&api, json!({"approvals": "auto", "render_videos": true})).await;
+    let job = until(&api, &id, |j| j.status.is_terminal()).await;
+    assert_eq!(job.status, JobStatus::Succeeded, "{:?}", job.error);
+    assert!(job.videos.len() >= 2);
+    let calls = renderer.calls.lock().unwrap().clone();
+    let refused = &calls[0];
+    let mut tries: BTreeMap<&str, usize> = BTreeMap::new();
+    for title in &calls {
+        *tries.entry(title).or_default() += 1;
+    }
+    for video in &job.videos {
+        if &video.title == refused {
+            assert_eq!(video.status, VideoStatus::Failed);
+            let error = video.error.as_deref().unwrap();
+            assert!(
+                error.contains("injected: this lesson cannot be rendered"),
+                "{error}"
+            );
+            assert_eq!(tries[video.title.as_str()], 1, "a refusal is not retried");
+        } else {
+            assert_eq!(video.status, VideoStatus::Completed, "{video:?}");
+            assert_eq!((video.attempt, video.progress), (1, 100));
+            assert_eq!(
+                tries[video.title.as_str()],
+                2,
+                "retried once after the busy voice"
+            );
+            let key = video.output_key.clone().unwrap();
+            let stored = api.service.steps.artifacts.get(&key).await.unwrap();
+            assert_eq!(stored.bytes, b"not really a video");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_lesson_stops_rendering_and_keeps_no_video() {
+    let (api, renderer) = api(Script::UntilCancelled);
+    let id = create_job_with(
+        &api,
+        json!({"approvals": "auto", "render_videos": true, "videos": {"concurrency": 1}}),
+    )
+    .await;
+    let job_id: JobId = id.parse().unwrap();
+    loop {
+        let job = until(&api, &id, |j| {
+            j.status.is_terminal() || j.videos.iter().any(|v| v.status == VideoStatus::Generating)
+        })
+        .await;
+        if job.status.is_terminal() {
+            assert_eq!(job.status, JobStatus::Succeeded, "{:?}", job.error);
+            break;
+        }
+        let video = job
+            .videos
+            .iter()
+            .find(|v| v.status == VideoStatus::Generating)
+            .unwrap()
+            .clone();
+        let cancel = Command::Video {
+            module: video.module,
+            lesson: video.lesson,
+            attempt: video.attempt,
+            change: VideoChange::Failed {
+                error: "cancelled by ada".into(),
+            },
+        };
+        api.service
+            .steps
+            .update(job_id, |_| Ok(vec![cancel.clone()]))
+            .await
+            .unwrap();
+    }
+    let job = api.job(&id).await;
+    let cancelled = renderer.cancelled.lock().unwrap().clone();
+    assert_eq!(cancelled.len(), job.videos.len(), "every render stopped");
+    for video in &job.videos {
+        assert_eq!(video.status, VideoStatus::Failed);
+        assert_eq!(video.error.as_deref(), Some("cancelled by ada"));
+        assert!(video.output_key.is_none());
+    }
+    let prefix = format!("jobs/{id}/videos/m1-l1/").parse().unwrap();
+    assert!(
+        api.service
+            .steps
+            .artifacts
+            .list(&prefix)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
