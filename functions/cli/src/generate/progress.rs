@@ -1,5 +1,6 @@
 //! Progress in the terminal: one line per stage and, once lessons are being
-//! written, one per lesson. A poller reads the job from the store (the
+//! written, one per lesson; once lesson videos are planned, one per video
+//! with its percent. A poller reads the job from the store (the
 //! source of truth) ten times a second; indicatif draws only on a terminal.
 
 use std::sync::Arc;
@@ -10,6 +11,7 @@ use coursegen_core::ids::JobId;
 use coursegen_core::job::Job;
 use coursegen_core::pipeline::{LessonProgress, Steps};
 use coursegen_core::stage::{Stage, StageState, StageStatus};
+use coursegen_core::videos::{LessonVideo, VideoStatus};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
@@ -106,12 +108,34 @@ fn draw_lesson(bar: &ProgressBar, lesson: &LessonProgress, writing: bool) {
     }
 }
 
-/// The poller's view: a line per stage, then the lesson lines under the
-/// lessons stage.
+fn draw_video(bar: &ProgressBar, video: &LessonVideo) {
+    let label = format!("{} {}", video.lesson_path, video.title);
+    let (mark, note) = match video.status {
+        VideoStatus::Generating => {
+            bar.set_style(style("      {spinner} {bar:24} {pos:>3}% {msg}"));
+            bar.set_length(100);
+            bar.set_position(u64::from(video.progress));
+            bar.set_message(label);
+            bar.enable_steady_tick(TICK);
+            return;
+        }
+        VideoStatus::NotStarted => ("·", String::new()),
+        VideoStatus::Completed => ("✓", String::new()),
+        VideoStatus::Failed => ("✗", video.error.clone().unwrap_or_default()),
+    };
+    bar.disable_steady_tick();
+    bar.set_style(style("      {msg}"));
+    bar.set_message(format!("{mark} {label}  {note}").trim_end().to_owned());
+    bar.tick();
+}
+
+/// The poller's view: a line per stage, the lesson lines under the lessons
+/// stage, and the video lines under the videos stage.
 struct Board {
     multi: MultiProgress,
     stages: Vec<(Stage, ProgressBar)>,
     lessons: Vec<ProgressBar>,
+    videos: Vec<ProgressBar>,
 }
 
 impl Board {
@@ -124,6 +148,24 @@ impl Board {
             multi: multi.clone(),
             stages,
             lessons: Vec::new(),
+            videos: Vec::new(),
+        }
+    }
+
+    /// `rows` made `count` lines long, under `stage`'s line.
+    fn rows(&self, stage: Stage, rows: &mut Vec<ProgressBar>, count: usize) {
+        if rows.len() == count {
+            return;
+        }
+        for bar in rows.drain(..) {
+            self.multi.remove(&bar);
+        }
+        let at = Stage::ALL.iter().position(|s| *s == stage).unwrap_or(0);
+        let mut after = self.stages[at].1.clone();
+        for _ in 0..count {
+            let bar = self.multi.insert_after(&after, ProgressBar::new(0));
+            after = bar.clone();
+            rows.push(bar);
         }
     }
 
@@ -131,25 +173,18 @@ impl Board {
         for (stage, bar) in &self.stages {
             draw_stage(bar, job.stage(*stage));
         }
-        if lessons.len() != self.lessons.len() {
-            for bar in self.lessons.drain(..) {
-                self.multi.remove(&bar);
-            }
-            let mut after = self.stages[Stage::ALL
-                .iter()
-                .position(|s| *s == Stage::Lessons)
-                .unwrap_or(0)]
-            .1
-            .clone();
-            for _ in lessons {
-                let bar = self.multi.insert_after(&after, ProgressBar::new(0));
-                after = bar.clone();
-                self.lessons.push(bar);
-            }
-        }
+        let mut rows = std::mem::take(&mut self.lessons);
+        self.rows(Stage::Lessons, &mut rows, lessons.len());
+        self.lessons = rows;
         let writing = job.stage(Stage::Lessons).status == StageStatus::Running;
         for (bar, lesson) in self.lessons.iter().zip(lessons) {
             draw_lesson(bar, lesson, writing);
+        }
+        let mut rows = std::mem::take(&mut self.videos);
+        self.rows(Stage::Videos, &mut rows, job.videos.len());
+        self.videos = rows;
+        for (bar, video) in self.videos.iter().zip(&job.videos) {
+            draw_video(bar, video);
         }
     }
 }
@@ -176,7 +211,8 @@ impl Progress {
                 }
             }
             // Finished bars stay on screen as the run's summary.
-            for bar in board.stages.iter().map(|(_, b)| b).chain(&board.lessons) {
+            let stages = board.stages.iter().map(|(_, b)| b);
+            for bar in stages.chain(&board.lessons).chain(&board.videos) {
                 bar.disable_steady_tick();
                 bar.finish();
             }
