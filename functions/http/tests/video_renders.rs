@@ -10,7 +10,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use common::{Api, api_with_engines, create_job_with};
+use axum::http::StatusCode;
+use common::{Api, api_with_engines, create_body, create_job_with, upload};
+use coursegen_core::auth::Role;
 use coursegen_core::ids::JobId;
 use coursegen_core::job::{Job, JobStatus};
 use coursegen_core::lifecycle::Command;
@@ -114,6 +116,29 @@ async fn until(api: &Api, id: &str, done: impl Fn(&Job) -> bool) -> Job {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     panic!("job {id} never got there: {:?}", api.job(id).await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_voice_is_refused_naming_the_voices() {
+    let (api, _) = api(Script::FailOneRetryOthers);
+    let admin = api.token("ada", Role::Admin, &[]);
+    let mut body = create_body(&upload(&api).await);
+    body["options"] = json!({"render_videos": true, "videos": {"voice": "nobody"}});
+    let (status, _, error, text) = api
+        .call("POST", "/v1/jobs", Some(&admin), &[], Some(body.clone()))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{text}");
+    assert_eq!(error["error"]["details"]["field"], "options.videos.voice");
+    let message = error["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("\"nobody\"") && message.ends_with("test"),
+        "{message}"
+    );
+    body["options"]["videos"]["voice"] = json!("TEST");
+    let (status, ..) = api
+        .call("POST", "/v1/jobs", Some(&admin), &[], Some(body))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -81,6 +81,7 @@ impl Service {
             }
         }
         self.check_engines(&request)?;
+        self.check_voice(&request.options)?;
         let new = NewJob {
             id: JobId::new(),
             owner: who.user.clone(),
@@ -94,6 +95,37 @@ impl Service {
         // a caller whose start failed can be told to retry safely.
         self.workflow.start(&job).await?;
         Ok(job)
+    }
+
+    /// Refuses lesson videos in a voice the renderer here does not have,
+    /// naming the voices it has; without a renderer each lesson fails with
+    /// the reason instead.
+    fn check_voice(&self, options: &Options) -> Result<(), ServiceError> {
+        let (Some(renderer), Some(voice), true) = (
+            &self.steps.renderer,
+            &options.videos.voice,
+            options.render_videos,
+        ) else {
+            return Ok(());
+        };
+        let voices = renderer.voices();
+        if voices.iter().any(|v| v.eq_ignore_ascii_case(voice.trim())) {
+            return Ok(());
+        }
+        let shown: Vec<&str> = voices.iter().take(30).map(String::as_str).collect();
+        let more = voices.len().saturating_sub(shown.len());
+        let more = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
+        Err(ServiceError::Invalid(ValidationError::new(
+            "options.videos.voice",
+            format!(
+                "there is no voice {voice:?} here; there are {}{more}",
+                shown.join(", ")
+            ),
+        )))
     }
 
     /// Refuses a job whose engines are not here: an LLM or AI server that
