@@ -160,10 +160,6 @@ impl Steps {
                 .fail_video(id, item, "the lesson has no narration")
                 .await;
         };
-        if let Err(e) = narration.validate() {
-            let reason = format!("the lesson's narration cannot be spoken: {e}");
-            return self.fail_video(id, item, &reason).await;
-        }
         let (cancel, cancelled) = watch::channel(false);
         let (report, mut reported) = watch::channel(0u8);
         let progress = move |percent: u8| {
