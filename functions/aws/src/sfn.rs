@@ -12,7 +12,10 @@ use aws_sdk_sfn::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_sfn::types::ExecutionStatus;
 use coursegen_core::ids::{JobId, TaskToken};
 use coursegen_core::job::Job;
-use coursegen_core::ports::{TokenOutcome, Workflow, WorkflowError, execution_input};
+use coursegen_core::ports::{
+    TokenOutcome, Workflow, WorkflowError, execution_input, renders_input, renders_name,
+};
+use coursegen_core::videos::VideoItem;
 use serde_json::Value;
 
 /// Error codes that mean "someone already settled this task".
@@ -114,23 +117,41 @@ fn clip(text: &str, max: usize) -> String {
     text[..end].to_owned()
 }
 
-#[async_trait]
-impl Workflow for StepFunctionsWorkflow {
-    async fn start(&self, job: &Job) -> Result<(), WorkflowError> {
+impl StepFunctionsWorkflow {
+    /// Starts execution `name` of the job with `input`.
+    async fn start_named(
+        &self,
+        job: JobId,
+        name: String,
+        input: Value,
+    ) -> Result<(), WorkflowError> {
         let result = self
             .client
             .start_execution()
             .state_machine_arn(&self.state_machine_arn)
-            .name(job.id.to_string())
-            .input(execution_input(job).to_string())
+            .name(name)
+            .input(input.to_string())
             .send()
             .await;
         match result {
             Ok(_) => Ok(()),
             // Started before (same name): starting is idempotent.
             Err(SdkError::ServiceError(e)) if e.err().is_execution_already_exists() => Ok(()),
-            Err(e) => Err(classify(e, Some(job.id))),
+            Err(e) => Err(classify(e, Some(job))),
         }
+    }
+}
+
+#[async_trait]
+impl Workflow for StepFunctionsWorkflow {
+    async fn start(&self, job: &Job) -> Result<(), WorkflowError> {
+        self.start_named(job.id, job.id.to_string(), execution_input(job))
+            .await
+    }
+
+    async fn start_renders(&self, job: &Job, items: &[VideoItem]) -> Result<(), WorkflowError> {
+        self.start_named(job.id, renders_name(job), renders_input(job, items))
+            .await
     }
 
     async fn send_task_success(

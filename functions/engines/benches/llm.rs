@@ -26,7 +26,7 @@ use coursegen_core::source::{Source, TranscriptFormat};
 use coursegen_engines::ingest::{sentences, transcript};
 use coursegen_engines::llm::LlmConfig;
 use coursegen_local::asl::{Drive, ExecutionStatus, Executor};
-use coursegen_local::workflow::{InProcess, course_machine, new_execution};
+use coursegen_local::workflow::{InProcess, course_machine, job_execution};
 use fake_llm::{Fake, KEY, Latency, tokens};
 
 /// A hosted model at a tenth of real time: 40 ms a call, 10 µs per
@@ -106,7 +106,7 @@ async fn main() {
     let ex = Executor::new(
         machine.clone(),
         Arc::new(InProcess::new(Arc::new(stack.steps.clone()))),
-        new_execution(&machine, &job),
+        job_execution(&machine, &job),
     );
     let started = Instant::now();
     assert_eq!(ex.drive().await.unwrap(), Drive::Done);

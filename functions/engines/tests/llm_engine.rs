@@ -20,7 +20,7 @@ use coursegen_core::source::{Source, TranscriptFormat};
 use coursegen_core::stage::{Stage, Usage};
 use coursegen_engines::llm::{LlmConfig, RetryPolicy};
 use coursegen_local::asl::{Drive, ExecutionStatus, Executor};
-use coursegen_local::workflow::{InProcess, course_machine, new_execution};
+use coursegen_local::workflow::{InProcess, course_machine, job_execution};
 use fake_llm::{Fake, KEY};
 
 const LECTURE: &str = "lecture/lecture.en.vtt";
@@ -80,7 +80,7 @@ async fn run_to_end(
     let ex = Executor::new(
         machine.clone(),
         Arc::new(InProcess::new(Arc::new(stack.steps.clone()))),
-        new_execution(&machine, &job),
+        job_execution(&machine, &job),
     );
     assert_eq!(ex.drive().await.unwrap(), Drive::Done);
     (id, ex.snapshot())

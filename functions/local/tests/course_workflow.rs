@@ -102,6 +102,7 @@ fn start_with(steps: Arc<Steps>, gates: bool, workers: Value) -> Executor {
 }
 
 const AUTO_PATH: &[&str] = &[
+    "RendersOnly?",
     "IngestEngine?",
     "Ingest",
     "Validate",
@@ -130,6 +131,7 @@ const AUTO_PATH: &[&str] = &[
     "RenderVideo",
     "RenderVideo",
     "RenderVideo",
+    "Rendered?",
     "Finish",
     "Done",
 ];
@@ -253,6 +255,50 @@ async fn a_failed_render_fails_its_lesson_and_the_course_goes_on() {
 }
 
 #[tokio::test]
+async fn a_renders_only_execution_renders_its_items_and_ends() {
+    let steps = Arc::new(Steps {
+        suitable: true,
+        ..Steps::default()
+    });
+    let machine = definition();
+    let items = json!([{"module": 0, "lesson": 1, "attempt": 3}]);
+    let input = json!({
+        "job_id": "J",
+        "renders_only": true,
+        "video_concurrency": 1,
+        "steps": {"renders": {"output": {"videos": items}}}
+    });
+    let ex = Executor::new(
+        machine.clone(),
+        steps.clone(),
+        Execution::new("e".into(), "J-videos-9".into(), &machine, input, 0),
+    );
+    assert_eq!(ex.drive().await.unwrap(), Drive::Done);
+    let exec = ex.snapshot();
+    assert_eq!(exec.status, ExecutionStatus::Succeeded);
+    assert_eq!(
+        exec.entered_states(),
+        [
+            "RendersOnly?",
+            "Videos",
+            "RenderVideo",
+            "Rendered?",
+            "Rendered"
+        ]
+    );
+    assert_eq!(
+        steps.called("Video"),
+        vec![
+            json!({"job_id": "J", "step": "video", "video": {"module": 0, "lesson": 1, "attempt": 3}})
+        ]
+    );
+    assert!(
+        steps.called("Finish").is_empty(),
+        "the job was finished before"
+    );
+}
+
+#[tokio::test]
 async fn ai_server_stages_are_dispatched_and_wait_for_their_webhook() {
     let steps = Arc::new(Steps {
         suitable: true,
@@ -353,6 +399,7 @@ async fn unsuitable_material_is_recorded_and_fails() {
     assert_eq!(
         exec.entered_states(),
         vec![
+            "RendersOnly?",
             "IngestEngine?",
             "Ingest",
             "Validate",

@@ -20,7 +20,7 @@ use crate::options::Options;
 use crate::source::Source;
 use crate::stage::{Run, RunStatus, Stage, StageProgress, StageState, StageStatus, Usage};
 use crate::validation::ValidationError;
-use crate::videos::VideoChange;
+use crate::videos::{RenderPlan, VideoChange};
 
 pub use invariants::check_invariants;
 pub use progress::{eta, percent_complete};
@@ -114,11 +114,7 @@ pub enum Command {
     /// Lesson (`module`, `lesson`) will get a video: a new render attempt,
     /// replacing what an earlier one made. Allowed, like [`Command::Video`],
     /// on a job that succeeded: videos may be made, or made again, later.
-    PlanVideo {
-        module: usize,
-        lesson: usize,
-        title: String,
-    },
+    PlanVideo(RenderPlan),
     /// Lesson (`module`, `lesson`)'s video changed in render `attempt`.
     Video {
         module: usize,
@@ -147,7 +143,7 @@ impl Command {
             Command::BindExecution { .. } => ("bind an execution to the job", None),
             Command::AwaitWorker { stage, .. } => ("hand to a worker", Some(stage)),
             Command::NoteIgnoredReport { stage, .. } => ("note a report on", Some(stage)),
-            Command::PlanVideo { .. } => ("plan a lesson's video", None),
+            Command::PlanVideo(_) => ("plan a lesson's video", None),
             Command::Video { .. } => ("record a lesson video's progress", None),
         };
         match stage {
@@ -225,7 +221,7 @@ pub fn apply(
     // a succeeded job's lessons may get videos.
     let allowed_ended = match command {
         Command::NoteIgnoredReport { .. } => true,
-        Command::PlanVideo { .. } | Command::Video { .. } => job.status == JobStatus::Succeeded,
+        Command::PlanVideo(_) | Command::Video { .. } => job.status == JobStatus::Succeeded,
         _ => false,
     };
     if job.status.is_terminal() && !allowed_ended {
@@ -411,11 +407,7 @@ pub fn apply(
             report: report.clone(),
             reason: reason.clone(),
         }],
-        Command::PlanVideo {
-            module,
-            lesson,
-            title,
-        } => videos::plan(&mut next, (*module, *lesson), title),
+        Command::PlanVideo(plan) => videos::plan(&mut next, plan),
         Command::Video {
             module,
             lesson,

@@ -6,25 +6,38 @@ use chrono::{DateTime, Utc};
 
 use crate::event::EventKind;
 use crate::job::Job;
-use crate::videos::{LessonVideo, VideoChange, VideoStatus, lesson_path};
+use crate::videos::{LessonVideo, RenderPlan, VideoChange, VideoStatus, lesson_path};
 
-/// A new render attempt of lesson `at`'s video, replacing what was there.
-pub(super) fn plan(job: &mut Job, at: (usize, usize), title: &str) -> Vec<EventKind> {
-    let (module, lesson) = at;
+/// A new render attempt of a lesson's video, replacing what was there but
+/// the options and narration the plan does not change.
+pub(super) fn plan(job: &mut Job, plan: &RenderPlan) -> Vec<EventKind> {
+    let (module, lesson) = (plan.at.module, plan.at.lesson);
     let path = lesson_path(module, lesson);
-    let found = job.videos.iter().position(|v| (v.module, v.lesson) == at);
+    let found = job
+        .videos
+        .iter()
+        .position(|v| (v.module, v.lesson) == (module, lesson));
+    let before = found.map(|i| &job.videos[i]);
     let video = LessonVideo {
         module,
         lesson,
         lesson_path: path.clone(),
-        title: title.to_owned(),
+        title: plan.title.clone(),
         status: VideoStatus::NotStarted,
         progress: 0,
-        attempt: found.map_or(1, |i| job.videos[i].attempt + 1),
+        attempt: before.map_or(1, |v| v.attempt + 1),
         error: None,
         output_key: None,
         duration_ms: None,
         generated_at: None,
+        options: plan
+            .options
+            .clone()
+            .or_else(|| before.and_then(|v| v.options.clone())),
+        narration_key: plan
+            .narration_key
+            .clone()
+            .or_else(|| before.and_then(|v| v.narration_key.clone())),
     };
     match found {
         Some(i) => job.videos[i] = video,

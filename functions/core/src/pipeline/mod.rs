@@ -12,10 +12,11 @@ mod stages;
 mod videos;
 mod writing;
 
+pub use crate::videos::VideoItem;
 pub use dispatch::WORKER_TIMEOUT;
 pub use parsed::ParsedOutputs;
 pub use review::REVIEW_DAYS;
-pub use videos::VideoItem;
+pub(crate) use videos::item;
 pub use writing::{LessonIndex, LessonProgress, LessonQuestions, LessonRef, QuestionSet};
 
 use std::future::Future;

@@ -7,7 +7,6 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tokio::sync::watch;
 
@@ -17,18 +16,10 @@ use crate::course::Course;
 use crate::ids::JobId;
 use crate::job::Job;
 use crate::lifecycle::Command;
-use crate::narration::{LessonNarration, NarrationSet};
+use crate::narration::{LessonNarration, Narration, NarrationSet};
 use crate::ports::{MediaError, NarrationRequest, RenderedVideo};
 use crate::stage::Stage;
-use crate::videos::{LessonVideo, VideoChange, VideoStatus};
-
-/// One render: a lesson and the attempt it renders (the Map's item).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct VideoItem {
-    pub module: usize,
-    pub lesson: usize,
-    pub attempt: u32,
-}
+use crate::videos::{LessonRef, LessonVideo, RenderPlan, VideoChange, VideoItem, VideoStatus};
 
 /// How often a render reports progress and looks for a cancel.
 const WATCH_EVERY: Duration = Duration::from_secs(1);
@@ -67,43 +58,56 @@ impl Steps {
     pub(super) async fn plan_renders(&self, id: JobId) -> Result<Value, StepError> {
         let job = self.jobs.get(id).await?;
         let set: NarrationSet = self.stage_output(&job, Stage::Videos).await?;
-        self.plan(id, &set, |lesson| lesson.status != VideoStatus::NotStarted)
-            .await
-            .map(|items| json!({ "videos": items }))
-    }
-
-    /// Plans a new render of the lessons of `set` that `again` picks (and
-    /// of those never planned); the items to render.
-    pub async fn plan(
-        &self,
-        id: JobId,
-        set: &NarrationSet,
-        again: impl Fn(&LessonVideo) -> bool,
-    ) -> Result<Vec<VideoItem>, StepError> {
-        let job = self
-            .update(id, |job| {
-                Ok(set
-                    .lessons
-                    .iter()
-                    .filter(|n| find(job, n.module, n.lesson).is_none_or(&again))
-                    .map(|n| Command::PlanVideo {
-                        module: n.module,
-                        lesson: n.lesson,
-                        title: n.narration.title.clone(),
-                    })
-                    .collect())
+        let plans = set
+            .lessons
+            .iter()
+            .filter(|n| {
+                find(&job, n.module, n.lesson).is_none_or(|v| v.status != VideoStatus::NotStarted)
             })
-            .await?;
-        Ok(set
+            .map(|n| RenderPlan {
+                at: LessonRef {
+                    module: n.module,
+                    lesson: n.lesson,
+                },
+                title: n.narration.title.clone(),
+                options: None,
+                narration_key: None,
+            })
+            .collect();
+        let job = self.plan(id, plans).await?;
+        let items: Vec<VideoItem> = set
             .lessons
             .iter()
             .filter_map(|n| find(&job, n.module, n.lesson))
-            .map(|v| VideoItem {
-                module: v.module,
-                lesson: v.lesson,
-                attempt: v.attempt,
-            })
-            .collect())
+            .map(item)
+            .collect();
+        Ok(json!({ "videos": items }))
+    }
+
+    /// Plans a new render attempt of each lesson in `plans`: the job as it
+    /// is then.
+    pub async fn plan(&self, id: JobId, plans: Vec<RenderPlan>) -> Result<Job, StepError> {
+        self.update(id, |_| {
+            Ok(plans.iter().cloned().map(Command::PlanVideo).collect())
+        })
+        .await
+    }
+
+    /// The narration lesson `video` renders: a reviewer's own for it, or
+    /// the videos stage's.
+    pub async fn narration_of(
+        &self,
+        job: &Job,
+        video: &LessonVideo,
+    ) -> Result<Option<Narration>, StepError> {
+        if let Some(key) = &video.narration_key {
+            let bytes = self.artifacts.get(key).await?.bytes;
+            let narration = serde_json::from_slice(&bytes)
+                .map_err(|e| StepError::new("CorruptArtifact", format!("{key}: {e}")))?;
+            return Ok(Some(narration));
+        }
+        let set: NarrationSet = self.stage_output(job, Stage::Videos).await?;
+        Ok(set.of(video.module, video.lesson).cloned())
     }
 
     /// Renders one lesson's video (`{"video": item}`), or records why it
@@ -154,12 +158,12 @@ impl Steps {
                 .fail_video(id, item, "this build renders no videos")
                 .await;
         };
-        let set: NarrationSet = self.stage_output(&job, Stage::Videos).await?;
-        let Some(narration) = set.of(item.module, item.lesson) else {
+        let Some(narration) = self.narration_of(&job, video).await? else {
             return self
                 .fail_video(id, item, "the lesson has no narration")
                 .await;
         };
+        let options = video.options.as_ref().unwrap_or(&job.options.videos);
         let (cancel, cancelled) = watch::channel(false);
         let (report, mut reported) = watch::channel(0u8);
         let progress = move |percent: u8| {
@@ -171,7 +175,7 @@ impl Steps {
                 newer
             });
         };
-        let render = renderer.render(narration, &job.options.videos, &progress, cancelled);
+        let render = renderer.render(&narration, options, &progress, cancelled);
         tokio::pin!(render);
         let rendered = loop {
             tokio::select! {
@@ -278,10 +282,16 @@ impl Steps {
     }
 }
 
+pub(crate) fn item(video: &LessonVideo) -> VideoItem {
+    VideoItem {
+        module: video.module,
+        lesson: video.lesson,
+        attempt: video.attempt,
+    }
+}
+
 fn find(job: &Job, module: usize, lesson: usize) -> Option<&LessonVideo> {
-    job.videos
-        .iter()
-        .find(|v| (v.module, v.lesson) == (module, lesson))
+    job.video(LessonRef { module, lesson })
 }
 
 /// Whether render `item` may still change its lesson: its attempt, not

@@ -33,7 +33,9 @@ pub use media::{
 pub use paging::{Cursor, ListPosition, MAX_PAGE_SIZE, Page, PageRequest};
 pub use remote_files::{Fetched, RemoteFiles};
 pub use uploads::Uploads;
-pub use workflow::{TokenOutcome, Workflow, WorkflowError, execution_input};
+pub use workflow::{
+    TokenOutcome, Workflow, WorkflowError, execution_input, renders_input, renders_name,
+};
 
 use crate::ids::JobId;
 

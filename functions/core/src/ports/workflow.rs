@@ -10,6 +10,7 @@ use crate::job::Job;
 use crate::options::AI_SERVER_STAGES;
 use crate::source::Source;
 use crate::stage::Stage;
+use crate::videos::VideoItem;
 
 /// What became of a token call. Step Functions answers a token that is
 /// unknown, used or timed out with InvalidToken, TaskTimedOut or
@@ -38,6 +39,11 @@ pub enum WorkflowError {
 pub trait Workflow: Send + Sync + std::fmt::Debug {
     /// Starts the job's execution; starting it again does nothing.
     async fn start(&self, job: &Job) -> Result<(), WorkflowError>;
+
+    /// Starts an execution of the same definition that only renders
+    /// `items` of a job whose course is made (its videos asked for later,
+    /// retried or made again), named [`renders_name`].
+    async fn start_renders(&self, job: &Job, items: &[VideoItem]) -> Result<(), WorkflowError>;
 
     /// Completes the task waiting on `token` with `output`.
     async fn send_task_success(
@@ -87,5 +93,22 @@ pub fn execution_input(job: &Job) -> Value {
         "max_concurrency": job.options.max_concurrency,
         "video_concurrency": job.options.videos.concurrency,
         "workers": workers,
+    })
+}
+
+/// The name of the execution that renders `job`'s videos as planned at
+/// its version: unique per request, and the same if that start is retried.
+pub fn renders_name(job: &Job) -> String {
+    format!("{}-videos-{}", job.id, job.version)
+}
+
+/// What a renders-only execution starts with: the definition goes straight
+/// to its videos Map with these items, and ends after it.
+pub fn renders_input(job: &Job, items: &[VideoItem]) -> Value {
+    json!({
+        "job_id": job.id.to_string(),
+        "renders_only": true,
+        "video_concurrency": job.options.videos.concurrency,
+        "steps": {"renders": {"output": {"videos": items}}},
     })
 }

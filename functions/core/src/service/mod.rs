@@ -4,6 +4,7 @@
 
 mod error;
 mod review;
+mod videos;
 mod webhook;
 
 use std::sync::Arc;
@@ -12,6 +13,7 @@ use chrono::Utc;
 
 pub use error::ServiceError;
 pub use review::{Decision, EditContext, check_edit};
+pub use videos::{CANCELLED, VideoFile};
 pub use webhook::WORKER_FAILED;
 
 use crate::access::{self, Action};
@@ -81,7 +83,12 @@ impl Service {
             }
         }
         self.check_engines(&request)?;
-        self.check_voice(&request.options)?;
+        if request.options.render_videos {
+            self.check_voice(
+                "options.videos.voice",
+                request.options.videos.voice.as_deref(),
+            )?;
+        }
         let new = NewJob {
             id: JobId::new(),
             owner: who.user.clone(),
@@ -100,12 +107,8 @@ impl Service {
     /// Refuses lesson videos in a voice the renderer here does not have,
     /// naming the voices it has; without a renderer each lesson fails with
     /// the reason instead.
-    fn check_voice(&self, options: &Options) -> Result<(), ServiceError> {
-        let (Some(renderer), Some(voice), true) = (
-            &self.steps.renderer,
-            &options.videos.voice,
-            options.render_videos,
-        ) else {
+    fn check_voice(&self, field: &str, voice: Option<&str>) -> Result<(), ServiceError> {
+        let (Some(renderer), Some(voice)) = (&self.steps.renderer, voice) else {
             return Ok(());
         };
         let voices = renderer.voices();
@@ -120,7 +123,7 @@ impl Service {
             String::new()
         };
         Err(ServiceError::Invalid(ValidationError::new(
-            "options.videos.voice",
+            field,
             format!(
                 "there is no voice {voice:?} here; there are {}{more}",
                 shown.join(", ")

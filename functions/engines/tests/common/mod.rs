@@ -17,7 +17,7 @@ use coursegen_core::source::TranscriptFormat;
 use coursegen_engines::ingest::{sentences, transcript};
 use coursegen_engines::offline::offline_steps;
 use coursegen_local::asl::Executor;
-use coursegen_local::workflow::{InProcess, course_machine, new_execution};
+use coursegen_local::workflow::{InProcess, course_machine, job_execution};
 use coursegen_local::{FsArtifactStore, SqliteStore};
 
 pub fn example(path: &str) -> Vec<u8> {
@@ -133,7 +133,7 @@ pub async fn new_job_from(
 pub async fn executor(stack: &Stack, id: JobId) -> Executor {
     let job = stack.steps.jobs.get(id).await.unwrap();
     let machine = Arc::new(course_machine().unwrap());
-    let execution = new_execution(&machine, &job);
+    let execution = job_execution(&machine, &job);
     Executor::new(
         machine,
         Arc::new(InProcess::new(Arc::new(stack.steps.clone()))),

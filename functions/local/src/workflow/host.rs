@@ -11,7 +11,10 @@ use std::time::Duration;
 use async_trait::async_trait;
 use coursegen_core::ids::{JobId, TaskToken};
 use coursegen_core::job::Job;
-use coursegen_core::ports::{StoreError, TokenOutcome, Workflow, WorkflowError};
+use coursegen_core::ports::{
+    StoreError, TokenOutcome, Workflow, WorkflowError, execution_input, renders_input, renders_name,
+};
+use coursegen_core::videos::VideoItem;
 use tokio::sync::Notify;
 
 use super::new_execution;
@@ -182,12 +185,14 @@ impl LocalWorkflow {
         }
         Ok(TokenOutcome::AlreadyHandled)
     }
-}
 
-#[async_trait]
-impl Workflow for LocalWorkflow {
-    async fn start(&self, job: &Job) -> Result<(), WorkflowError> {
-        let name = job.id.to_string();
+    /// Starts execution `name` with `input`, or drives it on if saved
+    /// unfinished; one that ended stays ended (names are idempotency keys).
+    async fn start_named(
+        &self,
+        name: String,
+        input: serde_json::Value,
+    ) -> Result<(), WorkflowError> {
         if self.live().contains_key(&name) {
             return Ok(());
         }
@@ -202,10 +207,35 @@ impl Workflow for LocalWorkflow {
             None => self.drive(Executor::new(
                 self.machine.clone(),
                 self.runner.clone(),
-                new_execution(&self.machine, job),
+                new_execution(&self.machine, name, input),
             )),
         }
         Ok(())
+    }
+
+    /// Whether execution `name` is running or saved unfinished.
+    pub async fn is_running(&self, name: &str) -> Result<bool, StoreError> {
+        if self.live().contains_key(name) {
+            return Ok(true);
+        }
+        Ok(self
+            .store
+            .execution_named(name)
+            .await?
+            .is_some_and(|saved| !saved.is_done()))
+    }
+}
+
+#[async_trait]
+impl Workflow for LocalWorkflow {
+    async fn start(&self, job: &Job) -> Result<(), WorkflowError> {
+        self.start_named(job.id.to_string(), execution_input(job))
+            .await
+    }
+
+    async fn start_renders(&self, job: &Job, items: &[VideoItem]) -> Result<(), WorkflowError> {
+        self.start_named(renders_name(job), renders_input(job, items))
+            .await
     }
 
     async fn send_task_success(

@@ -60,15 +60,14 @@ pub fn course_machine() -> Result<StateMachine, DefinitionError> {
 }
 
 /// A new execution for `job`, named after it (the name is the idempotency key).
-pub fn new_execution(machine: &StateMachine, job: &Job) -> Execution {
+pub fn job_execution(machine: &StateMachine, job: &Job) -> Execution {
+    new_execution(machine, job.id.to_string(), execution_input(job))
+}
+
+/// A new execution called `name` (its idempotency key) starting with `input`.
+pub fn new_execution(machine: &StateMachine, name: String, input: Value) -> Execution {
     let now = chrono::Utc::now().timestamp_millis();
-    Execution::new(
-        format!("local:{}", job.id),
-        job.id.to_string(),
-        machine,
-        execution_input(job),
-        now,
-    )
+    Execution::new(format!("local:{name}"), name, machine, input, now)
 }
 
 /// Answers the definition's Lambda invocations with the step handlers, in

@@ -3,16 +3,17 @@
 //! that succeeded still takes its videos' changes, an aborted one does not.
 
 use super::*;
-use crate::videos::{VideoChange, VideoStatus};
+use crate::videos::{LessonRef, RenderPlan, VideoChange, VideoOptions, VideoStatus};
 
 fn plan(job: &Job, lesson: usize) -> Job {
     step(
         job,
-        Command::PlanVideo {
-            module: 0,
-            lesson,
+        Command::PlanVideo(RenderPlan {
+            at: LessonRef { module: 0, lesson },
             title: format!("Lesson {}", lesson + 1),
-        },
+            options: None,
+            narration_key: None,
+        }),
     )
 }
 
@@ -114,12 +115,44 @@ fn a_succeeded_job_takes_videos_an_aborted_one_does_not() {
     assert!(
         refused(
             &aborted,
-            Command::PlanVideo {
-                module: 0,
-                lesson: 0,
-                title: "x".into()
-            }
+            Command::PlanVideo(RenderPlan {
+                at: LessonRef {
+                    module: 0,
+                    lesson: 0
+                },
+                title: "x".into(),
+                options: None,
+                narration_key: None,
+            })
         )
         .contains("aborted")
     );
+}
+
+#[test]
+fn a_new_attempt_keeps_the_options_and_narration_it_does_not_change() {
+    let (job, _) = create(new_job(all_on()), t0()).unwrap();
+    let at = LessonRef {
+        module: 0,
+        lesson: 0,
+    };
+    let full_hd = VideoOptions {
+        resolution: crate::videos::Resolution::FullHd,
+        ..VideoOptions::default()
+    };
+    let edited: ArtifactKey = "jobs/j/videos/m1-l1/narration-2.json".parse().unwrap();
+    let job = step(
+        &job,
+        Command::PlanVideo(RenderPlan {
+            at,
+            title: "One".into(),
+            options: Some(full_hd.clone()),
+            narration_key: Some(edited.clone()),
+        }),
+    );
+    let job = plan(&job, 0);
+    let video = &job.videos[0];
+    assert_eq!(video.attempt, 2);
+    assert_eq!(video.options.as_ref(), Some(&full_hd));
+    assert_eq!(video.narration_key.as_ref(), Some(&edited));
 }

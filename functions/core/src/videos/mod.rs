@@ -12,6 +12,10 @@ use crate::artifact::ArtifactKey;
 use crate::ports::FrameSize;
 use crate::validation::{ValidationError, ensure};
 
+mod request;
+
+pub use request::{LessonRef, VideoItem, VideoRequest};
+
 /// Lessons a job may render at once.
 pub const MAX_RENDERS_AT_ONCE: u8 = 16;
 
@@ -150,6 +154,48 @@ pub struct LessonVideo {
     pub duration_ms: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generated_at: Option<DateTime<Utc>>,
+    /// The options this lesson renders in, when a request changed them
+    /// from the job's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub options: Option<VideoOptions>,
+    /// A narration a reviewer wrote for this lesson after the course was
+    /// made; absent: the videos stage's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub narration_key: Option<ArtifactKey>,
+}
+
+impl LessonVideo {
+    pub fn at(&self) -> LessonRef {
+        LessonRef {
+            module: self.module,
+            lesson: self.lesson,
+        }
+    }
+
+    /// Whether a render of it is waiting or running.
+    pub fn is_pending(&self) -> bool {
+        matches!(
+            self.status,
+            VideoStatus::NotStarted | VideoStatus::Generating
+        )
+    }
+}
+
+impl crate::job::Job {
+    /// Lesson `at`'s video, if one was ever planned.
+    pub fn video(&self, at: LessonRef) -> Option<&LessonVideo> {
+        self.videos.iter().find(|v| v.at() == at)
+    }
+}
+
+/// What a new render attempt of a lesson changes; what it leaves out
+/// stays as the lesson's last attempt had it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RenderPlan {
+    pub at: LessonRef,
+    pub title: String,
+    pub options: Option<VideoOptions>,
+    pub narration_key: Option<ArtifactKey>,
 }
 
 /// The path clients name lesson (`module`, `lesson`) by.
@@ -268,6 +314,8 @@ mod tests {
             duration_ms: None,
             generated_at: matches!(status, VideoStatus::Completed | VideoStatus::Failed)
                 .then(Utc::now),
+            options: None,
+            narration_key: None,
         }
     }
 
