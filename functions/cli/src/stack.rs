@@ -190,5 +190,6 @@ pub fn api_state(
             deliveries: stack.deliveries.clone(),
             files: Arc::new(HttpFiles::new(file_hosts)),
         }),
+        downloads: None,
     })
 }

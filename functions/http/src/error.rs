@@ -40,6 +40,15 @@ impl ApiError {
     pub fn not_found(what: impl Into<String>) -> Self {
         ApiError::new(StatusCode::NOT_FOUND, "not_found", what)
     }
+
+    /// The same error naming field `to` where it named `from`: for routes
+    /// whose body calls a field otherwise than the service does.
+    pub fn renamed_field(mut self, from: &str, to: &str) -> Self {
+        if self.details["field"] == from {
+            self.details["field"] = json!(to);
+        }
+        self
+    }
 }
 
 impl ApiError {

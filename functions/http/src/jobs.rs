@@ -25,11 +25,11 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::ApiState;
 
-type ApiResult = Result<Response, ApiError>;
+pub(crate) type ApiResult = Result<Response, ApiError>;
 
 /// The job with its version as the ETag, which edits send back as If-Match.
 /// The job, with `progress.eta_seconds` when there is an estimate.
-fn job_response(status: StatusCode, job: &Job) -> Response {
+pub(crate) fn job_response(status: StatusCode, job: &Job) -> Response {
     let mut body = serde_json::to_value(job).unwrap_or_default();
     if let Some(eta) = lifecycle::eta(job, chrono::Utc::now()) {
         body["progress"]["eta_seconds"] = json!(eta.num_seconds());
@@ -136,7 +136,7 @@ pub async fn run_output(
 }
 
 /// The version an If-Match header names (`"7"`, `7` or `W/"7"`).
-fn if_match(headers: &HeaderMap) -> Result<u64, ApiError> {
+pub(crate) fn if_match(headers: &HeaderMap) -> Result<u64, ApiError> {
     let value = headers.get(IF_MATCH).ok_or_else(|| {
         ApiError::new(
             StatusCode::PRECONDITION_REQUIRED,
@@ -170,7 +170,7 @@ pub async fn edit(
 }
 
 /// A body the caller may leave out (no JSON content type): the defaults.
-fn optional<T: Default>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
+pub(crate) fn optional<T: Default>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
     match body {
         Ok(Json(b)) => Ok(b),
         Err(JsonRejection::MissingJsonContentType(_)) => Ok(T::default()),

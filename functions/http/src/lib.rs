@@ -11,9 +11,12 @@ mod files;
 pub mod gateway;
 mod jobs;
 pub mod openapi;
+mod range;
+mod seed;
 pub mod server;
 pub mod state;
 mod uploads;
+mod videos;
 pub mod webhook;
 
 use axum::Router;
@@ -145,5 +148,27 @@ fn rest_routes() -> Router<ApiState> {
         .route(
             "/v1/jobs/{id}/course.questions.json",
             course_route(CourseFormat::Questions),
+        )
+        .route(
+            "/v1/jobs/{id}/videos",
+            post(videos::render).get(videos::status),
+        )
+        .route(
+            "/v1/jobs/{id}/videos/{lesson}",
+            get(videos::lesson_status).delete(videos::cancel),
+        )
+        .route("/v1/jobs/{id}/videos/{lesson}/retry", post(videos::retry))
+        .route(
+            "/v1/jobs/{id}/videos/{lesson}/narration",
+            get(videos::narration).put(videos::edit_narration),
+        )
+        .route("/v1/jobs/{id}/videos/{lesson}/{file}", get(videos::file))
+        .route(
+            "/video-transform/generate-video",
+            post(seed::generate_video),
+        )
+        .route(
+            "/video-transform/{id}/video-generation-status",
+            get(seed::generation_status),
         )
 }

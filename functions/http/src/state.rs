@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use coursegen_core::ports::{Committed, Uploads};
+use coursegen_core::ports::{Committed, FileLinks, Uploads};
 use coursegen_core::service::Service;
 use tokio::sync::{broadcast, watch};
 
@@ -29,6 +29,10 @@ pub struct ApiState {
     /// The AI server's webhook: its secret, delivery log and file fetcher;
     /// `None` where webhooks go elsewhere (every delivery refused).
     pub webhooks: Option<Webhooks>,
+    /// Where large files (lesson videos) are downloaded from instead of
+    /// through us: pre-signed S3 URLs on AWS, where a Lambda answers at
+    /// most 6 MB; `None` locally, where they are served here.
+    pub downloads: Option<Arc<dyn FileLinks>>,
 }
 
 /// A `stopping` that never fires, for servers without a shutdown signal.

@@ -224,6 +224,51 @@ impl Service {
         self.start_renders(id, vec![plan]).await
     }
 
+    /// The lesson `path` names in job `id`: `m2/l3`, or seed 001's
+    /// `…/lesson_N` for the N-th lesson of the course (1-based, in order).
+    pub async fn lesson_named(
+        &self,
+        who: &Principal,
+        id: JobId,
+        path: &str,
+        field: &str,
+    ) -> Result<LessonRef, ServiceError> {
+        if let Ok(at) = path.parse() {
+            return Ok(at);
+        }
+        let nth = path
+            .rsplit('/')
+            .next()
+            .and_then(|last| last.strip_prefix("lesson_"))
+            .and_then(|n| n.parse::<usize>().ok())
+            .filter(|n| *n >= 1);
+        let Some(n) = nth else {
+            return Err(ValidationError::new(
+                field,
+                format!("{path:?} names no lesson: write m<module>/l<lesson> (as in m1/l2) or lesson_<n>"),
+            )
+            .into());
+        };
+        let job = self.job_for(who, id, Action::Read).await?;
+        let set = self.narrations(&job).await?;
+        let mut lessons: Vec<LessonRef> = set
+            .lessons
+            .iter()
+            .map(|l| LessonRef {
+                module: l.module,
+                lesson: l.lesson,
+            })
+            .collect();
+        lessons.sort();
+        lessons.get(n - 1).copied().ok_or_else(|| {
+            ValidationError::new(
+                field,
+                format!("the course has {} lessons, not {n}", lessons.len()),
+            )
+            .into()
+        })
+    }
+
     /// Where file `file` of lesson `at`'s finished video is kept.
     pub async fn video_file(
         &self,

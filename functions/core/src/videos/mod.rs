@@ -9,6 +9,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::artifact::ArtifactKey;
+use crate::ids::JobId;
 use crate::ports::FrameSize;
 use crate::validation::{ValidationError, ensure};
 
@@ -233,6 +234,7 @@ pub struct VideoSummary {
 #[serde(rename_all = "camelCase")]
 pub struct GeneratedVideo {
     pub lesson_path: String,
+    /// The API path that downloads the video (empty when it failed).
     pub output_path: String,
     pub generated_at: DateTime<Utc>,
     pub success: bool,
@@ -240,9 +242,20 @@ pub struct GeneratedVideo {
     pub error: Option<String>,
 }
 
-/// The aggregate of `videos`: generating while any lesson is (or waits),
-/// failed when all have ended and one failed, completed when all are.
-pub fn summary(videos: &[LessonVideo]) -> VideoSummary {
+/// Where a client downloads lesson `at`'s video (or, with another
+/// extension, its subtitles): any file name ending `.mp4` names the video.
+pub fn download_path(job: JobId, at: LessonRef, file_name: &str) -> String {
+    format!(
+        "/v1/jobs/{job}/videos/m{}-l{}/{file_name}",
+        at.module + 1,
+        at.lesson + 1
+    )
+}
+
+/// The aggregate of job `id`'s `videos`: generating while any lesson is
+/// (or waits), failed when all have ended and one failed, completed when
+/// all are.
+pub fn summary(id: JobId, videos: &[LessonVideo]) -> VideoSummary {
     let count = |s: VideoStatus| videos.iter().filter(|v| v.status == s).count();
     let status = if videos.is_empty() {
         VideoStatus::NotStarted
@@ -264,7 +277,7 @@ pub fn summary(videos: &[LessonVideo]) -> VideoSummary {
             match v.status {
                 VideoStatus::Completed => Some(GeneratedVideo {
                     lesson_path: v.lesson_path.clone(),
-                    output_path: v.output_key.as_ref()?.to_string(),
+                    output_path: download_path(id, v.at(), "lesson.mp4"),
                     generated_at: at,
                     success: true,
                     error: None,
@@ -324,7 +337,7 @@ mod tests {
         use VideoStatus::*;
         let of = |s: &[VideoStatus]| {
             let v: Vec<_> = s.iter().enumerate().map(|(i, s)| video(i, *s)).collect();
-            summary(&v)
+            summary(JobId::new(), &v)
         };
         assert_eq!(of(&[]).video_generation_status, NotStarted);
         assert_eq!(

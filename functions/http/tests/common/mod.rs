@@ -171,6 +171,7 @@ pub fn build(setup: Setup) -> Api {
             },
             files,
         }),
+        downloads: None,
     };
     let gateway = ApiState {
         auth: Arc::new(GatewayClaims),
