@@ -66,13 +66,13 @@ fn with_version(status: StatusCode, job: &Job, body: impl Serialize) -> Response
 /// The lesson a URL names (`m1-l2`, or `m1/l2` encoded).
 fn lesson(text: &str) -> Result<LessonRef, ApiError> {
     text.parse()
-        .map_err(|e: String| ApiError::not_found(&format!("no such lesson: {e}")))
+        .map_err(|e: String| ApiError::not_found(format!("no such lesson: {e}")))
 }
 
 fn lesson_of(job: &Job, at: LessonRef) -> Result<LessonVideo, ApiError> {
     job.video(at)
         .cloned()
-        .ok_or_else(|| ApiError::not_found(&format!("lesson {at} has no video")))
+        .ok_or_else(|| ApiError::not_found(format!("lesson {at} has no video")))
 }
 
 pub async fn status(

@@ -59,7 +59,8 @@ impl Service {
         let asked = match request.lesson_refs()? {
             Some(refs) => {
                 for (i, at) in refs.iter().enumerate() {
-                    narrated(&set, *at).map_err(|e| e.within(&format!("lessons[{i}]")))?;
+                    narrated(&set, *at)
+                        .map_err(|e| ValidationError::new(format!("lessons[{i}]"), e.message))?;
                 }
                 refs
             }
