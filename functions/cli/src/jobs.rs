@@ -150,7 +150,8 @@ async fn abort(id: JobId, reason: Option<String>, data: &DataArgs) -> anyhow::Re
     }
 }
 
-fn open(data: &DataArgs) -> anyhow::Result<Option<SqliteStore>> {
+/// The data directory's job store, if it has one (nothing is created).
+pub(crate) fn open(data: &DataArgs) -> anyhow::Result<Option<SqliteStore>> {
     DataDir::new(&data.dir)
         .open_existing_store()
         .with_context(|| format!("cannot open the job store in {}", data.dir.display()))

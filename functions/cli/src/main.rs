@@ -3,9 +3,11 @@
 mod ai_server;
 mod generate;
 mod jobs;
+mod progress;
 mod serve;
 mod stack;
 mod token;
+mod videos;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -43,6 +45,9 @@ struct DataArgs {
 enum Command {
     /// Make a course from a transcript or course script, on this machine.
     Generate(generate::GenerateArgs),
+    /// Render a made course's lesson videos again: every lesson or some,
+    /// failed ones, in another voice or resolution.
+    Videos(videos::VideosArgs),
     /// List or inspect jobs in the local data directory.
     Jobs {
         #[command(subcommand)]
@@ -87,6 +92,7 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Generate(args) => generate::run(args).await,
+            Command::Videos(args) => videos::run(args).await,
             Command::Jobs { command } => jobs::run(command).await,
             Command::Token(args) => token::run(args),
             Command::Serve(args) => serve::run(args).await,

@@ -2,38 +2,16 @@
 //! under `DIR/videos/` with its `.vtt` and `.srt`, checked with ffprobe;
 //! and a machine without ffmpeg is told which package to install.
 
+mod common;
 #[path = "../../media/tests/support/probe.rs"]
 mod probe;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Command;
 
+use common::{example, generate_with_videos, show};
 use coursegen_core::course::Course;
 use probe::{probe, seconds, stream};
-
-fn example(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../examples")
-        .join(path)
-}
-
-fn generate(dir: &Path, path_var: Option<&Path>) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_coursegen"));
-    command
-        .arg("generate")
-        .arg(example("lecture/lecture.en.vtt"))
-        .args(["--auto-approve", "--videos", "--data"])
-        .arg(dir.join("data"))
-        .arg("--out")
-        .arg(dir.join("out"))
-        .env_remove("OPENAI_BASE_URL")
-        .env_remove("OPENAI_API_KEY")
-        .env_remove("COURSEGEN_SPEECH");
-    if let Some(path) = path_var {
-        command.env("PATH", path);
-    }
-    command.output().unwrap()
-}
 
 /// How many subtitle packets (cues) the file's subtitle track holds.
 fn subtitle_packets(video: &Path) -> usize {
@@ -49,7 +27,7 @@ fn subtitle_packets(video: &Path) -> usize {
 #[test]
 fn every_lesson_gets_a_narrated_video_with_subtitles() {
     let dir = tempfile::tempdir().unwrap();
-    let out = generate(dir.path(), None);
+    let out = generate_with_videos(dir.path(), None);
     assert!(
         out.status.success(),
         "{}",
@@ -109,7 +87,7 @@ fn every_lesson_gets_a_narrated_video_with_subtitles() {
 fn without_ffmpeg_the_error_names_the_package_and_no_job_starts() {
     let dir = tempfile::tempdir().unwrap();
     let empty = tempfile::tempdir().unwrap();
-    let out = generate(dir.path(), Some(empty.path()));
+    let out = generate_with_videos(dir.path(), Some(empty.path()));
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -118,16 +96,6 @@ fn without_ffmpeg_the_error_names_the_package_and_no_job_starts() {
     );
     assert!(!stderr.contains("job "), "no job was made: {stderr}");
     assert!(!dir.path().join("out").exists());
-}
-
-/// The job as `coursegen jobs show --json` prints it.
-fn show(data: &Path, job: &str) -> serde_json::Value {
-    let out = Command::new(env!("CARGO_BIN_EXE_coursegen"))
-        .args(["jobs", "show", job, "--json", "--data"])
-        .arg(data)
-        .output()
-        .unwrap();
-    serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null)
 }
 
 #[test]

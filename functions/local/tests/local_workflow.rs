@@ -163,16 +163,27 @@ async fn a_failed_token_and_a_stop_end_the_execution() {
 async fn a_new_host_resumes_what_the_last_one_left() {
     let (_dir, store) = setup();
     let runner = Arc::new(Runner::default());
-    let job = job();
+    let (job, other) = (job(), job());
     let token = {
         let first = LocalWorkflow::new(machine(), runner.clone(), store.clone());
         first.start(&job).await.unwrap();
-        runner.token().await
+        let token = runner.token().await;
+        runner.tokens.lock().unwrap().clear();
+        first.start(&other).await.unwrap();
+        runner.token().await;
+        token
     };
-    // The first host is gone (as after a restart); its driver task is idle
-    // at the gate. A second host on the same database takes over.
+    // The first host is gone (as after a restart); its driver tasks are
+    // idle at the gate. A second host on the same database takes over one
+    // job's execution, then the rest.
     let second = LocalWorkflow::new(machine(), runner.clone(), store.clone());
-    assert_eq!(second.resume_all().await.unwrap(), 1);
+    let name = job.id.to_string();
+    assert_eq!(
+        second.resume_where(|n| n == name).await.unwrap(),
+        vec![name.clone()]
+    );
+    assert!(second.is_live(job.id) && !second.is_live(other.id));
+    assert!(second.is_running(&other.id.to_string()).await.unwrap());
     assert_eq!(
         second
             .send_task_success(&token, json!({"action": "approve"}))
@@ -181,7 +192,15 @@ async fn a_new_host_resumes_what_the_last_one_left() {
         "the same token completes the resumed execution"
     );
     status_becomes(&second, job.id, ExecutionStatus::Succeeded).await;
-    assert!(store.unfinished_executions().await.unwrap().is_empty());
+    for _ in 0..300 {
+        if !second.is_running(&name).await.unwrap() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(!second.is_running(&name).await.unwrap());
+    assert_eq!(second.resume_all().await.unwrap(), 1, "the other job's");
+    assert!(second.is_live(other.id));
 }
 
 #[tokio::test]

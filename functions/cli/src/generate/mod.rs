@@ -3,10 +3,8 @@
 //! written out as course.json, course.md and course.html (and the
 //! questions alone in the AI server's format, course.questions.json).
 
-mod progress;
 mod review;
 mod source;
-mod videos;
 mod webhooks;
 
 use std::path::PathBuf;
@@ -27,7 +25,9 @@ use coursegen_local::DataDir;
 use serde_json::{Map, Value};
 
 use crate::DataArgs;
+use crate::progress::{Progress, Scope};
 use crate::stack::Embedded;
+use crate::videos::files as videos;
 
 #[derive(Debug, clap::Args)]
 pub struct GenerateArgs {
@@ -204,7 +204,7 @@ pub async fn run(args: GenerateArgs) -> anyhow::Result<()> {
             id
         }
     };
-    let progress = progress::Progress::start(steps.clone(), id);
+    let progress = Progress::start(steps.clone(), id, Scope::Job);
     let stdin = std::io::stdin();
     let job = loop {
         let job = steps.jobs.get(id).await?;

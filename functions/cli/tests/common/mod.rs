@@ -1,9 +1,10 @@
-//! Shared by the command's tests that talk to `coursegen serve`.
+//! Shared by the command's tests: `coursegen serve`, jobs made with
+//! `generate`, and the job records `jobs show` prints.
 #![allow(dead_code)] // each test file uses its own subset
 
 use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
 
 pub fn coursegen() -> Command {
     Command::new(env!("CARGO_BIN_EXE_coursegen"))
@@ -53,8 +54,15 @@ pub fn token(data: &Path) -> String {
 }
 
 /// The sample lecture.
-pub fn lecture() -> std::path::PathBuf {
-    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/lecture/lecture.srt")
+pub fn lecture() -> PathBuf {
+    example("lecture/lecture.srt")
+}
+
+/// A file under `examples/`.
+pub fn example(path: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples")
+        .join(path)
 }
 
 /// A `generate` of the sample lecture left waiting at its first review
@@ -71,10 +79,47 @@ pub fn waiting_job(data: &Path, out: &Path) -> String {
         .output()
         .unwrap();
     assert_eq!(generated.status.code(), Some(1));
+    job_in(&generated)
+}
+
+/// The id of the job `generate` announced on stderr.
+pub fn job_in(generated: &Output) -> String {
     let log = String::from_utf8_lossy(&generated.stderr);
     log.split("--resume ")
         .nth(1)
         .and_then(|s| s.split(')').next())
         .unwrap_or_else(|| panic!("no job id in {log}"))
         .to_owned()
+}
+
+/// `coursegen generate` of the sample lecture, auto-approved, with a video
+/// per lesson (the offline voice), into `dir`'s `data` and `out`; `PATH`
+/// replaced by `path_var` if given.
+pub fn generate_with_videos(dir: &Path, path_var: Option<&Path>) -> Output {
+    let mut command = coursegen();
+    command
+        .arg("generate")
+        .arg(example("lecture/lecture.en.vtt"))
+        .args(["--auto-approve", "--videos", "--data"])
+        .arg(dir.join("data"))
+        .arg("--out")
+        .arg(dir.join("out"))
+        .env_remove("OPENAI_BASE_URL")
+        .env_remove("OPENAI_API_KEY")
+        .env_remove("COURSEGEN_SPEECH")
+        .stdin(Stdio::null());
+    if let Some(path) = path_var {
+        command.env("PATH", path);
+    }
+    command.output().unwrap()
+}
+
+/// The job as `coursegen jobs show --json` prints it.
+pub fn show(data: &Path, job: &str) -> serde_json::Value {
+    let out = coursegen()
+        .args(["jobs", "show", job, "--json", "--data"])
+        .arg(data)
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null)
 }

@@ -34,7 +34,7 @@ pub use paging::{Cursor, ListPosition, MAX_PAGE_SIZE, Page, PageRequest};
 pub use remote_files::{Fetched, RemoteFiles};
 pub use uploads::Uploads;
 pub use workflow::{
-    TokenOutcome, Workflow, WorkflowError, execution_input, renders_input, renders_name,
+    TokenOutcome, Workflow, WorkflowError, execution_input, renders_input, renders_name, renders_of,
 };
 
 use crate::ids::JobId;

@@ -99,7 +99,17 @@ pub fn execution_input(job: &Job) -> Value {
 /// The name of the execution that renders `job`'s videos as planned at
 /// its version: unique per request, and the same if that start is retried.
 pub fn renders_name(job: &Job) -> String {
-    format!("{}-videos-{}", job.id, job.version)
+    format!("{}{}", renders_prefix(job.id), job.version)
+}
+
+/// Whether execution `name` renders videos of job `id` (any request's).
+pub fn renders_of(name: &str, id: JobId) -> bool {
+    name.strip_prefix(&renders_prefix(id))
+        .is_some_and(|version| !version.is_empty() && version.bytes().all(|b| b.is_ascii_digit()))
+}
+
+fn renders_prefix(id: JobId) -> String {
+    format!("{id}-videos-")
 }
 
 /// What a renders-only execution starts with: the definition goes straight
@@ -111,4 +121,20 @@ pub fn renders_input(job: &Job, items: &[VideoItem]) -> Value {
         "video_concurrency": job.options.videos.concurrency,
         "steps": {"renders": {"output": {"videos": items}}},
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_jobs_renders_are_known_by_name() {
+        let id: JobId = "01M92M5S2D1FWXM7HBDV1GWWT7".parse().unwrap();
+        let other: JobId = "01M92M5S2D1FWXM7HBDV1GWWT8".parse().unwrap();
+        assert!(renders_of(&format!("{id}-videos-12"), id));
+        assert!(!renders_of(&format!("{other}-videos-12"), id));
+        assert!(!renders_of(&id.to_string(), id));
+        assert!(!renders_of(&format!("{id}-videos-"), id));
+        assert!(!renders_of(&format!("{id}-videos-1x"), id));
+    }
 }

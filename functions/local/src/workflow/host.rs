@@ -77,12 +77,22 @@ impl LocalWorkflow {
     /// Drives every execution the database holds unfinished: after a
     /// restart, token waits keep waiting and interrupted tasks run again.
     pub async fn resume_all(&self) -> Result<usize, StoreError> {
+        Ok(self.resume_where(|_| true).await?.len())
+    }
+
+    /// Drives the unfinished executions whose names `pick` keeps (those of
+    /// one job, say); their names.
+    pub async fn resume_where(
+        &self,
+        pick: impl Fn(&str) -> bool,
+    ) -> Result<Vec<String>, StoreError> {
         let unfinished = self.store.unfinished_executions().await?;
-        let n = unfinished.len();
-        for execution in unfinished {
+        let mut names = Vec::new();
+        for execution in unfinished.into_iter().filter(|e| pick(&e.name)) {
+            names.push(execution.name.clone());
             self.drive(self.resumed(execution));
         }
-        Ok(n)
+        Ok(names)
     }
 
     /// Whether this host is driving the job's execution (it stops when the

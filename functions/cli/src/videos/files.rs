@@ -1,7 +1,7 @@
-//! The lesson videos a job made, written beside the course: `DIR/videos/`
-//! holds `m1-l1.mp4` with its `m1-l1.vtt` and `m1-l1.srt` for each lesson
-//! rendered. A lesson whose render failed is named with the reason; the
-//! course stands without it.
+//! The lesson videos a job made, written beside the course (by `generate
+//! --videos` and by `videos`): `DIR/videos/` holds `m1-l1.mp4` with its
+//! `m1-l1.vtt` and `m1-l1.srt` for each lesson rendered. A lesson whose
+//! render failed is named with the reason; the course stands without it.
 
 use std::path::Path;
 

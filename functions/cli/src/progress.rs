@@ -1,8 +1,13 @@
-//! Progress in the terminal: one line per stage and, once lessons are being
-//! written, one per lesson; once lesson videos are planned, one per video
-//! with its percent. A poller reads the job from the store (the
-//! source of truth) ten times a second; indicatif draws only on a terminal.
+//! Progress in the terminal: for `generate`, one line per stage and, once
+//! lessons are being written, one per lesson; once lesson videos are
+//! planned, one per video with its percent. For `videos`, the video lines
+//! of the lessons it renders alone. A poller reads the job from the store
+//! (the source of truth) ten times a second; indicatif draws only on a
+//! terminal, and elsewhere `videos` writes a plain line when a video
+//! starts, is done or fails.
 
+use std::collections::HashMap;
+use std::io::IsTerminal;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -11,10 +16,19 @@ use coursegen_core::ids::JobId;
 use coursegen_core::job::Job;
 use coursegen_core::pipeline::{LessonProgress, Steps};
 use coursegen_core::stage::{Stage, StageState, StageStatus};
-use coursegen_core::videos::{LessonVideo, VideoStatus};
+use coursegen_core::videos::{LessonRef, LessonVideo, VideoStatus};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
+
+/// What the board shows.
+#[derive(Debug, Clone)]
+pub enum Scope {
+    /// Every stage, lesson and video of the job (`generate`).
+    Job,
+    /// The videos of these lessons alone (`videos`).
+    Videos(Vec<LessonRef>),
+}
 
 #[derive(Debug)]
 pub struct Progress {
@@ -129,30 +143,57 @@ fn draw_video(bar: &ProgressBar, video: &LessonVideo) {
     bar.tick();
 }
 
-/// The poller's view: a line per stage, the lesson lines under the lessons
-/// stage, and the video lines under the videos stage.
+/// What a video line says off a terminal, once per change of status.
+fn plain_video(video: &LessonVideo) -> String {
+    let label = format!("{} {}", video.lesson_path, video.title);
+    match video.status {
+        VideoStatus::NotStarted => format!("video {label}: waiting"),
+        VideoStatus::Generating => format!("video {label}: rendering"),
+        VideoStatus::Completed => format!("video {label}: done"),
+        VideoStatus::Failed => format!(
+            "video {label}: failed: {}",
+            video.error.as_deref().unwrap_or("unknown error")
+        ),
+    }
+}
+
+/// The poller's view: for the job, a line per stage, the lesson lines
+/// under the lessons stage, and the video lines under the videos stage;
+/// for some lessons' videos, their lines alone.
 struct Board {
     multi: MultiProgress,
+    scope: Scope,
     stages: Vec<(Stage, ProgressBar)>,
     lessons: Vec<ProgressBar>,
     videos: Vec<ProgressBar>,
+    /// Off a terminal, with [`Scope::Videos`]: each video's status and
+    /// attempt as last written out.
+    plain: Option<HashMap<LessonRef, (VideoStatus, u32)>>,
 }
 
 impl Board {
-    fn new(multi: &MultiProgress) -> Self {
-        let stages = Stage::ALL
-            .iter()
-            .map(|&s| (s, multi.add(ProgressBar::new(0))))
-            .collect();
+    fn new(multi: &MultiProgress, scope: Scope) -> Self {
+        let stages = match scope {
+            Scope::Job => Stage::ALL
+                .iter()
+                .map(|&s| (s, multi.add(ProgressBar::new(0))))
+                .collect(),
+            Scope::Videos(_) => Vec::new(),
+        };
+        let plain = (matches!(scope, Scope::Videos(_)) && !std::io::stderr().is_terminal())
+            .then(HashMap::new);
         Board {
             multi: multi.clone(),
+            scope,
             stages,
             lessons: Vec::new(),
             videos: Vec::new(),
+            plain,
         }
     }
 
-    /// `rows` made `count` lines long, under `stage`'s line.
+    /// `rows` made `count` lines long, under `stage`'s line (at the end
+    /// when the board has no stage lines).
     fn rows(&self, stage: Stage, rows: &mut Vec<ProgressBar>, count: usize) {
         if rows.len() == count {
             return;
@@ -161,10 +202,13 @@ impl Board {
             self.multi.remove(&bar);
         }
         let at = Stage::ALL.iter().position(|s| *s == stage).unwrap_or(0);
-        let mut after = self.stages[at].1.clone();
+        let mut after = self.stages.get(at).map(|(_, bar)| bar.clone());
         for _ in 0..count {
-            let bar = self.multi.insert_after(&after, ProgressBar::new(0));
-            after = bar.clone();
+            let bar = match &after {
+                Some(after) => self.multi.insert_after(after, ProgressBar::new(0)),
+                None => self.multi.add(ProgressBar::new(0)),
+            };
+            after = Some(bar.clone());
             rows.push(bar);
         }
     }
@@ -180,26 +224,47 @@ impl Board {
         for (bar, lesson) in self.lessons.iter().zip(lessons) {
             draw_lesson(bar, lesson, writing);
         }
+        let videos: Vec<&LessonVideo> = match &self.scope {
+            Scope::Job => job.videos.iter().collect(),
+            Scope::Videos(only) => job
+                .videos
+                .iter()
+                .filter(|v| only.contains(&v.at()))
+                .collect(),
+        };
         let mut rows = std::mem::take(&mut self.videos);
-        self.rows(Stage::Videos, &mut rows, job.videos.len());
+        self.rows(Stage::Videos, &mut rows, videos.len());
         self.videos = rows;
-        for (bar, video) in self.videos.iter().zip(&job.videos) {
+        for (bar, video) in self.videos.iter().zip(&videos) {
             draw_video(bar, video);
+        }
+        if let Some(said) = &mut self.plain {
+            for video in videos {
+                let now = (video.status, video.attempt);
+                if said.insert(video.at(), now) != Some(now) {
+                    eprintln!("{}", plain_video(video));
+                }
+            }
         }
     }
 }
 
 impl Progress {
-    pub fn start(steps: Arc<Steps>, id: JobId) -> Self {
+    pub fn start(steps: Arc<Steps>, id: JobId, scope: Scope) -> Self {
         let multi = MultiProgress::new();
         let done = Arc::new(AtomicBool::new(false));
         let wake = Arc::new(Notify::new());
-        let mut board = Board::new(&multi);
+        let whole_job = matches!(scope, Scope::Job);
+        let mut board = Board::new(&multi, scope);
         let (stop, woken) = (done.clone(), wake.clone());
         let poller = tokio::spawn(async move {
             loop {
                 if let Ok(job) = steps.jobs.get(id).await {
-                    let lessons = steps.lesson_progress(id).await.unwrap_or_default();
+                    let lessons = if whole_job {
+                        steps.lesson_progress(id).await.unwrap_or_default()
+                    } else {
+                        Vec::new()
+                    };
                     board.draw(&job, &lessons);
                 }
                 if stop.load(Ordering::Acquire) {
