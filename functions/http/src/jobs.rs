@@ -34,7 +34,11 @@ pub(crate) fn job_response(status: StatusCode, job: &Job) -> Response {
     if let Some(eta) = lifecycle::eta(job, chrono::Utc::now()) {
         body["progress"]["eta_seconds"] = json!(eta.num_seconds());
     }
-    let mut response = (status, Json(body)).into_response();
+    tagged((status, Json(body)).into_response(), job)
+}
+
+/// `response` with the job's version as its ETag.
+pub(crate) fn tagged(mut response: Response, job: &Job) -> Response {
     if let Ok(tag) = HeaderValue::from_str(&format!("\"{}\"", job.version)) {
         response.headers_mut().insert(ETAG, tag);
     }

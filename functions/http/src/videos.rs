@@ -8,7 +8,7 @@ use std::time::Duration;
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, PathRejection};
 use axum::extract::{Path, State};
-use axum::http::header::{ETAG, LOCATION};
+use axum::http::header::LOCATION;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use coursegen_core::auth::Principal;
@@ -22,7 +22,7 @@ use serde::Serialize;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::jobs::{ApiResult, if_match, optional};
+use crate::jobs::{ApiResult, if_match, optional, tagged};
 use crate::range;
 use crate::state::ApiState;
 
@@ -56,11 +56,7 @@ const LINK_LIFETIME: Duration = Duration::from_secs(3600);
 
 /// `body` with the job's version as its ETag.
 fn with_version(status: StatusCode, job: &Job, body: impl Serialize) -> Response {
-    let mut response = (status, Json(body)).into_response();
-    if let Ok(tag) = HeaderValue::from_str(&format!("\"{}\"", job.version)) {
-        response.headers_mut().insert(ETAG, tag);
-    }
-    response
+    tagged((status, Json(body)).into_response(), job)
 }
 
 /// The lesson a URL names (`m1-l2`, or `m1/l2` encoded).

@@ -97,7 +97,7 @@ async fn made() -> Setup {
         STEP_TIME_LIMIT,
     );
     let id = create_job_with(&api, json!({"approvals": "auto", "render_videos": true})).await;
-    let job = until(&api, &id, |j| j.status.is_terminal()).await;
+    let job = api.until(&id, |j| j.status.is_terminal()).await;
     assert_eq!(job.status, JobStatus::Succeeded, "{:?}", job.error);
     assert!(job.videos.len() >= 2);
     let admin = api.token("ada", Role::Admin, &[]);
@@ -107,17 +107,6 @@ async fn made() -> Setup {
         id,
         admin,
     }
-}
-
-async fn until(api: &Api, id: &str, done: impl Fn(&Job) -> bool) -> Job {
-    for _ in 0..3000 {
-        let job = api.job(id).await;
-        if done(&job) {
-            return job;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("job {id} never got there: {:?}", api.job(id).await);
 }
 
 fn settled(job: &Job) -> bool {
@@ -159,7 +148,7 @@ async fn one_lesson_is_rendered_again_in_other_options_and_downloads_in_parts() 
     let (status, view) = s.call("POST", &s.path("/videos"), Some(body)).await;
     assert_eq!(status, StatusCode::ACCEPTED, "{view}");
     assert_eq!(view["lessons"][0]["attempt"], 2);
-    let job = until(&s.api, &s.id, settled).await;
+    let job = s.api.until(&s.id, settled).await;
     let first = &job.videos[0];
     assert_eq!(first.status, VideoStatus::Completed);
     let options = first.options.as_ref().unwrap();
@@ -287,7 +276,7 @@ async fn mistakes_get_a_clear_4xx_and_change_nothing() {
 
     // A job made without videos has no narration to render.
     let plain = create_job_with(&s.api, json!({"approvals": "auto"})).await;
-    until(&s.api, &plain, |j| j.status.is_terminal()).await;
+    s.api.until(&plain, |j| j.status.is_terminal()).await;
     let (status, error) = s
         .call("POST", &format!("/v1/jobs/{plain}/videos"), Some(json!({})))
         .await;
@@ -307,7 +296,7 @@ async fn a_failed_lesson_is_retried_alone_and_a_cancelled_render_keeps_nothing()
     s.renderer.refuse.lock().unwrap().insert(title);
     let (status, _) = s.call("POST", &s.path("/videos"), Some(json!({}))).await;
     assert_eq!(status, StatusCode::ACCEPTED);
-    let job = until(&s.api, &s.id, settled).await;
+    let job = s.api.until(&s.id, settled).await;
     assert_eq!(job.videos[1].status, VideoStatus::Failed);
     assert!(
         job.videos[1]
@@ -323,7 +312,7 @@ async fn a_failed_lesson_is_retried_alone_and_a_cancelled_render_keeps_nothing()
     let (status, video) = s.call("POST", &retry, None).await;
     assert_eq!(status, StatusCode::ACCEPTED, "{video}");
     assert_eq!(video["status"], "not_started");
-    let job = until(&s.api, &s.id, settled).await;
+    let job = s.api.until(&s.id, settled).await;
     assert_eq!(job.videos[1].status, VideoStatus::Completed);
     for (i, video) in job.videos.iter().enumerate() {
         let again = u32::from(i == 1);
@@ -339,10 +328,9 @@ async fn a_failed_lesson_is_retried_alone_and_a_cancelled_render_keeps_nothing()
     let body = json!({"lessons": ["m1/l1"]});
     let (status, _) = s.call("POST", &s.path("/videos"), Some(body)).await;
     assert_eq!(status, StatusCode::ACCEPTED);
-    until(&s.api, &s.id, |j| {
-        j.videos[0].status == VideoStatus::Generating
-    })
-    .await;
+    s.api
+        .until(&s.id, |j| j.videos[0].status == VideoStatus::Generating)
+        .await;
     let (status, video) = s.call("DELETE", &s.path("/videos/m1-l1"), None).await;
     assert_eq!(status, StatusCode::OK, "{video}");
     assert_eq!(
@@ -410,14 +398,14 @@ async fn an_edited_narration_renders_its_lesson_again() {
         .await;
     assert_eq!(status, StatusCode::ACCEPTED, "{text}");
     assert_eq!(video["title"], "Edited by hand");
-    let job = until(&s.api, &s.id, settled).await;
+    let job = s.api.until(&s.id, settled).await;
     assert_eq!(job.videos[1].status, VideoStatus::Completed);
     let (title, _) = s.renderer.calls.lock().unwrap().last().cloned().unwrap();
     assert_eq!(title, "Edited by hand");
     // Rendered again later (other options), it keeps the edit.
     let body = json!({"lessons": [second], "aspect": "9:16"});
     s.call("POST", &s.path("/videos"), Some(body)).await;
-    until(&s.api, &s.id, settled).await;
+    s.api.until(&s.id, settled).await;
     let (title, options) = s.renderer.calls.lock().unwrap().last().cloned().unwrap();
     assert_eq!(
         (title.as_str(), options.frame_size().width),

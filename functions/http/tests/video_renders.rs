@@ -7,14 +7,13 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use async_trait::async_trait;
 use axum::http::StatusCode;
 use common::{Api, api_with_engines, create_body, create_job_with, upload};
 use coursegen_core::auth::Role;
 use coursegen_core::ids::JobId;
-use coursegen_core::job::{Job, JobStatus};
+use coursegen_core::job::JobStatus;
 use coursegen_core::lifecycle::Command;
 use coursegen_core::narration::Narration;
 use coursegen_core::pipeline::Steps;
@@ -107,17 +106,6 @@ fn api(script: Script) -> (Api, Arc<Scripted>) {
     (api, renderer)
 }
 
-async fn until(api: &Api, id: &str, done: impl Fn(&Job) -> bool) -> Job {
-    for _ in 0..3000 {
-        let job = api.job(id).await;
-        if done(&job) {
-            return job;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("job {id} never got there: {:?}", api.job(id).await);
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unknown_voice_is_refused_naming_the_voices() {
     let (api, _) = api(Script::FailOneRetryOthers);
@@ -145,7 +133,7 @@ async fn an_unknown_voice_is_refused_naming_the_voices() {
 async fn one_lesson_fails_alone_and_a_transient_failure_is_retried() {
     let (api, renderer) = api(Script::FailOneRetryOthers);
     let id = create_job_with(&api, json!({"approvals": "auto", "render_videos": true})).await;
-    let job = until(&api, &id, |j| j.status.is_terminal()).await;
+    let job = api.until(&id, |j| j.status.is_terminal()).await;
     assert_eq!(job.status, JobStatus::Succeeded, "{:?}", job.error);
     assert!(job.videos.len() >= 2);
     let calls = renderer.calls.lock().unwrap().clone();
@@ -188,10 +176,12 @@ async fn a_cancelled_lesson_stops_rendering_and_keeps_no_video() {
     .await;
     let job_id: JobId = id.parse().unwrap();
     loop {
-        let job = until(&api, &id, |j| {
-            j.status.is_terminal() || j.videos.iter().any(|v| v.status == VideoStatus::Generating)
-        })
-        .await;
+        let job = api
+            .until(&id, |j| {
+                j.status.is_terminal()
+                    || j.videos.iter().any(|v| v.status == VideoStatus::Generating)
+            })
+            .await;
         if job.status.is_terminal() {
             assert_eq!(job.status, JobStatus::Succeeded, "{:?}", job.error);
             break;

@@ -16,7 +16,6 @@ pub use crate::videos::VideoItem;
 pub use dispatch::WORKER_TIMEOUT;
 pub use parsed::ParsedOutputs;
 pub use review::REVIEW_DAYS;
-pub(crate) use videos::item;
 pub use writing::{LessonIndex, LessonProgress, LessonQuestions, LessonRef, QuestionSet};
 
 use std::future::Future;

@@ -15,9 +15,9 @@ use crate::artifact::ArtifactKey;
 use crate::course::Course;
 use crate::ids::JobId;
 use crate::job::Job;
-use crate::lifecycle::Command;
+use crate::lifecycle::{Command, TransitionError};
 use crate::narration::{LessonNarration, Narration, NarrationSet};
-use crate::ports::{MediaError, NarrationRequest, RenderedVideo};
+use crate::ports::{MediaError, NarrationRequest, RenderedVideo, StoreError};
 use crate::stage::Stage;
 use crate::videos::{LessonRef, LessonVideo, RenderPlan, VideoChange, VideoItem, VideoStatus};
 
@@ -58,7 +58,7 @@ impl Steps {
     pub(super) async fn plan_renders(&self, id: JobId) -> Result<Value, StepError> {
         let job = self.jobs.get(id).await?;
         let set: NarrationSet = self.stage_output(&job, Stage::Videos).await?;
-        let plans = set
+        let plans: Vec<RenderPlan> = set
             .lessons
             .iter()
             .filter(|n| {
@@ -74,7 +74,8 @@ impl Steps {
                 narration_key: None,
             })
             .collect();
-        let job = self.plan(id, plans).await?;
+        // The plans not renewed (a render not yet started) render too.
+        let (job, _) = self.plan::<StepError>(id, &plans).await?;
         let items: Vec<VideoItem> = set
             .lessons
             .iter()
@@ -85,12 +86,22 @@ impl Steps {
     }
 
     /// Plans a new render attempt of each lesson in `plans`: the job as it
-    /// is then.
-    pub async fn plan(&self, id: JobId, plans: Vec<RenderPlan>) -> Result<Job, StepError> {
-        self.update(id, |_| {
-            Ok(plans.iter().cloned().map(Command::PlanVideo).collect())
-        })
-        .await
+    /// is then, and the items that render them.
+    pub async fn plan<E>(&self, id: JobId, plans: &[RenderPlan]) -> Result<(Job, Vec<VideoItem>), E>
+    where
+        E: From<StoreError> + From<TransitionError>,
+    {
+        let job = self
+            .update_as::<E>(id, |_| {
+                Ok(plans.iter().cloned().map(Command::PlanVideo).collect())
+            })
+            .await?;
+        let items = plans
+            .iter()
+            .filter_map(|p| job.video(p.at))
+            .map(item)
+            .collect();
+        Ok((job, items))
     }
 
     /// The narration lesson `video` renders: a reviewer's own for it, or
@@ -282,7 +293,7 @@ impl Steps {
     }
 }
 
-pub(crate) fn item(video: &LessonVideo) -> VideoItem {
+fn item(video: &LessonVideo) -> VideoItem {
     VideoItem {
         module: video.module,
         lesson: video.lesson,

@@ -15,7 +15,7 @@ use crate::narration::{Narration, NarrationSet};
 use crate::pipeline::StepError;
 use crate::stage::Stage;
 use crate::validation::ValidationError;
-use crate::videos::{LessonRef, RenderPlan, VideoChange, VideoItem, VideoRequest, VideoStatus};
+use crate::videos::{LessonRef, RenderPlan, VideoChange, VideoRequest, VideoStatus};
 
 /// What a cancelled render's lesson says.
 pub const CANCELLED: &str = "cancelled";
@@ -323,17 +323,7 @@ impl Service {
 
     /// Plans `plans` and starts the execution that renders them.
     async fn start_renders(&self, id: JobId, plans: Vec<RenderPlan>) -> Result<Job, ServiceError> {
-        let job = self
-            .steps
-            .update_as::<ServiceError>(id, |_| {
-                Ok(plans.iter().cloned().map(Command::PlanVideo).collect())
-            })
-            .await?;
-        let items: Vec<VideoItem> = plans
-            .iter()
-            .filter_map(|p| job.video(p.at))
-            .map(crate::pipeline::item)
-            .collect();
+        let (job, items) = self.steps.plan::<ServiceError>(id, &plans).await?;
         self.workflow.start_renders(&job, &items).await?;
         Ok(job)
     }

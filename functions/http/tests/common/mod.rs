@@ -187,6 +187,22 @@ pub fn build(setup: Setup) -> Api {
 }
 
 impl Api {
+    /// The job once `done` holds of it (polled every 10 ms, up to 30 s).
+    pub async fn until(
+        &self,
+        id: &str,
+        done: impl Fn(&coursegen_core::job::Job) -> bool,
+    ) -> coursegen_core::job::Job {
+        for _ in 0..3000 {
+            let job = self.job(id).await;
+            if done(&job) {
+                return job;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!("job {id} never got there: {:?}", self.job(id).await);
+    }
+
     /// The job as stored.
     pub async fn job(&self, id: &str) -> coursegen_core::job::Job {
         self.service
