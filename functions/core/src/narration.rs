@@ -119,6 +119,20 @@ pub const MAX_SENTENCES: usize = 400;
 pub const MAX_SENTENCE_CHARS: usize = 1_000;
 
 impl Narration {
+    /// The narration of a lesson with nothing to say: no beats.
+    pub fn unsaid(title: &str, language: &str) -> Narration {
+        Narration {
+            title: title.to_owned(),
+            language: language.to_owned(),
+            beats: Vec::new(),
+        }
+    }
+
+    /// Whether it says nothing at all.
+    pub fn is_unsaid(&self) -> bool {
+        self.sentences().all(|s| s.trim().is_empty())
+    }
+
     /// Every spoken sentence, in order.
     pub fn sentences(&self) -> impl Iterator<Item = &str> {
         self.beats

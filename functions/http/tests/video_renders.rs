@@ -1,7 +1,8 @@
 //! The workflow's lesson renders with a scripted renderer behind the port:
 //! a transient failure is retried, a lesson that cannot be rendered fails
-//! alone with its reason while the others complete and the job succeeds,
-//! and a render in progress stops when its lesson is cancelled.
+//! alone with its reason while the others complete and the job succeeds
+//! (so does a lesson an engine left empty), and a render in progress stops
+//! when its lesson is cancelled.
 
 mod common;
 
@@ -13,12 +14,15 @@ use axum::http::StatusCode;
 use common::{Api, api_with_engines, create_body, create_job_with, upload};
 use coursegen_core::auth::Role;
 use coursegen_core::ids::JobId;
-use coursegen_core::job::JobStatus;
+use coursegen_core::job::{Job, JobStatus};
 use coursegen_core::lifecycle::Command;
 use coursegen_core::narration::Narration;
 use coursegen_core::pipeline::Steps;
-use coursegen_core::ports::{MediaError, RenderedVideo, VideoRenderer};
-use coursegen_core::videos::{VideoChange, VideoOptions, VideoStatus};
+use coursegen_core::course::Lesson;
+use coursegen_core::ports::{
+    EngineError, LessonRequest, LessonWriter, MediaError, RenderedVideo, VideoRenderer,
+};
+use coursegen_core::videos::{LessonRef, VideoChange, VideoOptions, VideoStatus};
 use coursegen_local::workflow::STEP_TIME_LIMIT;
 use serde_json::json;
 use tokio::sync::watch;
@@ -30,6 +34,8 @@ enum Script {
     FailOneRetryOthers,
     /// Every render runs until it is cancelled.
     UntilCancelled,
+    /// Every render succeeds.
+    Renders,
 }
 
 #[derive(Debug)]
@@ -70,7 +76,7 @@ impl VideoRenderer for Scripted {
             Script::FailOneRetryOthers if tries == 1 => Err(MediaError::Unavailable(
                 "injected: the voice is busy".into(),
             )),
-            Script::FailOneRetryOthers => Ok(RenderedVideo {
+            Script::FailOneRetryOthers | Script::Renders => Ok(RenderedVideo {
                 mp4: b"not really a video".to_vec(),
                 vtt: "WEBVTT\n".into(),
                 srt: String::new(),
@@ -90,6 +96,15 @@ impl VideoRenderer for Scripted {
 }
 
 fn api(script: Script) -> (Api, Arc<Scripted>) {
+    api_where(script, |steps| steps)
+}
+
+/// The API over the offline engines changed by `change`, rendering as
+/// `script` says.
+fn api_where(
+    script: Script,
+    change: impl FnOnce(Steps) -> Steps + Send + 'static,
+) -> (Api, Arc<Scripted>) {
     let renderer = Arc::new(Scripted {
         script,
         calls: Mutex::default(),
@@ -97,13 +112,79 @@ fn api(script: Script) -> (Api, Arc<Scripted>) {
     });
     let r = renderer.clone();
     let api = api_with_engines(
-        move |steps| Steps {
-            renderer: Some(r),
-            ..steps
+        move |steps| {
+            change(Steps {
+                renderer: Some(r),
+                ..steps
+            })
         },
         STEP_TIME_LIMIT,
     );
     (api, renderer)
+}
+
+/// The offline lesson writer, except that it leaves the course's second
+/// lesson empty, as a careless engine or AI server might.
+#[derive(Debug)]
+struct LeavesOneEmpty(Arc<dyn LessonWriter>);
+
+#[async_trait]
+impl LessonWriter for LeavesOneEmpty {
+    async fn lesson(&self, request: LessonRequest<'_>) -> Result<Lesson, EngineError> {
+        let before: usize = request.outline.modules[..request.module]
+            .iter()
+            .map(|m| m.lessons.len())
+            .sum();
+        let second = before + request.lesson == 1;
+        let mut lesson = self.0.lesson(request).await?;
+        if second {
+            lesson.objectives = vec![" ".into()];
+            lesson.content_md.clear();
+            lesson.key_concepts.clear();
+        }
+        Ok(lesson)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lesson_with_no_content_fails_saying_so_and_the_others_complete() {
+    let (api, renderer) = api_where(Script::Renders, |steps| Steps {
+        lesson_writer: Arc::new(LeavesOneEmpty(steps.lesson_writer.clone())),
+        ..steps
+    });
+    let id = create_job_with(&api, json!({"approvals": "auto", "render_videos": true})).await;
+    let job = api.until(&id, |j| j.status.is_terminal()).await;
+    assert_eq!(job.status, JobStatus::Succeeded, "{:?}", job.error);
+    assert!(job.videos.len() >= 3, "{:?}", job.videos);
+    let calls = renderer.calls.lock().unwrap().clone();
+    let mut lessons: Vec<LessonRef> = job.videos.iter().map(|v| v.at()).collect();
+    lessons.sort_by_key(|at| (at.module, at.lesson));
+    let empty = lessons[1];
+    for video in &job.videos {
+        if video.at() == empty {
+            assert_eq!(video.status, VideoStatus::Failed);
+            let error = video.error.as_deref().unwrap();
+            assert!(error.contains("no content to narrate"), "{error}");
+            assert!(!calls.contains(&video.title), "nothing was rendered");
+        } else {
+            assert_eq!(video.status, VideoStatus::Completed, "{video:?}");
+        }
+    }
+    // Asked again, it fails again for the same reason.
+    let admin = api.token("ada", Role::Admin, &[]);
+    let uri = format!(
+        "/v1/jobs/{id}/videos/m{}-l{}/retry",
+        empty.module + 1,
+        empty.lesson + 1
+    );
+    let (status, _, _, text) = api.call("POST", &uri, Some(&admin), &[], None).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{text}");
+    let again = |j: &Job| j.video(empty).is_some_and(|v| v.attempt == 2 && !v.is_pending());
+    let video = api.until(&id, again).await.video(empty).cloned().unwrap();
+    assert_eq!(video.status, VideoStatus::Failed);
+    let error = video.error.as_deref().unwrap();
+    assert!(error.contains("no content to narrate"), "{error}");
+    assert_eq!(renderer.calls.lock().unwrap().len(), calls.len());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

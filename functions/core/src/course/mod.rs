@@ -66,6 +66,17 @@ pub struct Lesson {
     pub exercises: Vec<Question>,
 }
 
+impl Lesson {
+    /// Whether the lesson has nothing to teach from: no objective, text or
+    /// key concept (an engine or a reviewer left it empty).
+    pub fn is_empty(&self) -> bool {
+        let blank = |s: &String| s.trim().is_empty();
+        self.objectives.iter().all(blank)
+            && blank(&self.content_md)
+            && self.key_concepts.iter().all(blank)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Assessment {
     pub questions: Vec<Question>,

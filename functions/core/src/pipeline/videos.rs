@@ -21,6 +21,10 @@ use crate::ports::{MediaError, NarrationRequest, RenderedVideo, StoreError};
 use crate::stage::Stage;
 use crate::videos::{LessonRef, LessonVideo, RenderPlan, VideoChange, VideoItem, VideoStatus};
 
+/// Why a lesson with no content gets no video.
+const NOTHING_TO_SAY: &str =
+    "the lesson has no content to narrate: its objectives, text and key concepts are empty";
+
 /// How often a render reports progress and looks for a cancel.
 const WATCH_EVERY: Duration = Duration::from_secs(1);
 
@@ -33,16 +37,23 @@ impl Steps {
                 let mut lessons = Vec::new();
                 for (m, module) in course.modules.iter().enumerate() {
                     for (l, lesson) in module.lessons.iter().enumerate() {
-                        let request = NarrationRequest {
-                            lesson,
-                            module_title: &module.title,
-                            language: &course.language,
-                            options: &job.options,
+                        // An empty lesson is not sent to an engine to be
+                        // made up: its render fails, saying why.
+                        let narration = if lesson.is_empty() {
+                            Narration::unsaid(&lesson.title, &course.language)
+                        } else {
+                            let request = NarrationRequest {
+                                lesson,
+                                module_title: &module.title,
+                                language: &course.language,
+                                options: &job.options,
+                            };
+                            self.narration_writer.narration(request).await?
                         };
                         lessons.push(LessonNarration {
                             module: m,
                             lesson: l,
-                            narration: self.narration_writer.narration(request).await?,
+                            narration,
                         });
                     }
                 }
@@ -174,6 +185,9 @@ impl Steps {
                 .fail_video(id, item, "the lesson has no narration")
                 .await;
         };
+        if narration.is_unsaid() {
+            return self.fail_video(id, item, NOTHING_TO_SAY).await;
+        }
         let options = video.options.as_ref().unwrap_or(&job.options.videos);
         let (cancel, cancelled) = watch::channel(false);
         let (report, mut reported) = watch::channel(0u8);
