@@ -335,3 +335,100 @@ fn without_ffmpeg_or_espeak_the_error_names_the_package() {
     }
     assert!(!data.exists());
 }
+
+/// A speech server on 127.0.0.1 that refuses every request with a 400, as
+/// a provider does for a model it does not have; its base URL.
+fn refusing_speech_server() -> String {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/v1", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream);
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                let lower = line.to_ascii_lowercase();
+                if let Some(n) = lower.strip_prefix("content-length:") {
+                    length = n.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut body = vec![0; length];
+            let _ = reader.read_exact(&mut body);
+            let answer = r#"{"error":{"message":"no such model: retired-tts"}}"#;
+            let _ = write!(
+                reader.get_mut(),
+                "HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{answer}",
+                answer.len()
+            );
+        }
+    });
+    url
+}
+
+#[test]
+fn a_lesson_that_fails_is_named_and_retry_failed_makes_it() {
+    let (made, _turn) = made();
+    let before = videos_of(&made.record());
+    let last = before.last().unwrap()["lesson_path"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let out_dir = made.dir.join("o4");
+    let out = made
+        .videos(&["--lesson", &last, "--out"])
+        .arg(&out_dir)
+        .env("COURSEGEN_SPEECH", "openai")
+        .env("COURSEGEN_SPEECH_BASE_URL", refusing_speech_server())
+        .env("COURSEGEN_SPEECH_MODEL", "retired-tts")
+        .env_remove("COURSEGEN_SPEECH_API_KEY")
+        .env_remove("OPENAI_API_KEY")
+        .output()
+        .unwrap();
+    let said = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains(&format!("1 of 1 lesson video not made: {last}")),
+        "{said}"
+    );
+    assert!(said.contains("no such model: retired-tts"), "{said}");
+    assert!(!said.contains("panicked"), "{said}");
+    let after = videos_of(&made.record());
+    let failed = video(&after, &last);
+    assert_eq!(failed["status"], "failed");
+    assert!(
+        failed["error"]
+            .as_str()
+            .unwrap()
+            .contains("the speech server answered 400"),
+        "{failed}"
+    );
+    // The others' videos are written as they were; the failed one is not.
+    let stem = last.replace('/', "-");
+    assert!(!out_dir.join(format!("videos/{stem}.mp4")).exists());
+    let written = std::fs::read_dir(out_dir.join("videos")).unwrap().count();
+    assert_eq!(written, (before.len() - 1) * 3);
+
+    // With the machine's own voice, only the failed lesson is made again.
+    let out = made
+        .videos(&["--retry-failed", "--out"])
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let again = videos_of(&made.record());
+    let made_again = video(&again, &last);
+    assert_eq!(made_again["status"], "completed");
+    assert_eq!(
+        made_again["attempt"],
+        failed["attempt"].as_u64().unwrap() + 1
+    );
+    assert!(out_dir.join(format!("videos/{stem}.mp4")).exists());
+    for old in before.iter().filter(|v| v["lesson_path"] != last.as_str()) {
+        let new = video(&again, old["lesson_path"].as_str().unwrap());
+        assert_eq!(new["attempt"], old["attempt"]);
+    }
+}
