@@ -13,12 +13,12 @@ use async_trait::async_trait;
 use axum::http::StatusCode;
 use common::{Api, api_with_engines, create_body, create_job_with, upload};
 use coursegen_core::auth::Role;
+use coursegen_core::course::Lesson;
 use coursegen_core::ids::JobId;
 use coursegen_core::job::{Job, JobStatus};
 use coursegen_core::lifecycle::Command;
 use coursegen_core::narration::Narration;
 use coursegen_core::pipeline::Steps;
-use coursegen_core::course::Lesson;
 use coursegen_core::ports::{
     EngineError, LessonRequest, LessonWriter, MediaError, RenderedVideo, VideoRenderer,
 };
@@ -179,7 +179,10 @@ async fn a_lesson_with_no_content_fails_saying_so_and_the_others_complete() {
     );
     let (status, _, _, text) = api.call("POST", &uri, Some(&admin), &[], None).await;
     assert_eq!(status, StatusCode::ACCEPTED, "{text}");
-    let again = |j: &Job| j.video(empty).is_some_and(|v| v.attempt == 2 && !v.is_pending());
+    let again = |j: &Job| {
+        j.video(empty)
+            .is_some_and(|v| v.attempt == 2 && !v.is_pending())
+    };
     let video = api.until(&id, again).await.video(empty).cloned().unwrap();
     assert_eq!(video.status, VideoStatus::Failed);
     let error = video.error.as_deref().unwrap();
