@@ -9,6 +9,7 @@ mod json;
 mod markdown;
 mod narrate;
 mod plain;
+pub mod punctuation;
 mod sentences;
 mod source;
 mod split;

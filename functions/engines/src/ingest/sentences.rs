@@ -1,28 +1,15 @@
 //! Sentences with timestamps, rebuilt from cues. Punctuated captions are
-//! split at sentence ends; unpunctuated lower-case auto-captions are split at
-//! pauses and at the words speakers use to start a new thought, then given
-//! capitals and full stops.
+//! split at sentence ends; unpunctuated lower-case auto-captions get their
+//! punctuation and casing back from a model ([`punctuation`]) first.
 
 use coursegen_core::material::{Sentence, Transcript};
 
+use super::punctuation;
 use super::timestamp::share;
 
 /// Below this share of words ending a sentence (.?!), the text counts as
 /// unpunctuated (auto-captions).
 const MIN_PUNCTUATED_SHARE: f64 = 1.0 / 40.0;
-/// A gap between cues this long is a pause that may end a sentence.
-const PAUSE_MS: u64 = 250;
-/// Unpunctuated sentences are cut at a pause or a discourse marker once they
-/// have this many words…
-const MIN_WORDS: usize = 6;
-/// …and are cut in any case at this many.
-const MAX_WORDS: usize = 30;
-
-/// Words that start a new thought in speech.
-const MARKERS: &[&str] = &[
-    "so", "now", "okay", "ok", "alright", "next", "first", "second", "third", "finally", "then",
-    "but", "remember", "let's", "today", "another", "here's", "notice",
-];
 
 /// Abbreviations whose full stop does not end a sentence.
 const ABBREVIATIONS: &[&str] = &[
@@ -125,48 +112,34 @@ fn split_punctuated(words: &[TimedWord<'_>]) -> Vec<Sentence> {
     out
 }
 
+/// Unpunctuated speech, punctuated and cased again by the model
+/// ([`punctuation`]) and split where it ends sentences.
 fn split_spoken(words: &[TimedWord<'_>]) -> Vec<Sentence> {
-    let mut out = Vec::new();
-    let mut begin = 0;
-    for i in 1..=words.len() {
-        let len = i - begin;
-        let cut = i == words.len()
-            || (len >= MIN_WORDS && (words[i].gap_before >= PAUSE_MS || is_marker(words[i].text)))
-            || len >= MAX_WORDS;
-        if cut {
-            out.push(sentence(&words[begin..i], tidy(&words[begin..i])));
-            begin = i;
-        }
-    }
-    out
-}
-
-fn is_marker(word: &str) -> bool {
-    MARKERS.contains(&word.to_lowercase().as_str())
-}
-
-/// Capitalises the first word and the pronoun "I", and adds a full stop.
-fn tidy(words: &[TimedWord<'_>]) -> String {
-    let mut text = String::new();
-    for (i, w) in words.iter().enumerate() {
-        if i > 0 {
-            text.push(' ');
-        }
-        let lower = w.text.to_lowercase();
-        if i == 0 || lower == "i" || lower.starts_with("i'") {
-            let mut chars = w.text.chars();
-            if let Some(first) = chars.next() {
-                text.extend(first.to_uppercase());
-                text.push_str(chars.as_str());
-            }
-        } else {
-            text.push_str(w.text);
-        }
-    }
-    if !text.ends_with(['.', '?', '!']) {
-        text.push('.');
-    }
-    text
+    // The few marks such captions have are the model's to place again.
+    let texts: Vec<&str> = words
+        .iter()
+        .map(|w| {
+            let bare = w.text.trim_end_matches(['.', ',', '?', '!', ';', ':']);
+            if bare.is_empty() { w.text } else { bare }
+        })
+        .collect();
+    let lower: Vec<String> = texts.iter().map(|w| w.to_lowercase()).collect();
+    // The silence after each word: where cues leave gaps, or the captions
+    // time their words. Evenly spread words (no gaps at all) tell nothing.
+    let pauses: Vec<u64> = (0..words.len())
+        .map(|i| words.get(i + 1).map_or(0, |w| w.gap_before))
+        .collect();
+    let timed = pauses.iter().any(|&p| p > 0);
+    let marks = punctuation::marks(&lower, timed.then_some(pauses.as_slice()));
+    punctuation::spans(&marks)
+        .into_iter()
+        .map(|(a, b)| {
+            sentence(
+                &words[a..=b],
+                punctuation::written(&texts[a..=b], &marks[a..=b]),
+            )
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -214,7 +187,7 @@ mod tests {
     }
 
     #[test]
-    fn auto_captions_are_rebuilt_at_pauses_and_markers() {
+    fn auto_captions_get_their_sentences_back() {
         let t = Transcript {
             language: None,
             cues: vec![
@@ -231,19 +204,22 @@ mod tests {
                 ),
             ],
         };
-        let texts: Vec<String> = sentences(&t).into_iter().map(|s| s.text).collect();
+        let s = sentences(&t);
+        let texts: Vec<&str> = s.iter().map(|s| s.text.as_str()).collect();
         assert_eq!(
-            texts,
-            vec![
-                "Today we are going to learn how vaccines work.",
-                "I think the immune system is amazing because it remembers.",
-                "So the first thing to know is what an antigen is.",
-            ]
+            texts[0], "Today we are going to learn how vaccines work.",
+            "the pause ends it: {texts:?}"
         );
+        assert!(texts[1].starts_with("I think"), "{texts:?}");
+        assert!(texts.iter().all(|t| t.ends_with(['.', '?'])));
+        let words: usize = texts.iter().map(|t| t.split_whitespace().count()).sum();
+        assert_eq!(words, 9 + 10 + 11, "no word lost");
+        assert_eq!((s[0].start_ms, s.last().unwrap().end_ms), (0, 9000));
+        assert!(s[1].start_ms >= 3600);
     }
 
     #[test]
-    fn run_on_speech_is_cut_at_the_maximum() {
+    fn run_on_speech_is_cut() {
         let long = vec!["word"; 75].join(" ");
         let t = Transcript {
             language: None,
@@ -253,6 +229,7 @@ mod tests {
             .iter()
             .map(|s| s.text.split_whitespace().count())
             .collect();
-        assert_eq!(lens, vec![30, 30, 15]);
+        assert_eq!(lens.iter().sum::<usize>(), 75);
+        assert!(lens.iter().all(|&n| n <= 40), "{lens:?}");
     }
 }

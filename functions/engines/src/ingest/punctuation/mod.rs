@@ -1,0 +1,211 @@
+//! Punctuation and casing restored to speech captions that have neither
+//! (YouTube's automatic captions): a mark after every word — nothing, a
+//! comma, a full stop or a question mark — chosen left to right by an
+//! averaged perceptron over the words around it ([`features`], [`model`]),
+//! and each word's usual casing from a lexicon. Both are learned by
+//! `scripts/train-punctuation` from prose that Debian packages ship (see
+//! README) and compiled in: `weights.bin` and `truecase.txt`.
+
+mod features;
+mod model;
+pub mod training;
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+pub use features::Mark;
+use features::{Gap, features};
+use model::{Weights, best};
+
+/// A sentence is never cut before this many words unless the model is
+/// sure; run-on speech is cut at its likeliest end by this many.
+const MAX_RUN: usize = 40;
+const MIN_RUN: usize = 4;
+
+static WEIGHTS: OnceLock<Weights> = OnceLock::new();
+static TRUECASE: OnceLock<HashMap<String, String>> = OnceLock::new();
+
+fn weights() -> &'static Weights {
+    WEIGHTS.get_or_init(|| {
+        // Checked by this module's tests: a bad file fails them, not users.
+        Weights::from_bytes(include_bytes!("weights.bin")).expect("weights.bin is valid")
+    })
+}
+
+fn truecase() -> &'static HashMap<String, String> {
+    TRUECASE.get_or_init(|| lexicon(include_str!("truecase.txt")))
+}
+
+/// `lower<TAB>Form` lines.
+fn lexicon(text: &str) -> HashMap<String, String> {
+    text.lines()
+        .filter_map(|l| l.split_once('\t'))
+        .map(|(lower, form)| (lower.to_owned(), form.to_owned()))
+        .collect()
+}
+
+/// The mark after each of `words` (lower case, unpunctuated), by `score`;
+/// `pauses` as in [`Gap`].
+fn marks_by(
+    words: &[String],
+    pauses: Option<&[u64]>,
+    mut score: impl FnMut(Gap<'_>) -> [f32; 4],
+) -> Vec<Mark> {
+    let mut marks = vec![Mark::None; words.len()];
+    let mut margins = vec![f32::MIN; words.len()];
+    let (mut at, mut start) = (0, 0);
+    while at < words.len() {
+        let previous = at.checked_sub(1).map_or(Mark::Period, |i| marks[i]);
+        let scores = score(Gap {
+            words,
+            pauses,
+            at,
+            run: at - start,
+            previous,
+        });
+        marks[at] = best(&scores);
+        margins[at] = scores[Mark::Period.index()]
+            - scores[Mark::None.index()].max(scores[Mark::Comma.index()]);
+        if marks[at].ends_sentence() {
+            start = at + 1;
+        } else if at + 1 - start >= MAX_RUN {
+            // Run-on: end it where an end was likeliest, and go on from there.
+            let cut = (start + MIN_RUN - 1..=at)
+                .max_by(|&a, &b| margins[a].total_cmp(&margins[b]))
+                .unwrap_or(at);
+            marks[cut] = Mark::Period;
+            start = cut + 1;
+            at = cut;
+        }
+        at += 1;
+    }
+    if let Some(last) = marks.last_mut()
+        && !last.ends_sentence()
+    {
+        *last = Mark::Period;
+    }
+    marks
+}
+
+/// The mark after each word of unpunctuated speech (lower case), given
+/// the silence after each word where the captions time their words; the
+/// last always ends a sentence.
+pub fn marks(words: &[String], pauses: Option<&[u64]>) -> Vec<Mark> {
+    let mut scratch = Vec::new();
+    marks_by(words, pauses, |gap| {
+        features(gap, &mut scratch);
+        weights().scores(&scratch)
+    })
+}
+
+/// `word` as it is usually written: "python" → "Python", "i" → "I" (a
+/// word the captions already give capitals keeps them); first in a
+/// sentence, with a capital.
+pub fn cased(word: &str, first: bool) -> String {
+    let lower = word.to_lowercase();
+    let usual = match truecase().get(&lower) {
+        _ if lower != word => word.to_owned(),
+        Some(form) => form.clone(),
+        None if word == "i" || word.starts_with("i'") => format!("I{}", &word[1..]),
+        None => word.to_owned(),
+    };
+    if !first {
+        return usual;
+    }
+    let mut chars = usual.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => usual,
+    }
+}
+
+/// One sentence's words written out with their casing and marks.
+pub fn written(words: &[&str], marks: &[Mark]) -> String {
+    let mut text = String::new();
+    for (word, mark) in words.iter().zip(marks) {
+        if !text.is_empty() {
+            text.push(' ');
+        }
+        text.push_str(&cased(word, text.is_empty()));
+        match mark {
+            Mark::None => {}
+            Mark::Comma => text.push(','),
+            Mark::Period => text.push('.'),
+            Mark::Question => text.push('?'),
+        }
+    }
+    text
+}
+
+/// The `(first, last)` word of each sentence, by `marks`.
+pub fn spans(marks: &[Mark]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut first = 0;
+    for (i, mark) in marks.iter().enumerate() {
+        if mark.ends_sentence() {
+            out.push((first, i));
+            first = i + 1;
+        }
+    }
+    out
+}
+
+/// Speech with its punctuation and casing restored, a sentence per item.
+pub fn restore(words: &[&str]) -> Vec<String> {
+    let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
+    let marks = marks(&lower, None);
+    spans(&marks)
+        .into_iter()
+        .map(|(a, b)| written(&words[a..=b], &marks[a..=b]))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_compiled_model_loads_and_restores_a_passage() {
+        let words: Vec<&str> = "today we will look at how a compost heap works what goes into it and how long it takes the heap needs air and water so turn it every week"
+            .split(' ')
+            .collect();
+        let sentences = restore(&words);
+        assert!(sentences.len() >= 2, "{sentences:?}");
+        assert!(sentences[0].starts_with("Today"), "{sentences:?}");
+        let joined: String = sentences.join(" ");
+        assert_eq!(
+            joined.split_whitespace().count(),
+            words.len(),
+            "no word lost: {joined}"
+        );
+        assert!(sentences.iter().all(|s| s.ends_with(['.', '?'])));
+    }
+
+    #[test]
+    fn run_on_speech_is_cut_by_the_maximum() {
+        let words: Vec<String> = vec!["word".to_owned(); 100];
+        let marks = marks_by(&words, None, |_| [1.0, 0.0, 0.0, 0.0]);
+        let ends: Vec<usize> = marks
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.ends_sentence())
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(ends.last(), Some(&99));
+        let mut start = 0;
+        for end in ends {
+            assert!(end + 1 - start <= MAX_RUN, "{start}..={end}");
+            start = end + 1;
+        }
+    }
+
+    #[test]
+    fn words_are_cased_as_usually_written() {
+        let lexicon = lexicon("python\tPython\nhttp\tHTTP\n");
+        assert_eq!(lexicon["http"], "HTTP");
+        assert_eq!(cased("i", false), "I");
+        assert_eq!(cased("i'm", false), "I'm");
+        assert_eq!(cased("heap", true), "Heap");
+        assert_eq!(cased("heap", false), "heap");
+    }
+}
