@@ -1,16 +1,19 @@
 //! Trains the punctuation model: `train-punctuation OUT_DIR TRAIN.txt…
 //! [--held-out TEST.txt…]`, each file a paragraph a line (see
-//! `scripts/punctuation/corpus.py`). Writes `weights.bin` and `truecase.txt`
+//! `scripts/punctuation/corpus.py`). Writes `weights.bin`, `vocabulary.txt`
+//! and `truecase.txt`
 //! into OUT_DIR and prints how it does on the held-out prose.
 
 use std::path::PathBuf;
 
 use coursegen_engines::ingest::punctuation::training::{
-    Labelled, evaluate, labelled, runs, train, truecase,
+    Labelled, evaluate, labelled, runs, train, truecase, vocabulary,
 };
 
-const EPOCHS: u64 = 5;
+const EPOCHS: u64 = 3;
 const MIN_CASE_COUNT: usize = 3;
+/// Words seen fewer times are known to the model by their shape only.
+const MIN_WORD_COUNT: usize = 3;
 /// Paragraphs are trained on in runs of this many words or more.
 const RUN_WORDS: usize = 200;
 
@@ -49,17 +52,19 @@ fn main() {
         "training on {} paragraphs, {words} words, {EPOCHS} passes",
         paragraphs.len()
     );
-    let weights = train(&paragraphs, EPOCHS);
+    let known = vocabulary(&paragraphs, MIN_WORD_COUNT);
+    let weights = train(&paragraphs, &known, EPOCHS);
     std::fs::write(out.join("weights.bin"), &weights).expect("write weights.bin");
+    std::fs::write(out.join("vocabulary.txt"), known.to_text()).expect("write vocabulary.txt");
     std::fs::write(
         out.join("truecase.txt"),
         truecase(&paragraphs, MIN_CASE_COUNT),
     )
     .expect("write truecase.txt");
-    let report = evaluate(&weights, &paragraphs).expect("weights just written");
+    let report = evaluate(&weights, &known, &paragraphs).expect("weights just written");
     println!("training prose: {}", report.summary());
     if !held.is_empty() {
-        let report = evaluate(&weights, &read(&held)).expect("weights just written");
+        let report = evaluate(&weights, &known, &read(&held)).expect("weights just written");
         println!("held-out prose: {}", report.summary());
     }
 }

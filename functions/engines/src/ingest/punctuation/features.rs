@@ -28,7 +28,7 @@ impl Mark {
     }
 }
 
-/// Where the decision is: after `words[at]` (lower case, no punctuation),
+/// Where the decision is: after `words[at]` (tokens of [`Vocabulary`]),
 /// `run` words into the sentence, after `previous`; `pauses[at]` is the
 /// silence after the word in ms, when the captions time their words.
 #[derive(Debug, Clone, Copy)]
@@ -47,6 +47,64 @@ fn pause_band(ms: u64) -> &'static str {
         150..400 => "p1",
         400..1000 => "p2",
         _ => "p3",
+    }
+}
+
+/// The words the model knows by name: those seen often enough in
+/// training. Any other word is known only by its shape and ending, so the
+/// model has learned how rare words behave rather than guessing from a
+/// weight it never trained.
+#[derive(Debug, Clone, Default)]
+pub struct Vocabulary(std::collections::HashSet<String>);
+
+impl Vocabulary {
+    /// `words` seen at least `min_count` times.
+    pub fn learn<'a>(words: impl IntoIterator<Item = &'a str>, min_count: usize) -> Vocabulary {
+        let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        for w in words {
+            *counts.entry(w).or_default() += 1;
+        }
+        Vocabulary(
+            counts
+                .into_iter()
+                .filter(|&(_, n)| n >= min_count)
+                .map(|(w, _)| w.to_owned())
+                .collect(),
+        )
+    }
+
+    /// A word a line.
+    pub fn from_text(text: &str) -> Vocabulary {
+        Vocabulary(
+            text.lines()
+                .filter(|l| !l.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        )
+    }
+
+    /// A word a line, sorted.
+    pub fn to_text(&self) -> String {
+        let mut words: Vec<&str> = self.0.iter().map(String::as_str).collect();
+        words.sort_unstable();
+        words.join("\n") + "\n"
+    }
+
+    /// What the model sees of `word` (lower case).
+    pub fn token(&self, word: &str) -> String {
+        if self.0.contains(word) {
+            word.to_owned()
+        } else {
+            let ending: String = suffix(word)
+                .chars()
+                .rev()
+                .take(2)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            format!("<{}:{ending}>", shape(word))
+        }
     }
 }
 

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::features::{Gap, Mark, features};
+use super::features::{Gap, Mark, Vocabulary, features};
 use super::model::{Perceptron, Weights, best};
 
 /// A word of a paragraph: as written (for casing), in lower case without
@@ -133,22 +133,35 @@ fn simulated_pauses(run: &[Labelled], random: &mut Xorshift) -> Vec<u64> {
         .collect()
 }
 
+/// The words of `paragraphs` as the model sees them.
+fn tokens(vocabulary: &Vocabulary, run: &[Labelled]) -> Vec<String> {
+    run.iter().map(|w| vocabulary.token(&w.lower)).collect()
+}
+
+/// The vocabulary of `paragraphs`: words seen `min_count` times or more.
+pub fn vocabulary(paragraphs: &[Vec<Labelled>], min_count: usize) -> Vocabulary {
+    Vocabulary::learn(
+        paragraphs.iter().flatten().map(|w| w.lower.as_str()),
+        min_count,
+    )
+}
+
 /// Trains on `paragraphs` for `epochs` passes; the weights file's bytes.
-pub fn train(paragraphs: &[Vec<Labelled>], epochs: u64) -> Vec<u8> {
+pub fn train(paragraphs: &[Vec<Labelled>], vocabulary: &Vocabulary, epochs: u64) -> Vec<u8> {
     let mut model = Perceptron::default();
     let mut scratch = Vec::new();
     let mut random = Xorshift(0x2545_f491_4f6c_dd1d);
     for epoch in 0..epochs {
         for &p in &shuffled(paragraphs.len(), epoch) {
             let run = &paragraphs[p];
-            let words: Vec<String> = run.iter().map(|w| w.lower.clone()).collect();
+            let words = tokens(vocabulary, run);
             let pauses = random
                 .next()
                 .is_multiple_of(2)
                 .then(|| simulated_pauses(run, &mut random));
-            let mut start = 0;
+            // The history is the model's own, as it will be when used.
+            let (mut start, mut previous) = (0, Mark::Period);
             for (at, word) in run.iter().enumerate() {
-                let previous = at.checked_sub(1).map_or(Mark::Period, |i| run[i].mark);
                 let gap = Gap {
                     words: &words,
                     pauses: pauses.as_deref(),
@@ -159,7 +172,8 @@ pub fn train(paragraphs: &[Vec<Labelled>], epochs: u64) -> Vec<u8> {
                 features(gap, &mut scratch);
                 let guess = best(&model.scores(&scratch));
                 model.learn(&scratch, guess, word.mark);
-                if word.mark.ends_sentence() {
+                previous = guess;
+                if guess.ends_sentence() {
                     start = at + 1;
                 }
             }
@@ -252,11 +266,12 @@ impl Report {
 /// captions are) with the weights in `bytes`, against their written marks.
 pub fn evaluate(
     bytes: &[u8],
+    vocabulary: &Vocabulary,
     paragraphs: &[Vec<Labelled>],
 ) -> Result<Report, super::model::BadWeights> {
     let weights = Weights::from_bytes(bytes)?;
     let all: Vec<&Labelled> = paragraphs.iter().flatten().collect();
-    let words: Vec<String> = all.iter().map(|w| w.lower.clone()).collect();
+    let words: Vec<String> = all.iter().map(|w| vocabulary.token(&w.lower)).collect();
     let mut scratch = Vec::new();
     let marks = super::marks_by(&words, None, |gap| {
         features(gap, &mut scratch);
@@ -319,9 +334,14 @@ mod tests {
             "Is the heap too wet? Add dry leaves. Turn it again.",
         ];
         let paragraphs: Vec<Vec<Labelled>> = text.iter().map(|p| labelled(p)).collect();
-        let bytes = train(&paragraphs, 10);
-        assert_eq!(bytes, train(&paragraphs, 10), "training is deterministic");
-        let report = evaluate(&bytes, &paragraphs).unwrap();
+        let known = vocabulary(&paragraphs, 1);
+        let bytes = train(&paragraphs, &known, 10);
+        assert_eq!(
+            bytes,
+            train(&paragraphs, &known, 10),
+            "training is deterministic"
+        );
+        let report = evaluate(&bytes, &known, &paragraphs).unwrap();
         let (right, restored, written) = report.ends;
         assert!(
             right + 1 >= written && restored <= written + 1,
