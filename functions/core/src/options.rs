@@ -139,11 +139,17 @@ impl Default for Options {
             source_language: None,
             target_language: None,
             difficulty: Difficulty::Medium,
+            // Every type that fits any material; code questions are asked
+            // for only of material that shows code.
             question_mix: [
                 (SingleChoice, 2),
                 (MultiChoice, 1),
                 (TrueFalse, 1),
                 (FillBlank, 1),
+                (ShortAnswer, 1),
+                (Numeric, 1),
+                (Ordering, 1),
+                (Descriptive, 1),
             ]
             .into_iter()
             .collect(),

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::{Stack, lecture, new_job_with, stack_with};
-use coursegen_core::course::Course;
+use coursegen_core::course::{Course, QuestionBody};
 use coursegen_core::ids::JobId;
 use coursegen_core::job::JobStatus;
 use coursegen_core::options::{Approvals, EngineKind, Options};
@@ -210,7 +210,12 @@ async fn faulty_run(first_fault: usize) -> Vec<&'static str> {
             }
         }
         // The guards held: the asked-for exercises, each answer stated in the lesson's span.
-        assert_eq!(lesson.exercises.len(), 5, "{}", lesson.title);
+        assert_eq!(
+            lesson.exercises.len(),
+            asked_per_lesson(),
+            "{}",
+            lesson.title
+        );
         for q in &lesson.exercises {
             let source = q.source.expect("a source span");
             assert!(
@@ -301,7 +306,12 @@ async fn a_topic_becomes_a_course_chapter_by_chapter() {
         );
         assert!(chapter.content_md.contains("```rust"));
         assert_eq!(chapter.objectives.len(), 3);
-        assert_eq!(chapter.exercises.len(), 5, "{}", chapter.title);
+        assert_eq!(
+            chapter.exercises.len(),
+            asked_per_lesson(),
+            "{}",
+            chapter.title
+        );
         assert!(chapter.exercises.iter().all(|q| q.source.is_none()));
     }
     let calls = server.fake.calls.lock().unwrap().clone();
@@ -430,12 +440,20 @@ async fn a_topic_assessment_the_model_cannot_write_is_filled_from_its_own_notes(
     for q in &questions {
         assert!(q.prompt.split_whitespace().count() > 2, "{}", q.prompt);
         assert!(q.source.is_none());
-        // Asked about what the notes say.
-        let words: Vec<&str> = q
-            .prompt
-            .split_whitespace()
-            .filter(|w| w.len() > 4)
-            .collect();
+        // Asked about what the notes say, in its prompt or its options.
+        let options = match &q.body {
+            QuestionBody::SingleChoice { options } | QuestionBody::MultiChoice { options } => {
+                options
+                    .iter()
+                    .map(|o| o.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            }
+            QuestionBody::Ordering { items } => items.join(" "),
+            _ => String::new(),
+        };
+        let asked = format!("{} {options}", q.prompt);
+        let words: Vec<&str> = asked.split_whitespace().filter(|w| w.len() > 4).collect();
         assert!(
             words.iter().any(|w| notes
                 .iter()
@@ -477,4 +495,13 @@ async fn a_request_the_server_refuses_fails_the_job_with_its_reason() {
             && error.contains("exceeds the available context size"),
         "{error}"
     );
+}
+
+/// The exercises the default question mix asks of each lesson.
+fn asked_per_lesson() -> usize {
+    Options::default()
+        .question_mix
+        .values()
+        .map(|n| usize::from(*n))
+        .sum()
 }

@@ -1,6 +1,7 @@
 //! The final assessment: fresh questions (none repeats a lesson exercise),
-//! taken from every lesson in turn and rotating through the requested
-//! types, so it is balanced across lessons and types.
+//! taken from every module in turn (and from each module's lessons in
+//! turn), rotating through the requested types, so it is balanced across
+//! modules, lessons and types.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -64,28 +65,49 @@ pub fn assessment(
         })
         .collect();
     let types: Vec<QuestionType> = mix.keys().copied().collect();
+    // Each module's lessons, as positions among all the lessons.
+    let mut first = 0;
+    let modules: Vec<std::ops::Range<usize>> = outline
+        .modules
+        .iter()
+        .map(|m| {
+            first += m.lessons.len();
+            first - m.lessons.len()..first
+        })
+        .filter(|r| !r.is_empty())
+        .collect();
     let wanted = usize::from(settings.questions);
     let mut chosen = Vec::with_capacity(wanted);
+    // Turns taken per module, so each of its lessons comes round in turn.
+    let mut turns = vec![0; modules.len()];
     let mut turn = 0;
     // Questions left in all pools: a turn costs one lesson's pool, not a
     // look at every lesson's.
     let mut left: usize = pools.iter().map(Vec::len).sum();
-    // Round robin over lessons; each pick takes the next type in rotation
-    // that the lesson still has, else whatever it has.
+    // Round robin over modules, then over each module's lessons, so a short
+    // assessment still asks about every module; each pick takes the next
+    // type in rotation that the lesson still has, else whatever it has.
     while chosen.len() < wanted && left > 0 {
-        let lesson = turn % pools.len();
+        let module = turn % modules.len();
+        let lessons = &modules[module];
         let ty = types[turn % types.len().max(1)];
+        turn += 1;
+        // The module's next lesson with questions left, if any.
+        let Some(lesson) = (0..lessons.len())
+            .map(|k| lessons.start + (turns[module] + k) % lessons.len())
+            .find(|&l| !pools[l].is_empty())
+        else {
+            continue;
+        };
+        turns[module] = lesson - lessons.start + 1;
         let pool = &mut pools[lesson];
         crate::work::add(1 + pool.len());
-        if let Some(at) = pool
+        let at = pool
             .iter()
             .position(|q| q.question_type() == ty)
-            .or(if pool.is_empty() { None } else { Some(0) })
-        {
-            chosen.push(pool.remove(at));
-            left -= 1;
-        }
-        turn += 1;
+            .unwrap_or(0);
+        chosen.push(pool.remove(at));
+        left -= 1;
     }
     for (n, q) in chosen.iter_mut().enumerate() {
         q.id = format!("assessment-q{}", n + 1);

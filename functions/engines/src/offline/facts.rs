@@ -237,6 +237,13 @@ fn lower_first(s: &str) -> String {
 
 /// Numbers in the sentences: digits with optional thousands commas and a
 /// decimal part, standing alone (not inside "CO2").
+/// Words whose number is a label: "figure 3" points at a figure.
+const LABELS: &[&str] = &[
+    "figure", "fig", "table", "chapter", "section", "page", "pages", "step", "example", "version",
+    "line", "item", "part", "appendix", "exercise", "listing", "equation", "lesson", "module",
+    "no", "number", "chap", "sec",
+];
+
 pub fn quantities(sentences: &[Sentence]) -> Vec<Quantity> {
     let mut out = Vec::new();
     for (i, s) in sentences.iter().enumerate() {
@@ -260,9 +267,17 @@ pub fn quantities(sentences: &[Sentence]) -> Vec<Quantity> {
                 end += 1;
             }
             let followed_by_letter = end < bytes.len() && bytes[end].is_ascii_alphabetic();
+            // "Figure 3", "section 2.1": a label names a place, it is no figure to learn.
+            let label = text[..k]
+                .split_whitespace()
+                .next_back()
+                .is_some_and(|w| LABELS.contains(&w.to_lowercase().trim_end_matches('.')));
             let written = &text[k..end];
             let plain = written.replace(',', "");
-            if !followed_by_letter && let Ok(value) = plain.parse::<f64>() {
+            if !followed_by_letter
+                && !label
+                && let Ok(value) = plain.parse::<f64>()
+            {
                 let decimals = plain
                     .split_once('.')
                     .map_or(0, |(_, d)| d.len().min(6) as u8);
@@ -420,6 +435,7 @@ mod tests {
     fn quantities_skip_formula_digits() {
         let s = sentences(&[
             "About 97 percent, 1,629 dollars and 3.5 hours, but not CO2 or H2O; magnitude 5.",
+            "Figure 3.2 and section 4 show it, as table 2 does.",
         ]);
         let q: Vec<(f64, String, u8)> = quantities(&s)
             .into_iter()

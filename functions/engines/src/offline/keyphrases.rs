@@ -44,6 +44,14 @@ pub fn keyphrases(parts: &[String], limit: usize) -> Vec<Vec<Phrase>> {
         .collect()
 }
 
+/// The best `limit` keyphrases of one part of a larger text, best first:
+/// `idf` weighs each stem by how rare it is across the whole (as
+/// [`super::text::idf`] computes it over sentences).
+pub fn keyphrases_within(part: &str, idf: &HashMap<String, f64>, limit: usize) -> Vec<Phrase> {
+    let weight = |t: &str| idf.get(t).copied().unwrap_or(1.0);
+    best(&candidates(part), &stem_counts(part), &weight, limit)
+}
+
 /// The best `limit` of one part's candidates, given its stem counts.
 fn best(
     part: &Candidates,

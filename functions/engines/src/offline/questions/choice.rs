@@ -12,7 +12,7 @@ use crate::offline::facts::Definition;
 /// Wrong options per choice question.
 const DISTRACTORS: usize = 3;
 
-fn option(text: String, correct: bool, explanation: Option<String>) -> ChoiceOption {
+pub(super) fn option(text: String, correct: bool, explanation: Option<String>) -> ChoiceOption {
     ChoiceOption {
         text,
         correct,
@@ -21,7 +21,11 @@ fn option(text: String, correct: bool, explanation: Option<String>) -> ChoiceOpt
 }
 
 /// `right` placed among `wrong` at a position fixed by `seed`.
-fn arrange(seed: &str, right: ChoiceOption, mut wrong: Vec<ChoiceOption>) -> Vec<ChoiceOption> {
+pub(super) fn arrange(
+    seed: &str,
+    right: ChoiceOption,
+    mut wrong: Vec<ChoiceOption>,
+) -> Vec<ChoiceOption> {
     let at = position(seed, wrong.len() + 1);
     wrong.insert(at, right);
     wrong

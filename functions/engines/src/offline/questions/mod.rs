@@ -5,9 +5,11 @@
 //! share.
 
 mod choice;
+mod cloze;
 mod code;
 mod open;
 mod recall;
+mod statements;
 
 use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
@@ -19,6 +21,7 @@ use coursegen_core::options::Options;
 
 use super::facts::{Definition, same_key, term_key};
 use super::knowledge::Knowledge;
+use statements::KeyStatement;
 
 /// The part of the material one set of questions is about.
 #[derive(Debug, Clone)]
@@ -204,6 +207,7 @@ pub fn generate(scope: &Scope<'_>, options: &Options) -> Vec<Question> {
         .collect();
     let mut assigned: BTreeMap<BloomLevel, f64> = BTreeMap::new();
     let mut used_facts: HashSet<String> = HashSet::new();
+    let statements = statements::key_statements(scope);
     // Types whose questions come at fewer Bloom levels choose first; the
     // flexible ones then make up what the mix still lacks.
     let mut pools: Vec<(QuestionType, usize, Vec<Candidate>)> = QuestionType::ALL
@@ -215,7 +219,7 @@ pub fn generate(scope: &Scope<'_>, options: &Options) -> Vec<Question> {
             )
         })
         .filter(|(_, wanted)| *wanted > 0)
-        .map(|(ty, wanted)| (ty, wanted, candidates(scope, ty)))
+        .map(|(ty, wanted)| (ty, wanted, candidates(scope, ty, &statements)))
         .collect();
     pools.sort_by_key(|(ty, _, pool)| {
         let levels: HashSet<BloomLevel> = pool
@@ -275,8 +279,10 @@ pub fn generate(scope: &Scope<'_>, options: &Options) -> Vec<Question> {
     out
 }
 
-fn candidates(scope: &Scope<'_>, ty: QuestionType) -> Vec<Candidate> {
-    match ty {
+/// A type's candidates: from the terms the lesson defines first, then from
+/// its key statements.
+fn candidates(scope: &Scope<'_>, ty: QuestionType, said: &[KeyStatement]) -> Vec<Candidate> {
+    let mut out = match ty {
         QuestionType::SingleChoice => choice::single_choice(scope),
         QuestionType::MultiChoice => choice::multi_choice(scope),
         QuestionType::TrueFalse => choice::true_false(scope),
@@ -287,7 +293,17 @@ fn candidates(scope: &Scope<'_>, ty: QuestionType) -> Vec<Candidate> {
         QuestionType::Descriptive => open::descriptive(scope),
         // Only material that shows code gets code questions.
         QuestionType::Code => code::code(scope),
-    }
+    };
+    out.extend(match ty {
+        QuestionType::SingleChoice => cloze::single_choice(scope, said),
+        QuestionType::MultiChoice => cloze::multi_choice(scope, said),
+        QuestionType::TrueFalse => cloze::true_false(scope, said),
+        QuestionType::FillBlank => cloze::fill_blank(scope, said),
+        QuestionType::ShortAnswer => cloze::short_answer(scope, said),
+        QuestionType::Descriptive => cloze::descriptive(scope, said),
+        QuestionType::Numeric | QuestionType::Ordering | QuestionType::Code => Vec::new(),
+    });
+    out
 }
 
 /// Difficulty, points and time limit from type and Bloom level.

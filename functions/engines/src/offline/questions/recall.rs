@@ -50,7 +50,7 @@ pub(super) fn fill_blank(scope: &Scope<'_>) -> Vec<Candidate> {
 }
 
 /// The term, and its plural or singular, as accepted answers.
-fn accepted_forms(term: &str) -> Vec<String> {
+pub(super) fn accepted_forms(term: &str) -> Vec<String> {
     let mut forms = vec![term.to_owned()];
     let bytes = term.as_bytes();
     let consonant_y = bytes.len() > 2
