@@ -272,6 +272,7 @@ mod tests {
                 start_ms: i * 3_000,
                 end_ms: i * 3_000 + 2_000,
                 text: "A sentence.".into(),
+                unsure_end: false,
             })
             .collect::<Vec<_>>();
         Timeline::of(&Material::from(sentences))

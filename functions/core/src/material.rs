@@ -45,6 +45,11 @@ pub struct Sentence {
     pub start_ms: u64,
     pub end_ms: u64,
     pub text: String,
+    /// Where it ends is a guess: the captions had no punctuation and the
+    /// model that restored it was unsure of this end. Summaries and
+    /// questions prefer sentences that end where the speaker's did.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unsure_end: bool,
 }
 
 /// A code listing shown at a point in the material.

@@ -360,8 +360,13 @@ fn timed_cues(raw: &RawCue, words: Vec<Word>, speaker: Option<String>) -> Vec<Cu
         let paused =
             !last && words[i + 1].at_ms.is_some() && starts[i + 1] > natural_end + PAUSE_SPLIT_MS;
         if last || paused {
-            let end = if last {
+            // A last word timed by the captions ends when it would be said;
+            // one whose time was interpolated ends with its cue, for a gap
+            // the estimate made would be taken for a pause.
+            let end = if last && words[i].at_ms.is_some() {
                 raw.end_ms.min(natural_end).max(starts[i])
+            } else if last {
+                raw.end_ms.max(starts[i])
             } else {
                 natural_end
             };
@@ -496,9 +501,13 @@ mod tests {
                 },
             ],
         };
+        let t = normalise(raw);
+        assert_eq!(texts(&t), vec!["it was very", "very good indeed"]);
+        let spans: Vec<(u64, u64)> = t.cues.iter().map(|c| (c.start_ms, c.end_ms)).collect();
         assert_eq!(
-            texts(&normalise(raw)),
-            vec!["it was very", "very good indeed"]
+            spans,
+            [(0, 1000), (1000, 2000)],
+            "untimed words fill their cue: no pause is made up between cues"
         );
     }
 }

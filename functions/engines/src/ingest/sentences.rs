@@ -88,11 +88,12 @@ fn ends_sentence(word: &str) -> bool {
     !(trimmed.ends_with('.') && (ABBREVIATIONS.contains(&stem.as_str()) || initial))
 }
 
-fn sentence(words: &[TimedWord<'_>], text: String) -> Sentence {
+fn sentence(words: &[TimedWord<'_>], text: String, unsure_end: bool) -> Sentence {
     Sentence {
         start_ms: words[0].start_ms,
         end_ms: words[words.len() - 1].end_ms,
         text,
+        unsure_end,
     }
 }
 
@@ -105,7 +106,7 @@ fn split_punctuated(words: &[TimedWord<'_>]) -> Vec<Sentence> {
     let mut begin = 0;
     for i in 0..words.len() {
         if ends_sentence(words[i].text) || i + 1 == words.len() {
-            out.push(sentence(&words[begin..=i], join(&words[begin..=i])));
+            out.push(sentence(&words[begin..=i], join(&words[begin..=i]), false));
             begin = i + 1;
         }
     }
@@ -130,13 +131,15 @@ fn split_spoken(words: &[TimedWord<'_>]) -> Vec<Sentence> {
         .map(|i| words.get(i + 1).map_or(0, |w| w.gap_before))
         .collect();
     let timed = pauses.iter().any(|&p| p > 0);
-    let marks = punctuation::marks(&lower, timed.then_some(pauses.as_slice()));
+    let punctuation::Marks { marks, margins } =
+        punctuation::marks(&lower, timed.then_some(pauses.as_slice()));
     punctuation::spans(&marks)
         .into_iter()
         .map(|(a, b)| {
             sentence(
                 &words[a..=b],
                 punctuation::written(&texts[a..=b], &marks[a..=b]),
+                margins[b] < punctuation::SURE_MARGIN || b - a >= punctuation::MAX_SURE_WORDS,
             )
         })
         .collect()
@@ -184,6 +187,7 @@ mod tests {
             s[1]
         );
         assert_eq!(s[3].end_ms, 6000);
+        assert!(s.iter().all(|s| !s.unsure_end), "written ends are sure");
     }
 
     #[test]
@@ -225,11 +229,22 @@ mod tests {
             language: None,
             cues: vec![cue(0, 30_000, &long)],
         };
-        let lens: Vec<usize> = sentences(&t)
+        let s = sentences(&t);
+        let lens: Vec<usize> = s
             .iter()
             .map(|s| s.text.split_whitespace().count())
             .collect();
         assert_eq!(lens.iter().sum::<usize>(), 75);
+        let (_, cut) = s.split_last().unwrap();
+        assert!(cut.iter().all(|s| s.unsure_end), "a run-on cut is a guess");
+        let short = Transcript {
+            language: None,
+            cues: vec![cue(0, 3000, &vec!["word"; 12].join(" "))],
+        };
+        assert!(
+            !sentences(&short)[0].unsure_end,
+            "the captions' end is an end"
+        );
         assert!(lens.iter().all(|&n| n <= punctuation::MAX_RUN), "{lens:?}");
     }
 }

@@ -311,6 +311,7 @@ mod tests {
             start_ms: i as u64 * 10_000,
             end_ms: i as u64 * 10_000 + 9_000,
             text: (*t).to_owned(),
+            unsure_end: false,
         })
         .collect()
     }

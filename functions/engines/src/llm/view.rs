@@ -112,6 +112,7 @@ mod tests {
                 text: format!(
                     "Sentence {i} explains the topic of packets number {i} in detail here."
                 ),
+                unsure_end: false,
             })
             .collect();
         Knowledge::new(Material::from(sentences))

@@ -244,6 +244,7 @@ mod tests {
                         start_ms: start * 1000,
                         end_ms: at * 1000,
                         text: String::new(),
+                        unsure_end: false,
                     }
                 })
                 .collect();

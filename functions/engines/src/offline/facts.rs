@@ -380,6 +380,7 @@ mod tests {
                 start_ms: i as u64 * 1000,
                 end_ms: i as u64 * 1000 + 900,
                 text: (*t).into(),
+                unsure_end: false,
             })
             .collect()
     }

@@ -184,25 +184,21 @@ fn most_common(forms: &HashMap<String, usize>) -> String {
         .unwrap_or_default()
 }
 
-/// A phrase as a title: first letters capitalised, all-capital words kept.
-pub fn title_case(phrase: &str) -> String {
-    phrase
-        .split_whitespace()
-        .map(|w| {
-            if w.chars()
-                .filter(|c| c.is_alphabetic())
-                .all(char::is_uppercase)
-            {
-                w.to_owned()
-            } else {
-                let mut c = w.chars();
-                c.next()
-                    .map(|f| f.to_uppercase().chain(c).collect())
-                    .unwrap_or_default()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+/// Words that come before a thing, not an action: "the", "an", "your"…
+const DETERMINERS: &[&str] = &[
+    "the", "a", "an", "this", "these", "those", "its", "your", "their", "our", "each", "every",
+    "any", "of", "with", "in", "on", "for", "from", "into",
+];
+
+/// Whether `words` (a text's, as [`words`] splits them) name `phrase` as
+/// a thing at least once ("the undo history"): true of noun phrases, not
+/// of verb runs such as "choosing edit".
+pub fn named_as_thing(phrase: &str, words_of_text: &[String]) -> bool {
+    let phrase = words(phrase);
+    !phrase.is_empty()
+        && words_of_text
+            .windows(phrase.len() + 1)
+            .any(|w| w[1..] == phrase[..] && DETERMINERS.contains(&w[0].as_str()))
 }
 
 #[cfg(test)]
@@ -222,6 +218,5 @@ mod tests {
             k.iter().flatten().all(|p| p.text != "learn"),
             "words shared by every part do not lead"
         );
-        assert_eq!(title_case("TCP handshake"), "TCP Handshake");
     }
 }

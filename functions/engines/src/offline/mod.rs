@@ -18,6 +18,7 @@ pub mod questions;
 pub mod segment;
 pub mod summary;
 pub mod text;
+pub mod titles;
 pub mod validate;
 
 pub use engine::{OfflineEngine, offline_steps};

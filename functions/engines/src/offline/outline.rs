@@ -4,11 +4,12 @@
 
 use coursegen_core::outputs::{Outline, OutlineLesson, OutlineModule, Segment, SegmentParams};
 
-use super::keyphrases::{keyphrases, title_case};
+use super::keyphrases::keyphrases;
 use super::knowledge::Knowledge;
 use super::segment::topic_starts;
 use super::summary::summarise;
-use super::text::idf;
+use super::text::{idf, words};
+use super::titles::{Titles, subject};
 
 /// Module boundaries need a stronger topic shift than lesson boundaries.
 const MODULE_PENALTY: f64 = 1.5;
@@ -18,6 +19,8 @@ const MODULE_MAX_DURATION_S: u32 = 4 * 3600;
 pub const MAX_LESSONS_PER_MODULE: usize = 8;
 /// Objectives per lesson, at most.
 const MAX_OBJECTIVES: usize = 4;
+/// Keyphrases a module's title is chosen from.
+const MODULE_PHRASES: usize = 6;
 
 pub fn outline(knowledge: &Knowledge, segments: &[Segment], title: Option<&str>) -> Outline {
     let ranges: Vec<std::ops::Range<usize>> = segments
@@ -70,23 +73,32 @@ pub fn outline(knowledge: &Knowledge, segments: &[Segment], title: Option<&str>)
                 .join(" ")
         })
         .collect();
-    let module_phrases = keyphrases(&module_texts, 2);
+    let module_phrases = keyphrases(&module_texts, MODULE_PHRASES);
     let module_stems: Vec<Vec<String>> = groups
         .iter()
         .map(|g| g.iter().flat_map(|&i| stems[i].iter().cloned()).collect())
         .collect();
     let module_weights = idf(&module_stems);
+    let mut titles = Titles::default();
     let modules: Vec<OutlineModule> = groups
         .iter()
         .zip(&module_phrases)
-        .map(|(group, phrases)| {
+        .zip(&module_texts)
+        .map(|((group, phrases), text)| {
             let lessons: Vec<OutlineLesson> = group
                 .iter()
                 .map(|&i| lesson(knowledge, &segments[i], ranges[i].clone(), i))
                 .collect();
-            let title = match (group.len(), phrases.first()) {
-                (1, _) | (_, None) => segments[group[0]].title.clone(),
-                (_, Some(p)) => title_case(&p.text),
+            // A module of one lesson is that lesson, unless its title is
+            // nearly another module's.
+            let only = &segments[group[0]].title;
+            let title = if group.len() == 1 && !titles.repeats(only) {
+                titles.give(only);
+                only.clone()
+            } else {
+                titles
+                    .choose(phrases, &words(text))
+                    .unwrap_or_else(|| only.clone())
             };
             // The module's sentences, from its lessons' first to their last:
             // reviewers' segments need not be in order.
@@ -104,8 +116,18 @@ pub fn outline(knowledge: &Knowledge, segments: &[Segment], title: Option<&str>)
             }
         })
         .collect();
+    let parts: Vec<Vec<&str>> = groups
+        .iter()
+        .map(|g| {
+            g.iter()
+                .flat_map(|&i| knowledge.sentences[ranges[i].clone()].iter())
+                .map(|s| s.text.as_str())
+                .collect()
+        })
+        .collect();
     let title = title
         .map(str::to_owned)
+        .or_else(|| subject(&parts))
         .unwrap_or_else(|| course_title(&modules));
     Outline {
         title,
@@ -114,7 +136,6 @@ pub fn outline(knowledge: &Knowledge, segments: &[Segment], title: Option<&str>)
     }
 }
 
-/// "A, B and C" from the module titles (with "and more" past three).
 fn module_params() -> SegmentParams {
     SegmentParams {
         min_duration_s: MODULE_MIN_DURATION_S,
@@ -124,6 +145,8 @@ fn module_params() -> SegmentParams {
     }
 }
 
+/// For material with no subject running through it: "A, B and C" from
+/// the module titles (with "and More" past three).
 fn course_title(modules: &[OutlineModule]) -> String {
     let titles: Vec<&str> = modules.iter().map(|m| m.title.as_str()).collect();
     match titles.as_slice() {

@@ -12,9 +12,10 @@ use coursegen_core::material::Sentence;
 use coursegen_core::outputs::{Segment, SegmentParams};
 
 use super::boundaries::choose_boundaries;
-use super::keyphrases::{keyphrases, title_case};
+use super::keyphrases::keyphrases;
 use super::summary::summarise;
-use super::text::{content_stems, idf};
+use super::text::{content_stems, idf, words};
+use super::titles::Titles;
 
 /// Content words compared on each side of a gap.
 /// About a minute of speech: long enough that one sentence's vocabulary does
@@ -231,22 +232,15 @@ fn describe(sentences: &[Sentence], stems: &[Vec<String>], starts: &[usize]) -> 
     let segment_stems: Vec<Vec<String>> =
         ranges.iter().map(|&(a, b)| stems[a..b].concat()).collect();
     let weights = idf(&segment_stems);
+    let mut titles = Titles::default();
     ranges
         .iter()
         .zip(phrases)
         .enumerate()
         .map(|(k, (&(a, b), phrases))| {
-            let title = match phrases.as_slice() {
-                [first, second, ..] if second.score >= 0.6 * first.score => {
-                    format!(
-                        "{} and {}",
-                        title_case(&first.text),
-                        title_case(&second.text)
-                    )
-                }
-                [first, ..] => title_case(&first.text),
-                [] => format!("Part {}", k + 1),
-            };
+            let title = titles
+                .choose(&phrases, &words(&texts[k]))
+                .unwrap_or_else(|| format!("Part {}", k + 1));
             Segment {
                 start_ms: if k == 0 { 0 } else { sentences[a].start_ms },
                 end_ms: if b == n {

@@ -14,7 +14,10 @@ const MAX_SUMMARY_WORDS: usize = 40;
 /// `stems` holds each sentence's content stems.
 /// Centrality: the summed weight of a sentence's stems (their frequency in
 /// the part, times `idf`), divided by the square root of its length so long
-/// sentences do not win by length alone.
+/// sentences do not win by length alone. Sentences whose end was restored
+/// with little confidence come only after all the others, and those whose
+/// start was (the end before them) after the rest: a summary of whole
+/// sentences reads better than a more central one cut off.
 pub fn central_sentences(
     sentences: &[Sentence],
     stems: &[Vec<String>],
@@ -43,7 +46,16 @@ pub fn central_sentences(
             (i, weight / (s.len().max(1) as f64).sqrt())
         })
         .collect();
-    scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    // Unsure of its end, then of its start (the end before it).
+    let doubt = |i: usize| {
+        let start = i.checked_sub(1).is_some_and(|p| sentences[p].unsure_end);
+        (sentences[i].unsure_end, start)
+    };
+    scored.sort_by(|a, b| {
+        (doubt(a.0).cmp(&doubt(b.0)))
+            .then(b.1.total_cmp(&a.1))
+            .then(a.0.cmp(&b.0))
+    });
     let mut chosen: Vec<usize> = scored.into_iter().take(count).map(|(i, _)| i).collect();
     chosen.sort_unstable();
     chosen
@@ -61,4 +73,42 @@ pub fn summarise(
         .map(|i| sentences[i].text.as_str())
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::offline::text::{content_stems, idf};
+
+    #[test]
+    fn sentences_with_a_sure_end_come_before_more_central_unsure_ones() {
+        let texts = [
+            "Compost heaps need air, water and green waste to rot well.",
+            "Turning the compost heap gives the green waste air and water",
+            "Rain falls on the garden in the spring months mostly.",
+            "A compost heap of green waste needs air and water to rot.",
+        ];
+        let mut sentences: Vec<Sentence> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Sentence {
+                start_ms: i as u64 * 1000,
+                end_ms: i as u64 * 1000 + 900,
+                text: (*t).to_owned(),
+                unsure_end: false,
+            })
+            .collect();
+        let stems: Vec<Vec<String>> = texts.iter().map(|t| content_stems(t)).collect();
+        let weights = idf(&stems);
+        let best = central_sentences(&sentences, &stems, &weights, 1)[0];
+        assert_ne!(best, 2, "the sentence off the topic is not central");
+        sentences[best].unsure_end = true;
+        let two = central_sentences(&sentences, &stems, &weights, 2);
+        assert!(!two.contains(&best), "{two:?}");
+        // With too few sure ones, an unsure one still serves.
+        assert_eq!(
+            central_sentences(&sentences, &stems, &weights, 4),
+            [0, 1, 2, 3]
+        );
+    }
 }

@@ -193,6 +193,7 @@ mod tests {
                 start_ms: i as u64,
                 end_ms: i as u64 + 1,
                 text: t.to_owned(),
+                unsure_end: false,
             })
             .collect()
     }

@@ -51,6 +51,7 @@ impl Fake {
                         start_ms: i as u64 * 1000,
                         end_ms: i as u64 * 1000 + 900,
                         text: (*t).to_owned(),
+                        unsure_end: false,
                     })
                     .collect();
                 questions(sentences, mix)
@@ -504,6 +505,7 @@ fn chapter_notes(title: &str, topics: &str) -> Vec<Sentence> {
             start_ms: i as u64 * 1000,
             end_ms: i as u64 * 1000 + 900,
             text,
+            unsure_end: false,
         })
         .collect()
 }

@@ -90,9 +90,13 @@ impl Vocabulary {
         words.join("\n") + "\n"
     }
 
+    pub fn contains(&self, word: &str) -> bool {
+        self.0.contains(word)
+    }
+
     /// What the model sees of `word` (lower case).
     pub fn token(&self, word: &str) -> String {
-        if self.0.contains(word) {
+        if self.contains(word) {
             word.to_owned()
         } else {
             let ending: String = suffix(word)

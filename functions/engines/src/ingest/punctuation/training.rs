@@ -233,6 +233,9 @@ pub struct Report {
     /// Restored sentences, and those ending on a [`NEVER_LAST`] word.
     pub sentences: usize,
     pub fragments: usize,
+    /// Restored ends of at least [`super::SURE_MARGIN`], and those where
+    /// the text has a sentence end or a comma.
+    pub sure_ends: (usize, usize),
 }
 
 impl Report {
@@ -254,10 +257,12 @@ impl Report {
         let (ep, er, ef) = Report::f1(self.ends);
         let (cp, cr, cf) = Report::f1(self.commas);
         format!(
-            "{} words; sentence ends P {ep:.3} R {er:.3} F1 {ef:.3}; commas P {cp:.3} R {cr:.3} F1 {cf:.3}; fragments {:.1} % of {} sentences",
+            "{} words; sentence ends P {ep:.3} R {er:.3} F1 {ef:.3}; commas P {cp:.3} R {cr:.3} F1 {cf:.3}; fragments {:.1} % of {} sentences; {} sure ends, {:.1} % at a sentence or clause end",
             self.words,
             100.0 * self.fragments as f64 / self.sentences.max(1) as f64,
-            self.sentences
+            self.sentences,
+            self.sure_ends.0,
+            100.0 * self.sure_ends.1 as f64 / self.sure_ends.0.max(1) as f64,
         )
     }
 }
@@ -273,7 +278,7 @@ pub fn evaluate(
     let all: Vec<&Labelled> = paragraphs.iter().flatten().collect();
     let words: Vec<String> = all.iter().map(|w| vocabulary.token(&w.lower)).collect();
     let mut scratch = Vec::new();
-    let marks = super::marks_by(&words, None, |gap| {
+    let super::Marks { marks, margins } = super::marks_by(&words, None, |gap| {
         features(gap, &mut scratch);
         weights.scores(&scratch)
     });
@@ -281,7 +286,11 @@ pub fn evaluate(
         words: words.len(),
         ..Report::default()
     };
-    for (word, restored) in all.iter().zip(&marks) {
+    for ((word, restored), margin) in all.iter().zip(&marks).zip(&margins) {
+        if restored.ends_sentence() && *margin >= super::SURE_MARGIN {
+            report.sure_ends.0 += 1;
+            report.sure_ends.1 += usize::from(word.mark != Mark::None);
+        }
         let count = |tally: &mut (usize, usize, usize), is: fn(Mark) -> bool| {
             tally.0 += usize::from(is(*restored) && is(word.mark));
             tally.1 += usize::from(is(*restored));

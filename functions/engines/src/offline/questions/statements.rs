@@ -11,7 +11,7 @@ use std::ops::Range;
 use super::Scope;
 use crate::offline::facts::{same_key, term_key};
 use crate::offline::find::find_word;
-use crate::offline::keyphrases::{Phrase, keyphrases_within};
+use crate::offline::keyphrases::{Phrase, keyphrases_within, named_as_thing};
 use crate::offline::summary::central_sentences;
 use crate::offline::text::words;
 
@@ -172,23 +172,13 @@ fn terms_around(scope: &Scope<'_>) -> Vec<Phrase> {
     lesson_terms(&knowledge.text(wider), &knowledge.idf)
 }
 
-/// Words that come before a thing, not an action: "the", "an", "your"…
-const DETERMINERS: &[&str] = &[
-    "the", "a", "an", "this", "these", "those", "its", "your", "their", "our", "each", "every",
-    "any", "of", "with", "in", "on", "for", "from", "into",
-];
-
 /// The text's most characteristic terms: keyphrases that the text names as
 /// things at least once ("the undo history"), which leaves out verb runs
 /// such as "choosing edit".
 fn lesson_terms(text: &str, idf: &std::collections::HashMap<String, f64>) -> Vec<Phrase> {
     let mut terms = keyphrases_within(text, idf, TERMS);
     let all = words(text);
-    terms.retain(|p| {
-        let phrase = words(&p.text);
-        all.windows(phrase.len() + 1)
-            .any(|w| w[1..] == phrase[..] && DETERMINERS.contains(&w[0].as_str()))
-    });
+    terms.retain(|p| named_as_thing(&p.text, &all));
     terms
 }
 
@@ -291,6 +281,7 @@ mod tests {
                 start_ms: i as u64 * 5000,
                 end_ms: i as u64 * 5000 + 4000,
                 text: (*t).into(),
+                unsure_end: false,
             })
             .collect();
         let knowledge = Knowledge::new(Material {
