@@ -61,9 +61,11 @@ pub fn lesson(
             .collect();
         let _ = writeln!(md, "### Summary\n\n{}\n", text.join(" "));
     }
+    // Fewer key points rather than one cut off where restored punctuation
+    // may have ended it wrong (the summary, which must be there, may).
     let points: Vec<usize> = central
         .into_iter()
-        .filter(|i| !summary.contains(i))
+        .filter(|i| !summary.contains(i) && !sentences[*i].unsure_end)
         .collect();
     if !points.is_empty() {
         let _ = writeln!(md, "### Key points\n");
