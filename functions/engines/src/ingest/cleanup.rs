@@ -320,9 +320,14 @@ fn rolling_overlap(tail: &[String], words: &[Word]) -> usize {
         .unwrap_or(0)
 }
 
-/// How long a word takes to say, roughly: longer words take longer.
+/// How long a word takes to say, roughly: longer words take longer, and
+/// a digit as long as a short word ("97" is "ninety-seven").
 fn spoken_ms(word: &str) -> u64 {
-    (120 + 45 * word.chars().count() as u64).clamp(200, MS_PER_WORD * 2)
+    let letters: u64 = word
+        .chars()
+        .map(|c| if c.is_ascii_digit() { 5 } else { 1 })
+        .sum();
+    (120 + 45 * letters).clamp(200, MS_PER_WORD * 2)
 }
 
 /// Gives every new word a start time (its own, or interpolated between
@@ -411,6 +416,14 @@ mod tests {
         assert!(
             t.cues[1].end_ms < 7400,
             "a cue ends when its last word does, not at the pause's end"
+        );
+        let numbers = "WEBVTT\n\n00:00:00.000 --> 00:00:03.000\n\
+give<00:00:00.400><c> about</c><00:00:00.800><c> 97</c><00:00:01.350><c> percent</c>\n";
+        let said = normalise(vtt::parse(numbers).unwrap());
+        assert_eq!(
+            texts(&said),
+            ["give about 97 percent"],
+            "saying a number is no pause"
         );
     }
 

@@ -239,7 +239,7 @@ mod tests {
         assert!(cut.iter().all(|s| s.unsure_end), "a run-on cut is a guess");
         let short = Transcript {
             language: None,
-            cues: vec![cue(0, 3000, &vec!["word"; 12].join(" "))],
+            cues: vec![cue(0, 3000, &["word"; 12].join(" "))],
         };
         assert!(
             !sentences(&short)[0].unsure_end,

@@ -233,8 +233,9 @@ pub struct Report {
     /// Restored sentences, and those ending on a [`NEVER_LAST`] word.
     pub sentences: usize,
     pub fragments: usize,
-    /// Restored ends of at least [`super::SURE_MARGIN`], and those where
-    /// the text has a sentence end or a comma.
+    /// Restored ends where the text has a sentence end or a comma; those
+    /// of at least [`super::SURE_MARGIN`], and of them where the text has.
+    pub ends_at_breaks: usize,
     pub sure_ends: (usize, usize),
 }
 
@@ -257,12 +258,13 @@ impl Report {
         let (ep, er, ef) = Report::f1(self.ends);
         let (cp, cr, cf) = Report::f1(self.commas);
         format!(
-            "{} words; sentence ends P {ep:.3} R {er:.3} F1 {ef:.3}; commas P {cp:.3} R {cr:.3} F1 {cf:.3}; fragments {:.1} % of {} sentences; {} sure ends, {:.1} % at a sentence or clause end",
+            "{} words; sentence ends P {ep:.3} R {er:.3} F1 {ef:.3}; commas P {cp:.3} R {cr:.3} F1 {cf:.3}; fragments {:.1} % of {} sentences; at a sentence or clause end: {:.1} % of all ends, {:.1} % of the {} sure ones",
             self.words,
             100.0 * self.fragments as f64 / self.sentences.max(1) as f64,
             self.sentences,
-            self.sure_ends.0,
+            100.0 * self.ends_at_breaks as f64 / self.ends.1.max(1) as f64,
             100.0 * self.sure_ends.1 as f64 / self.sure_ends.0.max(1) as f64,
+            self.sure_ends.0,
         )
     }
 }
@@ -287,6 +289,7 @@ pub fn evaluate(
         ..Report::default()
     };
     for ((word, restored), margin) in all.iter().zip(&marks).zip(&margins) {
+        report.ends_at_breaks += usize::from(restored.ends_sentence() && word.mark != Mark::None);
         if restored.ends_sentence() && *margin >= super::SURE_MARGIN {
             report.sure_ends.0 += 1;
             report.sure_ends.1 += usize::from(word.mark != Mark::None);
