@@ -32,7 +32,8 @@ def words_of(text):
 
 
 def norm(word):
-    return word.strip(".-'")
+    """A word as compared: "100%" and "$5" are the numbers said."""
+    return word.strip(".-'").rstrip("%").lstrip("$")
 
 
 def captions(path):

@@ -272,10 +272,13 @@ pub fn quantities(sentences: &[Sentence]) -> Vec<Quantity> {
                 .split_whitespace()
                 .next_back()
                 .is_some_and(|w| LABELS.contains(&w.to_lowercase().trim_end_matches('.')));
+            // "gimp-2.10": a number joined to a word is part of a name.
+            let joined = k >= 2 && bytes[k - 1] == b'-' && bytes[k - 2].is_ascii_alphabetic();
             let written = &text[k..end];
             let plain = written.replace(',', "");
             if !followed_by_letter
                 && !label
+                && !joined
                 && let Ok(value) = plain.parse::<f64>()
             {
                 let decimals = plain
@@ -369,10 +372,11 @@ pub fn sequences(sentences: &[Sentence]) -> Vec<Sequence> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn sentences(texts: &[&str]) -> Vec<Sentence> {
+    /// A sentence a second, for tests.
+    pub(crate) fn sentences(texts: &[&str]) -> Vec<Sentence> {
         texts
             .iter()
             .enumerate()
@@ -436,7 +440,7 @@ mod tests {
     fn quantities_skip_formula_digits() {
         let s = sentences(&[
             "About 97 percent, 1,629 dollars and 3.5 hours, but not CO2 or H2O; magnitude 5.",
-            "Figure 3.2 and section 4 show it, as table 2 does.",
+            "Figure 3.2 and section 4 show it, as table 2 does; type gimp-2.10 to start.",
         ]);
         let q: Vec<(f64, String, u8)> = quantities(&s)
             .into_iter()

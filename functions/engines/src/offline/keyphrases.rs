@@ -176,7 +176,8 @@ fn for_each_run(text: &str, mut f: impl FnMut(&[String], &[String])) {
     }
 }
 
-fn most_common(forms: &HashMap<String, usize>) -> String {
+/// The form written most often; the first in order among equals.
+pub(super) fn most_common(forms: &HashMap<String, usize>) -> String {
     forms
         .iter()
         .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))

@@ -78,6 +78,7 @@ pub fn summarise(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::offline::facts::tests::sentences;
     use crate::offline::text::{content_stems, idf};
 
     #[test]
@@ -88,16 +89,7 @@ mod tests {
             "Rain falls on the garden in the spring months mostly.",
             "A compost heap of green waste needs air and water to rot.",
         ];
-        let mut sentences: Vec<Sentence> = texts
-            .iter()
-            .enumerate()
-            .map(|(i, t)| Sentence {
-                start_ms: i as u64 * 1000,
-                end_ms: i as u64 * 1000 + 900,
-                text: (*t).to_owned(),
-                unsure_end: false,
-            })
-            .collect();
+        let mut sentences = sentences(&texts);
         let stems: Vec<Vec<String>> = texts.iter().map(|t| content_stems(t)).collect();
         let weights = idf(&stems);
         let best = central_sentences(&sentences, &stems, &weights, 1)[0];

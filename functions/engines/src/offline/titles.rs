@@ -6,7 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::keyphrases::{Phrase, named_as_thing};
+use super::keyphrases::{Phrase, most_common, named_as_thing};
 use super::text::{content_stems, stem};
 use crate::ingest::punctuation::is_known_word;
 
@@ -107,7 +107,7 @@ pub fn subject(parts: &[Vec<&str>]) -> Option<String> {
     let half = ((NAME_SPREAD * parts.len() as f64).ceil() as usize).max(1);
     let name = |s: &Seen| {
         2 * s.capitalised > s.count
-            || (s.capitalised == 0 && !is_known_word(&most_used(&s.forms).to_lowercase()))
+            || (s.capitalised == 0 && !is_known_word(&most_common(&s.forms).to_lowercase()))
     };
     let mut counts: Vec<usize> = seen.values().map(|s| s.count).collect();
     counts.sort_unstable_by(|a, b| b.cmp(a));
@@ -123,17 +123,9 @@ pub fn subject(parts: &[Vec<&str>]) -> Option<String> {
         .max_by(|a, b| {
             (name(a), a.parts, a.count)
                 .cmp(&(name(b), b.parts, b.count))
-                .then_with(|| most_used(&b.forms).cmp(&most_used(&a.forms)))
+                .then_with(|| most_common(&b.forms).cmp(&most_common(&a.forms)))
         })
-        .map(|s| title_case(&most_used(&s.forms)))
-}
-
-fn most_used(forms: &HashMap<String, usize>) -> String {
-    forms
-        .iter()
-        .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
-        .map(|(f, _)| f.clone())
-        .unwrap_or_default()
+        .map(|s| title_case(&most_common(&s.forms)))
 }
 
 /// A phrase as a title: first letters capitalised, all-capital words kept.
