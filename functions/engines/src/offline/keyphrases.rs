@@ -158,7 +158,13 @@ fn for_each_run(text: &str, mut f: impl FnMut(&[String], &[String])) {
             .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '-'))
             .filter(|t| !t.is_empty());
         for token in tokens {
-            let lower = words(token).join(" ");
+            // Most tokens are one plain word: lower-cased as [`words`]
+            // would, without splitting them into a list first.
+            let lower = if token.chars().all(char::is_alphanumeric) {
+                token.chars().flat_map(char::to_lowercase).collect()
+            } else {
+                words(token).join(" ")
+            };
             if is_content(&lower) && !lower.contains(' ') {
                 forms.push(token.to_owned());
                 stems.push(stem(&lower));

@@ -256,26 +256,25 @@ pub fn is_stopword(word: &str) -> bool {
 /// The words of a text, lower-cased: letters, digits and inner apostrophes
 /// (and a decimal point between digits), split at everything else.
 pub fn words(text: &str) -> Vec<String> {
-    let chars: Vec<char> = text.chars().collect();
-    crate::work::add(chars.len());
+    crate::work::add(text.chars().count());
     let mut out = Vec::new();
     let mut current = String::new();
-    for (i, &c) in chars.iter().enumerate() {
-        let inner = |i: usize| i > 0 && i + 1 < chars.len();
+    let mut previous: Option<char> = None;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let next = chars.peek().copied();
+        let between = |test: fn(&char) -> bool| {
+            previous.as_ref().is_some_and(test) && next.as_ref().is_some_and(test)
+        };
         let keep = c.is_alphanumeric()
-            || (c == '\''
-                && inner(i)
-                && chars[i - 1].is_alphabetic()
-                && chars[i + 1].is_alphabetic())
-            || (c == '.'
-                && inner(i)
-                && chars[i - 1].is_ascii_digit()
-                && chars[i + 1].is_ascii_digit());
+            || (c == '\'' && between(|c| c.is_alphabetic()))
+            || (c == '.' && between(char::is_ascii_digit));
         if keep {
             current.extend(c.to_lowercase());
         } else if !current.is_empty() {
             out.push(std::mem::take(&mut current));
         }
+        previous = Some(c);
     }
     if !current.is_empty() {
         out.push(current);
