@@ -131,15 +131,15 @@ fn split_spoken(words: &[TimedWord<'_>]) -> Vec<Sentence> {
         .map(|i| words.get(i + 1).map_or(0, |w| w.gap_before))
         .collect();
     let timed = pauses.iter().any(|&p| p > 0);
-    let punctuation::Marks { marks, margins } =
-        punctuation::marks(&lower, timed.then_some(pauses.as_slice()));
-    punctuation::spans(&marks)
+    let restored = punctuation::marks(&lower, timed.then_some(pauses.as_slice()));
+    let marks = &restored.marks;
+    punctuation::spans(marks)
         .into_iter()
         .map(|(a, b)| {
             sentence(
                 &words[a..=b],
                 punctuation::written(&texts[a..=b], &marks[a..=b]),
-                margins[b] < punctuation::SURE_MARGIN || b - a >= punctuation::MAX_SURE_WORDS,
+                restored.unsure_end(a, b),
             )
         })
         .collect()

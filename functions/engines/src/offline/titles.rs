@@ -62,10 +62,11 @@ impl Titles {
 
 /// The course's subject: a name talked about as a thing in at least half
 /// of its `parts` (each a list of sentences), or a common noun in all of
-/// them and said most; a name first, then the one in the most parts, then the most
-/// said; None when no word runs through the parts. A name is written with a capital inside sentences
-/// ("GnuCash"), or, in captions that have no capitals, is a word English
-/// documentation seldom uses ("gnucash").
+/// them and said most; a name first, then the one in the most parts, then
+/// the most said; None when no word runs through the parts. A name is
+/// written with a capital inside sentences ("GnuCash"), or, in captions
+/// that have no capitals, is a word English documentation seldom uses
+/// ("gnucash").
 pub fn subject(parts: &[Vec<&str>]) -> Option<String> {
     #[derive(Default)]
     struct Seen {

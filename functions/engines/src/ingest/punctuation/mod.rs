@@ -26,11 +26,11 @@ const MIN_RUN: usize = 4;
 /// one it is sure of: in the held-out manuals, 90 % of such ends fall at a
 /// written sentence or clause end, against 75 % of all its ends
 /// (`scripts/train-punctuation` reports both).
-pub const SURE_MARGIN: f32 = 8.0;
+const SURE_MARGIN: f32 = 8.0;
 /// A restored sentence longer than this is often two the model ran
 /// together, so its end is not trusted either (in lectures made from the
 /// held-out manuals, one in four of those over 24 words ends mid-clause).
-pub const MAX_SURE_WORDS: usize = 24;
+const MAX_SURE_WORDS: usize = 24;
 
 static WEIGHTS: OnceLock<Weights> = OnceLock::new();
 static TRUECASE: OnceLock<HashMap<String, String>> = OnceLock::new();
@@ -75,6 +75,14 @@ pub struct Marks {
     /// best score of not ending it. Positive where the model chose an
     /// end; negative where a run-on was cut; infinite at the last word.
     pub margins: Vec<f32>,
+}
+
+impl Marks {
+    /// Whether the sentence of words `first..=last` may end elsewhere than
+    /// the speaker's did: the model was unsure of its end, or it ran long.
+    pub fn unsure_end(&self, first: usize, last: usize) -> bool {
+        self.margins[last] < SURE_MARGIN || last - first >= MAX_SURE_WORDS
+    }
 }
 
 /// The mark after each of `words` (lower case, unpunctuated), by `score`;
