@@ -33,9 +33,17 @@ MIN_CHAPTER_WORDS = 600
 CUE_WORDS = 10
 MS_PER_WORD = 60_000 // WORDS_PER_MINUTE
 
-NEXT = re.compile(r'<link rel="next" href="([^"#]+)')
-KIND = re.compile(r'<div class="(chapter|sect1|section|appendix|preface|part|reference|glossary|index|bibliography|sect2|refentry)"')
-TITLE = re.compile(r"<title>(.*?)</title>", re.S)
+# Both DocBook stylesheets' HTML: XSL's (lower case, rel before href) and
+# the older DSSSL's (upper case, attributes on lines of their own).
+LINK = re.compile(r"<link\b[^>]*>", re.I | re.S)
+NEXT = re.compile(r'\brel="next"', re.I)
+HREF = re.compile(r'\bhref="([^"#]+)', re.I)
+KIND = re.compile(
+    r'<div\b[^>]*?\bclass="(chapter|sect1|section|appendix|preface|part|reference|glossary|index|bibliography|sect2|refentry)"',
+    re.I,
+)
+FOOTNOTE = re.compile(r"\s*\[\d+\]")
+TITLE = re.compile(r"<title\b[^>]*>(.*?)</title", re.S | re.I)
 
 
 def pages(manual):
@@ -49,11 +57,12 @@ def pages(manual):
         title = TITLE.search(text)
         parser = corpus.Paragraphs()
         parser.feed(text)
-        prose = [p for p in parser.found if corpus.prose(p)]
+        # Footnote marks ("iterates [1] a list") are read, not said.
+        prose = [FOOTNOTE.sub("", p) for p in parser.found if corpus.prose(p)]
         title = re.sub(r"\s+", " ", re.sub("<[^>]+>", "", title.group(1))).strip() if title else name
-        yield (kind.group(1) if kind else "", title, prose)
-        following = NEXT.search(text)
-        name = following.group(1) if following else None
+        yield (kind.group(1).lower() if kind else "", title, prose)
+        following = [HREF.search(link) for link in LINK.findall(text) if NEXT.search(link)]
+        name = following[0].group(1) if following and following[0] else None
 
 
 def chapters(manual):

@@ -28,12 +28,20 @@ TIME = re.compile(r"(\d+):(\d+):(\d+)\.(\d+) --> (\d+):(\d+):(\d+)\.(\d+)")
 
 
 def words_of(text):
-    return re.findall(r"[\w'%$.-]+", text.lower().replace("’", "'"))
+    """Lower-case words and numbers; a hyphen, dash or full stop parts
+    words ("15-16" is said "15 16"; "--" is not said)."""
+    return re.findall(r"\d+(?:[.,]\d+)*|[\w'%$]+", text.lower().replace("’", "'"))
 
 
 def norm(word):
-    """A word as compared: "100%" and "$5" are the numbers said."""
-    return word.strip(".-'").rstrip("%").lstrip("$")
+    """A word as compared: "100%", "$5" and "5.0" are the numbers said."""
+    word = word.strip("'").rstrip("%").lstrip("$")
+    if re.fullmatch(r"\d+(?:[.,]\d+)*", word):
+        try:
+            return repr(float(word.replace(",", "")))
+        except ValueError:
+            pass
+    return word
 
 
 def captions(path):
@@ -45,9 +53,10 @@ def captions(path):
             g = [int(x) for x in m.groups()]
             start = ((g[0] * 60 + g[1]) * 60 + g[2]) * 1000 + g[3]
             end = ((g[4] * 60 + g[5]) * 60 + g[6]) * 1000 + g[7]
-            ws = [norm(w) for w in words_of(lines[i + 1])]
-            for k, w in enumerate(ws):
-                out.append((w, start + (end - start) * k // max(len(ws), 1)))
+            said = lines[i + 1].split()
+            for k, w in enumerate(said):
+                at = start + (end - start) * k // len(said)
+                out.extend((part, at) for part in map(norm, words_of(w)) if part)
     return out
 
 
@@ -85,7 +94,11 @@ def questions(course):
 def answers(q):
     kind = q["type"]
     if kind in ("single_choice", "multi_choice"):
-        return [o["text"] for o in q["options"] if o["correct"]]
+        right = [o["text"] for o in q["options"] if o["correct"]]
+        if re.match(r"How does .* differ from .*\?$", q["prompt"]):
+            # "A is x, while B is y.": the two definitions it joins.
+            return [part for text in right for part in text.rstrip(".").split(", while ")]
+        return right
     if kind in ("fill_blank", "short_answer"):
         return q["accepted"][:1]
     if kind == "numeric" and q.get("value") is not None:
