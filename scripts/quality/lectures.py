@@ -120,6 +120,19 @@ def auto_style(word):
     return re.sub(r"[^\w'%$-]", "", word.lower().replace("’", "'"))
 
 
+def ends_clause(words, i):
+    """Whether the text ends a sentence or clause at word i: a mark after
+    it, a dash or an opening parenthesis next, or a sentence glued to the
+    next one without a space ("semicolon ;;.If a condition")."""
+    w, following = words[i], words[i + 1] if i + 1 < len(words) else ""
+    return bool(
+        re.search(r"[.?!,;:][\"')\]”’]*$", w)
+        or re.search(r"[a-z)\]][.?!][\"')\]”’]*[A-Z][a-z]", w)
+        or following in ("—", "–", "-", "--")
+        or following.startswith("(")
+    )
+
+
 def main():
     manual, name, out = pathlib.Path(sys.argv[1]), sys.argv[2], pathlib.Path(sys.argv[3])
     picked = lecture(manual)
@@ -134,11 +147,7 @@ def main():
     truth["duration_ms"] = len(words) * MS_PER_WORD
     # Where the written text ends a sentence or a clause: a sentence of the
     # course that ends anywhere else is cut off mid-thought.
-    truth["sentence_end_ms"] = [
-        i * MS_PER_WORD
-        for i, w in enumerate(words)
-        if re.search(r"[.?!,;:][\"')\]”’]*$", w) or (i + 1 < len(words) and words[i + 1] in ("—", "–", "-"))
-    ]
+    truth["sentence_end_ms"] = [i * MS_PER_WORD for i in range(len(words)) if ends_clause(words, i)]
     truth["ms_per_word"] = MS_PER_WORD
     out.mkdir(parents=True, exist_ok=True)
     for style, shape in (("clean", lambda w: w), ("auto", auto_style)):

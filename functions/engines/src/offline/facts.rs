@@ -244,6 +244,19 @@ const LABELS: &[&str] = &[
     "no", "number", "chap", "sec",
 ];
 
+/// A byte that continues a word or name ("remoteListenThread_1").
+fn in_name(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'.'
+}
+
+/// Whether what follows a comma is a thousands group: exactly three digits
+/// ("1,000,000"; "(1,5000001)" is two numbers).
+fn thousands(rest: &[u8]) -> bool {
+    rest.len() >= 3
+        && rest[..3].iter().all(u8::is_ascii_digit)
+        && !rest.get(3).is_some_and(u8::is_ascii_digit)
+}
+
 pub fn quantities(sentences: &[Sentence]) -> Vec<Quantity> {
     let mut out = Vec::new();
     for (i, s) in sentences.iter().enumerate() {
@@ -251,8 +264,7 @@ pub fn quantities(sentences: &[Sentence]) -> Vec<Quantity> {
         let bytes = text.as_bytes();
         let mut k = 0;
         while k < bytes.len() {
-            let starts_number = bytes[k].is_ascii_digit()
-                && (k == 0 || !(bytes[k - 1].is_ascii_alphanumeric() || bytes[k - 1] == b'.'));
+            let starts_number = bytes[k].is_ascii_digit() && (k == 0 || !in_name(bytes[k - 1]));
             if !starts_number {
                 k += 1;
                 continue;
@@ -260,20 +272,24 @@ pub fn quantities(sentences: &[Sentence]) -> Vec<Quantity> {
             let mut end = k;
             while end < bytes.len()
                 && (bytes[end].is_ascii_digit()
-                    || (matches!(bytes[end], b',' | b'.')
-                        && end + 1 < bytes.len()
-                        && bytes[end + 1].is_ascii_digit()))
+                    || (bytes[end] == b'.' && bytes.get(end + 1).is_some_and(u8::is_ascii_digit))
+                    || (bytes[end] == b',' && thousands(&bytes[end + 1..])))
             {
                 end += 1;
             }
-            let followed_by_letter = end < bytes.len() && bytes[end].is_ascii_alphabetic();
+            // "3rd", "file_1", "2.0.x": the number is part of a word or name.
+            let followed_by_letter = match bytes.get(end..end + 2) {
+                Some([b'.', next]) => in_name(*next),
+                _ => bytes.get(end).is_some_and(|&b| b != b'.' && in_name(b)),
+            };
             // "Figure 3", "section 2.1": a label names a place, it is no figure to learn.
             let label = text[..k]
                 .split_whitespace()
                 .next_back()
                 .is_some_and(|w| LABELS.contains(&w.to_lowercase().trim_end_matches('.')));
-            // "gimp-2.10": a number joined to a word is part of a name.
-            let joined = k >= 2 && bytes[k - 1] == b'-' && bytes[k - 2].is_ascii_alphabetic();
+            // "gimp-2.10", "Example 15-16": a number joined to a word or
+            // another number is part of a name or a reference.
+            let joined = k >= 2 && bytes[k - 1] == b'-' && in_name(bytes[k - 2]);
             let written = &text[k..end];
             let plain = written.replace(',', "");
             if !followed_by_letter
@@ -441,6 +457,7 @@ pub(crate) mod tests {
         let s = sentences(&[
             "About 97 percent, 1,629 dollars and 3.5 hours, but not CO2 or H2O; magnitude 5.",
             "Figure 3.2 and section 4 show it, as table 2 does; type gimp-2.10 to start.",
+            "Versions 2.0.x and 2.1.y, Example 15-16, sl_log_1 and event (1,5000001) hold 6 rows.",
         ]);
         let q: Vec<(f64, String, u8)> = quantities(&s)
             .into_iter()
@@ -452,7 +469,10 @@ pub(crate) mod tests {
                 (97.0, "97".into(), 0),
                 (1629.0, "1,629".into(), 0),
                 (3.5, "3.5".into(), 1),
-                (5.0, "5".into(), 0)
+                (5.0, "5".into(), 0),
+                (1.0, "1".into(), 0),
+                (5000001.0, "5000001".into(), 0),
+                (6.0, "6".into(), 0)
             ]
         );
     }
