@@ -292,7 +292,9 @@ fn documents_cost_linear_work() {
                 .collect();
             (md.into_bytes(), DocumentFormat::Md)
         }),
-        ("code after code", 250, |n| {
+        // Few words a step: at 250 steps segmentation's two-minute window
+        // spans much of the material, and its cut-off ends flatter the small size.
+        ("code after code", 500, |n| {
             let md: String = (0..n)
                 .map(|i| {
                     format!(

@@ -79,6 +79,67 @@ pub fn choose_boundaries(
     vec![0]
 }
 
+/// A segment longer than this many times the median is split (times the
+/// boundary penalty when that is over 1, so a higher penalty still means
+/// fewer, longer segments). The penalty is one threshold for the whole
+/// material, and where a topic drifts slowly no gap in a long stretch
+/// passes it, leaving one lesson several times as long as its neighbours.
+const LONGEST_OF_MEDIAN: f64 = 1.5;
+
+/// `starts` with every segment over [`LONGEST_OF_MEDIAN`] times the median
+/// duration split at its deepest gap, again until none is, as long as both
+/// parts keep the minimum duration.
+pub fn split_long(
+    sentences: &[Sentence],
+    depths: &[f64],
+    starts: Vec<usize>,
+    params: &SegmentParams,
+) -> Vec<usize> {
+    let n = sentences.len();
+    let start_of = |i: usize| if i == 0 { 0 } else { sentences[i].start_ms };
+    let end_of = |j: usize| {
+        if j == n {
+            sentences[n - 1].end_ms
+        } else {
+            sentences[j].start_ms
+        }
+    };
+    let ends = |starts: &[usize], k: usize| starts.get(k + 1).copied().unwrap_or(n);
+    let mut durations: Vec<u64> = (0..starts.len())
+        .map(|k| end_of(ends(&starts, k)).saturating_sub(start_of(starts[k])))
+        .collect();
+    durations.sort_unstable();
+    let longest = LONGEST_OF_MEDIAN
+        * params.boundary_penalty.max(1.0)
+        * durations[durations.len() / 2] as f64;
+    let min = u64::from(params.min_duration_s) * 1000;
+    let mut out = Vec::with_capacity(starts.len());
+    // Segments still to look at, last first; a split puts both parts back.
+    let mut pending: Vec<(usize, usize)> = (0..starts.len())
+        .rev()
+        .map(|k| (starts[k], ends(&starts, k)))
+        .collect();
+    while let Some((a, b)) = pending.pop() {
+        crate::work::add(b - a);
+        let (from, to) = (start_of(a), end_of(b));
+        let split = (to.saturating_sub(from) as f64 > longest)
+            .then(|| {
+                (a + 1..b)
+                    .filter(|&g| {
+                        let at = sentences[g].start_ms;
+                        at >= from + min && to >= at + min
+                    })
+                    .max_by(|&x, &y| depths[x].total_cmp(&depths[y]).then(y.cmp(&x)))
+            })
+            .flatten();
+        match split {
+            Some(g) => pending.extend([(g, b), (a, g)]),
+            None => out.push(a),
+        }
+    }
+    out
+}
+
 /// The sentences' start times, sorted and without repeats, so a range of
 /// times is a range of positions in the tree (the times need not be in
 /// sentence order).
@@ -220,6 +281,71 @@ mod tests {
             starts.reverse();
             starts
         })
+    }
+
+    /// Sentences of 10 s each, back to back.
+    fn every_ten_seconds(n: usize) -> Vec<Sentence> {
+        (0..n as u64)
+            .map(|i| Sentence {
+                start_ms: i * 10_000,
+                end_ms: (i + 1) * 10_000,
+                text: String::new(),
+                unsure_end: false,
+            })
+            .collect()
+    }
+
+    fn params(min_duration_s: u32) -> SegmentParams {
+        SegmentParams {
+            min_duration_s,
+            max_duration_s: 3600,
+            boundary_penalty: 1.0,
+            segment_ends_ms: None,
+        }
+    }
+
+    #[test]
+    fn a_segment_far_longer_than_the_others_is_split_at_its_deepest_gap() {
+        // Four 100 s segments and one of 280 s whose deepest gaps are at
+        // sentences 54 and 64 (the latter too close to the end).
+        let sentences = every_ten_seconds(68);
+        let mut depths = vec![0.1; 68];
+        depths[47] = 0.3;
+        depths[54] = 0.5;
+        depths[64] = 0.9;
+        let starts = vec![0, 10, 20, 30, 40];
+        assert_eq!(
+            split_long(&sentences, &depths, starts.clone(), &params(60)),
+            vec![0, 10, 20, 30, 40, 54],
+            "split once, at the deepest gap leaving a minute on each side"
+        );
+        // With a minimum that no split of it can keep, it stays whole.
+        assert_eq!(
+            split_long(&sentences, &depths, starts.clone(), &params(150)),
+            starts
+        );
+        // Segments of like length are left alone.
+        let even = vec![0, 30, 60];
+        assert_eq!(
+            split_long(&sentences, &depths, even.clone(), &params(60)),
+            even
+        );
+    }
+
+    #[test]
+    fn splitting_repeats_until_no_segment_is_far_too_long() {
+        // 100 s segments and one of 600 s with valleys at 40 and 70: split
+        // once it still runs 300 s, so it is split again.
+        let sentences = every_ten_seconds(100);
+        let mut depths = vec![0.0; 100];
+        depths[70] = 0.8;
+        depths[55] = 0.6;
+        depths[85] = 0.5;
+        let starts = vec![0, 10, 20, 30, 40];
+        assert_eq!(
+            split_long(&sentences, &depths, starts, &params(60)),
+            vec![0, 10, 20, 30, 40, 55, 70, 85]
+        );
     }
 
     #[test]

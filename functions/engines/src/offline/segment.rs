@@ -11,19 +11,21 @@ use std::collections::HashMap;
 use coursegen_core::material::Sentence;
 use coursegen_core::outputs::{Segment, SegmentParams};
 
-use super::boundaries::choose_boundaries;
+use super::boundaries::{choose_boundaries, split_long};
 use super::keyphrases::keyphrases;
 use super::summary::summarise;
 use super::text::{content_stems, idf, words};
 use super::titles::Titles;
 
-/// Content words compared on each side of a gap.
-/// About a minute of speech: long enough that one sentence's vocabulary does
-/// not dominate, short enough to see a topic change within a few sentences.
-const WINDOW_WORDS: usize = 120;
-/// …and at most this many sentences: sentences with no content word ("Okay.")
-/// would otherwise stretch every window to the ends of the material.
-const WINDOW_SENTENCES: usize = 4 * WINDOW_WORDS;
+/// Content words compared on each side of a gap, at two scales whose
+/// valleys are averaged. About a minute of speech is long enough that one
+/// sentence's vocabulary does not dominate and short enough to place a
+/// boundary within a few sentences; two minutes sees a change of chapter
+/// that a short window can take for a digression.
+const WINDOW_WORDS: [usize; 2] = [120, 240];
+/// A window takes at most this many sentences per word: sentences with no
+/// content word ("Okay.") would otherwise stretch it to the material's ends.
+const SENTENCES_PER_WORD: usize = 4;
 /// Keyphrases kept per segment.
 const KEYPHRASES: usize = 5;
 /// Sentences in a segment summary.
@@ -65,12 +67,20 @@ pub fn topic_starts(
         return Vec::new();
     }
     let weights = idf(stems);
-    let depths = depth_scores(&gap_scores(stems, &weights));
-    choose_boundaries(sentences, &depths, params)
+    let mut depths = vec![0.0; sentences.len()];
+    for window in WINDOW_WORDS {
+        let scale = depth_scores(&gap_scores(stems, &weights, window));
+        for (depth, d) in depths.iter_mut().zip(scale) {
+            *depth += d / WINDOW_WORDS.len() as f64;
+        }
+    }
+    let starts = choose_boundaries(sentences, &depths, params);
+    split_long(sentences, &depths, starts, params)
 }
 
-/// Cohesion at each gap (index g: between sentence g-1 and g; g = 0 unused).
-fn gap_scores(stems: &[Vec<String>], weights: &HashMap<String, f64>) -> Vec<f64> {
+/// Cohesion at each gap (index g: between sentence g-1 and g; g = 0 unused),
+/// comparing `window` content words on each side.
+fn gap_scores(stems: &[Vec<String>], weights: &HashMap<String, f64>, window: usize) -> Vec<f64> {
     // Stems become dense ids so windows are plain count vectors, reused
     // across gaps (this runs at every gap of an hour-long lecture).
     let mut ids: HashMap<&str, usize> = HashMap::new();
@@ -93,7 +103,7 @@ fn gap_scores(stems: &[Vec<String>], weights: &HashMap<String, f64>) -> Vec<f64>
     let mut right = vec![0.0; ids.len()];
     let fill = |counts: &mut Vec<f64>, range: &mut dyn Iterator<Item = usize>| -> Vec<usize> {
         let (mut touched, mut taken) = (Vec::new(), 0);
-        for i in range.take(WINDOW_SENTENCES) {
+        for i in range.take(SENTENCES_PER_WORD * window) {
             crate::work::add(1 + sentences[i].len());
             for &id in &sentences[i] {
                 if counts[id] == 0.0 {
@@ -102,7 +112,7 @@ fn gap_scores(stems: &[Vec<String>], weights: &HashMap<String, f64>) -> Vec<f64>
                 counts[id] += 1.0;
             }
             taken += sentences[i].len();
-            if taken >= WINDOW_WORDS {
+            if taken >= window {
                 break;
             }
         }

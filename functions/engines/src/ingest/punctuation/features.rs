@@ -5,7 +5,7 @@
 
 /// Feature buckets: features are hashed into this many (a power of two),
 /// so the weights have a fixed size whatever the corpus.
-pub const BUCKETS: usize = 1 << 18;
+pub const BUCKETS: usize = 1 << 19;
 
 /// The mark after a word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
