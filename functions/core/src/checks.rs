@@ -272,7 +272,7 @@ mod tests {
                 start_ms: i * 3_000,
                 end_ms: i * 3_000 + 2_000,
                 text: "A sentence.".into(),
-                unsure_end: false,
+                end_trust: crate::material::EndTrust::Sure,
             })
             .collect::<Vec<_>>();
         Timeline::of(&Material::from(sentences))

@@ -45,11 +45,33 @@ pub struct Sentence {
     pub start_ms: u64,
     pub end_ms: u64,
     pub text: String,
-    /// Where it ends is a guess: the captions had no punctuation and the
-    /// model that restored it was unsure of this end. Summaries and
-    /// questions prefer sentences that end where the speaker's did.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub unsure_end: bool,
+    /// How far to trust where it ends: captions without punctuation have
+    /// their sentences restored by a model that can be wrong. Summaries
+    /// and key points prefer sentences that end where the speaker's did.
+    #[serde(default, skip_serializing_if = "EndTrust::is_sure")]
+    pub end_trust: EndTrust,
+}
+
+/// How far to trust where a sentence ends; the order is from most trusted.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum EndTrust {
+    /// Punctuated in the source, or restored with a margin the model
+    /// seldom has where no sentence ends.
+    #[default]
+    Sure,
+    /// Restored with a fair margin: most such ends are real.
+    Likely,
+    /// A guess: the model was unsure, or the sentence ran long.
+    Guess,
+}
+
+impl EndTrust {
+    pub fn is_sure(&self) -> bool {
+        *self == EndTrust::Sure
+    }
 }
 
 /// A code listing shown at a point in the material.

@@ -37,7 +37,7 @@ pub fn hour_of_speech() -> Vec<Sentence> {
                 start_ms: s.start_ms + copy * length,
                 end_ms: s.end_ms + copy * length,
                 text: s.text.clone(),
-                unsure_end: false,
+                end_trust: coursegen_core::material::EndTrust::Sure,
             });
         }
     }

@@ -114,7 +114,7 @@ fn timed(texts: impl IntoIterator<Item = String>) -> Material {
             start_ms: i as u64 * 3000,
             end_ms: i as u64 * 3000 + 2800,
             text,
-            unsure_end: false,
+            end_trust: coursegen_core::material::EndTrust::Sure,
         })
         .collect::<Vec<_>>()
         .into()
@@ -172,7 +172,7 @@ fn long_lecture(copies: usize) -> Material {
                 start_ms: s.start_ms + c * length,
                 end_ms: s.end_ms + c * length,
                 text: s.text.clone(),
-                unsure_end: false,
+                end_trust: coursegen_core::material::EndTrust::Sure,
             })
         })
         .collect::<Vec<_>>()

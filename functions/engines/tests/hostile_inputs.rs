@@ -65,7 +65,7 @@ async fn the_sample_lecture_with_turkish_cues_becomes_a_course() {
     let lines = [
         "Tea grows on the green hills above the Black Sea.",
         "In İzmir we call this çay.",
-        "First, İİİİİİİİİİ.",
+        "First, İİİİİİİİİİ is what the guests shout.",
     ]
     .map(str::to_owned);
     let course = course_from_vtt(with_cues(lecture, 30 * 60 * 1000, &lines)).await;

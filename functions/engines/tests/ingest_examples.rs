@@ -93,7 +93,13 @@ fn unpunctuated_captions_are_rebuilt_into_sentences() {
         s.len()
     );
     assert!(lens.iter().all(|l| *l <= 30));
-    assert!(s.iter().all(|s| s.text.chars().next().is_some_and(char::is_uppercase) && s.text.ends_with('.')));
+    for s in &s {
+        assert!(
+            s.text.chars().next().is_some_and(char::is_uppercase) && s.text.ends_with(['.', '?']),
+            "{}",
+            s.text
+        );
+    }
     assert!(s.windows(2).all(|w| w[0].end_ms <= w[1].start_ms));
 }
 

@@ -185,7 +185,7 @@ proptest! {
             .map(|(t, gap)| {
                 let start = at + gap;
                 at = start + 2_000;
-                Sentence { start_ms: start, end_ms: at, text: t.clone(), unsure_end: false }
+                Sentence { start_ms: start, end_ms: at, text: t.clone(), end_trust: coursegen_core::material::EndTrust::Sure }
             })
             .collect();
         let code = code.map(|c| vec![CodeSample { start_ms: at / 2, end_ms: at / 2 + 1000, language: None, code: c }]).unwrap_or_default();
@@ -349,7 +349,7 @@ proptest! {
         let material: Material = texts
             .iter()
             .enumerate()
-            .map(|(i, t)| Sentence { start_ms: i as u64 * 3000, end_ms: i as u64 * 3000 + 2900, text: t.clone(), unsure_end: false })
+            .map(|(i, t)| Sentence { start_ms: i as u64 * 3000, end_ms: i as u64 * 3000 + 2900, text: t.clone(), end_trust: coursegen_core::material::EndTrust::Sure })
             .collect::<Vec<_>>()
             .into();
         let segments: Vec<Segment> = spans

@@ -54,7 +54,7 @@ fn material() -> Material {
                 start_ms: i as u64 * 5_000,
                 end_ms: i as u64 * 5_000 + 4_000,
                 text: (*t).to_owned(),
-                unsure_end: false,
+                end_trust: coursegen_core::material::EndTrust::Sure,
             })
             .collect::<Vec<_>>(),
     )

@@ -33,13 +33,13 @@ mod tests {
                 start_ms: 0,
                 end_ms: 2500,
                 text: "Hello there.".into(),
-                unsure_end: false,
+                end_trust: crate::material::EndTrust::Sure,
             },
             Sentence {
                 start_ms: 2500,
                 end_ms: 4010,
                 text: "Welcome.".into(),
-                unsure_end: false,
+                end_trust: crate::material::EndTrust::Sure,
             },
         ]);
         assert_eq!(

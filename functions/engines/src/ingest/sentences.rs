@@ -2,7 +2,7 @@
 //! split at sentence ends; unpunctuated lower-case auto-captions get their
 //! punctuation and casing back from a model ([`punctuation`]) first.
 
-use coursegen_core::material::{Sentence, Transcript};
+use coursegen_core::material::{EndTrust, Sentence, Transcript};
 
 use super::punctuation;
 use super::timestamp::share;
@@ -88,12 +88,12 @@ fn ends_sentence(word: &str) -> bool {
     !(trimmed.ends_with('.') && (ABBREVIATIONS.contains(&stem.as_str()) || initial))
 }
 
-fn sentence(words: &[TimedWord<'_>], text: String, unsure_end: bool) -> Sentence {
+fn sentence(words: &[TimedWord<'_>], text: String, end_trust: EndTrust) -> Sentence {
     Sentence {
         start_ms: words[0].start_ms,
         end_ms: words[words.len() - 1].end_ms,
         text,
-        unsure_end,
+        end_trust,
     }
 }
 
@@ -106,7 +106,11 @@ fn split_punctuated(words: &[TimedWord<'_>]) -> Vec<Sentence> {
     let mut begin = 0;
     for i in 0..words.len() {
         if ends_sentence(words[i].text) || i + 1 == words.len() {
-            out.push(sentence(&words[begin..=i], join(&words[begin..=i]), false));
+            out.push(sentence(
+                &words[begin..=i],
+                join(&words[begin..=i]),
+                EndTrust::Sure,
+            ));
             begin = i + 1;
         }
     }
@@ -139,7 +143,7 @@ fn split_spoken(words: &[TimedWord<'_>]) -> Vec<Sentence> {
             sentence(
                 &words[a..=b],
                 punctuation::written(&texts[a..=b], &marks[a..=b]),
-                restored.unsure_end(a, b),
+                restored.end_trust(a, b),
             )
         })
         .collect()
@@ -187,7 +191,10 @@ mod tests {
             s[1]
         );
         assert_eq!(s[3].end_ms, 6000);
-        assert!(s.iter().all(|s| !s.unsure_end), "written ends are sure");
+        assert!(
+            s.iter().all(|s| s.end_trust == EndTrust::Sure),
+            "written ends are sure"
+        );
     }
 
     #[test]
@@ -236,13 +243,16 @@ mod tests {
             .collect();
         assert_eq!(lens.iter().sum::<usize>(), 75);
         let (_, cut) = s.split_last().unwrap();
-        assert!(cut.iter().all(|s| s.unsure_end), "a run-on cut is a guess");
+        assert!(
+            cut.iter().all(|s| s.end_trust == EndTrust::Guess),
+            "a run-on cut is a guess"
+        );
         let short = Transcript {
             language: None,
             cues: vec![cue(0, 3000, &["word"; 12].join(" "))],
         };
         assert!(
-            !sentences(&short)[0].unsure_end,
+            sentences(&short)[0].end_trust == EndTrust::Sure,
             "the captions' end is an end"
         );
         assert!(lens.iter().all(|&n| n <= punctuation::MAX_RUN), "{lens:?}");

@@ -311,7 +311,7 @@ mod tests {
             start_ms: i as u64 * 10_000,
             end_ms: i as u64 * 10_000 + 9_000,
             text: (*t).to_owned(),
-            unsure_end: false,
+            end_trust: coursegen_core::material::EndTrust::Sure,
         })
         .collect()
     }

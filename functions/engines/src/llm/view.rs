@@ -112,7 +112,7 @@ mod tests {
                 text: format!(
                     "Sentence {i} explains the topic of packets number {i} in detail here."
                 ),
-                unsure_end: false,
+                end_trust: coursegen_core::material::EndTrust::Sure,
             })
             .collect();
         Knowledge::new(Material::from(sentences))

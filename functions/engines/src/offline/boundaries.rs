@@ -29,14 +29,8 @@ pub fn choose_boundaries(
     let penalty = mean + params.boundary_penalty * sd;
     // A segment starting at sentence i and ending before sentence j (or at
     // the end, j = n) lasts end_of(j) - start_of(i).
-    let start_of = |i: usize| if i == 0 { 0 } else { sentences[i].start_ms };
-    let end_of = |j: usize| {
-        if j == n {
-            sentences[n - 1].end_ms
-        } else {
-            sentences[j].start_ms
-        }
-    };
+    let start_of = |i: usize| segment_start(sentences, i);
+    let end_of = |j: usize| segment_end(sentences, j);
     let starts = Starts::new((0..n).map(start_of).collect());
     let min = u64::from(params.min_duration_s) * 1000;
     let max = u64::from(params.max_duration_s) * 1000;
@@ -79,6 +73,21 @@ pub fn choose_boundaries(
     vec![0]
 }
 
+/// When a segment starting at sentence `i` starts (the material's start
+/// for the first).
+fn segment_start(sentences: &[Sentence], i: usize) -> u64 {
+    if i == 0 { 0 } else { sentences[i].start_ms }
+}
+
+/// When a segment ending before sentence `j` ends (the last sentence's
+/// end when `j` is past it).
+fn segment_end(sentences: &[Sentence], j: usize) -> u64 {
+    match sentences.get(j) {
+        Some(next) => next.start_ms,
+        None => sentences.last().map_or(0, |s| s.end_ms),
+    }
+}
+
 /// A segment longer than this many times the median is split (times the
 /// boundary penalty when that is over 1, so a higher penalty still means
 /// fewer, longer segments). The penalty is one threshold for the whole
@@ -96,14 +105,8 @@ pub fn split_long(
     params: &SegmentParams,
 ) -> Vec<usize> {
     let n = sentences.len();
-    let start_of = |i: usize| if i == 0 { 0 } else { sentences[i].start_ms };
-    let end_of = |j: usize| {
-        if j == n {
-            sentences[n - 1].end_ms
-        } else {
-            sentences[j].start_ms
-        }
-    };
+    let start_of = |i: usize| segment_start(sentences, i);
+    let end_of = |j: usize| segment_end(sentences, j);
     let ends = |starts: &[usize], k: usize| starts.get(k + 1).copied().unwrap_or(n);
     let mut durations: Vec<u64> = (0..starts.len())
         .map(|k| end_of(ends(&starts, k)).saturating_sub(start_of(starts[k])))
@@ -247,14 +250,8 @@ mod tests {
         hi: u64,
     ) -> Option<Vec<usize>> {
         let n = sentences.len();
-        let start_of = |i: usize| if i == 0 { 0 } else { sentences[i].start_ms };
-        let end_of = |j: usize| {
-            if j == n {
-                sentences[n - 1].end_ms
-            } else {
-                sentences[j].start_ms
-            }
-        };
+        let start_of = |i: usize| segment_start(sentences, i);
+        let end_of = |j: usize| segment_end(sentences, j);
         let mut best = vec![f64::NEG_INFINITY; n + 1];
         let mut from = vec![usize::MAX; n + 1];
         best[0] = 0.0;
@@ -290,7 +287,7 @@ mod tests {
                 start_ms: i * 10_000,
                 end_ms: (i + 1) * 10_000,
                 text: String::new(),
-                unsure_end: false,
+                end_trust: coursegen_core::material::EndTrust::Sure,
             })
             .collect()
     }
@@ -304,47 +301,39 @@ mod tests {
         }
     }
 
+    /// Depths of `base` but at the gaps given.
+    fn depths(n: usize, base: f64, valleys: &[(usize, f64)]) -> Vec<f64> {
+        let mut depths = vec![base; n];
+        for &(gap, depth) in valleys {
+            depths[gap] = depth;
+        }
+        depths
+    }
+
     #[test]
     fn a_segment_far_longer_than_the_others_is_split_at_its_deepest_gap() {
         // Four 100 s segments and one of 280 s whose deepest gaps are at
         // sentences 54 and 64 (the latter too close to the end).
         let sentences = every_ten_seconds(68);
-        let mut depths = vec![0.1; 68];
-        depths[47] = 0.3;
-        depths[54] = 0.5;
-        depths[64] = 0.9;
+        let valleys = depths(68, 0.1, &[(47, 0.3), (54, 0.5), (64, 0.9)]);
         let starts = vec![0, 10, 20, 30, 40];
+        let split =
+            |starts: &[usize], min| split_long(&sentences, &valleys, starts.to_vec(), &params(min));
         assert_eq!(
-            split_long(&sentences, &depths, starts.clone(), &params(60)),
-            vec![0, 10, 20, 30, 40, 54],
+            split(&starts, 60),
+            [0, 10, 20, 30, 40, 54],
             "split once, at the deepest gap leaving a minute on each side"
         );
         // With a minimum that no split of it can keep, it stays whole.
-        assert_eq!(
-            split_long(&sentences, &depths, starts.clone(), &params(150)),
-            starts
-        );
+        assert_eq!(split(&starts, 150), starts);
         // Segments of like length are left alone.
-        let even = vec![0, 30, 60];
-        assert_eq!(
-            split_long(&sentences, &depths, even.clone(), &params(60)),
-            even
-        );
-    }
-
-    #[test]
-    fn splitting_repeats_until_no_segment_is_far_too_long() {
-        // 100 s segments and one of 600 s with valleys at 40 and 70: split
-        // once it still runs 300 s, so it is split again.
+        assert_eq!(split(&[0, 30, 60], 60), [0, 30, 60]);
+        // One of 600 s split at 70 still runs 300 s each side: split again.
         let sentences = every_ten_seconds(100);
-        let mut depths = vec![0.0; 100];
-        depths[70] = 0.8;
-        depths[55] = 0.6;
-        depths[85] = 0.5;
-        let starts = vec![0, 10, 20, 30, 40];
+        let valleys = depths(100, 0.0, &[(70, 0.8), (55, 0.6), (85, 0.5)]);
         assert_eq!(
-            split_long(&sentences, &depths, starts, &params(60)),
-            vec![0, 10, 20, 30, 40, 55, 70, 85]
+            split_long(&sentences, &valleys, starts, &params(60)),
+            [0, 10, 20, 30, 40, 55, 70, 85]
         );
     }
 
@@ -370,7 +359,7 @@ mod tests {
                         start_ms: start * 1000,
                         end_ms: at * 1000,
                         text: String::new(),
-                        unsure_end: false,
+                        end_trust: coursegen_core::material::EndTrust::Sure,
                     }
                 })
                 .collect();

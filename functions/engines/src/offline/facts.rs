@@ -400,7 +400,7 @@ pub(crate) mod tests {
                 start_ms: i as u64 * 1000,
                 end_ms: i as u64 * 1000 + 900,
                 text: (*t).into(),
-                unsure_end: false,
+                end_trust: coursegen_core::material::EndTrust::Sure,
             })
             .collect()
     }

@@ -156,7 +156,7 @@ mod tests {
                 start_ms: 0,
                 end_ms: 900,
                 text: "A cell is a unit of life.".into(),
-                unsure_end: false,
+                end_trust: coursegen_core::material::EndTrust::Sure,
             }],
             code: vec![sample(2000, "b = 2"), sample(1000, "a = 1")],
             topic: None,

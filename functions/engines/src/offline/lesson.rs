@@ -5,6 +5,7 @@
 use std::fmt::Write as _;
 
 use coursegen_core::course::Lesson;
+use coursegen_core::material::EndTrust;
 use coursegen_core::options::Options;
 use coursegen_core::outputs::OutlineLesson;
 
@@ -65,7 +66,7 @@ pub fn lesson(
     // may have ended it wrong (the summary, which must be there, may).
     let points: Vec<usize> = central
         .into_iter()
-        .filter(|i| !summary.contains(i) && !sentences[*i].unsure_end)
+        .filter(|i| !summary.contains(i) && sentences[*i].end_trust < EndTrust::Guess)
         .collect();
     if !points.is_empty() {
         let _ = writeln!(md, "### Key points\n");

@@ -46,10 +46,10 @@ pub fn central_sentences(
             (i, weight / (s.len().max(1) as f64).sqrt())
         })
         .collect();
-    // Unsure of its end, then of its start (the end before it).
+    // Trust in its end, then in its start (the end before it).
     let doubt = |i: usize| {
-        let start = i.checked_sub(1).is_some_and(|p| sentences[p].unsure_end);
-        (sentences[i].unsure_end, start)
+        let start = i.checked_sub(1).map(|p| sentences[p].end_trust);
+        (sentences[i].end_trust, start.unwrap_or_default())
     };
     scored.sort_by(|a, b| {
         (doubt(a.0).cmp(&doubt(b.0)))
@@ -80,6 +80,7 @@ mod tests {
     use super::*;
     use crate::offline::facts::tests::sentences;
     use crate::offline::text::{content_stems, idf};
+    use coursegen_core::material::EndTrust;
 
     #[test]
     fn sentences_with_a_sure_end_come_before_more_central_unsure_ones() {
@@ -94,7 +95,7 @@ mod tests {
         let weights = idf(&stems);
         let best = central_sentences(&sentences, &stems, &weights, 1)[0];
         assert_ne!(best, 2, "the sentence off the topic is not central");
-        sentences[best].unsure_end = true;
+        sentences[best].end_trust = EndTrust::Guess;
         let two = central_sentences(&sentences, &stems, &weights, 2);
         assert!(!two.contains(&best), "{two:?}");
         // With too few sure ones, an unsure one still serves.

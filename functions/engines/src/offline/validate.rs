@@ -193,7 +193,7 @@ mod tests {
                 start_ms: i as u64,
                 end_ms: i as u64 + 1,
                 text: t.to_owned(),
-                unsure_end: false,
+                end_trust: coursegen_core::material::EndTrust::Sure,
             })
             .collect()
     }

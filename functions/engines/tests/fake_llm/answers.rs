@@ -51,7 +51,7 @@ impl Fake {
                         start_ms: i as u64 * 1000,
                         end_ms: i as u64 * 1000 + 900,
                         text: (*t).to_owned(),
-                        unsure_end: false,
+                        end_trust: coursegen_core::material::EndTrust::Sure,
                     })
                     .collect();
                 questions(sentences, mix)
@@ -505,7 +505,7 @@ fn chapter_notes(title: &str, topics: &str) -> Vec<Sentence> {
             start_ms: i as u64 * 1000,
             end_ms: i as u64 * 1000 + 900,
             text,
-            unsure_end: false,
+            end_trust: coursegen_core::material::EndTrust::Sure,
         })
         .collect()
 }

@@ -188,6 +188,13 @@ pub fn features(gap: Gap<'_>, out: &mut Vec<u32>) {
         bucket(14, &[run, w1]),
         bucket(16, &[previous, w0]),
     ]);
+    // The words three to six ahead, alone and with the next word: whether
+    // a clause goes on ("… no overhead | if a query does not use it.") or
+    // a new sentence starts ("… | if you do, then …") shows further on.
+    for k in 3..=6 {
+        out.push(bucket(20, &[w1, word(k)]));
+        out.push(bucket(21, &[word(k)]));
+    }
     if let Some(pause) = gap.pauses.and_then(|p| p.get(gap.at)) {
         let band = pause_band(*pause);
         out.extend([

@@ -234,8 +234,10 @@ pub struct Report {
     pub sentences: usize,
     pub fragments: usize,
     /// Restored ends where the text has a sentence end or a comma; those
-    /// of at least [`super::SURE_MARGIN`], and of them where the text has.
+    /// of at least [`super::LIKELY_MARGIN`] and of [`super::SURE_MARGIN`],
+    /// each with how many of them fall where the text has one.
     pub ends_at_breaks: usize,
+    pub likely_ends: (usize, usize),
     pub sure_ends: (usize, usize),
 }
 
@@ -258,11 +260,13 @@ impl Report {
         let (ep, er, ef) = Report::f1(self.ends);
         let (cp, cr, cf) = Report::f1(self.commas);
         format!(
-            "{} words; sentence ends P {ep:.3} R {er:.3} F1 {ef:.3}; commas P {cp:.3} R {cr:.3} F1 {cf:.3}; fragments {:.1} % of {} sentences; at a sentence or clause end: {:.1} % of all ends, {:.1} % of the {} sure ones",
+            "{} words; sentence ends P {ep:.3} R {er:.3} F1 {ef:.3}; commas P {cp:.3} R {cr:.3} F1 {cf:.3}; fragments {:.1} % of {} sentences; at a sentence or clause end: {:.1} % of all ends, {:.1} % of the {} likely ones, {:.1} % of the {} sure ones",
             self.words,
             100.0 * self.fragments as f64 / self.sentences.max(1) as f64,
             self.sentences,
             100.0 * self.ends_at_breaks as f64 / self.ends.1.max(1) as f64,
+            100.0 * self.likely_ends.1 as f64 / self.likely_ends.0.max(1) as f64,
+            self.likely_ends.0,
             100.0 * self.sure_ends.1 as f64 / self.sure_ends.0.max(1) as f64,
             self.sure_ends.0,
         )
@@ -290,9 +294,14 @@ pub fn evaluate(
     };
     for ((word, restored), margin) in all.iter().zip(&marks).zip(&margins) {
         report.ends_at_breaks += usize::from(restored.ends_sentence() && word.mark != Mark::None);
-        if restored.ends_sentence() && *margin >= super::SURE_MARGIN {
-            report.sure_ends.0 += 1;
-            report.sure_ends.1 += usize::from(word.mark != Mark::None);
+        for (tally, least) in [
+            (&mut report.likely_ends, super::LIKELY_MARGIN),
+            (&mut report.sure_ends, super::SURE_MARGIN),
+        ] {
+            if restored.ends_sentence() && *margin >= least {
+                tally.0 += 1;
+                tally.1 += usize::from(word.mark != Mark::None);
+            }
         }
         let count = |tally: &mut (usize, usize, usize), is: fn(Mark) -> bool| {
             tally.0 += usize::from(is(*restored) && is(word.mark));
@@ -345,7 +354,8 @@ mod tests {
             "Water the roots in the morning. The leaves stay dry, and less water is lost.",
             "Is the heap too wet? Add dry leaves. Turn it again.",
         ];
-        let paragraphs: Vec<Vec<Labelled>> = text.iter().map(|p| labelled(p)).collect();
+        // One run of them, as the trainer joins paragraphs into runs.
+        let paragraphs: Vec<Vec<Labelled>> = vec![text.iter().flat_map(|p| labelled(p)).collect()];
         let known = vocabulary(&paragraphs, 1);
         let bytes = train(&paragraphs, &known, 10);
         assert_eq!(

@@ -281,7 +281,7 @@ mod tests {
                 start_ms: i as u64 * 5000,
                 end_ms: i as u64 * 5000 + 4000,
                 text: (*t).into(),
-                unsure_end: false,
+                end_trust: coursegen_core::material::EndTrust::Sure,
             })
             .collect();
         let knowledge = Knowledge::new(Material {
