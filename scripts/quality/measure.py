@@ -2,8 +2,10 @@
 """The quality figures of a course made from a harness lecture.
 
     measure.py TRUTH.json CAPTIONS.vtt COURSE.json
+    measure.py --pool RESULTS      (lines "NAME STYLE {json}" of the above)
 
-Prints one JSON object:
+Prints one JSON object (--pool: one per style, its lectures' counts added
+up, so every lecture weighs by its boundaries, questions and sentences):
   chapter_recall, section_recall  true boundaries with a lesson starting
                                   within 30 s (the lecture's start excluded);
   questions_per_10_min, types     over lessons' exercises and the assessment;
@@ -147,14 +149,44 @@ def fragments(said, words, truth):
     return found, cut
 
 
-def recall(boundaries, starts):
-    if not boundaries:
-        return None
-    found = sum(1 for b in boundaries if any(abs(b - s) <= TOLERANCE_MS for s in starts))
-    return round(found / len(boundaries), 2)
+def found_near(boundaries, starts):
+    return sum(1 for b in boundaries if any(abs(b - s) <= TOLERANCE_MS for s in starts))
+
+
+def share(part, whole, digits=2):
+    return round(part / whole, digits) if whole else None
+
+
+def pool(path):
+    """Each style's counts summed over the lectures of a results file."""
+    styles = {}
+    for line in open(path, encoding="utf-8"):
+        _name, style, data = line.split(" ", 2)
+        counts = json.loads(data)["counts"]
+        total = styles.setdefault(style, {k: [0, 0] for k in counts})
+        for k, (a, b) in counts.items():
+            total[k][0] += a
+            total[k][1] += b
+    for style, c in styles.items():
+        print(
+            f"all {style} "
+            + json.dumps(
+                {
+                    "chapter_recall": share(*c["chapters"]),
+                    "section_recall": share(*c["sections"]),
+                    "questions_per_10_min": share(10 * c["questions"][0], c["questions"][1], 1),
+                    "supported": share(*c["supported"]),
+                    "fragments": share(*c["fragments"], 3),
+                    "cross_chapter_distractors": share(*c["foreign"]),
+                }
+            )
+        )
 
 
 def main():
+    if sys.argv[1] == "--pool":
+        pool(sys.argv[2])
+        return
     truth = json.load(open(sys.argv[1], encoding="utf-8"))
     words = captions(sys.argv[2])
     course = json.load(open(sys.argv[3], encoding="utf-8"))
@@ -188,15 +220,23 @@ def main():
             {
                 "lecture": truth["name"],
                 "minutes": round(minutes),
-                "chapter_recall": recall(chapters, starts),
-                "section_recall": recall(sections, starts),
+                "chapter_recall": share(found_near(chapters, starts), len(chapters)),
+                "section_recall": share(found_near(sections, starts), len(sections)),
                 "questions": len(qs),
                 "questions_per_10_min": round(10 * len(qs) / minutes, 1),
                 "types": sorted({q["type"] for q in qs}),
-                "supported": round(supported / checked, 2) if checked else None,
-                "fragments": round(cut / found, 3) if found else None,
-                "cross_chapter_distractors": round(foreign / located, 2) if located else None,
+                "supported": share(supported, checked),
+                "fragments": share(cut, found, 3),
+                "cross_chapter_distractors": share(foreign, located),
                 "assessment": len(course["assessment"]["questions"]) if course.get("assessment") else 0,
+                "counts": {
+                    "chapters": [found_near(chapters, starts), len(chapters)],
+                    "sections": [found_near(sections, starts), len(sections)],
+                    "questions": [len(qs), minutes],
+                    "supported": [supported, checked],
+                    "fragments": [cut, found],
+                    "foreign": [foreign, located],
+                },
             }
         )
     )
