@@ -168,19 +168,19 @@ def pool(path):
             total[k][0] += a
             total[k][1] += b
     for style, c in styles.items():
-        print(
-            f"all {style} "
-            + json.dumps(
-                {
-                    "chapter_recall": share(*c["chapters"]),
-                    "section_recall": share(*c["sections"]),
-                    "questions_per_10_min": share(10 * c["questions"][0], c["questions"][1], 1),
-                    "supported": share(*c["supported"]),
-                    "fragments": share(*c["fragments"], 3),
-                    "cross_chapter_distractors": share(*c["foreign"]),
-                }
-            )
-        )
+        print(f"all {style} " + json.dumps(figures(c)))
+
+
+def figures(c):
+    """The shares that `counts` ([part, whole] pairs) make."""
+    return {
+        "chapter_recall": share(*c["chapters"]),
+        "section_recall": share(*c["sections"]),
+        "questions_per_10_min": share(10 * c["questions"][0], c["questions"][1], 1),
+        "supported": share(*c["supported"]),
+        "fragments": share(*c["fragments"], 3),
+        "cross_chapter_distractors": share(*c["foreign"]),
+    }
 
 
 def main():
@@ -215,28 +215,24 @@ def main():
                     foreign += all(chapter_of(truth, t) != home for t in hits)
     found, cut = fragments(sentences(course), words, truth)
     minutes = truth["duration_ms"] / 60_000
+    counts = {
+        "chapters": [found_near(chapters, starts), len(chapters)],
+        "sections": [found_near(sections, starts), len(sections)],
+        "questions": [len(qs), minutes],
+        "supported": [supported, checked],
+        "fragments": [cut, found],
+        "foreign": [foreign, located],
+    }
     print(
         json.dumps(
             {
                 "lecture": truth["name"],
                 "minutes": round(minutes),
-                "chapter_recall": share(found_near(chapters, starts), len(chapters)),
-                "section_recall": share(found_near(sections, starts), len(sections)),
                 "questions": len(qs),
-                "questions_per_10_min": round(10 * len(qs) / minutes, 1),
                 "types": sorted({q["type"] for q in qs}),
-                "supported": share(supported, checked),
-                "fragments": share(cut, found, 3),
-                "cross_chapter_distractors": share(foreign, located),
+                **figures(counts),
                 "assessment": len(course["assessment"]["questions"]) if course.get("assessment") else 0,
-                "counts": {
-                    "chapters": [found_near(chapters, starts), len(chapters)],
-                    "sections": [found_near(sections, starts), len(sections)],
-                    "questions": [len(qs), minutes],
-                    "supported": [supported, checked],
-                    "fragments": [cut, found],
-                    "foreign": [foreign, located],
-                },
+                "counts": counts,
             }
         )
     )
