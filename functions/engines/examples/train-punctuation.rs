@@ -1,16 +1,23 @@
 //! Trains the punctuation model: `train-punctuation OUT_DIR TRAIN.txt…
 //! [--held-out TEST.txt…]`, each file a paragraph a line (see
-//! `scripts/punctuation/corpus.py`). Writes `weights.bin`, `vocabulary.txt`
-//! and `truecase.txt`
-//! into OUT_DIR and prints how it does on the held-out prose.
+//! `scripts/punctuation/corpus.py`). Writes `forward.bin` and `backward.bin`
+//! (the models reading left to right and right to left), `vocabulary.txt`
+//! and `truecase.txt` into OUT_DIR and prints how they do on the held-out
+//! prose.
 
 use std::path::PathBuf;
 
 use coursegen_engines::ingest::punctuation::training::{
-    Labelled, evaluate, labelled, runs, train, truecase, vocabulary,
+    Labelled, evaluate, labelled, reversed, runs, train, truecase, vocabulary,
 };
 
 const EPOCHS: u64 = 3;
+/// Features are hashed into this many buckets by the model reading left to
+/// right, which chooses the marks (4 MiB of weights)…
+const FORWARD_BUCKETS: usize = 1 << 19;
+/// …and by the one reading right to left, which only checks its sentence
+/// ends and needs fewer.
+const BACKWARD_BUCKETS: usize = 1 << 16;
 const MIN_CASE_COUNT: usize = 3;
 /// Words seen fewer times are known to the model by their shape only.
 const MIN_WORD_COUNT: usize = 3;
@@ -53,18 +60,22 @@ fn main() {
         paragraphs.len()
     );
     let known = vocabulary(&paragraphs, MIN_WORD_COUNT);
-    let weights = train(&paragraphs, &known, EPOCHS);
-    std::fs::write(out.join("weights.bin"), &weights).expect("write weights.bin");
+    let forward = train(&paragraphs, &known, FORWARD_BUCKETS, EPOCHS);
+    std::fs::write(out.join("forward.bin"), &forward).expect("write forward.bin");
+    let reversed: Vec<Vec<Labelled>> = paragraphs.iter().map(|r| reversed(r)).collect();
+    let backward = train(&reversed, &known, BACKWARD_BUCKETS, EPOCHS);
+    std::fs::write(out.join("backward.bin"), &backward).expect("write backward.bin");
+    let models = (forward.as_slice(), backward.as_slice());
     std::fs::write(out.join("vocabulary.txt"), known.to_text()).expect("write vocabulary.txt");
     std::fs::write(
         out.join("truecase.txt"),
         truecase(&paragraphs, MIN_CASE_COUNT),
     )
     .expect("write truecase.txt");
-    let report = evaluate(&weights, &known, &paragraphs).expect("weights just written");
+    let report = evaluate(models, &known, &paragraphs).expect("weights just written");
     println!("training prose: {}", report.summary());
     if !held.is_empty() {
-        let report = evaluate(&weights, &known, &read(&held)).expect("weights just written");
+        let report = evaluate(models, &known, &read(&held)).expect("weights just written");
         println!("held-out prose: {}", report.summary());
     }
 }

@@ -12,7 +12,7 @@ use coursegen_core::outputs::OutlineLesson;
 use super::keyphrases::keyphrases;
 use super::knowledge::{Knowledge, clock};
 use super::questions::{self, Scope};
-use super::summary::central_sentences;
+use super::summary::{central_sentences, summary_sentences};
 
 /// Sentences in the summary, and further key points after it.
 const SUMMARY_SENTENCES: usize = 2;
@@ -45,7 +45,7 @@ pub fn lesson(
     // Word weights against the whole material, so what is special here counts.
     let (stems, weights) = (&knowledge.stems[range.clone()], &knowledge.idf);
     let central = central_sentences(sentences, stems, weights, SUMMARY_SENTENCES + KEY_POINTS);
-    let summary: Vec<usize> = central_sentences(sentences, stems, weights, SUMMARY_SENTENCES);
+    let summary = summary_sentences(sentences, stems, weights, SUMMARY_SENTENCES);
     let mut md = String::new();
     let _ = writeln!(md, "## {}\n", plan.title);
     if !plan.objectives.is_empty() {
@@ -63,7 +63,7 @@ pub fn lesson(
         let _ = writeln!(md, "### Summary\n\n{}\n", text.join(" "));
     }
     // Fewer key points rather than one cut off where restored punctuation
-    // may have ended it wrong (the summary, which must be there, may).
+    // may have ended it wrong.
     let points: Vec<usize> = central
         .into_iter()
         .filter(|i| !summary.contains(i) && sentences[*i].end_trust < EndTrust::Guess)

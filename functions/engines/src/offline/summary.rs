@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use coursegen_core::material::Sentence;
+use coursegen_core::material::{EndTrust, Sentence};
 
 /// Sentences shorter than this say too little to summarise anything.
 const MIN_SUMMARY_WORDS: usize = 6;
@@ -61,14 +61,36 @@ pub fn central_sentences(
     chosen
 }
 
-/// A summary of `sentences`: its `count` most central sentences.
+/// Indexes of a summary's sentences: of the `count` most central, those
+/// whose end is trusted, or the most central alone when none is. Fewer
+/// sentences read better than one cut off mid-thought.
+pub fn summary_sentences(
+    sentences: &[Sentence],
+    stems: &[Vec<String>],
+    idf: &HashMap<String, f64>,
+    count: usize,
+) -> Vec<usize> {
+    let central = central_sentences(sentences, stems, idf, count);
+    let trusted: Vec<usize> = central
+        .iter()
+        .copied()
+        .filter(|&i| sentences[i].end_trust < EndTrust::Guess)
+        .collect();
+    if trusted.is_empty() {
+        central_sentences(sentences, stems, idf, count.min(1))
+    } else {
+        trusted
+    }
+}
+
+/// A summary of `sentences` in at most `count` sentences.
 pub fn summarise(
     sentences: &[Sentence],
     stems: &[Vec<String>],
     idf: &HashMap<String, f64>,
     count: usize,
 ) -> String {
-    central_sentences(sentences, stems, idf, count)
+    summary_sentences(sentences, stems, idf, count)
         .into_iter()
         .map(|i| sentences[i].text.as_str())
         .collect::<Vec<_>>()
@@ -80,7 +102,6 @@ mod tests {
     use super::*;
     use crate::offline::facts::tests::sentences;
     use crate::offline::text::{content_stems, idf};
-    use coursegen_core::material::EndTrust;
 
     #[test]
     fn sentences_with_a_sure_end_come_before_more_central_unsure_ones() {
@@ -103,5 +124,14 @@ mod tests {
             central_sentences(&sentences, &stems, &weights, 4),
             [0, 1, 2, 3]
         );
+        // A summary leaves it out rather than end on a guess…
+        let summary = summary_sentences(&sentences, &stems, &weights, 4);
+        assert_eq!(summary.len(), 3, "{summary:?}");
+        assert!(!summary.contains(&best));
+        // …unless nothing else is left to say.
+        for s in &mut sentences {
+            s.end_trust = EndTrust::Guess;
+        }
+        assert_eq!(summary_sentences(&sentences, &stems, &weights, 4).len(), 1);
     }
 }

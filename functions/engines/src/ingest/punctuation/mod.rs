@@ -2,10 +2,11 @@
 //! (YouTube's automatic captions): a mark after every word — nothing, a
 //! comma, a full stop or a question mark — chosen left to right by an
 //! averaged perceptron over the words around it ([`features`], [`model`]),
-//! and each word's usual casing from a lexicon. Both are learned by
+//! each sentence end checked by a second model that reads the words right
+//! to left, and each word's usual casing from a lexicon. All are learned by
 //! `scripts/train-punctuation` from prose that Debian packages ship (see
-//! README) and compiled in: `weights.bin`, `vocabulary.txt` and
-//! `truecase.txt`.
+//! README) and compiled in: `forward.bin`, `backward.bin`, `vocabulary.txt`
+//! and `truecase.txt`.
 
 mod features;
 mod model;
@@ -23,11 +24,11 @@ use model::{Weights, best};
 /// sure; run-on speech is cut at its likeliest end by this many.
 pub const MAX_RUN: usize = 30;
 const MIN_RUN: usize = 4;
-/// A sentence end the model gives at least this margin (see [`Marks`]) is
-/// likely: in the held-out manuals, 92 % of such ends fall at a written
-/// sentence or clause end, against 77 % of all its ends…
+/// A sentence end both models give at least this margin (see [`Marks`]) is
+/// likely: in the held-out manuals, 94.7 % of such ends fall at a written
+/// sentence or clause end, against 77 % of all ends…
 const LIKELY_MARGIN: f32 = 12.0;
-/// …and 96 % of those with at least this margin, which it is sure of
+/// …and 97.6 % of those with at least this margin, which they are sure of
 /// (`scripts/train-punctuation` reports all three).
 const SURE_MARGIN: f32 = 24.0;
 /// A restored sentence longer than this is often two the model ran
@@ -35,15 +36,21 @@ const SURE_MARGIN: f32 = 24.0;
 /// held-out manuals, one in four of those over 24 words ends mid-clause).
 const MAX_SURE_WORDS: usize = 24;
 
-static WEIGHTS: OnceLock<Weights> = OnceLock::new();
+static FORWARD: OnceLock<Weights> = OnceLock::new();
+static BACKWARD: OnceLock<Weights> = OnceLock::new();
 static TRUECASE: OnceLock<HashMap<String, String>> = OnceLock::new();
 static VOCABULARY: OnceLock<Vocabulary> = OnceLock::new();
 
-fn weights() -> &'static Weights {
-    WEIGHTS.get_or_init(|| {
-        // Checked by this module's tests: a bad file fails them, not users.
-        Weights::from_bytes(include_bytes!("weights.bin")).expect("weights.bin is valid")
-    })
+/// The two compiled-in models: reading left to right, and right to left.
+fn models() -> (&'static Weights, &'static Weights) {
+    // Checked by this module's tests: a bad file fails them, not users.
+    let forward = FORWARD.get_or_init(|| {
+        Weights::from_bytes(include_bytes!("forward.bin")).expect("forward.bin is valid")
+    });
+    let backward = BACKWARD.get_or_init(|| {
+        Weights::from_bytes(include_bytes!("backward.bin")).expect("backward.bin is valid")
+    });
+    (forward, backward)
 }
 
 fn vocabulary() -> &'static Vocabulary {
@@ -69,22 +76,33 @@ fn lexicon(text: &str) -> HashMap<String, String> {
         .collect()
 }
 
-/// The mark after each word of speech, and how sure the model is of a
+/// The mark after each word of speech, and how sure the models are of a
 /// sentence ending there.
 #[derive(Debug, Clone, Default)]
 pub struct Marks {
     pub marks: Vec<Mark>,
     /// After each word: the score of ending a sentence there less the
-    /// best score of not ending it. Positive where the model chose an
-    /// end; negative where a run-on was cut; infinite at the last word.
+    /// best score of not ending it, by the model that chose the marks.
+    /// Positive where it chose an end; negative where a run-on was cut;
+    /// infinite at the last word.
     pub margins: Vec<f32>,
+    /// The same after each word by the model reading right to left, which
+    /// has seen what follows the gap as a whole: a clause that goes on
+    /// past a guessed end ("… is the | value of …") shows there.
+    pub checks: Vec<f32>,
 }
 
 impl Marks {
+    /// How sure both models are that a sentence ends after word `at`.
+    pub fn confidence(&self, at: usize) -> f32 {
+        self.margins[at].min(self.checks[at])
+    }
+
     /// How far to trust that the sentence of words `first..=last` ends
-    /// where the speaker's did: by the model's margin, unless it ran long.
+    /// where the speaker's did: by both models' margins, unless it ran
+    /// long.
     pub fn end_trust(&self, first: usize, last: usize) -> EndTrust {
-        let margin = self.margins[last];
+        let margin = self.confidence(last);
         if margin < LIKELY_MARGIN || last - first >= MAX_SURE_WORDS {
             EndTrust::Guess
         } else if margin < SURE_MARGIN {
@@ -95,13 +113,13 @@ impl Marks {
     }
 }
 
-/// The mark after each of `words` (lower case, unpunctuated), by `score`;
-/// `pauses` as in [`Gap`].
+/// The mark after each of `words` (lower case, unpunctuated), by `score`,
+/// and each gap's margin (see [`Marks`]); `pauses` as in [`Gap`].
 fn marks_by(
     words: &[String],
     pauses: Option<&[u64]>,
     mut score: impl FnMut(Gap<'_>) -> [f32; 4],
-) -> Marks {
+) -> (Vec<Mark>, Vec<f32>) {
     let mut marks = vec![Mark::None; words.len()];
     let mut margins = vec![f32::MIN; words.len()];
     let (mut at, mut start) = (0, 0);
@@ -138,7 +156,43 @@ fn marks_by(
     if let Some(last) = margins.last_mut() {
         *last = f32::INFINITY;
     }
-    Marks { marks, margins }
+    (marks, margins)
+}
+
+/// What is said of each gap between words (what follows each word) as the
+/// right-to-left model reads them: the gaps before the last word in
+/// reverse order, then `end` for the end of speech. Gap `i` of the words
+/// is gap `n - 2 - i` of the reversed words, so this is its own inverse.
+pub(crate) fn backwards<T: Copy>(gaps: &[T], end: T) -> Vec<T> {
+    match gaps.split_last() {
+        Some((_, before)) => before.iter().rev().copied().chain([end]).collect(),
+        None => Vec::new(),
+    }
+}
+
+/// The marks after `tokens` (see [`Vocabulary::token`]) by the `forward`
+/// model, with the `backward` model's margins as checks.
+fn restored(
+    (forward, backward): (&Weights, &Weights),
+    tokens: &[String],
+    pauses: Option<&[u64]>,
+) -> Marks {
+    let mut scratch = Vec::new();
+    let (marks, margins) = marks_by(tokens, pauses, |gap| {
+        features(gap, &mut scratch);
+        forward.scores(&scratch)
+    });
+    let reversed: Vec<String> = tokens.iter().rev().cloned().collect();
+    let reversed_pauses = pauses.map(|p| backwards(p, 0));
+    let (_, reversed_margins) = marks_by(&reversed, reversed_pauses.as_deref(), |gap| {
+        features(gap, &mut scratch);
+        backward.scores(&scratch)
+    });
+    Marks {
+        marks,
+        margins,
+        checks: backwards(&reversed_margins, f32::INFINITY),
+    }
 }
 
 /// The mark after each word of unpunctuated speech (lower case), given
@@ -146,11 +200,7 @@ fn marks_by(
 /// last always ends a sentence.
 pub fn marks(words: &[String], pauses: Option<&[u64]>) -> Marks {
     let tokens: Vec<String> = words.iter().map(|w| vocabulary().token(w)).collect();
-    let mut scratch = Vec::new();
-    marks_by(&tokens, pauses, |gap| {
-        features(gap, &mut scratch);
-        weights().scores(&scratch)
-    })
+    restored(models(), &tokens, pauses)
 }
 
 /// `word` as it is usually written: "python" → "Python", "i" → "I" (a
@@ -238,7 +288,7 @@ mod tests {
     #[test]
     fn run_on_speech_is_cut_by_the_maximum() {
         let words: Vec<String> = vec!["word".to_owned(); 100];
-        let Marks { marks, margins } = marks_by(&words, None, |_| [1.0, 0.0, 0.0, 0.0]);
+        let (marks, margins) = marks_by(&words, None, |_| [1.0, 0.0, 0.0, 0.0]);
         assert!(margins[..99].iter().all(|&m| m < 0.0), "no end was chosen");
         let ends: Vec<usize> = marks
             .iter()
@@ -252,6 +302,43 @@ mod tests {
             assert!(end + 1 - start <= MAX_RUN, "{start}..={end}");
             start = end + 1;
         }
+    }
+
+    #[test]
+    fn the_backward_model_reads_each_gap_where_the_forward_one_does() {
+        assert_eq!(backwards(&[0, 1, 2, 3], 9), [2, 1, 0, 9]);
+        assert_eq!(backwards(&backwards(&[0, 1, 2, 3], 9), 3), [0, 1, 2, 3]);
+        assert!(backwards::<u8>(&[], 9).is_empty());
+        // The gap after "ready" (index 3) is seen after "is" reversed.
+        let words: Vec<String> = "the heap is ready now"
+            .split(' ')
+            .map(String::from)
+            .collect();
+        let reversed: Vec<&String> = words.iter().rev().collect();
+        let gap = backwards(&[0, 1, 2, 3, 4], 5)
+            .iter()
+            .position(|&g| g == 3)
+            .unwrap();
+        assert_eq!((reversed[gap], reversed[gap + 1]), (&words[4], &words[3]));
+    }
+
+    #[test]
+    fn a_sentence_end_is_trusted_only_as_far_as_both_models_agree() {
+        let at = |margin: f32, check: f32| Marks {
+            marks: vec![Mark::None, Mark::Period],
+            margins: vec![margin, f32::INFINITY],
+            checks: vec![check, f32::INFINITY],
+        };
+        assert_eq!(at(30.0, 30.0).end_trust(0, 0), EndTrust::Sure);
+        assert_eq!(at(30.0, 13.0).end_trust(0, 0), EndTrust::Likely);
+        assert_eq!(at(13.0, 30.0).end_trust(0, 0), EndTrust::Likely);
+        assert_eq!(at(30.0, -5.0).end_trust(0, 0), EndTrust::Guess);
+        let marks = marks(
+            &["the".into(), "heap".into(), "is".into(), "ready".into()],
+            None,
+        );
+        assert_eq!(marks.checks.len(), 4);
+        assert_eq!(marks.end_trust(0, 3), EndTrust::Sure, "the end of speech");
     }
 
     #[test]

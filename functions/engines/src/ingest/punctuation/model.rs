@@ -2,15 +2,19 @@
 //! features, learned as an averaged perceptron ([`Perceptron`]) and kept as
 //! 16-bit integers ([`Weights`]) in a small file compiled into the binary.
 
-use super::features::{BUCKETS, MARKS, Mark};
+use super::features::{MARKS, Mark};
 
 const MAGIC: &[u8; 8] = b"CGPUNC01";
 const CLASSES: usize = MARKS.len();
+/// The most buckets a weights file may say it has (64 MiB of weights).
+const MAX_BUCKETS: usize = 1 << 23;
 
 /// Scores per mark, read from the weights file.
 #[derive(Debug, Clone)]
 pub struct Weights {
     scale: f32,
+    /// The bucket count less one: a feature's bucket is its low bits.
+    mask: usize,
     values: Vec<i16>,
 }
 
@@ -27,26 +31,31 @@ impl Weights {
             return Err(bad("not a weights file"));
         }
         let number = |at: usize| u32::from_le_bytes(header[at..at + 4].try_into().unwrap());
-        if number(8) as usize != BUCKETS || number(12) as usize != CLASSES {
+        let buckets = number(8) as usize;
+        if !buckets.is_power_of_two() || buckets > MAX_BUCKETS || number(12) as usize != CLASSES {
             return Err(bad("made for other features"));
         }
         let scale = f32::from_le_bytes(header[16..20].try_into().unwrap());
         let body = &bytes[20..];
-        if body.len() != BUCKETS * CLASSES * 2 {
+        if body.len() != buckets * CLASSES * 2 {
             return Err(bad("truncated"));
         }
         let values = body
             .chunks_exact(2)
             .map(|c| i16::from_le_bytes([c[0], c[1]]))
             .collect();
-        Ok(Weights { scale, values })
+        Ok(Weights {
+            scale,
+            mask: buckets - 1,
+            values,
+        })
     }
 
     /// Each mark's score for these features.
     pub fn scores(&self, features: &[u32]) -> [f32; CLASSES] {
         let mut sums = [0i32; CLASSES];
         for &f in features {
-            let row = &self.values[f as usize * CLASSES..][..CLASSES];
+            let row = &self.values[(f as usize & self.mask) * CLASSES..][..CLASSES];
             for (sum, &v) in sums.iter_mut().zip(row) {
                 *sum += i32::from(v);
             }
@@ -70,28 +79,32 @@ pub fn best(scores: &[f32; CLASSES]) -> Mark {
 /// their average (updated lazily, by the step each weight last changed).
 #[derive(Debug, Clone)]
 pub struct Perceptron {
+    /// As in [`Weights`].
+    mask: usize,
     weights: Vec<f32>,
     totals: Vec<f64>,
     stamps: Vec<u64>,
     step: u64,
 }
 
-impl Default for Perceptron {
-    fn default() -> Self {
+impl Perceptron {
+    /// An untrained model whose features are hashed into `buckets` (a
+    /// power of two): the weights have a fixed size whatever the corpus.
+    pub fn new(buckets: usize) -> Perceptron {
+        assert!(buckets.is_power_of_two() && buckets <= MAX_BUCKETS);
         Perceptron {
-            weights: vec![0.0; BUCKETS * CLASSES],
-            totals: vec![0.0; BUCKETS * CLASSES],
-            stamps: vec![0; BUCKETS * CLASSES],
+            mask: buckets - 1,
+            weights: vec![0.0; buckets * CLASSES],
+            totals: vec![0.0; buckets * CLASSES],
+            stamps: vec![0; buckets * CLASSES],
             step: 0,
         }
     }
-}
 
-impl Perceptron {
     pub fn scores(&self, features: &[u32]) -> [f32; CLASSES] {
         let mut sums = [0f32; CLASSES];
         for &f in features {
-            let row = &self.weights[f as usize * CLASSES..][..CLASSES];
+            let row = &self.weights[(f as usize & self.mask) * CLASSES..][..CLASSES];
             for (sum, v) in sums.iter_mut().zip(row) {
                 *sum += v;
             }
@@ -108,7 +121,7 @@ impl Perceptron {
         }
         for &f in features {
             for (mark, change) in [(truth, 1.0), (guess, -1.0)] {
-                let i = f as usize * CLASSES + mark.index();
+                let i = (f as usize & self.mask) * CLASSES + mark.index();
                 self.totals[i] += f64::from(self.weights[i]) * (self.step - self.stamps[i]) as f64;
                 self.stamps[i] = self.step;
                 self.weights[i] += change;
@@ -129,7 +142,7 @@ impl Perceptron {
         let scale = f32::from(i16::MAX) / largest;
         let mut out = Vec::with_capacity(20 + averaged.len() * 2);
         out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&(BUCKETS as u32).to_le_bytes());
+        out.extend_from_slice(&((self.mask + 1) as u32).to_le_bytes());
         out.extend_from_slice(&(CLASSES as u32).to_le_bytes());
         out.extend_from_slice(&scale.to_le_bytes());
         for w in averaged {
@@ -145,7 +158,7 @@ mod tests {
 
     #[test]
     fn a_trained_perceptron_reads_back_as_the_same_choices() {
-        let mut p = Perceptron::default();
+        let mut p = Perceptron::new(1 << 4);
         let (a, b) = (vec![1, 2, 3], vec![4, 5, 6]);
         for _ in 0..5 {
             let guess = best(&p.scores(&a));
@@ -158,5 +171,8 @@ mod tests {
         assert_eq!(best(&w.scores(&b)), Mark::Comma);
         assert!(Weights::from_bytes(b"CGPUNC01").is_err());
         assert!(Weights::from_bytes(&p.to_bytes()[..100]).is_err());
+        let mut odd = p.to_bytes();
+        odd[8] = 3;
+        assert!(Weights::from_bytes(&odd).is_err(), "3 buckets");
     }
 }

@@ -82,6 +82,21 @@ pub fn runs(paragraphs: Vec<Vec<Labelled>>, words: usize) -> Vec<Vec<Labelled>> 
     out
 }
 
+/// `run` as the right-to-left model reads it: the words in reverse order,
+/// each with the mark of the gap that follows it there; the last (the
+/// run's first word) ends it.
+pub fn reversed(run: &[Labelled]) -> Vec<Labelled> {
+    let marks: Vec<Mark> = run.iter().map(|w| w.mark).collect();
+    run.iter()
+        .rev()
+        .zip(super::backwards(&marks, Mark::Period))
+        .map(|(word, mark)| Labelled {
+            mark,
+            ..word.clone()
+        })
+        .collect()
+}
+
 /// A small deterministic generator (xorshift), so training gives the same
 /// weights on every machine and every version of every crate.
 struct Xorshift(u64);
@@ -146,9 +161,15 @@ pub fn vocabulary(paragraphs: &[Vec<Labelled>], min_count: usize) -> Vocabulary 
     )
 }
 
-/// Trains on `paragraphs` for `epochs` passes; the weights file's bytes.
-pub fn train(paragraphs: &[Vec<Labelled>], vocabulary: &Vocabulary, epochs: u64) -> Vec<u8> {
-    let mut model = Perceptron::default();
+/// Trains a model of `buckets` features on `paragraphs` for `epochs`
+/// passes; the weights file's bytes.
+pub fn train(
+    paragraphs: &[Vec<Labelled>],
+    vocabulary: &Vocabulary,
+    buckets: usize,
+    epochs: u64,
+) -> Vec<u8> {
+    let mut model = Perceptron::new(buckets);
     let mut scratch = Vec::new();
     let mut random = Xorshift(0x2545_f491_4f6c_dd1d);
     for epoch in 0..epochs {
@@ -234,8 +255,9 @@ pub struct Report {
     pub sentences: usize,
     pub fragments: usize,
     /// Restored ends where the text has a sentence end or a comma; those
-    /// of at least [`super::LIKELY_MARGIN`] and of [`super::SURE_MARGIN`],
-    /// each with how many of them fall where the text has one.
+    /// both models give at least [`super::LIKELY_MARGIN`] and
+    /// [`super::SURE_MARGIN`], each with how many of them fall where the
+    /// text has one.
     pub ends_at_breaks: usize,
     pub likely_ends: (usize, usize),
     pub sure_ends: (usize, usize),
@@ -274,31 +296,32 @@ impl Report {
 }
 
 /// Restores `paragraphs` joined as one run of speech (as a lecture's
-/// captions are) with the weights in `bytes`, against their written marks.
+/// captions are) with the `forward` and `backward` weights files' models,
+/// against their written marks.
 pub fn evaluate(
-    bytes: &[u8],
+    (forward, backward): (&[u8], &[u8]),
     vocabulary: &Vocabulary,
     paragraphs: &[Vec<Labelled>],
 ) -> Result<Report, super::model::BadWeights> {
-    let weights = Weights::from_bytes(bytes)?;
+    let models = (
+        Weights::from_bytes(forward)?,
+        Weights::from_bytes(backward)?,
+    );
     let all: Vec<&Labelled> = paragraphs.iter().flatten().collect();
     let words: Vec<String> = all.iter().map(|w| vocabulary.token(&w.lower)).collect();
-    let mut scratch = Vec::new();
-    let super::Marks { marks, margins } = super::marks_by(&words, None, |gap| {
-        features(gap, &mut scratch);
-        weights.scores(&scratch)
-    });
+    let restored = super::restored((&models.0, &models.1), &words, None);
     let mut report = Report {
         words: words.len(),
         ..Report::default()
     };
-    for ((word, restored), margin) in all.iter().zip(&marks).zip(&margins) {
+    let margins = (0..words.len()).map(|at| restored.confidence(at));
+    for ((word, restored), margin) in all.iter().zip(&restored.marks).zip(margins) {
         report.ends_at_breaks += usize::from(restored.ends_sentence() && word.mark != Mark::None);
         for (tally, least) in [
             (&mut report.likely_ends, super::LIKELY_MARGIN),
             (&mut report.sure_ends, super::SURE_MARGIN),
         ] {
-            if restored.ends_sentence() && *margin >= least {
+            if restored.ends_sentence() && margin >= least {
                 tally.0 += 1;
                 tally.1 += usize::from(word.mark != Mark::None);
             }
@@ -348,6 +371,23 @@ mod tests {
     }
 
     #[test]
+    fn a_run_reversed_keeps_each_mark_at_its_gap() {
+        let run = labelled("Hello, world. See it");
+        let back = reversed(&run);
+        let back: Vec<(&str, Mark)> = back.iter().map(|w| (w.lower.as_str(), w.mark)).collect();
+        // "it | see . world , hello": the full stop sits between "see" and "world".
+        assert_eq!(
+            back,
+            [
+                ("it", Mark::None),
+                ("see", Mark::Period),
+                ("world", Mark::Comma),
+                ("hello", Mark::Period),
+            ]
+        );
+    }
+
+    #[test]
     fn a_model_trained_on_prose_learns_its_sentence_ends() {
         let text = [
             "The heap needs air. Turn it every week, and keep it damp.",
@@ -357,13 +397,15 @@ mod tests {
         // One run of them, as the trainer joins paragraphs into runs.
         let paragraphs: Vec<Vec<Labelled>> = vec![text.iter().flat_map(|p| labelled(p)).collect()];
         let known = vocabulary(&paragraphs, 1);
-        let bytes = train(&paragraphs, &known, 10);
+        let bytes = train(&paragraphs, &known, 1 << 12, 10);
         assert_eq!(
             bytes,
-            train(&paragraphs, &known, 10),
+            train(&paragraphs, &known, 1 << 12, 10),
             "training is deterministic"
         );
-        let report = evaluate(&bytes, &known, &paragraphs).unwrap();
+        let backward: Vec<Vec<Labelled>> = paragraphs.iter().map(|r| reversed(r)).collect();
+        let backward = train(&backward, &known, 1 << 12, 10);
+        let report = evaluate((&bytes, &backward), &known, &paragraphs).unwrap();
         let (right, restored, written) = report.ends;
         assert!(
             right + 1 >= written && restored <= written + 1,
