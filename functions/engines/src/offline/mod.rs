@@ -5,6 +5,7 @@
 pub mod assessment;
 pub mod boundaries;
 pub mod course;
+pub mod cues;
 pub mod engine;
 pub mod facts;
 pub mod find;

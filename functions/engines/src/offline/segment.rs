@@ -12,6 +12,7 @@ use coursegen_core::material::Sentence;
 use coursegen_core::outputs::{Segment, SegmentParams};
 
 use super::boundaries::{choose_boundaries, split_long};
+use super::cues::deepen_cued;
 use super::keyphrases::keyphrases;
 use super::summary::summarise;
 use super::text::{content_stems, idf, words};
@@ -74,6 +75,7 @@ pub fn topic_starts(
             *depth += d / WINDOW_WORDS.len() as f64;
         }
     }
+    deepen_cued(sentences, &mut depths);
     let starts = choose_boundaries(sentences, &depths, params);
     split_long(sentences, &depths, starts, params)
 }
