@@ -16,7 +16,7 @@ env = dict(PATH='/usr/bin:/bin', AWS_LAMBDA_FUNCTION_VERSION='1', AWS_LAMBDA_FUN
   COURSEGEN_TABLE='t', COURSEGEN_BUCKET='b', COURSEGEN_STATE_MACHINE_ARN='arn:aws:states:us-east-1:123456789012:stateMachine:m',
   COURSEGEN_JWT_ISSUER='https://issuer.example', COURSEGEN_JWT_AUDIENCE='aud')
 # The webhook function reads its secret at init: pass where it is.
-for name in ('COURSEGEN_WEBHOOK_SECRET_ARN', 'AWS_ENDPOINT_URL_SECRETS_MANAGER'):
+for name in ('COURSEGEN_WEBHOOK_SECRET_ARN', 'AWS_ENDPOINT_URL_SECRETS_MANAGER', 'COURSEGEN_PUNCTUATION_DIR'):
     if name in os.environ: env[name] = os.environ[name]
 for b in sys.argv[1:]:
     env['AWS_LAMBDA_FUNCTION_NAME'] = os.path.basename(b)

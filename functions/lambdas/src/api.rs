@@ -28,6 +28,7 @@ pub fn app(config: &Config, stack: &Stack) -> Result<axum::Router, crate::config
 
 pub async fn run() -> Result<(), crate::Error> {
     crate::init_logging();
+    crate::check_model()?;
     let config = Config::from_env()?;
     // Aborts reach the AI server from here, and jobs that choose it are
     // accepted only where it is configured.

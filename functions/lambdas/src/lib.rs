@@ -15,6 +15,15 @@ pub mod webhook;
 /// What a Lambda's `main` returns.
 pub type Error = lambda_runtime::Error;
 
+/// Checks at cold start that the punctuation model's files are there (the
+/// template's `PunctuationModel` layer, or `COURSEGEN_PUNCTUATION_DIR`), so
+/// a function deployed without them fails its init naming the missing file
+/// rather than failing the first captions it restores.
+pub fn check_model() -> Result<(), Error> {
+    coursegen_engines::ingest::punctuation::present()?;
+    Ok(())
+}
+
 /// Log lines to CloudWatch at the level `AWS_LAMBDA_LOG_LEVEL` (Lambda's
 /// advanced logging controls) or `RUST_LOG` names, as JSON when
 /// `AWS_LAMBDA_LOG_FORMAT=JSON`. A plain level rather than an env-filter

@@ -41,6 +41,7 @@ pub async fn handle(steps: &Steps, step: &str, payload: Value) -> Result<Value, 
 /// (`plan_lessons`, `record_failure`, …) or [`GATE`].
 pub async fn run(step: &'static str) -> Result<(), crate::Error> {
     crate::init_logging();
+    crate::check_model()?;
     let config = Config::from_env()?;
     let stack = Stack::from_env(&config).await;
     serve(step, stack.steps).await
@@ -51,6 +52,7 @@ pub async fn run(step: &'static str) -> Result<(), crate::Error> {
 /// ones given the LLM's key (infra/template.yaml).
 pub async fn run_content(step: &'static str) -> Result<(), crate::Error> {
     crate::init_logging();
+    crate::check_model()?;
     let config = Config::from_env()?;
     let stack = Stack::from_env(&config).await.with_llm(&config).await?;
     serve(step, stack.steps).await
@@ -61,6 +63,7 @@ pub async fn run_content(step: &'static str) -> Result<(), crate::Error> {
 /// may read).
 pub async fn run_dispatch() -> Result<(), crate::Error> {
     crate::init_logging();
+    crate::check_model()?;
     let config = Config::from_env()?;
     let stack = Stack::from_env(&config).await;
     let secret = crate::secrets::call_signing_secret(&stack.sdk, &config).await?;
@@ -75,6 +78,7 @@ pub async fn run_dispatch() -> Result<(), crate::Error> {
 #[cfg(feature = "video")]
 pub async fn run_video() -> Result<(), crate::Error> {
     crate::init_logging();
+    crate::check_model()?;
     if let Err(e) = coursegen_media::preflight().await {
         tracing::error!("this image cannot render videos: {e}");
         return Err(e.into());

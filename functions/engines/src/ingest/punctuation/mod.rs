@@ -5,19 +5,19 @@
 //! each sentence end checked by a second model that reads the words right
 //! to left, and each word's usual casing from a lexicon. All are learned by
 //! `scripts/train-punctuation` from prose that Debian packages ship (see
-//! README) and compiled in: `forward.bin`, `backward.bin`, `vocabulary.txt`
-//! and `truecase.txt`.
+//! README) into `forward.bin`, `backward.bin`, `vocabulary.txt` and
+//! `truecase.txt` ([`files`]).
 
 mod features;
+mod files;
 mod model;
 pub mod training;
-
-use std::collections::HashMap;
-use std::sync::OnceLock;
 
 use coursegen_core::material::EndTrust;
 use features::{Gap, features};
 pub use features::{Mark, Vocabulary};
+use files::model;
+pub use files::{BadModel, present};
 use model::{Weights, best};
 
 /// A sentence is never cut before this many words unless the model is
@@ -36,44 +36,11 @@ const SURE_MARGIN: f32 = 24.0;
 /// held-out manuals, one in four of those over 24 words ends mid-clause).
 const MAX_SURE_WORDS: usize = 24;
 
-static FORWARD: OnceLock<Weights> = OnceLock::new();
-static BACKWARD: OnceLock<Weights> = OnceLock::new();
-static TRUECASE: OnceLock<HashMap<String, String>> = OnceLock::new();
-static VOCABULARY: OnceLock<Vocabulary> = OnceLock::new();
-
-/// The two compiled-in models: reading left to right, and right to left.
-fn models() -> (&'static Weights, &'static Weights) {
-    // Checked by this module's tests: a bad file fails them, not users.
-    let forward = FORWARD.get_or_init(|| {
-        Weights::from_bytes(include_bytes!("forward.bin")).expect("forward.bin is valid")
-    });
-    let backward = BACKWARD.get_or_init(|| {
-        Weights::from_bytes(include_bytes!("backward.bin")).expect("backward.bin is valid")
-    });
-    (forward, backward)
-}
-
-fn vocabulary() -> &'static Vocabulary {
-    VOCABULARY.get_or_init(|| Vocabulary::from_text(include_str!("vocabulary.txt")))
-}
-
-fn truecase() -> &'static HashMap<String, String> {
-    TRUECASE.get_or_init(|| lexicon(include_str!("truecase.txt")))
-}
-
 /// Whether `word` (lower case) is one the model learned by name: common
 /// in written English documentation. A word said often in a lecture yet
 /// unknown here is likely a name ("gnucash") or a term of its own.
 pub fn is_known_word(word: &str) -> bool {
-    vocabulary().contains(word)
-}
-
-/// `lower<TAB>Form` lines.
-fn lexicon(text: &str) -> HashMap<String, String> {
-    text.lines()
-        .filter_map(|l| l.split_once('\t'))
-        .map(|(lower, form)| (lower.to_owned(), form.to_owned()))
-        .collect()
+    model().vocabulary.contains(word)
 }
 
 /// The mark after each word of speech, and how sure the models are of a
@@ -199,8 +166,9 @@ fn restored(
 /// the silence after each word where the captions time their words; the
 /// last always ends a sentence.
 pub fn marks(words: &[String], pauses: Option<&[u64]>) -> Marks {
-    let tokens: Vec<String> = words.iter().map(|w| vocabulary().token(w)).collect();
-    restored(models(), &tokens, pauses)
+    let model = model();
+    let tokens: Vec<String> = words.iter().map(|w| model.vocabulary.token(w)).collect();
+    restored((&model.forward, &model.backward), &tokens, pauses)
 }
 
 /// `word` as it is usually written: "python" → "Python", "i" → "I" (a
@@ -208,7 +176,7 @@ pub fn marks(words: &[String], pauses: Option<&[u64]>) -> Marks {
 /// sentence, with a capital.
 pub fn cased(word: &str, first: bool) -> String {
     let lower = word.to_lowercase();
-    let usual = match truecase().get(&lower) {
+    let usual = match model().truecase.get(&lower) {
         _ if lower != word => word.to_owned(),
         Some(form) => form.clone(),
         None if word == "i" || word.starts_with("i'") => format!("I{}", &word[1..]),
@@ -343,7 +311,7 @@ mod tests {
 
     #[test]
     fn words_are_cased_as_usually_written() {
-        let lexicon = lexicon("python\tPython\nhttp\tHTTP\n");
+        let lexicon = files::lexicon("python\tPython\nhttp\tHTTP\n");
         assert_eq!(lexicon["http"], "HTTP");
         assert_eq!(cased("i", false), "I");
         assert_eq!(cased("i'm", false), "I'm");
