@@ -21,11 +21,7 @@ pub fn choose_boundaries(
     if n == 0 {
         return vec![0];
     }
-    let candidates = &depths[1..];
-    let mean = candidates.iter().sum::<f64>() / candidates.len().max(1) as f64;
-    let sd = (candidates.iter().map(|d| (d - mean).powi(2)).sum::<f64>()
-        / candidates.len().max(1) as f64)
-        .sqrt();
+    let (mean, sd) = depth_spread(depths);
     let penalty = mean + params.boundary_penalty * sd;
     // A segment starting at sentence i and ending before sentence j (or at
     // the end, j = n) lasts end_of(j) - start_of(i).
@@ -71,6 +67,16 @@ pub fn choose_boundaries(
         }
     }
     vec![0]
+}
+
+/// The mean and standard deviation of the gaps' depths (`depths[0]`, before
+/// the first sentence, is no gap); both 0 when there are none.
+pub fn depth_spread(depths: &[f64]) -> (f64, f64) {
+    let gaps = depths.get(1..).unwrap_or_default();
+    let n = gaps.len().max(1) as f64;
+    let mean = gaps.iter().sum::<f64>() / n;
+    let sd = (gaps.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / n).sqrt();
+    (mean, sd)
 }
 
 /// When a segment starting at sentence `i` starts (the material's start

@@ -5,6 +5,7 @@
 
 use coursegen_core::material::Sentence;
 
+use super::boundaries::depth_spread;
 use super::text::words;
 
 /// How much deeper a gap before a sentence that opens a topic is, in
@@ -73,13 +74,9 @@ pub fn opens_topic(text: &str) -> bool {
 /// Deepens `depths[g]` (the valley before sentence `g`) where sentence `g`
 /// opens a topic.
 pub fn deepen_cued(sentences: &[Sentence], depths: &mut [f64]) {
-    let Some(gaps) = depths.get(1..).filter(|g| !g.is_empty()) else {
-        return;
-    };
-    let n = gaps.len() as f64;
-    let mean = gaps.iter().sum::<f64>() / n;
-    let sd = (gaps.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / n).sqrt();
-    for (g, sentence) in sentences.iter().enumerate().skip(1).take(gaps.len()) {
+    let (_, sd) = depth_spread(depths);
+    let gaps = depths.len().saturating_sub(1);
+    for (g, sentence) in sentences.iter().enumerate().skip(1).take(gaps) {
         if opens_topic(&sentence.text) {
             depths[g] += CUE_DEPTH * sd;
         }
