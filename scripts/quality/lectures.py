@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Lectures with known boundaries, built from a DocBook manual's HTML.
 
-    lectures.py MANUAL_DIR NAME OUT_DIR
+    lectures.py MANUAL_DIR NAME OUT_DIR [FIRST_PAGE]
 
 Walks the manual's pages in reading order (each page's rel="next" link,
-from index.html), takes each chapter and its sections' prose paragraphs,
+from FIRST_PAGE, index.html unless given), takes each chapter and its sections' prose paragraphs,
 and speaks them as a lecture of about 50 minutes at 150 words a minute:
 whole chapters in order, each section cut to a share of the time so that
 enough chapters fit. Writes two captions of the same speech and the truth:
@@ -46,35 +46,69 @@ FOOTNOTE = re.compile(r"\s*\[\d+\]")
 TITLE = re.compile(r"<title\b[^>]*>(.*?)</title", re.S | re.I)
 
 
-def pages(manual):
-    """(kind, title, paragraphs) of each page, in reading order."""
+# A section that opens on its chapter's page: its div and its top-level
+# (h2) title, as single-page chapters lay them out.
+INLINE_SECTION = re.compile(
+    r'<div\b[^>]*?\bclass="(?:sect1|section)"[^>]*>\s*<div\b[^>]*?\bclass="titlepage".*?<h2\b[^>]*>(.*?)</h2>',
+    re.I | re.S,
+)
+
+
+def plain(html):
+    return re.sub(r"\s+", " ", re.sub("<[^>]+>", "", html)).strip()
+
+
+def prose_of(html):
+    parser = corpus.Paragraphs()
+    parser.feed(html)
+    # Footnote marks ("iterates [1] a list") are read, not said.
+    return [FOOTNOTE.sub("", p) for p in parser.found if corpus.prose(p)]
+
+
+def pages(manual, first):
+    """(kind, title, paragraphs, inline) of each page, in reading order;
+    `inline`: the (title, paragraphs) of each section a chapter page holds
+    itself, as single-page chapters do."""
     seen = set()
-    name = "index.html"
+    name = first
     while name and name not in seen and (manual / name).is_file():
         seen.add(name)
         text = (manual / name).read_text(encoding="utf-8", errors="replace")
         kind = KIND.search(text)
+        kind = kind.group(1).lower() if kind else ""
         title = TITLE.search(text)
-        parser = corpus.Paragraphs()
-        parser.feed(text)
-        # Footnote marks ("iterates [1] a list") are read, not said.
-        prose = [FOOTNOTE.sub("", p) for p in parser.found if corpus.prose(p)]
-        title = re.sub(r"\s+", " ", re.sub("<[^>]+>", "", title.group(1))).strip() if title else name
-        yield (kind.group(1).lower() if kind else "", title, prose)
+        title = plain(title.group(1)) if title else name
+        found = list(INLINE_SECTION.finditer(text)) if kind == "chapter" else []
+        ends = [m.start() for m in found[1:]] + [len(text)]
+        inline = [(plain(m.group(1)), prose_of(text[m.start() : end])) for m, end in zip(found, ends)]
+        if inline:
+            inline.insert(0, (title, prose_of(text[: found[0].start()])))
+        yield (kind, title, prose_of(text), inline)
         following = [HREF.search(link) for link in LINK.findall(text) if NEXT.search(link)]
         name = following[0].group(1) if following and following[0] else None
 
 
-def chapters(manual):
-    """Chapters as (title, [(section title, [paragraph])])."""
-    out = []
-    for kind, title, prose in pages(manual):
+def chapters(manual, first):
+    """Chapters as (title, [(section title, [paragraph])]): the sections on
+    pages of their own, or else those on the chapter's page."""
+    out, inline = [], []
+
+    def close():
+        if out and out[-1] is not None and len(out[-1][1]) <= 1 and inline:
+            out[-1] = (out[-1][0], [(t, p) for t, p in inline if p])
+
+    for kind, title, prose, sections in pages(manual, first):
         if kind == "chapter":
+            close()
             out.append((title, [(title, prose)] if prose else []))
+            inline = sections
         elif kind in ("sect1", "section") and out and out[-1] is not None:
             out[-1][1].append((title, prose))
         elif kind not in ("sect2", "refentry"):
+            close()
             out.append(None)  # a part, appendix…: the chapters before end
+            inline = []
+    close()
     return out
 
 
@@ -90,10 +124,10 @@ def cut(paragraphs, limit):
     return words
 
 
-def lecture(manual):
+def lecture(manual, first):
     """The lecture's chapters: (title, [(section title, words)])."""
     picked, total = [], 0
-    for chapter in chapters(manual):
+    for chapter in chapters(manual, first):
         if chapter is None:
             continue
         title, sections = chapter
@@ -135,7 +169,8 @@ def ends_clause(words, i):
 
 def main():
     manual, name, out = pathlib.Path(sys.argv[1]), sys.argv[2], pathlib.Path(sys.argv[3])
-    picked = lecture(manual)
+    first = sys.argv[4] if len(sys.argv) > 4 else "index.html"
+    picked = lecture(manual, first)
     words, truth = [], {"name": name, "chapters": []}
     for title, sections in picked:
         chapter = {"title": title, "start_ms": len(words) * MS_PER_WORD, "sections": []}
