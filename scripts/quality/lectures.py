@@ -191,7 +191,9 @@ def main():
             cue = [shape(w) for w in words[i : i + CUE_WORDS]]
             cue = [w for w in cue if w]
             end = min(i + CUE_WORDS, len(words))
-            lines += [f"{clock(i * MS_PER_WORD)} --> {clock(end * MS_PER_WORD)}", " ".join(cue), ""]
+            # WebVTT forbids "-->" in a cue's text ("stable --> testing").
+            text = " ".join(cue).replace("-->", "→")
+            lines += [f"{clock(i * MS_PER_WORD)} --> {clock(end * MS_PER_WORD)}", text, ""]
         (out / f"{name}.{style}.vtt").write_text("\n".join(lines), encoding="utf-8")
     (out / f"{name}.truth.json").write_text(json.dumps(truth, indent=1), encoding="utf-8")
     minutes = truth["duration_ms"] / 60_000
