@@ -124,6 +124,11 @@ fn candidates(text: &str) -> Candidates {
     for_each_run(text, |forms, stems| {
         for n in 1..=MAX_PHRASE_WORDS.min(stems.len()) {
             for (k, key) in stems.windows(n).enumerate() {
+                // "Test test", "Wireshark Wireshark": a word said twice
+                // in a row names nothing more than the word once.
+                if key.iter().enumerate().any(|(i, s)| key[..i].contains(s)) {
+                    continue;
+                }
                 form.clear();
                 for (i, f) in forms[k..k + n].iter().enumerate() {
                     if i > 0 {
@@ -211,6 +216,21 @@ pub fn named_as_thing(phrase: &str, words_of_text: &[String]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_phrase_never_repeats_a_word() {
+        let parts = vec![
+            "Test test runs. Test test passes. The test test fixture is slow.".to_owned(),
+            "Packets arrive. Packets are captured.".to_owned(),
+        ];
+        let k = keyphrases(&parts, 5);
+        assert!(!k[0].is_empty());
+        for p in &k[0] {
+            let mut stems = p.stems.clone();
+            stems.dedup();
+            assert_eq!(stems, p.stems, "{}", p.text);
+        }
+    }
 
     #[test]
     fn distinctive_phrases_rank_first() {
