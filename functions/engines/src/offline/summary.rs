@@ -5,10 +5,34 @@ use std::collections::HashMap;
 
 use coursegen_core::material::{EndTrust, Sentence};
 
+use super::text::words;
+
 /// Sentences shorter than this say too little to summarise anything.
 const MIN_SUMMARY_WORDS: usize = 6;
 /// Sentences longer than this are hard to read as a summary.
 const MAX_SUMMARY_WORDS: usize = 40;
+
+/// Words that, just before "see", make it a statement ("you will see the
+/// window") rather than an instruction to look elsewhere.
+const SEERS: &[&str] = &[
+    "i", "you", "we", "they", "he", "she", "it", "can", "could", "will", "would", "may", "might",
+    "should", "must", "to", "also", "not", "ll",
+];
+
+/// Whether a sentence only sends the reader elsewhere ("See Section 5.2
+/// for details.", "For a list of formats, see Table 9.1."): it says
+/// nothing to summarise or to ask about.
+pub fn points_elsewhere(text: &str) -> bool {
+    let words = words(text);
+    match words.first().map(String::as_str) {
+        Some("see") => true,
+        Some("refer") => words.get(1).is_some_and(|w| w == "to"),
+        Some("for") => words
+            .windows(2)
+            .any(|w| w[1] == "see" && !SEERS.contains(&w[0].as_str())),
+        _ => false,
+    }
+}
 
 /// Indexes of the `count` most central sentences, in their original order.
 /// `stems` holds each sentence's content stems.
@@ -35,8 +59,9 @@ pub fn central_sentences(
         .iter()
         .enumerate()
         .filter(|(i, _)| {
-            (MIN_SUMMARY_WORDS..=MAX_SUMMARY_WORDS)
-                .contains(&sentences[*i].text.split_whitespace().count())
+            let text = &sentences[*i].text;
+            (MIN_SUMMARY_WORDS..=MAX_SUMMARY_WORDS).contains(&text.split_whitespace().count())
+                && !points_elsewhere(text)
         })
         .map(|(i, s)| {
             let weight: f64 = s
@@ -102,6 +127,36 @@ mod tests {
     use super::*;
     use crate::offline::facts::tests::sentences;
     use crate::offline::text::{content_stems, idf};
+
+    #[test]
+    fn a_sentence_that_only_points_elsewhere_is_never_central() {
+        for pointer in [
+            "See Section 5.2 for more details.",
+            "Refer to chapter 9 for more information.",
+            "For a list of output formats see section 5.3.2.",
+            "For more on layer modes, see the Layer Modes page.",
+        ] {
+            assert!(points_elsewhere(pointer), "{pointer}");
+        }
+        for statement in [
+            "For example, you will see the capture window open.",
+            "For each packet you can see its protocol tree.",
+            "Seen from the server, the client is anonymous.",
+            "Layer modes decide how the layers mix (see Section 8.2).",
+        ] {
+            assert!(!points_elsewhere(statement), "{statement}");
+        }
+        let texts = [
+            "See section 4.2 of the compost heap guide for compost heap details.",
+            "A compost heap needs air and water to rot its green waste.",
+            "Rain falls on the garden in the spring months mostly.",
+        ];
+        let sentences = sentences(&texts);
+        let stems: Vec<Vec<String>> = texts.iter().map(|t| content_stems(t)).collect();
+        let weights = idf(&stems);
+        let all = central_sentences(&sentences, &stems, &weights, 3);
+        assert_eq!(all, [1, 2], "the pointer is left out");
+    }
 
     #[test]
     fn sentences_with_a_sure_end_come_before_more_central_unsure_ones() {
