@@ -286,10 +286,13 @@ pub fn quantities(sentences: &[Sentence]) -> Vec<Quantity> {
             let label = text[..k]
                 .split_whitespace()
                 .next_back()
-                .is_some_and(|w| LABELS.contains(&w.to_lowercase().trim_end_matches('.')));
-            // "gimp-2.10", "Example 15-16": a number joined to a word or
-            // another number is part of a name or a reference.
-            let joined = k >= 2 && bytes[k - 1] == b'-' && in_name(bytes[k - 2]);
+                .is_some_and(|w| LABELS.contains(&w.to_lowercase().trim_end_matches(['.', ','])));
+            // "gimp-2.10", "Example 15-16", "mailx(1)": a number joined to
+            // a word or another number is part of a name or a reference.
+            let joined = k >= 2
+                && in_name(bytes[k - 2])
+                && (bytes[k - 1] == b'-'
+                    || (bytes[k - 1] == b'(' && bytes.get(end) == Some(&b')')));
             let written = &text[k..end];
             let plain = written.replace(',', "");
             if !followed_by_letter
@@ -458,6 +461,7 @@ pub(crate) mod tests {
             "About 97 percent, 1,629 dollars and 3.5 hours, but not CO2 or H2O; magnitude 5.",
             "Figure 3.2 and section 4 show it, as table 2 does; type gimp-2.10 to start.",
             "Versions 2.0.x and 2.1.y, Example 15-16, sl_log_1 and event (1,5000001) hold 6 rows.",
+            "See mailx(1) and figure, 11 (restored captions) for the 2 modes.",
         ]);
         let q: Vec<(f64, String, u8)> = quantities(&s)
             .into_iter()
@@ -472,7 +476,8 @@ pub(crate) mod tests {
                 (5.0, "5".into(), 0),
                 (1.0, "1".into(), 0),
                 (5000001.0, "5000001".into(), 0),
-                (6.0, "6".into(), 0)
+                (6.0, "6".into(), 0),
+                (2.0, "2".into(), 0)
             ]
         );
     }
