@@ -44,6 +44,10 @@ pub struct Definition {
     /// One past the last sentence of the fact: the naming sentence of
     /// "We call this X" belongs to it too.
     pub until: usize,
+    /// Whether the term is a name: its first word, capitalised at the head
+    /// of the sentence, is written so inside sentences too ("Mutt is a
+    /// mail client" beside "start Mutt").
+    pub name: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -94,6 +98,7 @@ pub fn definitions(sentences: &[Sentence]) -> Vec<Definition> {
                 verb,
                 sentence: i,
                 until: i + 1,
+                name: false,
             });
         } else if let Some(term) = naming(&s.text)
             && i > 0
@@ -108,13 +113,55 @@ pub fn definitions(sentences: &[Sentence]) -> Vec<Definition> {
                 verb: "",
                 sentence: i - 1,
                 until: i + 1,
+                name: false,
             });
         }
     }
     // One definition per term: the first.
     let mut seen = std::collections::HashSet::new();
     out.retain(|d| seen.insert(d.term.to_lowercase()));
+    let names = written_capitalised(sentences, out.iter().map(|d| first_word(&d.subject)));
+    for d in &mut out {
+        d.name = names.contains(&first_word(&d.subject).to_lowercase());
+    }
     out
+}
+
+fn first_word(text: &str) -> &str {
+    text.split_whitespace().next().unwrap_or("")
+}
+
+/// Those of `words` (as written at the head of a sentence) that the
+/// sentences write with a capital inside them more often than without,
+/// lower-cased.
+fn written_capitalised<'a>(
+    sentences: &[Sentence],
+    words: impl Iterator<Item = &'a str>,
+) -> std::collections::HashSet<String> {
+    let mut counts: std::collections::HashMap<String, (usize, usize)> = words
+        .filter(|w| w.starts_with(char::is_uppercase))
+        .map(|w| (w.to_lowercase(), (0, 0)))
+        .collect();
+    if counts.is_empty() {
+        return Default::default();
+    }
+    for s in sentences {
+        for token in s.text.split_whitespace().skip(1) {
+            let token = token.trim_matches(|c: char| !c.is_alphanumeric());
+            if let Some((capital, lower)) = counts.get_mut(&token.to_lowercase()) {
+                if token.starts_with(char::is_uppercase) {
+                    *capital += 1;
+                } else {
+                    *lower += 1;
+                }
+            }
+        }
+    }
+    counts
+        .into_iter()
+        .filter(|&(_, (capital, lower))| capital > lower)
+        .map(|(word, _)| word)
+        .collect()
 }
 
 /// "An X is a Y…", "X is the Y…", "X are Y…", "X means Y", "X refers to Y",

@@ -371,12 +371,15 @@ pub(crate) fn statement(d: &Definition) -> String {
 }
 
 /// The term as a sentence would name it mid-sentence: "an antigen",
-/// "magnitude", "TCP".
+/// "magnitude", "TCP", "Mutt".
 pub(crate) fn named(d: &Definition) -> String {
     for article in ["A ", "An ", "The "] {
         if let Some(rest) = d.subject.strip_prefix(article) {
             return format!("{}{rest}", article.to_lowercase());
         }
+    }
+    if d.name {
+        return d.subject.clone();
     }
     let mut c = d.subject.chars();
     match (c.next(), c.clone().next()) {
@@ -401,7 +404,22 @@ mod tests {
             verb: "is",
             sentence,
             until: sentence + 1,
+            name: false,
         }
+    }
+
+    #[test]
+    fn a_name_keeps_its_capital_where_a_common_term_loses_it() {
+        let sentences = crate::offline::facts::tests::sentences(&[
+            "Mutt is a text-based mail client.",
+            "You start Mutt from a shell, and Mutt reads your mailbox.",
+            "Compost is a mix of rotted green waste.",
+            "Turn the compost every week.",
+            "A mailbox is a file of messages.",
+        ]);
+        let defs = crate::offline::facts::definitions(&sentences);
+        let names: Vec<String> = defs.iter().map(named).collect();
+        assert_eq!(names, ["Mutt", "compost", "a mailbox"]);
     }
 
     #[test]
