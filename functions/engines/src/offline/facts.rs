@@ -16,10 +16,73 @@ const MIN_STEPS: usize = 3;
 
 /// Words that cannot start a defined term: "It is a…" defines nothing.
 const NOT_TERMS: &[&str] = &[
-    "it", "this", "that", "there", "he", "she", "they", "we", "you", "i", "what", "which", "who",
-    "here", "these", "those", "one", "each", "all", "some", "most", "many", "much", "such", "so",
-    "and", "but", "or", "if", "when", "now", "today", "first", "second", "third", "next", "last",
-    "finally", "another", "then", "also",
+    "it",
+    "this",
+    "that",
+    "there",
+    "he",
+    "she",
+    "they",
+    "we",
+    "you",
+    "i",
+    "what",
+    "which",
+    "who",
+    "here",
+    "these",
+    "those",
+    "one",
+    "each",
+    "all",
+    "some",
+    "most",
+    "many",
+    "much",
+    "such",
+    "so",
+    "and",
+    "but",
+    "or",
+    "if",
+    "when",
+    "now",
+    "today",
+    "first",
+    "second",
+    "third",
+    "next",
+    "last",
+    "finally",
+    "another",
+    "then",
+    "also",
+    // Sentence adverbs: "Perhaps the most important is …" defines nothing.
+    "perhaps",
+    "probably",
+    "maybe",
+    "however",
+    "therefore",
+    "thus",
+    "hence",
+    "still",
+    "yet",
+    "indeed",
+    "usually",
+    "often",
+    "sometimes",
+    "generally",
+    "typically",
+    "basically",
+    "essentially",
+    "actually",
+    "really",
+    "clearly",
+    "obviously",
+    "certainly",
+    "only",
+    "just",
+    "even",
 ];
 
 /// A description longer than this is cut at its first clause break.
@@ -461,6 +524,7 @@ pub(crate) mod tests {
             "An antigen is a molecule that the immune system can recognize as foreign.",
             "A helper T cell is a cell that confirms the threat is real.",
             "It is a simple idea really.",
+            "Perhaps the most important is the layer mode of the image.",
             "The body remembers a specific antigen for years.",
             "We call this immunological memory.",
             "Magnitude is a number that describes how much energy was released.",
@@ -486,17 +550,17 @@ pub(crate) mod tests {
                 (
                     "immunological memory".into(),
                     "the body remembers a specific antigen for years".into(),
-                    3
+                    4
                 ),
                 (
                     "Magnitude".into(),
                     "a number that describes how much energy was released".into(),
-                    5
+                    6
                 ),
                 (
                     "Photosynthesis".into(),
                     "turning light into sugar".into(),
-                    6
+                    7
                 ),
             ]
         );
