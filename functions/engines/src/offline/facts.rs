@@ -16,74 +16,17 @@ const MIN_STEPS: usize = 3;
 
 /// Words that cannot start a defined term: "It is a…" defines nothing.
 const NOT_TERMS: &[&str] = &[
-    "it",
-    "this",
-    "that",
-    "there",
-    "he",
-    "she",
-    "they",
-    "we",
-    "you",
-    "i",
-    "what",
-    "which",
-    "who",
-    "here",
-    "these",
-    "those",
-    "one",
-    "each",
-    "all",
-    "some",
-    "most",
-    "many",
-    "much",
-    "such",
-    "so",
-    "and",
-    "but",
-    "or",
-    "if",
-    "when",
-    "now",
-    "today",
-    "first",
-    "second",
-    "third",
-    "next",
-    "last",
-    "finally",
-    "another",
-    "then",
-    "also",
-    // Sentence adverbs: "Perhaps the most important is …" defines nothing.
-    "perhaps",
-    "probably",
-    "maybe",
-    "however",
-    "therefore",
-    "thus",
-    "hence",
-    "still",
-    "yet",
-    "indeed",
-    "usually",
-    "often",
-    "sometimes",
-    "generally",
-    "typically",
-    "basically",
-    "essentially",
-    "actually",
-    "really",
-    "clearly",
-    "obviously",
-    "certainly",
-    "only",
-    "just",
-    "even",
+    "it", "this", "that", "there", "he", "she", "they", "we", "you", "i", "what", "which", "who",
+    "here", "these", "those", "one", "each", "all", "some", "most", "many", "much", "such", "so",
+    "and", "but", "or", "if", "when", "now", "today", "first", "second", "third", "next", "last",
+    "finally", "another", "then", "also",
 ];
+
+/// Sentence adverbs, which cannot start one either: "Perhaps the most
+/// important is …" defines nothing.
+const SENTENCE_ADVERBS: &str = "perhaps probably maybe however therefore thus hence still yet \
+    indeed usually often sometimes generally typically basically essentially actually really \
+    clearly obviously certainly only just even";
 
 /// A description longer than this is cut at its first clause break.
 const MAX_DESCRIPTION_WORDS: usize = 18;
@@ -299,6 +242,7 @@ fn plausible_term(term: &str) -> bool {
         && ws.len() <= MAX_TERM_WORDS
         && raw.len() <= MAX_TERM_WORDS
         && !NOT_TERMS.contains(&ws[0].as_str())
+        && !SENTENCE_ADVERBS.split_whitespace().any(|w| w == ws[0])
         && !is_stopword(&ws[ws.len() - 1])
         && !term.contains([',', ';', ':', '"', '(', ')'])
         && ws.iter().any(|w| w.chars().count() >= 3)
