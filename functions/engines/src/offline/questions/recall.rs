@@ -31,7 +31,7 @@ pub(super) fn fill_blank(scope: &Scope<'_>) -> Vec<Candidate> {
                 BloomLevel::Remember,
                 scope.span(d.sentence..d.until),
                 QuestionBody::FillBlank {
-                    accepted: accepted_forms(&d.term),
+                    accepted: accepted(d),
                     case_sensitive: false,
                 },
             );
@@ -49,6 +49,16 @@ pub(super) fn fill_blank(scope: &Scope<'_>) -> Vec<Candidate> {
         .collect()
 }
 
+/// A defined term's accepted answers: a name as written, any other term
+/// with its plural or singular too (not "Mutts" for "Mutt").
+fn accepted(d: &crate::offline::facts::Definition) -> Vec<String> {
+    if d.name {
+        vec![d.term.clone()]
+    } else {
+        accepted_forms(&d.term)
+    }
+}
+
 /// The term, and its plural or singular, as accepted answers.
 pub(super) fn accepted_forms(term: &str) -> Vec<String> {
     let mut forms = vec![term.to_owned()];
@@ -56,12 +66,22 @@ pub(super) fn accepted_forms(term: &str) -> Vec<String> {
     let consonant_y = bytes.len() > 2
         && bytes[bytes.len() - 1] == b'y'
         && !b"aeiou".contains(&bytes[bytes.len() - 2]);
+    // "boxes", "branches", "classes": the plural of a word ending in a hiss.
+    let hissing = |word: &str| {
+        ["x", "ch", "sh", "ss", "z"]
+            .iter()
+            .any(|e| word.ends_with(e))
+    };
     let other = if let Some(stem) = term.strip_suffix("ies") {
         format!("{stem}y")
+    } else if let Some(singular) = term.strip_suffix("es").filter(|s| hissing(s)) {
+        singular.to_owned()
     } else if let Some(singular) = term.strip_suffix('s').filter(|_| !term.ends_with("ss")) {
         singular.to_owned()
     } else if consonant_y {
         format!("{}ies", &term[..term.len() - 1])
+    } else if hissing(term) {
+        format!("{term}es")
     } else {
         format!("{term}s")
     };
@@ -79,7 +99,7 @@ pub(super) fn short_answer(scope: &Scope<'_>) -> Vec<Candidate> {
                 BloomLevel::Remember,
                 scope.span(d.sentence..d.until),
                 QuestionBody::ShortAnswer {
-                    accepted: accepted_forms(&d.term),
+                    accepted: accepted(d),
                     model_answer: Some(d.term.clone()),
                 },
             );
@@ -148,5 +168,21 @@ mod tests {
         assert_eq!(accepted_forms("antibodies"), vec!["antibodies", "antibody"]);
         assert_eq!(accepted_forms("antibody"), vec!["antibody", "antibodies"]);
         assert_eq!(accepted_forms("key"), vec!["key", "keys"]);
+        assert_eq!(accepted_forms("mailbox"), vec!["mailbox", "mailboxes"]);
+        assert_eq!(accepted_forms("branches"), vec!["branches", "branch"]);
+        assert_eq!(accepted_forms("class"), vec!["class", "classes"]);
+        assert_eq!(accepted_forms("files"), vec!["files", "file"]);
+    }
+
+    #[test]
+    fn a_name_is_accepted_as_written_and_a_term_in_either_number() {
+        let sentences = crate::offline::facts::tests::sentences(&[
+            "Mutt is a text-based mail client.",
+            "You start Mutt from a shell.",
+            "A mailbox is a file of messages.",
+        ]);
+        let defs = crate::offline::facts::definitions(&sentences);
+        assert_eq!(accepted(&defs[0]), ["Mutt"]);
+        assert_eq!(accepted(&defs[1]), ["mailbox", "mailboxes"]);
     }
 }
