@@ -6,10 +6,12 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use crate::course::{Assessment, Flashcard, GlossaryEntry, Lesson};
-use crate::material::Material;
+use crate::image_prompt::VideoPrompts;
+use crate::material::{Material, ScriptSection};
 use crate::narration::Narration;
 use crate::options::Options;
 use crate::outputs::{Outline, Segment, SegmentParams, Validation};
+use crate::storyboard::{Storyboard, VideoBoard};
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum EngineError {
@@ -111,4 +113,33 @@ pub trait NarrationWriter: Send + Sync + std::fmt::Debug {
     /// The lesson told as a narration of whole spoken sentences over
     /// slides, about one to four minutes long.
     async fn narration(&self, request: NarrationRequest<'_>) -> Result<Narration, EngineError>;
+}
+
+/// What a storyboard is made from: the script's videos, as its headers
+/// split them.
+#[derive(Debug, Clone, Copy)]
+pub struct StoryboardRequest<'a> {
+    /// The script's title.
+    pub title: &'a str,
+    pub videos: &'a [ScriptSection],
+    /// BCP 47 tag of the course's language, for videos whose own script
+    /// does not say (an Arabic video is Arabic whatever the course says).
+    pub language: &'a str,
+    pub options: &'a Options,
+}
+
+#[async_trait]
+pub trait StoryboardWriter: Send + Sync + std::fmt::Debug {
+    /// Per video, shots of frames covering all of its narration, in order.
+    async fn storyboard(&self, request: StoryboardRequest<'_>) -> Result<Storyboard, EngineError>;
+}
+
+#[async_trait]
+pub trait PromptWriter: Send + Sync + std::fmt::Debug {
+    /// A style guide for `video` and a production prompt per frame.
+    async fn prompts(
+        &self,
+        video: &VideoBoard,
+        options: &Options,
+    ) -> Result<VideoPrompts, EngineError>;
 }

@@ -22,7 +22,8 @@ pub use artifact_store::{
 pub use callback_store::{CallbackRecord, CallbackStore};
 pub use content::{
     AssessmentWriter, EngineError, LessonRequest, LessonWriter, NarrationRequest, NarrationWriter,
-    Notes, NotesWriter, Outliner, Segmenter, Validator,
+    Notes, NotesWriter, Outliner, PromptWriter, Segmenter, StoryboardRequest, StoryboardWriter,
+    Validator,
 };
 pub use delivery_log::{DeliveryLog, DeliveryState, StoredAnswer};
 pub use job_store::{Committed, JobQuery, JobStore, MAX_EVENTS_PER_READ, check_next_version};

@@ -8,7 +8,7 @@ mod docx;
 mod json;
 mod markdown;
 mod narrate;
-mod plain;
+pub(crate) mod plain;
 pub mod punctuation;
 mod sentences;
 mod source;

@@ -4,14 +4,17 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use coursegen_core::course::{Assessment, Lesson};
+use coursegen_core::image_prompt::VideoPrompts;
 use coursegen_core::material::{Material, Sentence};
 use coursegen_core::narration::Narration;
 use coursegen_core::options::Options;
 use coursegen_core::outputs::{Outline, Segment, SegmentParams, Validation};
 use coursegen_core::ports::{
     AssessmentWriter, EngineError, LessonRequest, LessonWriter, NarrationRequest, NarrationWriter,
-    Notes, NotesWriter, Outliner, Segmenter, Validator,
+    Notes, NotesWriter, Outliner, PromptWriter, Segmenter, StoryboardRequest, StoryboardWriter,
+    Validator,
 };
+use coursegen_core::storyboard::{Storyboard, VideoBoard};
 
 use super::knowledge::Knowledge;
 use super::{assessment, lesson, notes, outline, segment, validate};
@@ -199,6 +202,24 @@ impl NarrationWriter for OfflineEngine {
             request.module_title,
             request.language,
         ))
+    }
+}
+
+#[async_trait]
+impl StoryboardWriter for OfflineEngine {
+    async fn storyboard(&self, request: StoryboardRequest<'_>) -> Result<Storyboard, EngineError> {
+        super::storyboard::storyboard(request)
+    }
+}
+
+#[async_trait]
+impl PromptWriter for OfflineEngine {
+    async fn prompts(
+        &self,
+        video: &VideoBoard,
+        _options: &Options,
+    ) -> Result<VideoPrompts, EngineError> {
+        Ok(super::prompts::prompts(video))
     }
 }
 

@@ -123,7 +123,7 @@ fn is_timestamp(inner: &str) -> bool {
 
 /// Sentences of a paragraph: split after `.`, `!`, `?` (and their
 /// full-width and Arabic forms) followed by a space.
-fn split_sentences(paragraph: &str) -> Vec<String> {
+pub(crate) fn split_sentences(paragraph: &str) -> Vec<String> {
     let text = clean(paragraph);
     let mut out = Vec::new();
     let mut start = 0;
@@ -144,7 +144,7 @@ fn split_sentences(paragraph: &str) -> Vec<String> {
 
 /// A line made a whole spoken sentence: first letter capitalised, a full
 /// stop when it has no end mark; `None` when it has nothing to say.
-fn spoken(line: &str) -> Option<String> {
+pub(crate) fn spoken(line: &str) -> Option<String> {
     let line = line.trim().trim_end_matches([':', ';', ',']);
     if !line.chars().any(char::is_alphabetic) {
         return None;

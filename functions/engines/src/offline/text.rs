@@ -244,9 +244,27 @@ const STOPWORDS: &[&str] = &[
     "along",
 ];
 
+/// Arabic function words of three letters or more (shorter ones are never
+/// content words): prepositions, pronouns, relatives, particles, and the
+/// commonest of them with a conjunction or preposition attached.
+const ARABIC_STOPWORDS: &str = "\
+    على إلى الى عن مع هذا هذه هذان هاتان هؤلاء ذلك تلك أولئك الذي التي التى الذين \
+    اللذان اللتان اللواتي ماذا لماذا ليس ليست كان كانت كانوا يكون تكون يكونون \
+    بعض لقد إذا اذا لكن لكنّ حتى عند منذ بين بعد قبل فوق تحت حول دون غير مثل كما \
+    لذلك لأن لان أيضا أيضًا ايضا فقط جدا جدًا هناك هنا حيث كيف متى هل يمكن يمكنك \
+    عليه عليها عليهم فيه فيها فيهم منه منها منهم لها لهم لكم إليه إليها وهو وهي \
+    وفي ومن وعلى وإلى وأن وقد ولا ولم ولن وما وهذا وهذه وذلك أكثر اكثر أقل اقل أحد \
+    احد كل وكل نحن أنت انت أنتم انتم أنا هم هن إلا الا بها إليك إليكم عليك لنا أما";
+
 fn stopwords() -> &'static std::collections::HashSet<&'static str> {
     static SET: OnceLock<std::collections::HashSet<&'static str>> = OnceLock::new();
-    SET.get_or_init(|| STOPWORDS.iter().copied().collect())
+    SET.get_or_init(|| {
+        STOPWORDS
+            .iter()
+            .copied()
+            .chain(ARABIC_STOPWORDS.split_whitespace())
+            .collect()
+    })
 }
 
 pub fn is_stopword(word: &str) -> bool {
