@@ -9,7 +9,9 @@ use std::path::PathBuf;
 use async_trait::async_trait;
 use tokio::sync::watch;
 
+use crate::image_prompt::{FramePrompt, StyleGuide};
 use crate::narration::{Direction, Narration, Slide};
+use crate::storyboard::Frame;
 use crate::videos::VideoOptions;
 
 /// Why a media operation failed. Only `Unavailable` is worth retrying.
@@ -161,4 +163,32 @@ pub trait VideoRenderer: Send + Sync + std::fmt::Debug {
         progress: &(dyn Fn(u8) + Send + Sync),
         cancel: watch::Receiver<bool>,
     ) -> Result<RenderedVideo, MediaError>;
+}
+
+/// A picture to make for one storyboard frame.
+#[derive(Debug, Clone, Copy)]
+pub struct ImageRequest<'a> {
+    /// The frame's production prompt and its video's style guide: what an
+    /// image model is sent.
+    pub prompt: &'a FramePrompt,
+    pub style: &'a StyleGuide,
+    /// The frame as the storyboard has it: what a renderer with no model
+    /// draws from.
+    pub frame: &'a Frame,
+    /// The frame size the picture is for; a provider may answer in a size
+    /// of its own, which is fitted to this one when the frame is composed.
+    pub size: FrameSize,
+    /// The video's reading direction.
+    pub direction: Direction,
+}
+
+/// Makes the picture of a storyboard frame, without its on-screen text:
+/// that is laid over every picture the same way, legibly and in the right
+/// script, whoever drew it.
+#[async_trait]
+pub trait Images: Send + Sync + std::fmt::Debug {
+    /// A PNG (or, from a provider, any picture format it answers with).
+    /// Transient failures are retried inside, with backoff, before
+    /// `Unavailable` is returned; a refusal is `Invalid`, never retried.
+    async fn image(&self, request: ImageRequest<'_>) -> Result<Vec<u8>, MediaError>;
 }

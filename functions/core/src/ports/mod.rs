@@ -28,8 +28,8 @@ pub use content::{
 pub use delivery_log::{DeliveryLog, DeliveryState, StoredAnswer};
 pub use job_store::{Committed, JobQuery, JobStore, MAX_EVENTS_PER_READ, check_next_version};
 pub use media::{
-    Encoder, FrameSize, MediaError, RenderedVideo, SlideRenderer, Speaker, Speech, VideoPlan,
-    VideoRenderer, Voice,
+    Encoder, FrameSize, ImageRequest, Images, MediaError, RenderedVideo, SlideRenderer, Speaker,
+    Speech, VideoPlan, VideoRenderer, Voice,
 };
 pub use paging::{Cursor, ListPosition, MAX_PAGE_SIZE, Page, PageRequest};
 pub use remote_files::{Fetched, RemoteFiles};
