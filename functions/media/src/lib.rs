@@ -10,6 +10,7 @@
 //! - [`wav`]: reading and joining the WAV speech comes as.
 
 pub mod encoder;
+mod http_retry;
 pub mod images;
 mod language;
 pub mod render;

@@ -8,12 +8,12 @@
 //! - `scene`: what a slide draws, and its SVG (all text escaped).
 //! - `theme`: colours and type sizes.
 
-mod fonts;
+pub(crate) mod fonts;
 mod layout;
-mod measure;
-mod scene;
+pub(crate) mod measure;
+pub(crate) mod scene;
 mod theme;
-mod wrap;
+pub(crate) mod wrap;
 
 use std::path::Path;
 use std::sync::OnceLock;
@@ -27,6 +27,16 @@ pub use fonts::{DEJAVU_DIR, DEJAVU_PACKAGE};
 use fonts::Fonts;
 use layout::Frame;
 use scene::Scene;
+
+/// Debian's DejaVu fonts ([`DEJAVU_DIR`]), read once per process however
+/// many renderers are made; `Missing` names the package when they are not
+/// installed.
+pub(crate) fn debian_fonts() -> Result<Fonts, MediaError> {
+    static DEBIAN: OnceLock<Result<Fonts, MediaError>> = OnceLock::new();
+    DEBIAN
+        .get_or_init(|| Fonts::load(Path::new(DEJAVU_DIR)))
+        .clone()
+}
 
 /// The largest side a frame may have: a 4K portrait is 3840.
 pub const MAX_SIDE: u32 = 4096;
@@ -43,10 +53,8 @@ impl ResvgSlides {
     /// however many renderers are made; `Missing` names the package when
     /// they are not installed.
     pub fn new() -> Result<Self, MediaError> {
-        static DEBIAN: OnceLock<Result<Fonts, MediaError>> = OnceLock::new();
-        let fonts = DEBIAN.get_or_init(|| Fonts::load(Path::new(DEJAVU_DIR)));
         Ok(ResvgSlides {
-            fonts: fonts.clone()?,
+            fonts: debian_fonts()?,
         })
     }
 

@@ -142,37 +142,47 @@ impl Scene {
                     )
                 }
                 Item::Text(line) => {
-                    let anchor = match line.anchor {
-                        Anchor::Start => "start",
-                        Anchor::Middle => "middle",
-                        Anchor::End => "end",
-                    };
-                    // usvg lays every text out in a left-to-right paragraph;
-                    // an embedding makes the line's base direction
-                    // right-to-left, so its neutral characters (a final
-                    // full stop, brackets) and any Latin words fall in
-                    // right-to-left order.
-                    let (open, close) = if line.rtl {
-                        ("\u{202B}", "\u{202C}")
-                    } else {
-                        ("", "")
-                    };
-                    write!(
-                        out,
-                        r#"<text id="t{i}" x="{}" y="{}" font-family="{FAMILY}" font-size="{}" font-weight="{}" fill="{}" text-anchor="{anchor}">{open}{}{close}</text>"#,
-                        n(line.x),
-                        n(line.baseline),
-                        n(line.size),
-                        line.weight.css(),
-                        line.fill,
-                        escape(&line.text)
-                    )
+                    out.push_str(&text_svg(line, &format!("t{i}")));
+                    Ok(())
                 }
             };
         }
         out.push_str("</svg>");
         out
     }
+}
+
+/// One line of text as an SVG `<text>` element (with `id` unless it is
+/// empty), its characters escaped.
+pub(crate) fn text_svg(line: &Line, id: &str) -> String {
+    let anchor = match line.anchor {
+        Anchor::Start => "start",
+        Anchor::Middle => "middle",
+        Anchor::End => "end",
+    };
+    // usvg lays every text out in a left-to-right paragraph; an embedding
+    // makes the line's base direction right-to-left, so its neutral
+    // characters (a final full stop, brackets) and any Latin words fall in
+    // right-to-left order.
+    let (open, close) = if line.rtl {
+        ("\u{202B}", "\u{202C}")
+    } else {
+        ("", "")
+    };
+    let id = if id.is_empty() {
+        String::new()
+    } else {
+        format!(r#" id="{id}""#)
+    };
+    format!(
+        r#"<text{id} x="{}" y="{}" font-family="{FAMILY}" font-size="{}" font-weight="{}" fill="{}" text-anchor="{anchor}">{open}{}{close}</text>"#,
+        n(line.x),
+        n(line.baseline),
+        n(line.size),
+        line.weight.css(),
+        line.fill,
+        escape(&line.text)
+    )
 }
 
 /// A coordinate, short.
