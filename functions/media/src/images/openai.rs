@@ -11,9 +11,9 @@ use serde_json::{Value, json};
 
 use crate::http_retry::{Answer, Failure, Server, server_message};
 
-/// The default model. Providers retire image models by name every few
-/// months, so the model must be set by configuration, not trusted to this.
-const DEFAULT_MODEL: &str = "gpt-image-1";
+/// The default model (gpt-image-1 was shut down in October 2026). Providers
+/// retire models every few months: set it by configuration.
+const DEFAULT_MODEL: &str = "gpt-image-2";
 
 /// What a refusal by OpenAI's safety system starts with, for a reviewer
 /// to recognise and rewrite the prompt.
@@ -45,7 +45,7 @@ impl std::fmt::Debug for OpenAiImages {
 impl OpenAiImages {
     /// A client of the server at `base_url` (e.g. `https://api.openai.com/v1`),
     /// sending `api_key` as a bearer token when there is one. Defaults: model
-    /// `gpt-image-1`, the size by the frame's aspect, 4 attempts from a
+    /// `gpt-image-2`, the size by the frame's aspect, 4 attempts from a
     /// 500 ms backoff, 180 s per request (a large picture takes a minute).
     pub fn new(base_url: impl Into<String>, api_key: Option<String>) -> Result<Self, MediaError> {
         Ok(OpenAiImages {
@@ -68,7 +68,7 @@ impl OpenAiImages {
 
     /// The size every picture is asked for in, as the server names sizes
     /// ("1536x1024", "1792x1024"), instead of one chosen by the frame's
-    /// aspect from gpt-image-1's three.
+    /// aspect from the three sizes every GPT image model takes.
     pub fn with_size(mut self, size: impl Into<String>) -> Self {
         self.size = Some(size.into());
         self
@@ -386,7 +386,7 @@ mod tests {
         let seen = fake.seen.lock().unwrap();
         let (headers, body) = &seen[0];
         assert_eq!(headers["authorization"], format!("Bearer {KEY}").as_str());
-        assert_eq!(body["model"], "gpt-image-1");
+        assert_eq!(body["model"], "gpt-image-2");
         assert_eq!(body["n"], 1);
         assert_eq!(body["size"], "1536x1024");
         assert_eq!(body["response_format"], "b64_json");
@@ -412,7 +412,7 @@ mod tests {
             "{shown}"
         );
         assert!(
-            shown.contains("redacted") && shown.contains("gpt-image-1"),
+            shown.contains("redacted") && shown.contains("gpt-image-2"),
             "{shown}"
         );
         assert_eq!(
