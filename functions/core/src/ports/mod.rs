@@ -5,6 +5,7 @@
 mod ai_worker;
 mod artifact_store;
 mod callback_store;
+mod clips;
 mod content;
 mod delivery_log;
 mod job_store;
@@ -20,6 +21,7 @@ pub use artifact_store::{
     validate_content_type,
 };
 pub use callback_store::{CallbackRecord, CallbackStore};
+pub use clips::{ClipImage, ClipRequest, ClipState, Clips};
 pub use content::{
     AssessmentWriter, EngineError, LessonRequest, LessonWriter, NarrationRequest, NarrationWriter,
     Notes, NotesWriter, Outliner, PromptWriter, Segmenter, StoryboardRequest, StoryboardWriter,
