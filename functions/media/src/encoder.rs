@@ -214,7 +214,7 @@ impl Encoder for Ffmpeg {
         &self,
         plan: &VideoPlan,
         progress: &(dyn Fn(u8) + Send + Sync),
-        mut cancel: watch::Receiver<bool>,
+        cancel: watch::Receiver<bool>,
     ) -> Result<(), MediaError> {
         if plan.stills.is_empty() || plan.duration_ms == 0 {
             return Err(MediaError::Invalid(
@@ -228,8 +228,47 @@ impl Encoder for Ffmpeg {
         tokio::fs::write(&list, still_list(&plan.stills))
             .await
             .map_err(io)?;
+        let outcome = self
+            .run(
+                arguments(plan, &list, &partial),
+                plan.duration_ms,
+                progress,
+                cancel,
+            )
+            .await;
+        let _ = tokio::fs::remove_file(&list).await;
+        let result = match outcome {
+            Ok(()) => tokio::fs::rename(&partial, &plan.output)
+                .await
+                .map_err(|e| MediaError::Failed(format!("cannot keep the video: {e}"))),
+            Err(e) => Err(e),
+        };
+        if result.is_err() {
+            let _ = tokio::fs::remove_file(&partial).await;
+        } else {
+            progress(100);
+        }
+        result
+    }
+}
+
+impl Ffmpeg {
+    /// Runs ffmpeg with `args` (which must include `-progress pipe:1`),
+    /// reporting percent done of `duration_ms` to `progress`; kills it and
+    /// answers `Cancelled` once `cancel` turns true; a failure quotes the
+    /// end of what ffmpeg said.
+    pub(crate) async fn run(
+        &self,
+        args: Vec<String>,
+        duration_ms: u64,
+        progress: &(dyn Fn(u8) + Send + Sync),
+        mut cancel: watch::Receiver<bool>,
+    ) -> Result<(), MediaError> {
+        if *cancel.borrow() {
+            return Err(MediaError::Cancelled);
+        }
         let spawned = Command::new(&self.program)
-            .args(arguments(plan, &list, &partial))
+            .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -247,7 +286,7 @@ impl Encoder for Ffmpeg {
             tokio::select! {
                 line = lines.next_line() => match line {
                     Ok(Some(line)) => {
-                        if let Some(p) = progress_of(&line, plan.duration_ms) {
+                        if let Some(p) = progress_of(&line, duration_ms) {
                             progress(p);
                         }
                     }
@@ -263,23 +302,14 @@ impl Encoder for Ffmpeg {
             }
         };
         let said = errors.await.unwrap_or_default();
-        let _ = tokio::fs::remove_file(&list).await;
-        let result = match outcome {
-            Ok(status) if status.success() => tokio::fs::rename(&partial, &plan.output)
-                .await
-                .map_err(|e| MediaError::Failed(format!("cannot keep the video: {e}"))),
+        match outcome {
+            Ok(status) if status.success() => Ok(()),
             Ok(status) => Err(MediaError::Failed(format!(
                 "ffmpeg failed ({status}): {}",
                 last_lines(&said)
             ))),
             Err(e) => Err(e),
-        };
-        if result.is_err() {
-            let _ = tokio::fs::remove_file(&partial).await;
-        } else {
-            progress(100);
         }
-        result
     }
 }
 

@@ -13,6 +13,7 @@ pub mod encoder;
 mod http_retry;
 pub mod images;
 mod language;
+pub mod motion;
 pub mod render;
 pub mod slides;
 pub mod speech;
