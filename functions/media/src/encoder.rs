@@ -120,24 +120,8 @@ pub fn arguments(plan: &VideoPlan, list: &Path, partial: &Path) -> Vec<String> {
             24
         );
     }
-    let mut args: Vec<String> = [
-        "-hide_banner",
-        "-nostdin",
-        "-y",
-        "-loglevel",
-        "error",
-        "-progress",
-        "pipe:1",
-        "-nostats",
-        "-f",
-        "concat",
-        "-safe",
-        "0",
-        "-i",
-    ]
-    .iter()
-    .map(ToString::to_string)
-    .collect();
+    let mut args = quiet_with_progress();
+    args.extend(["-f", "concat", "-safe", "0", "-i"].map(String::from));
     args.push(list.display().to_string());
     args.extend(["-i".into(), plan.audio.display().to_string()]);
     if !plan.burn_subtitles {
@@ -201,6 +185,24 @@ pub fn arguments(plan: &VideoPlan, list: &Path, partial: &Path) -> Vec<String> {
     args
 }
 
+/// What every run starts with: no banner, no questions, overwrite, only
+/// errors on stderr, and progress as key=value lines on stdout (which
+/// [`Ffmpeg::run`] reads).
+pub(crate) fn quiet_with_progress() -> Vec<String> {
+    [
+        "-hide_banner",
+        "-nostdin",
+        "-y",
+        "-loglevel",
+        "error",
+        "-progress",
+        "pipe:1",
+        "-nostats",
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
 /// Percent done from one line of `-progress` output, if it tells.
 fn progress_of(line: &str, duration_ms: u64) -> Option<u8> {
     let micros: u64 = line.strip_prefix("out_time_us=")?.trim().parse().ok()?;
@@ -228,31 +230,48 @@ impl Encoder for Ffmpeg {
         tokio::fs::write(&list, still_list(&plan.stills))
             .await
             .map_err(io)?;
-        let outcome = self
-            .run(
+        let made = self
+            .make(
                 arguments(plan, &list, &partial),
                 plan.duration_ms,
                 progress,
                 cancel,
+                (&partial, &plan.output),
             )
             .await;
         let _ = tokio::fs::remove_file(&list).await;
-        let result = match outcome {
-            Ok(()) => tokio::fs::rename(&partial, &plan.output)
-                .await
-                .map_err(|e| MediaError::Failed(format!("cannot keep the video: {e}"))),
-            Err(e) => Err(e),
-        };
-        if result.is_err() {
-            let _ = tokio::fs::remove_file(&partial).await;
-        } else {
-            progress(100);
-        }
-        result
+        made
     }
 }
 
 impl Ffmpeg {
+    /// Runs `args`, which write `partial`, then keeps that as `out`; on any
+    /// failure (a cancel included) nothing is left of either. Reports 100
+    /// once the file is there.
+    pub(crate) async fn make(
+        &self,
+        args: Vec<String>,
+        duration_ms: u64,
+        progress: &(dyn Fn(u8) + Send + Sync),
+        cancel: watch::Receiver<bool>,
+        (partial, out): (&Path, &Path),
+    ) -> Result<(), MediaError> {
+        let ran = self.run(args, duration_ms, progress, cancel).await;
+        let kept = match ran {
+            Ok(()) => tokio::fs::rename(partial, out)
+                .await
+                .map_err(|e| MediaError::Failed(format!("cannot keep {}: {e}", out.display()))),
+            Err(e) => Err(e),
+        };
+        match kept {
+            Ok(()) => progress(100),
+            Err(_) => {
+                let _ = tokio::fs::remove_file(partial).await;
+            }
+        }
+        kept
+    }
+
     /// Runs ffmpeg with `args` (which must include `-progress pipe:1`),
     /// reporting percent done of `duration_ms` to `progress`; kills it and
     /// answers `Cancelled` once `cancel` turns true; a failure quotes the

@@ -9,6 +9,8 @@
 //! - [`subtitles`]: cues timed by the speech, written as WebVTT and SRT.
 //! - [`wav`]: reading and joining the WAV speech comes as.
 
+pub mod assembly;
+pub mod clips;
 pub mod encoder;
 mod http_retry;
 pub mod images;
@@ -17,6 +19,7 @@ pub mod motion;
 pub mod render;
 pub mod slides;
 pub mod speech;
+pub mod spoken;
 pub mod subtitles;
 pub mod wav;
 mod xml;

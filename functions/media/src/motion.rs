@@ -12,7 +12,7 @@ use coursegen_core::ports::{FrameSize, MediaError};
 use coursegen_core::storyboard::Camera;
 use tokio::sync::watch;
 
-use crate::encoder::Ffmpeg;
+use crate::encoder::{Ffmpeg, quiet_with_progress};
 
 /// Clips play at this rate.
 pub const CLIP_FPS: u64 = 25;
@@ -79,22 +79,6 @@ fn output(args: &mut Vec<String>, count: u64, out: &Path) {
     args.push(out.display().to_string());
 }
 
-fn head() -> Vec<String> {
-    [
-        "-hide_banner",
-        "-nostdin",
-        "-y",
-        "-loglevel",
-        "error",
-        "-progress",
-        "pipe:1",
-        "-nostats",
-    ]
-    .iter()
-    .map(ToString::to_string)
-    .collect()
-}
-
 /// ffmpeg's arguments animating `still` for `duration_ms` into `out`.
 pub fn animate_arguments(
     still: &Path,
@@ -104,7 +88,7 @@ pub fn animate_arguments(
     out: &Path,
 ) -> Vec<String> {
     let count = frames(duration_ms);
-    let mut args = head();
+    let mut args = quiet_with_progress();
     args.extend(["-i".into(), still.display().to_string()]);
     args.extend([
         "-filter_complex".into(),
@@ -133,6 +117,17 @@ pub fn frame_counts(durations: &[u64]) -> Vec<u64> {
         .collect()
 }
 
+/// `durations` (ms, back to back) as whole video frames, each boundary
+/// rounded on the running time: what a video's frames should be given so
+/// that its shots, each joined on its own, add up to the whole within one
+/// video frame.
+pub fn whole_frames(durations: &[u64]) -> Vec<u64> {
+    frame_counts(durations)
+        .into_iter()
+        .map(|count| count * 1000 / CLIP_FPS)
+        .collect()
+}
+
 /// ffmpeg's arguments joining `clips` (path, how long its frame shows in
 /// ms) into one shot at `size`: each clip scaled to cover the frame, cut
 /// or held on its last picture to its frame's length (plus the crossfade
@@ -142,7 +137,7 @@ pub fn join_arguments(clips: &[(&Path, u64)], size: FrameSize, out: &Path) -> Ve
     let counts = frame_counts(&clips.iter().map(|c| c.1).collect::<Vec<_>>());
     let shortest = counts.iter().copied().min().unwrap_or(1);
     let fade = (FADE_MS * CLIP_FPS / 1000).min(shortest / 3);
-    let mut args = head();
+    let mut args = quiet_with_progress();
     for (path, _) in clips {
         args.extend(["-i".into(), path.display().to_string()]);
     }
@@ -202,7 +197,8 @@ impl Ffmpeg {
     ) -> Result<(), MediaError> {
         let partial = out.with_extension("partial.mp4");
         let args = animate_arguments(still, camera, duration_ms, size, &partial);
-        self.finish(args, duration_ms, &partial, out, cancel).await
+        self.make(args, duration_ms, &|_| {}, cancel, (&partial, out))
+            .await
     }
 
     /// `clips` joined into one shot at `size` (see [`join_arguments`]),
@@ -220,30 +216,8 @@ impl Ffmpeg {
         let partial = out.with_extension("partial.mp4");
         let total = clips.iter().map(|c| c.1).sum();
         let args = join_arguments(clips, size, &partial);
-        self.finish(args, total, &partial, out, cancel).await
-    }
-
-    /// Runs `args` writing `partial`, then keeps it as `out`; on any
-    /// failure nothing is left.
-    async fn finish(
-        &self,
-        args: Vec<String>,
-        duration_ms: u64,
-        partial: &Path,
-        out: &Path,
-        cancel: watch::Receiver<bool>,
-    ) -> Result<(), MediaError> {
-        let ran = self.run(args, duration_ms, &|_| {}, cancel).await;
-        let kept = match ran {
-            Ok(()) => tokio::fs::rename(partial, out)
-                .await
-                .map_err(|e| MediaError::Failed(format!("cannot keep the clip: {e}"))),
-            Err(e) => Err(e),
-        };
-        if kept.is_err() {
-            let _ = tokio::fs::remove_file(partial).await;
-        }
-        kept
+        self.make(args, total, &|_| {}, cancel, (&partial, out))
+            .await
     }
 }
 
@@ -259,6 +233,9 @@ mod tests {
         assert_eq!(counts.iter().sum::<u64>(), frames(33 * 1_010));
         assert!(counts.iter().all(|&c| c == 25 || c == 26));
         assert_eq!(frame_counts(&[10, 10]), [1, 1], "never an empty frame");
+        let whole = whole_frames(&[1_010; 33]);
+        assert!(whole.iter().all(|ms| ms % 40 == 0));
+        assert_eq!(whole.iter().sum::<u64>(), 33_320);
     }
 
     #[test]

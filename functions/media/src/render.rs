@@ -12,17 +12,10 @@ use coursegen_core::ports::{
     Encoder, MediaError, RenderedVideo, SlideRenderer, Speaker, VideoPlan, VideoRenderer, Voice,
 };
 use coursegen_core::videos::{Subtitles, VideoOptions};
-use futures::{StreamExt, TryStreamExt};
 use tokio::sync::watch;
 
-use crate::{language, subtitles, wav};
+use crate::{language, spoken, subtitles};
 
-/// Sentences spoken at a time: a provider's latency overlaps, and espeak
-/// keeps a core busy each.
-const SPOKEN_AT_ONCE: usize = 4;
-/// Silence after a sentence, and after a beat's last (the slide changes).
-const SENTENCE_PAUSE_MS: u64 = 300;
-const BEAT_PAUSE_MS: u64 = 700;
 /// Of a render's progress, the share speaking and drawing take; encoding
 /// takes the rest.
 const PREPARED_PERCENT: u8 = 40;
@@ -35,67 +28,11 @@ pub struct LessonRenderer {
     pub encoder: Arc<dyn Encoder>,
 }
 
-/// One sentence to say, and the pause after it.
-struct Line {
-    text: String,
-    pause_ms: u64,
-}
-
-fn lines(narration: &Narration) -> Vec<Line> {
-    narration
-        .beats
-        .iter()
-        .flat_map(|beat| {
-            let last = beat.sentences.len().saturating_sub(1);
-            beat.sentences
-                .iter()
-                .enumerate()
-                .map(move |(i, text)| Line {
-                    text: text.clone(),
-                    pause_ms: if i == last {
-                        BEAT_PAUSE_MS
-                    } else {
-                        SENTENCE_PAUSE_MS
-                    },
-                })
-        })
-        .collect()
-}
-
 fn io(what: &str) -> impl Fn(std::io::Error) -> MediaError + '_ {
     move |e| MediaError::Failed(format!("{what}: {e}"))
 }
 
 impl LessonRenderer {
-    /// Every sentence spoken with its pause after it: one WAV each, in order.
-    async fn speak(
-        &self,
-        narration: &Narration,
-        voice: &Voice,
-        progress: &(dyn Fn(u8) + Send + Sync),
-        cancel: &watch::Receiver<bool>,
-    ) -> Result<Vec<Vec<u8>>, MediaError> {
-        let lines = lines(narration);
-        let total = lines.len().max(1);
-        let mut done = 0;
-        futures::stream::iter(lines)
-            .map(|line| async move {
-                if *cancel.borrow() {
-                    return Err(MediaError::Cancelled);
-                }
-                let speech = self.speaker.speak(&line.text, voice).await?;
-                let pause = wav::silence_like(&speech.wav, line.pause_ms)?;
-                wav::join(&[speech.wav, pause])
-            })
-            .buffered(SPOKEN_AT_ONCE)
-            .inspect_ok(|_| {
-                done += 1;
-                progress(percent_of(done, total, PREPARED_PERCENT - 5));
-            })
-            .try_collect()
-            .await
-    }
-
     /// Each beat's slide as a PNG in `dir`, shown while its sentences are
     /// said (`spoken`, in order, with their pauses).
     async fn stills(
@@ -155,14 +92,17 @@ impl VideoRenderer for LessonRenderer {
             name: options.voice.clone(),
             speed: options.speed,
         };
-        let spoken = self.speak(narration, &voice, progress, &cancel).await?;
-        let durations = spoken
+        let beats: Vec<Vec<String>> = narration
+            .beats
             .iter()
-            .map(|w| wav::duration_ms(w))
-            .collect::<Result<Vec<_>, _>>()?;
-        let audio = wav::join(&spoken)?;
-        let duration_ms = wav::duration_ms(&audio)?;
-        let cues = subtitles::timed(narration.sentences().zip(durations.iter().copied()));
+            .map(|b| b.sentences.clone())
+            .collect();
+        let said =
+            |done: usize, total: usize| progress(percent_of(done, total, PREPARED_PERCENT - 5));
+        let spoken = spoken::speak(self.speaker.as_ref(), &beats, &voice, &said, &cancel).await?;
+        let durations = spoken.durations.clone();
+        let (audio, duration_ms) = spoken.audio()?;
+        let cues = spoken.cues(narration.sentences());
         let (vtt, srt) = (subtitles::vtt(&cues), subtitles::srt(&cues));
 
         let dir = tempfile::Builder::new()

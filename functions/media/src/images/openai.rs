@@ -74,23 +74,7 @@ impl OpenAiImages {
         self
     }
 
-    /// At most `attempts` requests per picture (at least 1).
-    pub fn with_attempts(mut self, attempts: u32) -> Self {
-        self.server.retry = self.server.retry.with_attempts(attempts);
-        self
-    }
-
-    /// The first retry's delay; each next one doubles, up to `max` (which
-    /// also caps a server's Retry-After).
-    pub fn with_backoff(mut self, base: Duration, max: Duration) -> Self {
-        self.server.retry = self.server.retry.with_delays(base, max);
-        self
-    }
-
-    pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.server.timeout = timeout;
-        self
-    }
+    crate::http_retry::retry_builders!("picture");
 
     /// The size to ask for a picture of a `frame` in.
     fn size_for(&self, frame: FrameSize) -> &str {

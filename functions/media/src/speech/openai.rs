@@ -93,23 +93,7 @@ impl OpenAiSpeech {
         self
     }
 
-    /// At most `attempts` requests per sentence (at least 1).
-    pub fn with_attempts(mut self, attempts: u32) -> Self {
-        self.server.retry = self.server.retry.with_attempts(attempts);
-        self
-    }
-
-    /// The first retry's delay; each next one doubles, up to `max` (which
-    /// also caps a server's Retry-After).
-    pub fn with_backoff(mut self, base: Duration, max: Duration) -> Self {
-        self.server.retry = self.server.retry.with_delays(base, max);
-        self
-    }
-
-    pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.server.timeout = timeout;
-        self
-    }
+    crate::http_retry::retry_builders!("sentence");
 
     /// One request: the speech, or why not and whether to try again.
     async fn attempt(&self, body: &serde_json::Value) -> Result<Vec<u8>, Failure> {
