@@ -14,11 +14,15 @@ use coursegen_core::storyboard::{
     Camera, Frame, MAX_FRAME_MS, MIN_FRAME_MS, Shot, Storyboard, VideoBoard,
 };
 
-use super::keyphrases::keyphrases;
+use std::collections::HashMap;
+
+use super::keyphrases::{Phrase, keyphrases};
 use super::shots::{Line, durations, lines_of, shots_of};
 
 /// Key phrases describing a frame, and words of on-screen text at most.
 const FRAME_PHRASES: usize = 3;
+/// Phrases a frame's are chosen from.
+const CANDIDATE_PHRASES: usize = 8;
 const SHOWN_WORDS: usize = 8;
 
 /// The storyboard of every video of the request.
@@ -75,7 +79,7 @@ fn video(
                 .join(" ")
         })
         .collect();
-    let mut phrases = keyphrases(&frame_texts, FRAME_PHRASES).into_iter();
+    let mut phrases = frame_phrases(&frame_texts).into_iter();
     let shot_count = groups.len();
     let shots = groups
         .into_iter()
@@ -114,6 +118,27 @@ fn video(
         language,
         shots,
     })
+}
+
+/// Each frame's key phrases, best first: of the phrases that set a frame
+/// apart, those the video keeps coming back to (what it is about, and so
+/// what to show) before those it says once ("caused", "four").
+fn frame_phrases(texts: &[String]) -> Vec<Vec<Phrase>> {
+    let candidates = keyphrases(texts, CANDIDATE_PHRASES);
+    let mut spread: HashMap<&[String], usize> = HashMap::new();
+    for phrase in candidates.iter().flatten() {
+        *spread.entry(&phrase.stems).or_default() += 1;
+    }
+    let weight = |p: &Phrase| p.score * (spread[p.stems.as_slice()] as f64).sqrt();
+    candidates
+        .iter()
+        .map(|frame| {
+            let mut ranked = frame.clone();
+            ranked.sort_by(|a, b| weight(b).total_cmp(&weight(a)));
+            ranked.truncate(FRAME_PHRASES);
+            ranked
+        })
+        .collect()
 }
 
 /// Where a frame is in its video.

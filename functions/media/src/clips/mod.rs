@@ -3,13 +3,16 @@
 //! once, polled until it ends, and fetched as MP4.
 //!
 //! - [`runway`]: Runway's `image_to_video` (gen4_turbo by default).
+//! - [`offline`]: no provider: ffmpeg's Ken Burns move over the picture.
 //! - [`luma`]: Luma's Dream Machine `generations` (ray-2 by default), which
 //!   takes pictures only by URL.
 
 pub mod luma;
+pub mod offline;
 pub mod runway;
 
 pub use luma::LumaClips;
+pub use offline::OfflineClips;
 pub use runway::RunwayClips;
 
 use coursegen_core::ports::{ClipRequest, MediaError};
