@@ -11,17 +11,18 @@ use std::path::{Path, PathBuf};
 use coursegen_core::narration::Direction;
 use coursegen_core::options::Options;
 use coursegen_core::ports::{
-    FrameSize, ImageRequest, Images, PromptWriter, StoryboardRequest, StoryboardWriter, Voice,
+    ClipImage, ClipRequest, ClipState, Clips, FrameSize, ImageRequest, Images, PromptWriter,
+    StoryboardRequest, StoryboardWriter,
 };
 use coursegen_core::source::DocumentFormat;
-use coursegen_core::storyboard::{VideoBoard, frame_name, shot_name};
+use coursegen_core::storyboard::{VideoBoard, frame_name};
 use coursegen_engines::offline::OfflineEngine;
-use coursegen_media::assembly::Assembly;
+use coursegen_media::clips::OfflineClips;
 use coursegen_media::encoder::Ffmpeg;
+use coursegen_media::film;
 use coursegen_media::images::{FrameComposer, IllustratedImages};
-use coursegen_media::motion::{CLIP_FPS, FADE_MS, whole_frames};
+use coursegen_media::motion::{CLIP_FPS, FADE_MS};
 use coursegen_media::speech::Espeak;
-use coursegen_media::{spoken, subtitles};
 use serde_json::Value;
 
 #[path = "../../media/tests/support/probe.rs"]
@@ -34,93 +35,74 @@ const SIZE: FrameSize = FrameSize {
     height: 180,
 };
 
-/// Video `video` made in `dir`: its frames, shot clips and MP4.
+/// Video `video` made in `dir`: its frames, shot clips and MP4, and how
+/// long its narration plays.
 async fn make(video: &VideoBoard, dir: &Path) -> (Vec<PathBuf>, Vec<PathBuf>, PathBuf, u64) {
     let engine = OfflineEngine::new();
     let prompts = engine.prompts(video, &Options::default()).await.unwrap();
     let direction = video.direction();
-    let (images, composer, ffmpeg) = (
+    let (images, composer) = (
         IllustratedImages::new().unwrap(),
         FrameComposer::new().unwrap(),
-        Ffmpeg::default(),
     );
-    let never = || watch::channel(false).1;
-    let groups: Vec<Vec<String>> = video.frames().map(|(_, f)| f.narration.clone()).collect();
-    let voice = Voice {
-        language: video.language.clone(),
-        name: None,
-        speed: 1.0,
-    };
-    let said = spoken::speak(&Espeak::new(), &groups, &voice, &|_, _| {}, &never())
+    let clips = OfflineClips::new(Ffmpeg::default(), dir.join("tasks"));
+    let never = watch::channel(false).1;
+    let narrated = film::narrate(&Espeak::new(), video, None, 1.0, &|_, _| {}, &never)
         .await
         .unwrap();
-    // Whole video frames on the video's running time: the shots add up.
-    let shown = whole_frames(&said.group_durations(groups.iter().map(Vec::len)));
     let mut frames = Vec::new();
-    let mut shots = Vec::new();
-    let mut at = 0;
-    for shot in &video.shots {
-        let mut clips = Vec::new();
-        for frame in &shot.frames {
-            let prompt = &prompts.frames[at];
-            let picture = images
-                .image(ImageRequest {
-                    prompt,
-                    style: &prompts.style,
-                    frame,
-                    size: SIZE,
-                    direction,
-                })
-                .await
-                .unwrap();
-            let png = composer
-                .compose(&picture, frame.on_screen_text.as_deref(), SIZE, direction)
-                .unwrap();
-            let name = frame_name(video.number, shot.number, frame.number);
-            let still = dir.join(format!("{name}.png"));
-            std::fs::write(&still, png).unwrap();
-            let clip = dir.join(format!("{name}.mp4"));
-            ffmpeg
-                .animate(
-                    &still,
-                    frame.camera,
-                    shown[at] + FADE_MS,
-                    SIZE,
-                    &clip,
-                    never(),
-                )
-                .await
-                .unwrap();
-            clips.push((clip, shown[at]));
-            frames.push(still);
-            at += 1;
-        }
-        let out = dir.join(format!("{}.mp4", shot_name(video.number, shot.number)));
-        let joined: Vec<(&Path, u64)> = clips.iter().map(|(p, d)| (p.as_path(), *d)).collect();
-        ffmpeg.join(&joined, SIZE, &out, never()).await.unwrap();
-        shots.push(out);
+    let mut frame_clips = Vec::new();
+    for (at, (shot, frame)) in video.frames().enumerate() {
+        let prompt = &prompts.frames[at];
+        let picture = images
+            .image(ImageRequest {
+                prompt,
+                style: &prompts.style,
+                frame,
+                size: SIZE,
+                direction,
+            })
+            .await
+            .unwrap();
+        let png = composer
+            .compose(&picture, frame.on_screen_text.as_deref(), SIZE, direction)
+            .unwrap();
+        let name = frame_name(video.number, shot, frame.number);
+        let still = dir.join(format!("{name}.png"));
+        std::fs::write(&still, &png).unwrap();
+        frames.push(still);
+        // Through the providers' port: submitted, polled, fetched.
+        let request = ClipRequest {
+            start: ClipImage {
+                png: &png,
+                url: None,
+            },
+            end: None,
+            prompt: &prompt.subject,
+            camera: frame.camera,
+            duration_ms: narrated.frame_ms[at] + FADE_MS,
+            size: SIZE,
+        };
+        let task = clips.submit(request).await.unwrap();
+        let ClipState::Succeeded { url } = clips.poll(&task).await.unwrap() else {
+            panic!("the offline clip is made at submission");
+        };
+        let clip = dir.join(format!("{name}.mp4"));
+        std::fs::write(&clip, clips.fetch(&url).await.unwrap()).unwrap();
+        frame_clips.push(clip);
     }
-    let (audio, duration_ms) = said.audio().unwrap();
-    let cues = said.cues(
-        video
-            .frames()
-            .flat_map(|(_, f)| f.narration.iter().map(String::as_str)),
-    );
-    let (wav, vtt) = (dir.join("narration.wav"), dir.join("subtitles.vtt"));
-    std::fs::write(&wav, audio).unwrap();
-    std::fs::write(&vtt, subtitles::vtt(&cues)).unwrap();
-    let output = dir.join(format!("v{:02}.mp4", video.number));
-    let language = if video.language == "ar" { "ara" } else { "eng" };
-    let plan = Assembly {
-        shots: shots.clone(),
-        audio: wav,
-        duration_ms,
-        subtitles: vtt,
-        subtitle_language: language.into(),
-        output: output.clone(),
-    };
-    ffmpeg.assemble(&plan, &|_| {}, never()).await.unwrap();
-    (frames, shots, output, duration_ms)
+    let made = film::film(
+        &Ffmpeg::default(),
+        video,
+        &frame_clips,
+        &narrated,
+        dir,
+        SIZE,
+        &never,
+    )
+    .await
+    .unwrap();
+    (frames, made.shots, made.video, narrated.duration_ms)
 }
 
 #[tokio::test]
@@ -143,7 +125,9 @@ async fn the_example_script_becomes_narrated_videos_of_moving_pictures() {
         .await
         .unwrap();
     board.validate().unwrap();
-    let kept = std::env::var("STORYBOARD_SAMPLES").ok();
+    let kept = std::env::var("STORYBOARD_SAMPLES")
+        .ok()
+        .filter(|d| !d.trim().is_empty());
     // The first (Arabic, two scenes) and the fourth (English) video.
     for video in [&board.videos[0], &board.videos[3]] {
         let temp = tempfile::tempdir().unwrap();

@@ -12,6 +12,7 @@
 pub mod assembly;
 pub mod clips;
 pub mod encoder;
+pub mod film;
 mod http_retry;
 pub mod images;
 mod language;

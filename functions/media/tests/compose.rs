@@ -21,7 +21,12 @@ fn compose(text: Option<&str>, direction: Direction) -> Pixmap {
         .expect("fonts-dejavu-core is installed")
         .compose(&picture(600, 900), text, FrameSize::HD, direction)
         .expect("composed");
-    if let (Ok(dir), Some(text)) = (std::env::var("FRAME_SAMPLES"), text) {
+    if let (Some(dir), Some(text)) = (
+        std::env::var("FRAME_SAMPLES")
+            .ok()
+            .filter(|d| !d.is_empty()),
+        text,
+    ) {
         let name = format!("caption-{}.png", text.chars().count());
         std::fs::write(std::path::Path::new(&dir).join(name), &png).unwrap();
     }

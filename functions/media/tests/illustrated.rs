@@ -66,7 +66,10 @@ async fn draw(
 }
 
 fn keep(name: &str, png: &[u8]) {
-    if let Ok(dir) = std::env::var("FRAME_SAMPLES") {
+    if let Some(dir) = std::env::var("FRAME_SAMPLES")
+        .ok()
+        .filter(|d| !d.is_empty())
+    {
         std::fs::write(std::path::Path::new(&dir).join(name), png).unwrap();
     }
 }

@@ -99,13 +99,21 @@ impl Images for IllustratedImages {
                 "a frame of {width}×{height} cannot be drawn: each side must be 1 to {MAX_SIDE} pixels"
             )));
         }
-        let tree = self.fonts.parse(&self.svg(&request)?)?;
-        let mut pixmap = tiny_skia::Pixmap::new(width, height)
-            .ok_or_else(|| MediaError::Failed("no memory for the frame's picture".into()))?;
-        resvg::render(&tree, tiny_skia::Transform::default(), &mut pixmap.as_mut());
-        pixmap
-            .encode_png()
-            .map_err(|e| MediaError::Failed(format!("the frame's PNG: {e}")))
+        let svg = self.svg(&request)?;
+        let fonts = self.fonts.clone();
+        // Drawing takes a core for a tenth of a second at HD: off the
+        // async workers, as a job draws many frames.
+        tokio::task::spawn_blocking(move || {
+            let tree = fonts.parse(&svg)?;
+            let mut pixmap = tiny_skia::Pixmap::new(width, height)
+                .ok_or_else(|| MediaError::Failed("no memory for the frame's picture".into()))?;
+            resvg::render(&tree, tiny_skia::Transform::default(), &mut pixmap.as_mut());
+            pixmap
+                .encode_png()
+                .map_err(|e| MediaError::Failed(format!("the frame's PNG: {e}")))
+        })
+        .await
+        .map_err(|e| MediaError::Failed(format!("drawing the frame stopped: {e}")))?
     }
 }
 
