@@ -53,8 +53,21 @@ pub fn ken_burns(camera: Camera, count: u64, size: FrameSize) -> String {
     )
 }
 
+/// How a clip is encoded: a frame's clip is only an intermediate (its shot
+/// encodes it again when the clips are joined), so it is made quickly and
+/// nearly losslessly; a shot is made as the video will show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Encoding {
+    Intermediate,
+    Final,
+}
+
 /// The arguments common to every clip ffmpeg writes: H.264 in MP4, no sound.
-fn output(args: &mut Vec<String>, count: u64, out: &Path) {
+fn output(args: &mut Vec<String>, count: u64, encoding: Encoding, out: &Path) {
+    let (preset, crf) = match encoding {
+        Encoding::Intermediate => ("ultrafast", "12"),
+        Encoding::Final => ("veryfast", "21"),
+    };
     args.extend(
         [
             "-frames:v",
@@ -62,7 +75,9 @@ fn output(args: &mut Vec<String>, count: u64, out: &Path) {
             "-c:v",
             "libx264",
             "-preset",
-            "veryfast",
+            preset,
+            "-crf",
+            crf,
             "-pix_fmt",
             "yuv420p",
             "-r",
@@ -96,7 +111,7 @@ pub fn animate_arguments(
         "-map".into(),
         "[v]".into(),
     ]);
-    output(&mut args, count, out);
+    output(&mut args, count, Encoding::Intermediate, out);
     args
 }
 
@@ -174,7 +189,7 @@ pub fn join_arguments(clips: &[(&Path, u64)], size: FrameSize, out: &Path) -> Ve
         "-map".into(),
         format!("[{label}]"),
     ]);
-    output(&mut args, counts.iter().sum(), out);
+    output(&mut args, counts.iter().sum(), Encoding::Final, out);
     args
 }
 

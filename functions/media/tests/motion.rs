@@ -89,10 +89,18 @@ async fn a_still_moves_as_its_camera_says_for_as_long_as_its_frame() {
             "{camera:?}: {duration}"
         );
         let (first, last) = (picture_at(&out, 0.0), picture_at(&out, duration - 0.1));
+        // Mean difference per colour value: encoding noise is a fraction of
+        // one; a move shifts the square and the edges by far more.
+        let change = first
+            .iter()
+            .zip(&last)
+            .map(|(a, b)| a.abs_diff(*b) as f64)
+            .sum::<f64>()
+            / first.len() as f64;
         if camera == Camera::Still {
-            assert_eq!(first, last, "a still camera does not move");
+            assert!(change < 1.0, "a still camera does not move: {change}");
         } else {
-            assert_ne!(first, last, "{camera:?} moves");
+            assert!(change > 4.0, "{camera:?} moves: {change}");
         }
     }
 }
