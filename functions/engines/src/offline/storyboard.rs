@@ -104,7 +104,7 @@ fn video(
                             .next()
                             .unwrap_or_default()
                             .into_iter()
-                            .map(|p| p.text)
+                            .map(|p| cased(&p.text, &text))
                             .collect();
                         frame(lines, &terms, at, &title, direction)
                     })
@@ -139,6 +139,29 @@ fn frame_phrases(texts: &[String]) -> Vec<Vec<Phrase>> {
             ranked
         })
         .collect()
+}
+
+/// `phrase` with its capital only if `text` writes it so inside a
+/// sentence: "Turn" and "Narrator" that only ever open one are "turn" and
+/// "narrator"; a name ("Mutt", "Wireshark") keeps it.
+fn cased(phrase: &str, text: &str) -> String {
+    let mut chars = phrase.chars();
+    let Some(first) = chars.next().filter(|c| c.is_uppercase()) else {
+        return phrase.to_owned();
+    };
+    let inside = text.match_indices(phrase).any(|(at, _)| {
+        let before = text[..at].trim_end();
+        let boundary = text[at + phrase.len()..]
+            .chars()
+            .next()
+            .is_none_or(|c| !c.is_alphanumeric());
+        boundary && !before.is_empty() && !before.ends_with(['.', '!', '?', ':', '؟', '\n'])
+    });
+    if inside {
+        phrase.to_owned()
+    } else {
+        first.to_lowercase().chain(chars).collect()
+    }
 }
 
 /// Where a frame is in its video.
@@ -417,6 +440,16 @@ mod tests {
             shown.contains(&Some("Check the meter overnight")),
             "{shown:?}"
         );
+    }
+
+    #[test]
+    fn a_phrase_keeps_its_capital_only_where_the_text_writes_it_inside_a_sentence() {
+        let text = "Turn the valve. Then ask Mutt. Mutt answers. Narrator: hello.";
+        assert_eq!(cased("Turn", text), "turn");
+        assert_eq!(cased("Narrator", text), "narrator");
+        assert_eq!(cased("Mutt", text), "Mutt");
+        assert_eq!(cased("valve", text), "valve");
+        assert_eq!(cased("الماء", "الماء"), "الماء");
     }
 
     #[test]
