@@ -9,6 +9,7 @@ pub mod auth;
 pub mod checks;
 pub mod course;
 pub mod event;
+pub mod generation;
 pub mod ids;
 pub mod image_prompt;
 pub mod job;
