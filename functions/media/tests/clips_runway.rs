@@ -236,14 +236,14 @@ async fn polls_are_retried_then_given_up_on_and_slow_answers_time_out() {
 
     let (fake, address) = serve(vec![
         Reply {
-            delay: Duration::from_millis(800),
+            delay: Duration::from_secs(3),
             ..answer(json!({"status": "PENDING"}))
         },
         answer(json!({"status": "RUNNING"})),
     ])
     .await;
     let state = runway(&address)
-        .with_timeout(Duration::from_millis(150))
+        .with_timeout(Duration::from_millis(1_000))
         .poll("t-1")
         .await
         .unwrap();
@@ -251,11 +251,11 @@ async fn polls_are_retried_then_given_up_on_and_slow_answers_time_out() {
     assert_eq!(fake.requests(), 2);
     // A submission that timed out may have made a task: never sent twice.
     let slow = Reply {
-        delay: Duration::from_millis(800),
+        delay: Duration::from_secs(3),
         ..answer(json!({"id": "t-9"}))
     };
     let (fake, address) = serve(vec![slow, answer(json!({"id": "t-10"}))]).await;
-    let clips = runway(&address).with_timeout(Duration::from_millis(150));
+    let clips = runway(&address).with_timeout(Duration::from_millis(1_000));
     let e = clips
         .submit(request(None, 4_000, FrameSize::HD))
         .await
