@@ -7,11 +7,17 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use coursegen_core::ports::{ClipImage, ClipRequest, ClipState, Clips, FrameSize, MediaError};
-use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use super::{fetch_mp4, motion_prompt, task_id};
+use super::{TaskApi, fetch_mp4, motion_prompt, task_id};
 use crate::http_retry::{Failure, Server};
+
+/// Where its tasks live and what it calls them.
+const API: TaskApi = TaskApi {
+    who: "Luma",
+    path: "generations",
+    noun: "generation",
+};
 
 /// The default model. Luma retires models: set it by configuration.
 const DEFAULT_MODEL: &str = "ray-2";
@@ -78,47 +84,6 @@ impl LumaClips {
             "duration": duration(request.duration_ms),
             "loop": false,
         }))
-    }
-
-    /// One submission: the new generation's id.
-    async fn submit_once(&self, body: &Value) -> Result<String, Failure> {
-        let answer = self.server.submit(body).await?;
-        if !answer.status.is_success() {
-            return Err(Failure::Final(self.server.refusal(&answer)));
-        }
-        let id = serde_json::from_slice::<Value>(&answer.body)
-            .ok()
-            .and_then(|v| v.get("id").and_then(Value::as_str).map(str::to_owned));
-        id.ok_or_else(|| {
-            Failure::Final(MediaError::Failed(format!(
-                "Luma accepted the clip but named no generation: {}",
-                self.server.message(&answer.body)
-            )))
-        })
-    }
-
-    /// One look at generation `id`.
-    async fn poll_once(&self, id: &str) -> Result<ClipState, Failure> {
-        let answer = self.server.get(&format!("generations/{id}")).await?;
-        if !answer.status.is_success() {
-            return Err(Failure::Final(self.server.refusal(&answer)));
-        }
-        let generation: Value = serde_json::from_slice(&answer.body).map_err(|_| {
-            Failure::Final(MediaError::Failed(format!(
-                "Luma's answer about generation {id} was not JSON: {}",
-                self.server.message(&answer.body)
-            )))
-        })?;
-        state(id, &generation).map_err(Failure::Final)
-    }
-
-    /// One request to stop and forget generation `id`.
-    async fn cancel_once(&self, id: &str) -> Result<(), Failure> {
-        let answer = self.server.delete(&format!("generations/{id}")).await?;
-        if answer.status.is_success() || answer.status == StatusCode::NOT_FOUND {
-            return Ok(());
-        }
-        Err(Failure::Final(self.server.refusal(&answer)))
     }
 }
 
@@ -196,17 +161,25 @@ impl Clips for LumaClips {
 
     async fn submit(&self, request: ClipRequest<'_>) -> Result<String, MediaError> {
         let body = self.body(&request)?;
-        self.server.retrying(|| self.submit_once(&body)).await
+        self.server
+            .retrying(|| API.submit_once(&self.server, &body))
+            .await
     }
 
     async fn poll(&self, task: &str) -> Result<ClipState, MediaError> {
         let id = task_id(task, "Luma")?;
-        self.server.retrying(|| self.poll_once(id)).await
+        self.server
+            .retrying(|| async {
+                state(id, &API.read_once(&self.server, id).await?).map_err(Failure::Final)
+            })
+            .await
     }
 
     async fn cancel(&self, task: &str) -> Result<(), MediaError> {
         let id = task_id(task, "Luma")?;
-        self.server.retrying(|| self.cancel_once(id)).await
+        self.server
+            .retrying(|| API.cancel_once(&self.server, id))
+            .await
     }
 
     async fn fetch(&self, url: &str) -> Result<Vec<u8>, MediaError> {

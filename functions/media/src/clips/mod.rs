@@ -16,6 +16,8 @@ pub use offline::OfflineClips;
 pub use runway::RunwayClips;
 
 use coursegen_core::ports::{ClipRequest, MediaError};
+use reqwest::StatusCode;
+use serde_json::Value;
 
 use crate::http_retry::{Failure, Server};
 
@@ -58,6 +60,65 @@ fn cut_at_word(text: &str, limit: usize) -> &str {
         _ => &text[..end],
     };
     cut.trim_end()
+}
+
+/// A provider's tasks as its API names them: who it is ("Runway"), where
+/// its tasks live ("tasks") and what it calls one ("task"). Submitting,
+/// reading and cancelling are the same calls for every provider.
+pub(crate) struct TaskApi {
+    pub who: &'static str,
+    pub path: &'static str,
+    pub noun: &'static str,
+}
+
+impl TaskApi {
+    /// One submission of `body`: the new task's id.
+    pub(crate) async fn submit_once(
+        &self,
+        server: &Server,
+        body: &Value,
+    ) -> Result<String, Failure> {
+        let answer = server.submit(body).await?;
+        if !answer.status.is_success() {
+            return Err(Failure::Final(server.refusal(&answer)));
+        }
+        let id = serde_json::from_slice::<Value>(&answer.body)
+            .ok()
+            .and_then(|v| v.get("id").and_then(Value::as_str).map(str::to_owned));
+        id.ok_or_else(|| {
+            Failure::Final(MediaError::Failed(format!(
+                "{} accepted the clip but named no {}: {}",
+                self.who,
+                self.noun,
+                server.message(&answer.body)
+            )))
+        })
+    }
+
+    /// One look at task `id`: the provider's JSON about it.
+    pub(crate) async fn read_once(&self, server: &Server, id: &str) -> Result<Value, Failure> {
+        let answer = server.get(&format!("{}/{id}", self.path)).await?;
+        if !answer.status.is_success() {
+            return Err(Failure::Final(server.refusal(&answer)));
+        }
+        serde_json::from_slice(&answer.body).map_err(|_| {
+            Failure::Final(MediaError::Failed(format!(
+                "{}'s answer about {} {id} was not JSON: {}",
+                self.who,
+                self.noun,
+                server.message(&answer.body)
+            )))
+        })
+    }
+
+    /// One request to stop and forget task `id` (one already gone is fine).
+    pub(crate) async fn cancel_once(&self, server: &Server, id: &str) -> Result<(), Failure> {
+        let answer = server.delete(&format!("{}/{id}", self.path)).await?;
+        if answer.status.is_success() || answer.status == StatusCode::NOT_FOUND {
+            return Ok(());
+        }
+        Err(Failure::Final(server.refusal(&answer)))
+    }
 }
 
 /// `task` as a path segment: provider ids are UUIDs, and anything else

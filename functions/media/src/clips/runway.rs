@@ -7,11 +7,17 @@ use std::time::Duration;
 use async_trait::async_trait;
 use base64::Engine as _;
 use coursegen_core::ports::{ClipImage, ClipRequest, ClipState, Clips, FrameSize, MediaError};
-use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use super::{fetch_mp4, motion_prompt, task_id};
+use super::{TaskApi, fetch_mp4, motion_prompt, task_id};
 use crate::http_retry::{Failure, Server};
+
+/// Where its tasks live and what it calls them.
+const API: TaskApi = TaskApi {
+    who: "Runway",
+    path: "tasks",
+    noun: "task",
+};
 
 /// The version of Runway's API these requests are written against.
 const API_VERSION: &str = "2024-11-06";
@@ -89,47 +95,6 @@ impl RunwayClips {
             "duration": duration_s(request.duration_ms),
         })
     }
-
-    /// One submission: the new task's id.
-    async fn submit_once(&self, body: &Value) -> Result<String, Failure> {
-        let answer = self.server.submit(body).await?;
-        if !answer.status.is_success() {
-            return Err(Failure::Final(self.server.refusal(&answer)));
-        }
-        let id = serde_json::from_slice::<Value>(&answer.body)
-            .ok()
-            .and_then(|v| v.get("id").and_then(Value::as_str).map(str::to_owned));
-        id.ok_or_else(|| {
-            Failure::Final(MediaError::Failed(format!(
-                "Runway accepted the clip but named no task: {}",
-                self.server.message(&answer.body)
-            )))
-        })
-    }
-
-    /// One look at task `id`.
-    async fn poll_once(&self, id: &str) -> Result<ClipState, Failure> {
-        let answer = self.server.get(&format!("tasks/{id}")).await?;
-        if !answer.status.is_success() {
-            return Err(Failure::Final(self.server.refusal(&answer)));
-        }
-        let task: Value = serde_json::from_slice(&answer.body).map_err(|_| {
-            Failure::Final(MediaError::Failed(format!(
-                "Runway's answer about task {id} was not JSON: {}",
-                self.server.message(&answer.body)
-            )))
-        })?;
-        state(id, &task).map_err(Failure::Final)
-    }
-
-    /// One request to stop and forget task `id`.
-    async fn cancel_once(&self, id: &str) -> Result<(), Failure> {
-        let answer = self.server.delete(&format!("tasks/{id}")).await?;
-        if answer.status.is_success() || answer.status == StatusCode::NOT_FOUND {
-            return Ok(());
-        }
-        Err(Failure::Final(self.server.refusal(&answer)))
-    }
 }
 
 /// A picture as Runway takes it: its URL when it has one, else the PNG
@@ -204,17 +169,25 @@ impl Clips for RunwayClips {
 
     async fn submit(&self, request: ClipRequest<'_>) -> Result<String, MediaError> {
         let body = self.body(&request);
-        self.server.retrying(|| self.submit_once(&body)).await
+        self.server
+            .retrying(|| API.submit_once(&self.server, &body))
+            .await
     }
 
     async fn poll(&self, task: &str) -> Result<ClipState, MediaError> {
         let id = task_id(task, "Runway")?;
-        self.server.retrying(|| self.poll_once(id)).await
+        self.server
+            .retrying(|| async {
+                state(id, &API.read_once(&self.server, id).await?).map_err(Failure::Final)
+            })
+            .await
     }
 
     async fn cancel(&self, task: &str) -> Result<(), MediaError> {
         let id = task_id(task, "Runway")?;
-        self.server.retrying(|| self.cancel_once(id)).await
+        self.server
+            .retrying(|| API.cancel_once(&self.server, id))
+            .await
     }
 
     async fn fetch(&self, url: &str) -> Result<Vec<u8>, MediaError> {
