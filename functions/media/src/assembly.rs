@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use coursegen_core::ports::MediaError;
 use tokio::sync::watch;
 
-use crate::encoder::{Ffmpeg, quiet_with_progress};
+use crate::encoder::{Ffmpeg, quiet_with_progress, quoted, seconds};
 
 /// What a storyboard video is made of, as files.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,15 +29,14 @@ pub struct Assembly {
 fn shot_list(shots: &[PathBuf]) -> String {
     let mut list = String::from("ffconcat version 1.0\n");
     for shot in shots {
-        let path = shot.display().to_string().replace('\'', r"'\''");
-        list.push_str(&format!("file '{path}'\n"));
+        list.push_str(&format!("file {}\n", quoted(shot)));
     }
     list
 }
 
 /// ffmpeg's arguments for `plan`, reading the shots from `list`.
 pub fn arguments(plan: &Assembly, list: &Path, partial: &Path) -> Vec<String> {
-    let seconds = format!("{}.{:03}", plan.duration_ms / 1000, plan.duration_ms % 1000);
+    let seconds = seconds(plan.duration_ms);
     let mut args = quiet_with_progress();
     args.extend(["-f", "concat", "-safe", "0", "-i"].map(String::from));
     args.push(list.display().to_string());
@@ -96,20 +95,15 @@ impl Ffmpeg {
         let dir = plan.output.parent().unwrap_or(Path::new("."));
         let list = dir.join(".shots.ffconcat");
         let partial = plan.output.with_extension("partial.mp4");
-        tokio::fs::write(&list, shot_list(&plan.shots))
-            .await
-            .map_err(|e| MediaError::Failed(format!("cannot prepare the video: {e}")))?;
-        let made = self
-            .make(
-                arguments(plan, &list, &partial),
-                plan.duration_ms,
-                progress,
-                cancel,
-                (&partial, &plan.output),
-            )
-            .await;
-        let _ = tokio::fs::remove_file(&list).await;
-        made
+        self.make_from_list(
+            (&list, &shot_list(&plan.shots)),
+            arguments(plan, &list, &partial),
+            plan.duration_ms,
+            progress,
+            cancel,
+            (&partial, &plan.output),
+        )
+        .await
     }
 }
 

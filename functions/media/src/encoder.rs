@@ -71,7 +71,8 @@ fn spawn_error(e: std::io::Error) -> MediaError {
     }
 }
 
-fn seconds(ms: u64) -> String {
+/// Milliseconds as ffmpeg reads seconds (`12.345`).
+pub(crate) fn seconds(ms: u64) -> String {
     format!("{}.{:03}", ms / 1000, ms % 1000)
 }
 
@@ -89,7 +90,7 @@ fn still_list(stills: &[(PathBuf, u64)]) -> String {
 }
 
 /// A path as the concat list quotes it.
-fn quoted(path: &Path) -> String {
+pub(crate) fn quoted(path: &Path) -> String {
     format!("'{}'", path.display().to_string().replace('\'', r"'\''"))
 }
 
@@ -226,25 +227,38 @@ impl Encoder for Ffmpeg {
         let dir = plan.output.parent().unwrap_or(Path::new("."));
         let list = dir.join(".stills.ffconcat");
         let partial = dir.join(".partial.mp4");
-        let io = |e: std::io::Error| MediaError::Failed(format!("cannot prepare the video: {e}"));
-        tokio::fs::write(&list, still_list(&plan.stills))
-            .await
-            .map_err(io)?;
-        let made = self
-            .make(
-                arguments(plan, &list, &partial),
-                plan.duration_ms,
-                progress,
-                cancel,
-                (&partial, &plan.output),
-            )
-            .await;
-        let _ = tokio::fs::remove_file(&list).await;
-        made
+        self.make_from_list(
+            (&list, &still_list(&plan.stills)),
+            arguments(plan, &list, &partial),
+            plan.duration_ms,
+            progress,
+            cancel,
+            (&partial, &plan.output),
+        )
+        .await
     }
 }
 
 impl Ffmpeg {
+    /// [`Ffmpeg::make`] for `args` that read the concat list `list` (its
+    /// path and text): written first, removed after, however it ends.
+    pub(crate) async fn make_from_list(
+        &self,
+        (list, text): (&Path, &str),
+        args: Vec<String>,
+        duration_ms: u64,
+        progress: &(dyn Fn(u8) + Send + Sync),
+        cancel: watch::Receiver<bool>,
+        files: (&Path, &Path),
+    ) -> Result<(), MediaError> {
+        tokio::fs::write(list, text)
+            .await
+            .map_err(|e| MediaError::Failed(format!("cannot prepare the video: {e}")))?;
+        let made = self.make(args, duration_ms, progress, cancel, files).await;
+        let _ = tokio::fs::remove_file(list).await;
+        made
+    }
+
     /// Runs `args`, which write `partial`, then keeps that as `out`; on any
     /// failure (a cancel included) nothing is left of either. Reports 100
     /// once the file is there.
