@@ -6,6 +6,7 @@ mod jobs;
 mod progress;
 mod serve;
 mod stack;
+mod storyboard;
 mod token;
 mod videos;
 
@@ -45,6 +46,9 @@ struct DataArgs {
 enum Command {
     /// Make a course from a transcript or course script, on this machine.
     Generate(generate::GenerateArgs),
+    /// Make a course script's videos on this machine: storyboard, image
+    /// prompts, a picture per frame, moving clips, narrated videos.
+    Storyboard(storyboard::StoryboardArgs),
     /// Render a made course's lesson videos again: every lesson or some,
     /// failed ones, in another voice or resolution.
     Videos(videos::VideosArgs),
@@ -92,6 +96,7 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Generate(args) => generate::run(args).await,
+            Command::Storyboard(args) => storyboard::run(args).await,
             Command::Videos(args) => videos::run(args).await,
             Command::Jobs { command } => jobs::run(command).await,
             Command::Token(args) => token::run(args),

@@ -6,9 +6,11 @@
 use std::sync::Arc;
 
 use coursegen_core::ai_protocol::signature::WebhookAuth;
-use coursegen_core::ports::{DeliveryLog, VideoRenderer};
+use coursegen_core::ports::{DeliveryLog, VideoRenderer, Visuals};
+use coursegen_media::visuals::StoryboardMedia;
 
 use anyhow::Context;
+use coursegen_core::generation::PollPolicy;
 use coursegen_core::pipeline::{AiServer, Steps};
 use coursegen_core::ports::Committed;
 use coursegen_core::service::Service;
@@ -65,9 +67,24 @@ impl Embedded {
                 None
             }
         };
+        let visuals = coursegen_media::speech::speaker_from_env().and_then(|speaker| {
+            let get = |name: &str| std::env::var(name).ok();
+            StoryboardMedia::from(get, speaker, &data.root().join("media"))
+        });
+        let visuals: Option<Arc<dyn Visuals>> = match visuals {
+            Ok(media) => Some(Arc::new(media)),
+            Err(e) => {
+                tracing::warn!("storyboards cannot be drawn or filmed here: {e}");
+                None
+            }
+        };
+        let clip_polling =
+            PollPolicy::from_lookup(|name| std::env::var(name).ok()).map_err(anyhow::Error::msg)?;
         let steps = Arc::new(Steps {
             ai_server,
             renderer,
+            visuals,
+            clip_polling,
             ..steps
         });
         let workflow = Arc::new(LocalWorkflow::new(

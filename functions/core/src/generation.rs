@@ -65,6 +65,37 @@ impl Default for PollPolicy {
     }
 }
 
+impl PollPolicy {
+    /// The policy `get` (an environment) sets: `COURSEGEN_CLIP_POLL_FIRST_S`
+    /// (the first wait), `COURSEGEN_CLIP_POLL_MAX_S` (the longest) and
+    /// `COURSEGEN_CLIP_TIMEOUT_S` (from submission to giving up), each a
+    /// whole number of seconds; the defaults where unset.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+        let seconds = |name: &str, default: Duration| match get(name) {
+            None => Ok(default),
+            Some(v) => v
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|&s| s > 0)
+                .map(|s| Duration::seconds(i64::from(s)))
+                .ok_or_else(|| format!("{name} {v:?} is not a positive whole number of seconds")),
+        };
+        let default = PollPolicy::default();
+        let policy = PollPolicy {
+            first: seconds("COURSEGEN_CLIP_POLL_FIRST_S", default.first)?,
+            longest: seconds("COURSEGEN_CLIP_POLL_MAX_S", default.longest)?,
+            limit: seconds("COURSEGEN_CLIP_TIMEOUT_S", default.limit)?,
+        };
+        if policy.first > policy.longest {
+            return Err(
+                "COURSEGEN_CLIP_POLL_FIRST_S must not be over COURSEGEN_CLIP_POLL_MAX_S".into(),
+            );
+        }
+        Ok(policy)
+    }
+}
+
 /// Why a job ended without its output.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct GenerationError {

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::ids::{CourseId, JobId, UserId, VersionId};
 use crate::options::Options;
 use crate::source::Source;
-use crate::stage::{Run, Stage, StageState};
+use crate::stage::{Run, Stage, StageState, StageStatus};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -142,6 +142,8 @@ impl Job {
 
 /// Exactly one [`StageState`] per [`Stage`], in pipeline order — checked when
 /// read back from storage, so indexing by stage can never go out of bounds.
+/// A job stored before later stages existed reads back with them skipped:
+/// it was made without them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "Vec<StageState>", into = "Vec<StageState>")]
 pub struct Stages(Vec<StageState>);
@@ -163,9 +165,11 @@ impl Stages {
 
 impl TryFrom<Vec<StageState>> for Stages {
     type Error = String;
-    fn try_from(v: Vec<StageState>) -> Result<Self, String> {
+    fn try_from(mut v: Vec<StageState>) -> Result<Self, String> {
         let order: Vec<Stage> = v.iter().map(|s| s.stage).collect();
-        if order == Stage::ALL {
+        if Stage::ALL.starts_with(&order) && !order.is_empty() {
+            let added = Stage::ALL[order.len()..].iter();
+            v.extend(added.map(|s| StageState::new(*s, StageStatus::Skipped)));
             Ok(Stages(v))
         } else {
             Err(format!(

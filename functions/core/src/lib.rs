@@ -28,6 +28,7 @@ pub mod storyboard;
 pub mod upload;
 pub mod validation;
 pub mod videos;
+pub mod visuals;
 
 #[cfg(feature = "contract-tests")]
 pub mod contract;

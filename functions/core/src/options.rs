@@ -42,6 +42,10 @@ pub struct Options {
     pub fresh: bool,
     /// How many lessons are generated at once.
     pub max_concurrency: u8,
+    /// Makes the job a script job: the script's videos storyboarded,
+    /// pictured, animated and filmed, instead of a course.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub storyboard: Option<crate::visuals::StoryboardOptions>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -166,6 +170,7 @@ impl Default for Options {
             force: false,
             fresh: false,
             max_concurrency: 8,
+            storyboard: None,
         }
     }
 }
@@ -275,6 +280,12 @@ impl Options {
             "must be positive (leave it out for no limit)".into()
         })?;
         self.videos.validate().map_err(|e| e.within("videos"))?;
+        if let Some(storyboard) = &self.storyboard {
+            storyboard.validate().map_err(|e| e.within("storyboard"))?;
+            ensure(!self.render_videos, "render_videos", || {
+                "a script job makes storyboard videos, not a course with lesson videos".into()
+            })?;
+        }
         for (stage, model) in &self.models {
             ensure(!model.trim().is_empty(), &format!("models.{stage}"), || {
                 "must not be empty".into()

@@ -34,10 +34,21 @@ pub enum Stage {
     Assemble,
     /// Optional narrated video per lesson.
     Videos,
+    /// A script job's videos as shots of frames (what is seen, on-screen
+    /// text, the narration each covers, timing, camera).
+    Storyboard,
+    /// A production prompt per frame under one style guide per video.
+    Prompts,
+    /// A picture per frame.
+    Images,
+    /// The narration spoken, and a moving clip per frame.
+    Clips,
+    /// Per video, the clips joined under the narration and its subtitles.
+    Film,
 }
 
 impl Stage {
-    pub const ALL: [Stage; 9] = [
+    pub const ALL: [Stage; 14] = [
         Stage::Ingest,
         Stage::Validate,
         Stage::Segment,
@@ -47,14 +58,33 @@ impl Stage {
         Stage::Questions,
         Stage::Assemble,
         Stage::Videos,
+        Stage::Storyboard,
+        Stage::Prompts,
+        Stage::Images,
+        Stage::Clips,
+        Stage::Film,
     ];
 
     /// The stages a human can be asked to approve, in order.
-    pub const GATEABLE: [Stage; 4] = [
+    pub const GATEABLE: [Stage; 8] = [
         Stage::Segment,
         Stage::Outline,
         Stage::Questions,
         Stage::Videos,
+        Stage::Storyboard,
+        Stage::Prompts,
+        Stage::Images,
+        Stage::Clips,
+    ];
+
+    /// The stages of a script job's visual pipeline (seed 003), in order:
+    /// a job runs either these or the course's, after ingest and validate.
+    pub const VISUAL: [Stage; 5] = [
+        Stage::Storyboard,
+        Stage::Prompts,
+        Stage::Images,
+        Stage::Clips,
+        Stage::Film,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -68,6 +98,11 @@ impl Stage {
             Stage::Questions => "questions",
             Stage::Assemble => "assemble",
             Stage::Videos => "videos",
+            Stage::Storyboard => "storyboard",
+            Stage::Prompts => "prompts",
+            Stage::Images => "images",
+            Stage::Clips => "clips",
+            Stage::Film => "film",
         }
     }
 
@@ -75,8 +110,14 @@ impl Stage {
         Self::GATEABLE.contains(&self)
     }
 
-    /// The share of a job's progress this stage stands for; they add up to 100.
-    /// Lessons and videos take longest, so they weigh most.
+    pub fn is_visual(self) -> bool {
+        Self::VISUAL.contains(&self)
+    }
+
+    /// The share of a job's progress this stage stands for, among the
+    /// stages the job runs: the course's add up to 100, and so do ingest,
+    /// validate and the visual ones. Lessons, videos and clips take
+    /// longest, so they weigh most.
     pub fn weight(self) -> u32 {
         match self {
             Stage::Ingest => 10,
@@ -88,6 +129,11 @@ impl Stage {
             Stage::Questions => 5,
             Stage::Assemble => 5,
             Stage::Videos => 10,
+            Stage::Storyboard => 10,
+            Stage::Prompts => 5,
+            Stage::Images => 25,
+            Stage::Clips => 32,
+            Stage::Film => 15,
         }
     }
 }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use coursegen_core::course::{Assessment, Lesson};
+use coursegen_core::image_prompt::VideoPrompts;
 use coursegen_core::material::Material;
 use coursegen_core::narration::Narration;
 use coursegen_core::options::{EngineKind, Options};
@@ -14,10 +15,11 @@ use coursegen_core::outputs::{Outline, Segment, SegmentParams, Validation};
 use coursegen_core::pipeline::Steps;
 use coursegen_core::ports::{
     ArtifactStore, AssessmentWriter, CallbackStore, EngineError, JobStore, LessonRequest,
-    LessonWriter, NarrationRequest, NarrationWriter, Notes, NotesWriter, Outliner, Segmenter,
-    Validator,
+    LessonWriter, NarrationRequest, NarrationWriter, Notes, NotesWriter, Outliner, PromptWriter,
+    Segmenter, StoryboardRequest, StoryboardWriter, Validator,
 };
 use coursegen_core::stage::Stage;
+use coursegen_core::storyboard::{Storyboard, VideoBoard};
 
 use crate::llm::{LlmConfig, LlmEngine};
 use crate::offline::OfflineEngine;
@@ -93,6 +95,8 @@ where
         + AssessmentWriter
         + NotesWriter
         + NarrationWriter
+        + StoryboardWriter
+        + PromptWriter
         + 'static,
 {
     Steps {
@@ -105,8 +109,12 @@ where
         lesson_writer: engine.clone(),
         assessment_writer: engine.clone(),
         notes_writer: engine.clone(),
-        narration_writer: engine,
+        narration_writer: engine.clone(),
+        storyboard_writer: engine.clone(),
+        prompt_writer: engine,
         renderer: None,
+        visuals: None,
+        clip_polling: Default::default(),
         callbacks,
         ai_server: None,
         llm,
@@ -203,6 +211,38 @@ impl NarrationWriter for Engines {
         match self.pick(Stage::Videos, request.options)? {
             Pick::Offline(e) => e.narration(request).await,
             Pick::Llm(e) => e.narration(request).await,
+        }
+    }
+}
+
+/// The LLM engine does not write storyboards or prompts yet: a job that
+/// asks it to is told so, rather than given the offline engine's.
+fn not_by_llm(stage: Stage) -> EngineError {
+    EngineError::Unsupported(format!(
+        "the LLM engine does not write the {stage} stage yet; choose the offline engine for it (engines.{stage} = \"offline\")"
+    ))
+}
+
+#[async_trait]
+impl StoryboardWriter for Engines {
+    async fn storyboard(&self, request: StoryboardRequest<'_>) -> Result<Storyboard, EngineError> {
+        match self.pick(Stage::Storyboard, request.options)? {
+            Pick::Offline(e) => e.storyboard(request).await,
+            Pick::Llm(_) => Err(not_by_llm(Stage::Storyboard)),
+        }
+    }
+}
+
+#[async_trait]
+impl PromptWriter for Engines {
+    async fn prompts(
+        &self,
+        video: &VideoBoard,
+        options: &Options,
+    ) -> Result<VideoPrompts, EngineError> {
+        match self.pick(Stage::Prompts, options)? {
+            Pick::Offline(e) => e.prompts(video, options).await,
+            Pick::Llm(_) => Err(not_by_llm(Stage::Prompts)),
         }
     }
 }

@@ -48,7 +48,13 @@ impl TaskRunner for Steps {
                 cause: format!("{function} could not run"),
             });
         }
+        // Stages that work in steps are done every third call; the clips
+        // ask for a wait meanwhile.
+        let earlier = self.called(&function).len() - 1;
+        let done = earlier % 3 == 2;
         let output = match function.as_str() {
+            "Images" | "Film" => json!({"done": done, "wait_seconds": 0}),
+            "Clips" => json!({"done": done, "wait_seconds": if done { 0 } else { 1 }}),
             "Validate" => {
                 json!({"suitable": self.suitable, "reason": "the material is song lyrics"})
             }
@@ -107,6 +113,7 @@ const AUTO_PATH: &[&str] = &[
     "Ingest",
     "Validate",
     "Suitable?",
+    "Script?",
     "SegmentEngine?",
     "Segment",
     "SegmentGate?",
@@ -444,5 +451,61 @@ fn every_placeholder_needs_a_value() {
     assert!(
         err.to_string().contains("no value for the substitution ${"),
         "{err}"
+    );
+}
+
+#[tokio::test]
+async fn a_script_job_storyboards_draws_animates_and_films_with_its_reviews() {
+    let steps = Arc::new(Steps {
+        suitable: true,
+        ..Steps::default()
+    });
+    let machine = definition();
+    let gates = json!({"storyboard": true, "prompts": true, "images": true, "clips": true});
+    let input = json!({"job_id": "J", "gates": gates, "force": false, "storyboard": true});
+    let ex = Executor::new(
+        machine.clone(),
+        steps.clone(),
+        Execution::new("e".into(), "J".into(), &machine, input, 0),
+    );
+    let mut decisions = vec![
+        ("storyboard", "rerun"),
+        ("storyboard", "approve"),
+        ("prompts", "approve"),
+        ("images", "rerun"),
+        ("images", "approve"),
+        ("clips", "approve"),
+    ];
+    decisions.reverse();
+    while ex.drive().await.unwrap() == Drive::AwaitingTokens {
+        let gate = steps.called("Gate").last().cloned().unwrap();
+        let (stage, action) = decisions.pop().expect("no more gates expected");
+        assert_eq!(gate["stage"], stage);
+        ex.send_task_success(gate["token"].as_str().unwrap(), json!({"action": action}))
+            .await
+            .unwrap();
+    }
+    assert!(decisions.is_empty());
+    let exec = ex.snapshot();
+    assert_eq!(exec.status, ExecutionStatus::Succeeded);
+    let count = |f: &str| steps.called(f).len();
+    assert_eq!(
+        count("Storyboard"),
+        2,
+        "the rerun wrote the storyboard again"
+    );
+    assert_eq!(count("Prompts"), 1);
+    assert_eq!(count("Images"), 6, "three calls a pass, two passes");
+    assert_eq!((count("Clips"), count("Film")), (3, 3));
+    assert_eq!(count("Finish"), 1);
+    for course_step in ["Segment", "Outline", "PlanLessons", "Assemble"] {
+        assert_eq!(count(course_step), 0, "{course_step} is not a script job's");
+    }
+    let entered = exec.entered_states();
+    let waits = entered.iter().filter(|s| *s == "WaitForClips").count();
+    assert_eq!(waits, 2, "the workflow waited between the clips' calls");
+    assert_eq!(
+        steps.called("Clips")[0],
+        json!({"job_id": "J", "step": "clips"})
     );
 }

@@ -22,6 +22,7 @@ pub mod slides;
 pub mod speech;
 pub mod spoken;
 pub mod subtitles;
+pub mod visuals;
 pub mod wav;
 mod xml;
 

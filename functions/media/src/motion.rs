@@ -20,7 +20,7 @@ pub const CLIP_FPS: u64 = 25;
 const ZOOM: f64 = 1.15;
 /// The crossfade between two frames of a shot, at most (a third of the
 /// shorter frame when that is less).
-pub const FADE_MS: u64 = 400;
+pub const FADE_MS: u64 = coursegen_core::visuals::CLIP_OVERLAP_MS;
 
 /// Whole video frames in `ms`, at least one.
 fn frames(ms: u64) -> u64 {

@@ -4,7 +4,7 @@
 //! questions alone in the AI server's format, course.questions.json).
 
 mod review;
-mod source;
+pub(crate) mod source;
 mod webhooks;
 
 use std::path::PathBuf;
@@ -14,14 +14,15 @@ use anyhow::{Context, anyhow, bail};
 use coursegen_core::auth::{Principal, Role};
 use coursegen_core::course::Course;
 use coursegen_core::ids::JobId;
-use coursegen_core::job::{CourseRef, JobStatus};
+use coursegen_core::job::{CourseRef, Job, JobStatus};
 use coursegen_core::options::{AI_SERVER_STAGES, Options};
 use coursegen_core::pipeline::Steps;
 use coursegen_core::ports::Workflow;
-use coursegen_core::service::{JobRequest, ServiceError};
+use coursegen_core::service::{JobRequest, Service, ServiceError};
 use coursegen_core::source::Source;
 use coursegen_engines::export;
 use coursegen_local::DataDir;
+use coursegen_local::workflow::LocalWorkflow;
 use serde_json::{Map, Value};
 
 use crate::DataArgs;
@@ -71,7 +72,9 @@ pub struct GenerateArgs {
 
 /// `key=value` pairs as a JSON object: dotted keys nest, and values are
 /// JSON when they parse as JSON, strings otherwise.
-fn key_values<'a>(pairs: impl IntoIterator<Item = &'a str>) -> anyhow::Result<Map<String, Value>> {
+pub(crate) fn key_values<'a>(
+    pairs: impl IntoIterator<Item = &'a str>,
+) -> anyhow::Result<Map<String, Value>> {
     let mut root = Map::new();
     for pair in pairs {
         let (key, value) = pair
@@ -161,18 +164,7 @@ pub async fn run(args: GenerateArgs) -> anyhow::Result<()> {
     };
     let me = local_user()?;
     let id = match args.resume {
-        Some(id) => {
-            let job = match service.job(&me, id).await {
-                Err(ServiceError::NotFound(_)) => {
-                    bail!("no job {id} to resume in {}", args.data.dir.display())
-                }
-                other => other?,
-            };
-            // Resumes the saved execution, or starts it if the job was
-            // stopped before its execution was first saved.
-            workflow.start(&job).await?;
-            id
-        }
+        Some(id) => resume(&service, &workflow, &me, id, &args.data.dir).await?,
         None => {
             let options = options(&args)?;
             if options.render_videos {
@@ -189,21 +181,68 @@ pub async fn run(args: GenerateArgs) -> anyhow::Result<()> {
                 (None, Some(input)) => source::resolve(input, &service, &me, ai_server).await?,
                 (None, None) => bail!("give a SOURCE file or --topic"),
             };
-            let request = JobRequest {
-                course: CourseRef {
-                    course_id: "local".parse()?,
-                    version_id: "v1".parse()?,
-                    module_id: None,
-                    section_id: None,
-                },
-                source,
-                options,
-            };
-            let id = service.create_job(&me, request).await?.id;
+            let id = create(&service, &me, source, options).await?;
             eprintln!("job {id} (resume with: coursegen generate --resume {id})");
             id
         }
     };
+    let job = drive(&service, &workflow, &me, id).await?;
+    match job.status {
+        JobStatus::Succeeded => {
+            write_course(&steps, id, &args.out).await?;
+            videos::write(&steps, id, &args.out).await
+        }
+        _ => Err(failure(&job)),
+    }
+}
+
+/// A new job of the local user's course from `source`: its id.
+pub(crate) async fn create(
+    service: &Service,
+    me: &Principal,
+    source: Source,
+    options: Options,
+) -> anyhow::Result<JobId> {
+    let course = CourseRef {
+        course_id: "local".parse()?,
+        version_id: "v1".parse()?,
+        module_id: None,
+        section_id: None,
+    };
+    let request = JobRequest {
+        course,
+        source,
+        options,
+    };
+    Ok(service.create_job(me, request).await?.id)
+}
+
+/// Goes on with job `id` of the data directory `dir`: its saved
+/// execution, or a new one if the job stopped before one was first saved.
+pub(crate) async fn resume(
+    service: &Service,
+    workflow: &LocalWorkflow,
+    me: &Principal,
+    id: JobId,
+    dir: &std::path::Path,
+) -> anyhow::Result<JobId> {
+    let job = match service.job(me, id).await {
+        Err(ServiceError::NotFound(_)) => bail!("no job {id} to resume in {}", dir.display()),
+        other => other?,
+    };
+    workflow.start(&job).await?;
+    Ok(id)
+}
+
+/// Runs job `id` to its end: its workflow goes on while the terminal shows
+/// progress and asks at each review gate. The job as it ended.
+pub(crate) async fn drive(
+    service: &Service,
+    workflow: &LocalWorkflow,
+    me: &Principal,
+    id: JobId,
+) -> anyhow::Result<Job> {
+    let steps = &service.steps;
     let progress = Progress::start(steps.clone(), id, Scope::Job);
     let stdin = std::io::stdin();
     let job = loop {
@@ -213,7 +252,7 @@ pub async fn run(args: GenerateArgs) -> anyhow::Result<()> {
         }
         if job.status == JobStatus::AwaitingApproval {
             progress.pause();
-            review::ask(&service, &me, id, &mut stdin.lock(), &mut std::io::stderr()).await?;
+            review::ask(service, me, id, &mut stdin.lock(), &mut std::io::stderr()).await?;
             progress.resume();
             continue;
         }
@@ -232,22 +271,22 @@ pub async fn run(args: GenerateArgs) -> anyhow::Result<()> {
         tokio::time::sleep(POLL).await;
     };
     progress.finish().await;
-    match job.status {
-        JobStatus::Succeeded => {
-            write_course(&steps, id, &args.out).await?;
-            videos::write(&steps, id, &args.out).await
-        }
-        JobStatus::Aborted => bail!("job {id} was aborted"),
-        _ => {
-            let error = job.error.unwrap_or_else(|| "unknown error".into());
-            let hint = if error.starts_with("Unsuitable") {
-                " (validation judged the material unsuitable; --option force=true goes on anyway)"
-            } else {
-                ""
-            };
-            bail!("job {id} failed: {error}{hint}")
-        }
+    Ok(job)
+}
+
+/// Why job `id` did not succeed, as the terminal says it.
+pub(crate) fn failure(job: &Job) -> anyhow::Error {
+    let id = job.id;
+    if job.status == JobStatus::Aborted {
+        return anyhow!("job {id} was aborted");
     }
+    let error = job.error.clone().unwrap_or_else(|| "unknown error".into());
+    let hint = if error.starts_with("Unsuitable") {
+        " (validation judged the material unsuitable; --option force=true goes on anyway)"
+    } else {
+        ""
+    };
+    anyhow!("job {id} failed: {error}{hint}")
 }
 
 async fn write_course(steps: &Steps, id: JobId, out: &std::path::Path) -> anyhow::Result<()> {

@@ -9,10 +9,13 @@ use anyhow::{Context, anyhow, bail};
 use coursegen_core::auth::Principal;
 use coursegen_core::course::{Question, QuestionType};
 use coursegen_core::ids::JobId;
+use coursegen_core::image_prompt::PromptSet;
 use coursegen_core::outputs::{Outline, Segment};
 use coursegen_core::pipeline::{QuestionSet, Steps, output_key};
 use coursegen_core::service::{Decision, Service};
 use coursegen_core::stage::{Stage, StageStatus};
+use coursegen_core::storyboard::Storyboard;
+use coursegen_core::visuals::{ClipSet, FrameImages};
 use serde_json::Value;
 
 /// A reviewer's answer at a gate.
@@ -122,6 +125,62 @@ pub async fn summary(steps: &Steps, id: JobId, stage: Stage) -> anyhow::Result<S
                     words.div_ceil(150),
                     n.title
                 ));
+            }
+        }
+        Stage::Storyboard => {
+            let board: Storyboard = serde_json::from_slice(&bytes)?;
+            for v in &board.videos {
+                out.push_str(&format!(
+                    "  Video {} ({}, ~{}): {} shots, {} frames  {}\n",
+                    v.number,
+                    v.language,
+                    clock(v.duration_ms()),
+                    v.shots.len(),
+                    v.frames().count(),
+                    v.title
+                ));
+            }
+        }
+        Stage::Prompts => {
+            let set: PromptSet = serde_json::from_slice(&bytes)?;
+            for v in &set.videos {
+                out.push_str(&format!(
+                    "  Video {}: {} prompts; style: {}\n",
+                    v.video,
+                    v.frames.len(),
+                    v.style.style
+                ));
+            }
+        }
+        Stage::Images => {
+            let images: FrameImages = serde_json::from_slice(&bytes)?;
+            out.push_str(&format!(
+                "  {} pictures, e.g. {}\n",
+                images.frames.len(),
+                images
+                    .frames
+                    .first()
+                    .map_or("none".into(), |f| f.key.to_string())
+            ));
+            out.push_str("  (redraw some: r frames=[\"v01-s01-f02\"])\n");
+        }
+        Stage::Clips => {
+            let set: ClipSet = serde_json::from_slice(&bytes)?;
+            for v in &set.videos {
+                let here = v.frames.iter().filter(|f| f.fallback.is_some()).count();
+                out.push_str(&format!(
+                    "  Video {}: {} clips ({here} moved here instead), narration ~{}\n",
+                    v.number,
+                    v.frames.len(),
+                    clock(v.narration.duration_ms)
+                ));
+                for f in v
+                    .frames
+                    .iter()
+                    .filter_map(|f| f.fallback.as_ref().map(|why| (&f.name, why)))
+                {
+                    out.push_str(&format!("    {}: {}\n", f.0, f.1));
+                }
             }
         }
         _ => {}

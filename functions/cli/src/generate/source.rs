@@ -73,6 +73,31 @@ pub async fn resolve(
     store(service, me, request, bytes).await
 }
 
+/// Reads `path` as a course script (.docx, .md, .txt: a plain-text script,
+/// never a transcript here) into a document source.
+pub async fn script(path: &Path, service: &Service, me: &Principal) -> anyhow::Result<Source> {
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let format = match extension.as_str() {
+        "docx" => DocumentFormat::Docx,
+        "md" | "markdown" => DocumentFormat::Md,
+        "txt" => DocumentFormat::Txt,
+        other => bail!(
+            "{}: .{other} is not a course script (docx, md, txt)",
+            path.display()
+        ),
+    };
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let request = UploadRequest::Document {
+        format,
+        size: bytes.len() as u64,
+    };
+    store(service, me, request, bytes).await
+}
+
 /// Stores `bytes` as the API stores an upload; the source that reads it.
 async fn store(
     service: &Service,

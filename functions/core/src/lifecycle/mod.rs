@@ -171,7 +171,18 @@ pub enum TransitionError {
 pub fn create(new: NewJob, now: DateTime<Utc>) -> Result<(Job, Vec<Event>), ValidationError> {
     new.source.validate().map_err(|e| e.within("source"))?;
     new.options.validate().map_err(|e| e.within("options"))?;
+    let visual = new.options.storyboard.is_some();
+    if visual && !matches!(new.source, Source::Document { .. }) {
+        return Err(ValidationError::new(
+            "options.storyboard",
+            "a storyboard is made from a course script: the source must be a document (.docx, .md, .txt)",
+        ));
+    }
+    // A script job runs the visual stages, a course job the course's.
     let skipped = |stage: Stage| match stage {
+        Stage::Ingest | Stage::Validate => false,
+        _ if stage.is_visual() => !visual,
+        _ if visual => true,
         Stage::Assessment => !new.options.assessment.enabled,
         Stage::Videos => !new.options.render_videos,
         _ => false,

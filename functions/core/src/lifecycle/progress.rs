@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::job::{Job, JobStatus, Progress};
-use crate::stage::{Stage, StageStatus};
+use crate::stage::StageStatus;
 
 /// Percent complete, 0–100. Only a succeeded job is at 100: until then the
 /// job may still wait on something, so the figure stops at 99.
@@ -12,9 +12,16 @@ pub fn percent_complete(job: &Job) -> u8 {
     if job.status == JobStatus::Succeeded {
         return 100;
     }
-    let total: u32 = Stage::ALL.iter().map(|s| s.weight()).sum();
+    // A skipped stage is not this job's work (a script job skips the
+    // course's stages, a course job the visual ones): it counts for nothing.
+    let run = || {
+        job.stages
+            .iter()
+            .filter(|s| s.status != StageStatus::Skipped)
+    };
+    let total: u32 = run().map(|s| s.stage.weight()).sum();
     let mut done = 0.0_f64;
-    for state in &job.stages {
+    for state in run() {
         let weight = f64::from(state.stage.weight());
         done += match state.status {
             s if s.is_done() => weight,
@@ -29,7 +36,7 @@ pub fn percent_complete(job: &Job) -> u8 {
             _ => 0.0,
         };
     }
-    let percent = (done * 100.0 / f64::from(total)).floor();
+    let percent = (done * 100.0 / f64::from(total.max(1))).floor();
     // Bounded to 0..=99 just above, so the cast cannot truncate.
     percent.clamp(0.0, 99.0) as u8
 }

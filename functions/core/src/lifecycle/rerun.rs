@@ -17,6 +17,11 @@ pub(super) fn check(job: &Job, stage: Stage, parameters: &Value) -> Result<(), V
         Stage::Segment => serde_json::from_value::<SegmentParams>(parameters.clone())
             .map(drop)
             .map_err(|e| ValidationError::new("parameters", e.to_string())),
+        Stage::Images | Stage::Clips => {
+            serde_json::from_value::<crate::visuals::FrameParams>(parameters.clone())
+                .map(drop)
+                .map_err(|e| ValidationError::new("parameters", e.to_string()))
+        }
         Stage::Questions => job
             .options
             .overlaid(parameters, &QUESTION_OPTIONS)

@@ -5,10 +5,14 @@
 //! again after a crash finishes the run it had started instead of adding one.
 
 mod ai_results;
+mod clips;
 mod dispatch;
+mod film;
+mod frames;
 mod parsed;
 mod review;
 mod stages;
+mod storyboard;
 mod videos;
 mod writing;
 
@@ -33,8 +37,8 @@ use crate::lifecycle::{self, Command, TransitionError};
 use crate::material::Material;
 use crate::ports::{
     AiWorker, ArtifactError, ArtifactStore, AssessmentWriter, CallbackStore, EngineError,
-    FileLinks, JobStore, LessonWriter, NarrationWriter, NotesWriter, Outliner, Segmenter,
-    StoreError, Validator, VideoRenderer,
+    FileLinks, JobStore, LessonWriter, NarrationWriter, NotesWriter, Outliner, PromptWriter,
+    Segmenter, StoreError, StoryboardWriter, Validator, VideoRenderer, Visuals,
 };
 use crate::source::Source;
 use crate::stage::{RunStatus, Stage, StageState, StageStatus};
@@ -107,6 +111,9 @@ pub struct Ingested {
     /// Boundaries the material itself fixes (a script's sections), in ms.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub segment_ends_ms: Option<Vec<u64>>,
+    /// A script's videos, as its headers split them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sections: Vec<crate::material::ScriptSection>,
 }
 
 /// Turns a job's source into material: parsing uploads, or fetching and
@@ -136,6 +143,13 @@ pub struct Steps {
     /// What renders lesson videos, where this build can (ffmpeg and a
     /// voice are at hand).
     pub renderer: Option<Arc<dyn VideoRenderer>>,
+    pub storyboard_writer: Arc<dyn StoryboardWriter>,
+    pub prompt_writer: Arc<dyn PromptWriter>,
+    /// What draws, animates and films a script job's frames, where this
+    /// build can.
+    pub visuals: Option<Arc<dyn Visuals>>,
+    /// How providers' clip tasks are polled, and for how long.
+    pub clip_polling: crate::generation::PollPolicy,
     pub callbacks: Arc<dyn CallbackStore>,
     /// The external AI server, when one is configured.
     pub ai_server: Option<AiServer>,
@@ -182,6 +196,11 @@ impl Steps {
             "plan_videos" => self.plan_videos(job_id).await,
             "plan_renders" => self.plan_renders(job_id).await,
             "video" => self.video(job_id, payload).await,
+            "storyboard" => self.storyboard(job_id).await,
+            "prompts" => self.prompts(job_id).await,
+            "images" => self.images(job_id).await,
+            "clips" => self.clips(job_id).await,
+            "film" => self.film(job_id).await,
             "finish" => self.finish(job_id).await,
             "record_failure" => self.record_failure(job_id, payload).await,
             "dispatch" => self.dispatch(job_id, payload).await,
@@ -291,6 +310,36 @@ impl Steps {
         F: FnOnce(Job) -> Fut,
         Fut: Future<Output = Result<T, StepError>>,
     {
+        let stepped = self
+            .run_stage_in_steps(id, stage, |job, _| async move {
+                work(job).await.map(Stepped::Done)
+            })
+            .await?;
+        match stepped {
+            Stepped::Done(done) => Ok(done),
+            Stepped::More { .. } => Err(StepError::new(
+                "Conflict",
+                format!("stage {stage} ended early"),
+            )),
+        }
+    }
+
+    /// [`Steps::run_stage`] for a stage whose work is done over several
+    /// calls (so that no call outlasts a Lambda, and waits happen in the
+    /// workflow, not in a call): `work` gets the job and the run's number,
+    /// does a part of the work it keeps under the run's own keys, and says
+    /// whether more is left. The run completes when it is all done.
+    async fn run_stage_in_steps<T, F, Fut>(
+        &self,
+        id: JobId,
+        stage: Stage,
+        work: F,
+    ) -> Result<Stepped<(ArtifactKey, T)>, StepError>
+    where
+        T: Serialize + DeserializeOwned,
+        F: FnOnce(Job, u32) -> Fut,
+        Fut: Future<Output = Result<Stepped<T>, StepError>>,
+    {
         let job = self.jobs.get(id).await?;
         let state = job.stage(stage);
         match state.status {
@@ -299,7 +348,7 @@ impl Steps {
                     StepError::new("MissingInput", format!("stage {stage} has no output"))
                 })?;
                 let value = self.get_json(&key).await?;
-                return Ok((key, value));
+                return Ok(Stepped::Done((key, value)));
             }
             StageStatus::Running => {}
             StageStatus::Pending | StageStatus::Failed => {
@@ -315,8 +364,15 @@ impl Steps {
         }
         let job = self.jobs.get(id).await?;
         let n = job.stage(stage).latest_run().map_or(1, |r| r.n);
-        let (value, usage) = match crate::metering::metered(work(job)).await {
-            (Ok(value), usage) => (value, usage),
+        let (value, usage) = match crate::metering::metered(work(job, n)).await {
+            (Ok(Stepped::Done(value)), usage) => (value, usage),
+            (Ok(Stepped::More { wait_s }), usage) => {
+                if !usage.is_zero() {
+                    self.update(id, |_| Ok(vec![Command::AddUsage { stage, usage }]))
+                        .await?;
+                }
+                return Ok(Stepped::More { wait_s });
+            }
             (Err(e), usage) => {
                 let error = e.to_string();
                 self.update(id, |_| {
@@ -332,8 +388,7 @@ impl Steps {
                 return Err(e);
             }
         };
-        let key = ArtifactKey::for_job(&id, &format!("{stage}/run-{n:04}.json"))
-            .map_err(|e| StepError::new("InvalidKey", e.to_string()))?;
+        let key = run_key(id, stage, n, "json")?;
         self.put_json(&key, &value).await?;
         let output_key = key.clone();
         self.update(id, move |_| {
@@ -344,8 +399,30 @@ impl Steps {
             }])
         })
         .await?;
-        Ok((key, value))
+        Ok(Stepped::Done((key, value)))
     }
+}
+
+/// What one call of a stage that works in steps did: a part of the work
+/// (the workflow calls again after `wait_s` seconds), or all of it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Stepped<T> {
+    More { wait_s: u64 },
+    Done(T),
+}
+
+/// `jobs/{id}/{stage}/run-NNNN.{ext}`: a run's output.
+fn run_key(id: JobId, stage: Stage, n: u32, ext: &str) -> Result<ArtifactKey, StepError> {
+    job_key(id, &format!("{stage}/run-{n:04}.{ext}"))
+}
+
+/// `jobs/{id}/{stage}/run-NNNN/{name}`: a file a run makes on its way.
+fn run_file(id: JobId, stage: Stage, n: u32, name: &str) -> Result<ArtifactKey, StepError> {
+    job_key(id, &format!("{stage}/run-{n:04}/{name}"))
+}
+
+fn job_key(id: JobId, path: &str) -> Result<ArtifactKey, StepError> {
+    ArtifactKey::for_job(&id, path).map_err(|e| StepError::new("InvalidKey", e.to_string()))
 }
 
 /// The stage and task token of a task that waits for its token (a review

@@ -13,6 +13,7 @@ mod media;
 mod paging;
 mod remote_files;
 mod uploads;
+mod visuals;
 mod workflow;
 
 pub use ai_worker::{AbortOutcome, AiWorker, DispatchError, FileLinks};
@@ -36,6 +37,7 @@ pub use media::{
 pub use paging::{Cursor, ListPosition, MAX_PAGE_SIZE, Page, PageRequest};
 pub use remote_files::{Fetched, RemoteFiles};
 pub use uploads::Uploads;
+pub use visuals::{FilmedMedia, SpokenVideo, Visuals};
 pub use workflow::{
     TokenOutcome, Workflow, WorkflowError, execution_input, renders_input, renders_name, renders_of,
 };

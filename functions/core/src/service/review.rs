@@ -11,11 +11,13 @@ use crate::artifact::ArtifactKey;
 use crate::auth::Principal;
 use crate::checks::{self, Timeline};
 use crate::ids::JobId;
+use crate::image_prompt::PromptSet;
 use crate::job::Job;
 use crate::lifecycle::Command;
 use crate::outputs::{Outline, Segment};
 use crate::pipeline::Ingested;
 use crate::stage::Stage;
+use crate::storyboard::Storyboard;
 use crate::validation::ValidationError;
 
 /// A reviewer's answer that lets the workflow go on.
@@ -47,6 +49,20 @@ pub fn check_edit(stage: Stage, text: &str, before: &EditContext) -> Result<(), 
         (Stage::Videos, EditContext::Outline(outline)) => {
             checks::narrations(&serde_json::from_str(text).map_err(unreadable)?, outline)
         }
+        (Stage::Storyboard, _) => serde_json::from_str::<Storyboard>(text)
+            .map_err(unreadable)?
+            .validate(),
+        (Stage::Prompts, EditContext::Storyboard(board)) => serde_json::from_str::<PromptSet>(text)
+            .map_err(unreadable)?
+            .validate(board),
+        (Stage::Images | Stage::Clips, _) => {
+            return Err(ValidationError::new(
+                "stage",
+                format!(
+                    "{stage} are media, not a document to edit: rerun the frames to change (parameters.frames)"
+                ),
+            ));
+        }
         (other, _) => {
             return Err(ValidationError::new(
                 "stage",
@@ -68,6 +84,8 @@ pub enum EditContext {
     Segments { count: usize },
     /// Questions and narrations belong to this outline's lessons.
     Outline(Outline),
+    /// Prompts are one per frame of this storyboard.
+    Storyboard(Storyboard),
     /// A stage that has no review.
     None,
 }
@@ -193,6 +211,12 @@ impl Service {
             Stage::Questions | Stage::Videos => EditContext::Outline(
                 self.steps
                     .stage_output(job, Stage::Outline)
+                    .await
+                    .map_err(made_from)?,
+            ),
+            Stage::Prompts => EditContext::Storyboard(
+                self.steps
+                    .stage_output(job, Stage::Storyboard)
                     .await
                     .map_err(made_from)?,
             ),

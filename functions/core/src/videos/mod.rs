@@ -52,6 +52,9 @@ impl Default for VideoOptions {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum Resolution {
+    /// A quick draft to review.
+    #[serde(rename = "360p")]
+    Draft,
     #[serde(rename = "720p")]
     Hd,
     #[serde(rename = "1080p")]
@@ -77,6 +80,7 @@ pub enum Subtitles {
 impl VideoOptions {
     pub fn frame_size(&self) -> FrameSize {
         let long = match self.resolution {
+            Resolution::Draft => (640, 360),
             Resolution::Hd => (1280, 720),
             Resolution::FullHd => (1920, 1080),
         };

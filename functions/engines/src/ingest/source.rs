@@ -51,6 +51,7 @@ impl Ingestor for UploadIngestor {
                     title: doc.title.clone(),
                     video: None,
                     segment_ends_ms: (!ends.is_empty()).then_some(ends),
+                    sections: super::split_sections(&doc),
                 })
             }
             Source::Youtube { .. } | Source::Playlist { .. } | Source::Audio { .. } => Err(EngineError::Unsupported(

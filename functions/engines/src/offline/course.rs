@@ -27,7 +27,7 @@ pub fn generate(
     params: &SegmentParams,
     options: &Options,
 ) -> Generated {
-    let validation = validate::validate(&material.sentences);
+    let validation = validate::validate(&material.sentences, false);
     let knowledge = Knowledge::new(material);
     let segments = segment::segment_stemmed(&knowledge.sentences, &knowledge.stems, params);
     let outline = outline::outline(&knowledge, &segments, title);

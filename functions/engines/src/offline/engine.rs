@@ -61,9 +61,10 @@ impl Validator for OfflineEngine {
     async fn validate(
         &self,
         material: &Material,
-        _options: &Options,
+        options: &Options,
     ) -> Result<Validation, EngineError> {
-        Ok(validate::validate(&material.sentences))
+        let for_video = options.storyboard.is_some();
+        Ok(validate::validate(&material.sentences, for_video))
     }
 }
 

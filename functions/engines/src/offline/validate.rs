@@ -11,6 +11,9 @@ use super::text::words;
 
 /// Fewer words than this cannot make a lesson.
 pub const MIN_WORDS: usize = 150;
+/// Fewer words than this cannot make a script's video: a shot of a few
+/// frames is a dozen seconds of speech.
+pub const MIN_SCRIPT_WORDS: usize = 25;
 /// Share of word 4-grams that occur 3+ times; songs repeat their chorus.
 pub const MAX_REPETITION: f64 = 0.25;
 /// Teaching cues (definitions, explanations, enumerations, numbers) per 100
@@ -77,7 +80,14 @@ const CHATTER: &[&str] = &[
     "vlog",
 ];
 
-pub fn validate(sentences: &[Sentence]) -> Validation {
+/// Judges material for a course, or with `for_video` for a script's videos
+/// (which need far fewer words).
+pub fn validate(sentences: &[Sentence], for_video: bool) -> Validation {
+    let (min_words, made) = if for_video {
+        (MIN_SCRIPT_WORDS, "a video")
+    } else {
+        (MIN_WORDS, "a lesson")
+    };
     let text: String = sentences
         .iter()
         .map(|s| s.text.as_str())
@@ -111,12 +121,12 @@ pub fn validate(sentences: &[Sentence]) -> Validation {
     );
     signals.insert("chatter_per_100_words".to_owned(), round(per_100(chatter)));
 
-    let (suitable, category, reason, margin) = if n < MIN_WORDS {
+    let (suitable, category, reason, margin) = if n < min_words {
         (
             false,
             MaterialCategory::TooShort,
-            format!("Only {n} words of speech; at least {MIN_WORDS} are needed for a lesson."),
-            1.0 - n as f64 / MIN_WORDS as f64,
+            format!("Only {n} words of speech; at least {min_words} are needed for {made}."),
+            1.0 - n as f64 / min_words as f64,
         )
     } else if repetition > MAX_REPETITION {
         (
@@ -200,12 +210,36 @@ mod tests {
 
     #[test]
     fn too_short_material() {
-        let v = validate(&sentences("A cell is the unit of life. It has a membrane"));
+        let v = validate(
+            &sentences("A cell is the unit of life. It has a membrane"),
+            false,
+        );
         assert_eq!(
             (v.suitable, v.category),
             (false, MaterialCategory::TooShort)
         );
         assert!(v.reason.contains("words"), "{}", v.reason);
+    }
+
+    #[test]
+    fn a_script_video_needs_fewer_words_than_a_lesson() {
+        let short = "The keeper climbs the spiral stairs at dusk. He trims the wick and polishes the great lens. \
+                     Ships far out at sea watch for its flash every ten seconds. At dawn he writes the weather in the log.";
+        let (lesson, video) = (
+            validate(&sentences(short), false),
+            validate(&sentences(short), true),
+        );
+        assert_eq!(
+            (lesson.suitable, lesson.category),
+            (false, MaterialCategory::TooShort)
+        );
+        assert!(video.suitable, "{}", video.reason);
+        let v = validate(&sentences("A cell is the unit of life."), true);
+        assert_eq!(
+            (v.suitable, v.category),
+            (false, MaterialCategory::TooShort)
+        );
+        assert!(v.reason.contains("a video"), "{}", v.reason);
     }
 
     #[test]
@@ -221,7 +255,7 @@ mod tests {
                 )
             })
             .collect();
-        let v = validate(&sentences(&song));
+        let v = validate(&sentences(&song), false);
         assert_eq!(
             (v.suitable, v.category),
             (false, MaterialCategory::MusicOrLyrics),
@@ -241,7 +275,7 @@ mod tests {
             yeah so we are gonna go again next weekend probably, it was just the best day ever honestly. \
             oh wait guys i forgot, we also saw this huge sandcastle that some kids made and it was literally taller than me. \
             smash that subscribe button if you want more beach days with us, love you all, bye.";
-        let v = validate(&sentences(vlog));
+        let v = validate(&sentences(vlog), false);
         assert_eq!(
             (v.suitable, v.category),
             (false, MaterialCategory::Conversation),

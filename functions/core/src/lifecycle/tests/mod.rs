@@ -37,6 +37,19 @@ pub(super) fn new_job(options: Options) -> NewJob {
     }
 }
 
+/// A script job: the visual stages run, the course's are skipped.
+pub(super) fn script_job() -> NewJob {
+    let mut new = new_job(Options {
+        storyboard: Some(Default::default()),
+        ..Options::default()
+    });
+    new.source = Source::Document {
+        upload_key: key("uploads/alice/script.docx"),
+        format: crate::source::DocumentFormat::Docx,
+    };
+    new
+}
+
 pub(super) fn all_on() -> Options {
     Options {
         render_videos: true,
@@ -49,6 +62,7 @@ pub(super) fn rerun_parameters(stage: Stage) -> Value {
     match stage {
         Stage::Segment => serde_json::json!({"boundary_penalty": 1.5}),
         Stage::Questions => serde_json::json!({"assessment": {"questions": 4}}),
+        Stage::Images | Stage::Clips => serde_json::json!({"frames": ["v01-s01-f02"]}),
         _ => serde_json::json!({}),
     }
 }
@@ -96,8 +110,17 @@ pub(super) fn finish(job: Job, stage: Stage) -> Job {
 /// A consistent job whose `stage` is in `status`, with every stage it
 /// depends on done. `None` where that state cannot happen to that stage.
 pub(super) fn fixture(stage: Stage, status: StageStatus) -> Option<Job> {
-    let (mut job, _) = create(new_job(all_on()), t0()).unwrap();
+    let made = if stage.is_visual() {
+        script_job()
+    } else {
+        new_job(all_on())
+    };
+    let (mut job, _) = create(made, t0()).unwrap();
     if status == StageStatus::Skipped {
+        if stage.is_visual() {
+            // A course job skips the visual stages.
+            return Some(create(new_job(all_on()), t0()).unwrap().0);
+        }
         if !matches!(stage, Stage::Assessment | Stage::Videos) {
             return None;
         }

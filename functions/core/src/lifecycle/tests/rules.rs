@@ -435,3 +435,79 @@ fn the_eta_extrapolates_machine_time_and_waits_for_people() {
     let waiting = fixture(Stage::Outline, StageStatus::AwaitingApproval).unwrap();
     assert_eq!(eta(&waiting, now), None, "a person must act first");
 }
+
+#[test]
+fn a_script_job_runs_the_visual_stages_and_skips_the_course() {
+    let (job, _) = create(script_job(), t0()).unwrap();
+    for state in &job.stages {
+        let runs =
+            matches!(state.stage, Stage::Ingest | Stage::Validate) || state.stage.is_visual();
+        let expected = if runs {
+            StageStatus::Pending
+        } else {
+            StageStatus::Skipped
+        };
+        assert_eq!(state.status, expected, "{}", state.stage);
+    }
+    // Progress counts only the stages the job runs.
+    let job = finish(finish(job, Stage::Ingest), Stage::Validate);
+    let expected = Stage::Ingest.weight() + Stage::Validate.weight();
+    assert_eq!(u32::from(job.progress.percent), expected);
+    // A course job skips the visual stages.
+    let (course, _) = create(new_job(all_on()), t0()).unwrap();
+    assert!(
+        Stage::VISUAL
+            .iter()
+            .all(|s| course.stage(*s).status == StageStatus::Skipped)
+    );
+}
+
+#[test]
+fn a_storyboard_is_made_only_from_a_script() {
+    let mut new = script_job();
+    new.source = new_job(all_on()).source;
+    let err = create(new, t0()).unwrap_err();
+    assert_eq!(err.field, "options.storyboard");
+    assert!(err.message.contains("document"), "{}", err.message);
+    let mut new = script_job();
+    new.options.render_videos = true;
+    assert_eq!(
+        create(new, t0()).unwrap_err().field,
+        "options.render_videos"
+    );
+}
+
+#[test]
+fn a_job_stored_before_the_visual_stages_reads_back_with_them_skipped() {
+    let (job, _) = create(new_job(all_on()), t0()).unwrap();
+    let mut stored = serde_json::to_value(&job).unwrap();
+    let stages = stored["stages"].as_array_mut().unwrap();
+    stages.truncate(9);
+    let read: Job = serde_json::from_value(stored.clone()).unwrap();
+    assert_eq!(read, job);
+    // Stages out of order or missing in the middle are still refused.
+    stored["stages"].as_array_mut().unwrap().remove(2);
+    assert!(serde_json::from_value::<Job>(stored).is_err());
+}
+
+#[test]
+fn reruns_of_pictures_and_clips_name_frames_and_nothing_else() {
+    let job = fixture(Stage::Images, StageStatus::AwaitingApproval).unwrap();
+    let rerun = |parameters: Value| {
+        apply(
+            &job,
+            Command::Rerun {
+                stage: Stage::Images,
+                parameters,
+            },
+            t0(),
+        )
+    };
+    assert!(rerun(serde_json::json!({"frames": ["v01-s02-f03"]})).is_ok());
+    assert!(rerun(serde_json::json!({})).is_ok());
+    let err = rerun(serde_json::json!({"size": "big"})).unwrap_err();
+    assert!(
+        matches!(err, TransitionError::Invalid(ref e) if e.field == "parameters"),
+        "{err:?}"
+    );
+}

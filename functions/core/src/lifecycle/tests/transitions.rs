@@ -118,9 +118,10 @@ fn every_stage_state_and_command_pair_matches_the_table() {
             }
         }
     }
-    // (9 stages × 5 states every stage has + 4 gated stages × 2 gate states
-    // + 2 skippable stages) × 12 commands.
-    assert_eq!(checked, (9 * 5 + 4 * 2 + 2) * 12);
+    // (14 stages × 5 states every stage has + 8 gated stages × 2 gate states
+    // + 2 course stages an option skips + 5 visual stages a course job
+    // skips) × 12 commands.
+    assert_eq!(checked, (14 * 5 + 8 * 2 + 2 + 5) * 12);
 }
 
 #[test]
