@@ -176,6 +176,8 @@ struct Provider {
     tasks: Mutex<Vec<(String, usize)>>,
     throttled: Mutex<bool>,
     cancelled: Mutex<Vec<String>>,
+    /// Every task runs forever.
+    stuck: bool,
 }
 
 type Shared = Arc<Mutex<Provider>>;
@@ -204,6 +206,7 @@ async fn task(State(p): State<Shared>, UrlPath(id): UrlPath<String>) -> Response
     tasks[at].1 += 1;
     let polls = tasks[at].1;
     let body = match (at, polls) {
+        _ if p.stuck => json!({"id": id, "status": "RUNNING"}),
         (1, _) => {
             json!({"id": id, "status": "FAILED", "failureCode": "SAFETY.INPUT.IMAGE", "failure": "the picture was refused"})
         }
@@ -230,6 +233,10 @@ async fn file(State(p): State<Shared>) -> Vec<u8> {
 
 /// Starts the provider on a thread of its own; its base URL.
 fn provider() -> (Shared, String) {
+    provider_with(false)
+}
+
+fn provider_with(stuck: bool) -> (Shared, String) {
     let dir = tempfile::tempdir().unwrap();
     let clip = dir.path().join("clip.mp4");
     let made = Command::new("ffmpeg")
@@ -249,6 +256,7 @@ fn provider() -> (Shared, String) {
     assert!(made.success());
     let shared: Shared = Arc::new(Mutex::new(Provider {
         mp4: std::fs::read(&clip).unwrap(),
+        stuck,
         ..Provider::default()
     }));
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -431,4 +439,59 @@ fn an_edited_storyboard_is_a_new_run_and_the_stages_after_it_follow_it() {
         assert!(stage(name)["runs"][0]["output_key"].is_string(), "{name}");
     }
     assert_eq!(stage("segment")["status"], "skipped");
+}
+
+#[test]
+fn aborting_a_job_cancels_its_clips_at_the_provider() {
+    let dir = tempfile::tempdir().unwrap();
+    let (provider, base) = provider_with(true);
+    let env = [
+        ("COURSEGEN_RUNWAY_BASE_URL", base.as_str()),
+        ("COURSEGEN_CLIP_POLL_FIRST_S", "1"),
+        ("COURSEGEN_CLIP_POLL_MAX_S", "1"),
+    ];
+    let log = dir.path().join("run.err");
+    let mut run = storyboard(dir.path(), &["--auto-approve", "--clips", "runway"])
+        .arg(script(dir.path()))
+        .envs(env)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while submitted(&provider)
+        .iter()
+        .filter(|(_, polls)| *polls > 0)
+        .count()
+        < 2
+    {
+        assert!(
+            run.try_wait().unwrap().is_none(),
+            "{}",
+            std::fs::read_to_string(&log).unwrap()
+        );
+        assert!(Instant::now() < deadline, "no polling seen");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // The machine went down while clips were being made; the user gives up.
+    run.kill().unwrap();
+    run.wait().unwrap();
+    let job = job_of(&std::fs::read_to_string(&log).unwrap());
+    let aborted = coursegen()
+        .args(["jobs", "abort", &job, "--data"])
+        .arg(dir.path().join("data"))
+        .envs(env)
+        .output()
+        .unwrap();
+    assert!(
+        aborted.status.success(),
+        "{}",
+        String::from_utf8_lossy(&aborted.stderr)
+    );
+    let tasks: Vec<String> = submitted(&provider).into_iter().map(|(id, _)| id).collect();
+    let mut cancelled = provider.lock().unwrap().cancelled.lock().unwrap().clone();
+    cancelled.sort();
+    assert!(!tasks.is_empty());
+    assert_eq!(cancelled, tasks, "every task still running was cancelled");
 }

@@ -215,20 +215,12 @@ impl NarrationWriter for Engines {
     }
 }
 
-/// The LLM engine does not write storyboards or prompts yet: a job that
-/// asks it to is told so, rather than given the offline engine's.
-fn not_by_llm(stage: Stage) -> EngineError {
-    EngineError::Unsupported(format!(
-        "the LLM engine does not write the {stage} stage yet; choose the offline engine for it (engines.{stage} = \"offline\")"
-    ))
-}
-
 #[async_trait]
 impl StoryboardWriter for Engines {
     async fn storyboard(&self, request: StoryboardRequest<'_>) -> Result<Storyboard, EngineError> {
         match self.pick(Stage::Storyboard, request.options)? {
             Pick::Offline(e) => e.storyboard(request).await,
-            Pick::Llm(_) => Err(not_by_llm(Stage::Storyboard)),
+            Pick::Llm(e) => e.storyboard(request).await,
         }
     }
 }
@@ -242,7 +234,7 @@ impl PromptWriter for Engines {
     ) -> Result<VideoPrompts, EngineError> {
         match self.pick(Stage::Prompts, options)? {
             Pick::Offline(e) => e.prompts(video, options).await,
-            Pick::Llm(_) => Err(not_by_llm(Stage::Prompts)),
+            Pick::Llm(e) => e.prompts(video, options).await,
         }
     }
 }

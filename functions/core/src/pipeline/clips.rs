@@ -19,8 +19,9 @@ use super::{StepError, Stepped, Steps, run_file};
 use crate::artifact::ArtifactKey;
 use crate::generation::{GenerationJob, GenerationStatus, Next, PollPolicy};
 use crate::ids::JobId;
+use crate::job::Job;
 use crate::ports::{ClipImage, ClipRequest, ClipState, Clips, MediaError, Visuals};
-use crate::stage::Stage;
+use crate::stage::{Stage, StageStatus};
 use crate::storyboard::{Frame, Storyboard, VideoBoard, frame_name};
 use crate::visuals::{
     CLIP_OVERLAP_MS, ClipSet, ClipSource, FrameClip, FrameImages, SpokenNarration,
@@ -102,6 +103,41 @@ impl Steps {
             })
             .await?;
         Ok(stepped_answer(&stepped))
+    }
+}
+
+impl Steps {
+    /// Asks the provider to stop every clip task job `job` still has
+    /// running (after an abort). Best effort: the abort is recorded
+    /// whatever the provider answers, and a task it cannot be asked about
+    /// ends by its own time limit.
+    pub async fn cancel_clips(&self, job: &Job) {
+        let state = job.stage(Stage::Clips);
+        let (Some(visuals), Some(run), Some(options)) =
+            (&self.visuals, state.latest_run(), &job.options.storyboard)
+        else {
+            return;
+        };
+        if state.status != StageStatus::Running {
+            return;
+        }
+        let Ok(provider) = visuals.clips(options.clips) else {
+            return;
+        };
+        let Ok(key) = run_file(job.id, Stage::Clips, run.n, "state.json") else {
+            return;
+        };
+        let Ok(set) = self.get_json::<ClipSet>(&key).await else {
+            return;
+        };
+        let running = set
+            .videos
+            .iter()
+            .flat_map(|v| &v.frames)
+            .filter(|f| f.key.is_none() && !f.generation.status.is_final());
+        for task in running.filter_map(|f| f.generation.external_id.as_deref()) {
+            let _ = provider.cancel(task).await;
+        }
     }
 }
 

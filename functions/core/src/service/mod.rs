@@ -317,6 +317,7 @@ impl Service {
             })
             .await?;
         self.abort_workers(&before).await;
+        self.steps.cancel_clips(&before).await;
         let cause = reason.as_deref().unwrap_or("aborted");
         match self.workflow.stop(id, "Aborted", cause).await {
             // Never started (or long gone): there is nothing to stop.

@@ -25,6 +25,7 @@ mod plan;
 mod prompts;
 mod retry;
 mod schema;
+mod storyboard;
 mod topic;
 mod validate;
 mod view;
@@ -33,15 +34,18 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use coursegen_core::course::{Assessment, Lesson};
+use coursegen_core::image_prompt::VideoPrompts;
 use coursegen_core::material::Material;
 use coursegen_core::narration::Narration;
 use coursegen_core::options::Options;
 use coursegen_core::outputs::{Outline, Segment, SegmentParams, Validation};
 use coursegen_core::ports::{
     ArtifactStore, AssessmentWriter, EngineError, LessonRequest, LessonWriter, NarrationRequest,
-    NarrationWriter, Notes, NotesWriter, Outliner, Segmenter, Validator,
+    NarrationWriter, Notes, NotesWriter, Outliner, PromptWriter, Segmenter, StoryboardRequest,
+    StoryboardWriter, Validator,
 };
 use coursegen_core::stage::Stage;
+use coursegen_core::storyboard::{Storyboard, VideoBoard};
 
 pub use config::{LlmConfig, Price, RetryPolicy, Structured};
 pub use schema::strict as strict_schema;
@@ -291,6 +295,24 @@ impl NotesWriter for LlmEngine {
         }
         require(material)?;
         self.write_notes(material, options).await
+    }
+}
+
+#[async_trait]
+impl StoryboardWriter for LlmEngine {
+    async fn storyboard(&self, request: StoryboardRequest<'_>) -> Result<Storyboard, EngineError> {
+        self.write_storyboard(request).await
+    }
+}
+
+#[async_trait]
+impl PromptWriter for LlmEngine {
+    async fn prompts(
+        &self,
+        video: &VideoBoard,
+        options: &Options,
+    ) -> Result<VideoPrompts, EngineError> {
+        self.write_prompts(video, options).await
     }
 }
 

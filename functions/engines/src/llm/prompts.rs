@@ -19,6 +19,8 @@ pub const TOPIC_OUTLINE: &str = include_str!("prompts/topic_outline.md");
 pub const CHAPTER: &str = include_str!("prompts/chapter.md");
 pub const TOPIC_NOTES: &str = include_str!("prompts/topic_notes.md");
 pub const NARRATION: &str = include_str!("prompts/narration.md");
+pub const STORYBOARD: &str = include_str!("prompts/storyboard.md");
+pub const IMAGE_PROMPTS: &str = include_str!("prompts/image_prompts.md");
 
 /// `template` with each `{{name}}` replaced by its value.
 ///

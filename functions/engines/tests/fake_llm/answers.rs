@@ -431,6 +431,36 @@ pub(super) fn answer(fake: &Fake, task: &str, messages: &[String], repeat_option
             let knowledge = Knowledge::new(Material::from(fake.all_material()));
             json!({"glossary": glossary(&knowledge), "flashcards": flashcards(&knowledge)})
         }
+        // A weak model's first storyboard of each video misses a frame.
+        "storyboard" => {
+            let count: usize = between(user, "), ", " frames:").parse().unwrap();
+            let first = !messages.iter().any(|m| m.contains("answer exactly"));
+            let drawn = if fake.weak && first { count - 1 } else { count };
+            let cameras = ["push_in", "pan_right", "still", "tilt_up", "pull_out"];
+            let frames: Vec<Value> = (0..drawn)
+                .map(|i| json!({
+                    "seen": format!("Drawn by the model: frame {} of the keeper's tower at dusk", i + 1),
+                    "on_screen_text": if i == 0 { "The title".to_owned() } else { String::new() },
+                    "camera": cameras[i % cameras.len()],
+                }))
+                .collect();
+            json!({"frames": frames})
+        }
+        "image_prompts" => {
+            let count: usize = between(user, "), ", " frames:").parse().unwrap();
+            let frames: Vec<Value> = (0..count)
+                .map(|i| json!({
+                    "subject": format!("The model's subject {}: a keeper trims the lamp", i + 1),
+                    "composition": "wide shot, the lower third calm",
+                    "lens": "35 mm, deep focus",
+                    "lighting": "warm lamplight",
+                    "negative": "",
+                }))
+                .collect();
+            json!({"style": {"style": "ink and watercolour", "palette": ["#12355b", "#f2c14e", "#f7f7f2"],
+                             "lighting": "dusk", "negative": "text, letters, watermark"},
+                   "frames": frames})
+        }
         other => {
             fake.problem(format!("an unknown task {other:?}"));
             json!({})
