@@ -6,6 +6,7 @@ pub mod access;
 pub mod ai_protocol;
 pub mod artifact;
 pub mod auth;
+pub mod board_view;
 pub mod checks;
 pub mod course;
 pub mod event;

@@ -17,6 +17,7 @@ pub mod server;
 pub mod state;
 mod uploads;
 mod videos;
+mod visuals;
 pub mod webhook;
 
 use axum::Router;
@@ -163,6 +164,9 @@ fn rest_routes() -> Router<ApiState> {
             get(videos::narration).put(videos::edit_narration),
         )
         .route("/v1/jobs/{id}/videos/{lesson}/{file}", get(videos::file))
+        .route("/v1/jobs/{id}/storyboard", get(visuals::storyboard))
+        .route("/v1/jobs/{id}/visuals/{file}", get(visuals::file))
+        .route("/v1/jobs/{id}/clips", get(visuals::clip_tasks))
         .route(
             "/video-transform/generate-video",
             post(seed::generate_video),

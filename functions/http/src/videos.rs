@@ -11,6 +11,7 @@ use axum::extract::{Path, State};
 use axum::http::header::LOCATION;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use coursegen_core::artifact::ArtifactKey;
 use coursegen_core::auth::Principal;
 use coursegen_core::ids::JobId;
 use coursegen_core::job::Job;
@@ -200,9 +201,28 @@ async fn download(
     headers: &HeaderMap,
 ) -> ApiResult {
     let key = state.service.video_file(who, id, at, kind).await?;
+    // A name fit for a header: the client's, else the lesson's.
+    let safe = name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
+    let fallback = format!("m{}-l{}.{}", at.module + 1, at.lesson + 1, kind.extension());
+    let name = if safe { name } else { &fallback };
+    deliver(state, &key, kind.content_type(), name, headers).await
+}
+
+/// The artifact under `key` as a download called `name`: on AWS a
+/// redirect to a pre-signed link, here its bytes (in part, when the
+/// request asks with `Range`).
+pub(crate) async fn deliver(
+    state: &ApiState,
+    key: &ArtifactKey,
+    content_type: &str,
+    name: &str,
+    headers: &HeaderMap,
+) -> ApiResult {
     if let Some(links) = &state.downloads {
         let url = links
-            .link(&key, LINK_LIFETIME)
+            .link(key, LINK_LIFETIME)
             .await
             .map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", e))?;
         let mut response = StatusCode::TEMPORARY_REDIRECT.into_response();
@@ -216,19 +236,8 @@ async fn download(
         .service
         .steps
         .artifacts
-        .get(&key)
+        .get(key)
         .await
         .map_err(|e| ApiError::from(coursegen_core::service::ServiceError::from(e)))?;
-    // A name fit for a header: the client's, else the lesson's.
-    let safe = name
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
-    let fallback = format!("m{}-l{}.{}", at.module + 1, at.lesson + 1, kind.extension());
-    let name = if safe { name } else { &fallback };
-    Ok(range::respond(
-        headers,
-        artifact.bytes,
-        kind.content_type(),
-        name,
-    ))
+    Ok(range::respond(headers, artifact.bytes, content_type, name))
 }

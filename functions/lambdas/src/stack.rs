@@ -191,9 +191,64 @@ impl Stack {
         Ok(self)
     }
 
+    /// The same stack drawing, animating and filming script jobs' frames
+    /// (coursegen_media::visuals): the speaker as for lesson videos, and
+    /// the providers of `COURSEGEN_IMAGES_*`, `COURSEGEN_RUNWAY_*` and
+    /// `COURSEGEN_LUMA_*`. Their keys come from Secrets Manager, never
+    /// plain env: the images endpoint's is the LLM's
+    /// (`COURSEGEN_LLM_KEY_SECRET_ARN`), the clip provider's
+    /// `COURSEGEN_CLIPS_KEY_SECRET_ARN` — each read only by the function
+    /// that `secrets` says needs it (and may). Clips and films are worked
+    /// on in /tmp, the one place a Lambda may write.
+    #[cfg(feature = "video")]
+    pub async fn with_visuals(
+        mut self,
+        config: &Config,
+        secrets: VisualSecrets,
+    ) -> Result<Self, crate::Error> {
+        use coursegen_core::generation::PollPolicy;
+        use coursegen_media::visuals::StoryboardMedia;
+        let llm_key = match &config.llm_key_secret_arn {
+            Some(arn) if secrets.llm => crate::secrets::read(&self.sdk, arn, "LLM API key").await?,
+            _ => None,
+        };
+        let clips_key = match optional("COURSEGEN_CLIPS_KEY_SECRET_ARN") {
+            Some(arn) if secrets.clips => {
+                crate::secrets::read(&self.sdk, &arn, "clip provider key").await?
+            }
+            _ => None,
+        };
+        let get = |name: &str| match name {
+            "COURSEGEN_IMAGES_API_KEY" | "COURSEGEN_SPEECH_API_KEY" => {
+                optional(name).or_else(|| llm_key.clone())
+            }
+            "COURSEGEN_RUNWAY_API_KEY" | "COURSEGEN_LUMA_API_KEY" => {
+                optional(name).or_else(|| clips_key.clone())
+            }
+            _ => optional(name),
+        };
+        let speaker = coursegen_media::speech::speaker_from(get)?;
+        let media = StoryboardMedia::from(get, speaker, std::path::Path::new("/tmp/coursegen"))?;
+        let mut steps = (*self.steps).clone();
+        steps.visuals = Some(Arc::new(media));
+        steps.clip_polling = PollPolicy::from_lookup(get).map_err(crate::Error::from)?;
+        self.steps = Arc::new(steps);
+        Ok(self)
+    }
+
     /// From the function's environment.
     pub async fn from_env(config: &Config) -> Self {
         let sdk = aws_config::load_defaults(BehaviorVersion::latest()).await;
         Self::new(config, sdk)
     }
+}
+
+/// Which secrets a script job's media function reads at cold start.
+#[cfg(feature = "video")]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct VisualSecrets {
+    /// The LLM's key: an OpenAI-compatible images endpoint's or voice's.
+    pub llm: bool,
+    /// The clip provider's key.
+    pub clips: bool,
 }

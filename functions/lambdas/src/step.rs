@@ -10,6 +10,8 @@ use serde_json::Value;
 
 use crate::config::Config;
 use crate::stack::Stack;
+#[cfg(feature = "video")]
+use crate::stack::VisualSecrets;
 
 /// The gate's payload carries a task token instead of a step name.
 pub const GATE: &str = "gate";
@@ -48,7 +50,8 @@ pub async fn run(step: &'static str) -> Result<(), crate::Error> {
 }
 
 /// The `main` of a step that writes content with the jobs' engines
-/// (validate, segment, outline, lesson, assessment, assemble): the only
+/// (validate, segment, outline, lesson, assessment, assemble, storyboard,
+/// prompts): the only
 /// ones given the LLM's key (infra/template.yaml).
 pub async fn run_content(step: &'static str) -> Result<(), crate::Error> {
     crate::init_logging();
@@ -89,6 +92,38 @@ pub async fn run_video() -> Result<(), crate::Error> {
         .with_renderer(&config)
         .await?;
     serve("video", stack.steps).await
+}
+
+/// The `main` of a script job's media steps (`images`, `clips`, `film`),
+/// in the video function's image: the same checks at cold start, and the
+/// stack that draws, animates and films.
+#[cfg(feature = "video")]
+pub async fn run_visual(step: &'static str) -> Result<(), crate::Error> {
+    crate::init_logging();
+    crate::check_model()?;
+    if let Err(e) = coursegen_media::preflight().await {
+        tracing::error!("this image cannot draw or film storyboards: {e}");
+        return Err(e.into());
+    }
+    let config = Config::from_env()?;
+    let speaks_openai = crate::config::optional("COURSEGEN_SPEECH")
+        .is_some_and(|s| s.trim().eq_ignore_ascii_case("openai"));
+    let secrets = match step {
+        "images" => VisualSecrets {
+            llm: true,
+            clips: false,
+        },
+        "clips" => VisualSecrets {
+            llm: speaks_openai,
+            clips: true,
+        },
+        _ => VisualSecrets::default(),
+    };
+    let stack = Stack::from_env(&config)
+        .await
+        .with_visuals(&config, secrets)
+        .await?;
+    serve(step, stack.steps).await
 }
 
 async fn serve(step: &'static str, steps: Arc<Steps>) -> Result<(), crate::Error> {

@@ -107,6 +107,23 @@ impl Steps {
 }
 
 impl Steps {
+    /// Where job `job`'s clip tasks stand: its latest clips run's number
+    /// and tasks (as kept while it runs, or as it ended); `None` before any.
+    pub async fn clip_tasks(&self, job: &Job) -> Result<Option<(u32, ClipSet)>, StepError> {
+        let state = job.stage(Stage::Clips);
+        let Some(run) = state.latest_run() else {
+            return Ok(None);
+        };
+        if let Some(key) = &run.output_key {
+            return Ok(Some((run.n, self.get_json(key).await?)));
+        }
+        let key = run_file(job.id, Stage::Clips, run.n, "state.json")?;
+        if self.artifacts.head(&key).await?.is_none() {
+            return Ok(Some((run.n, ClipSet::default())));
+        }
+        Ok(Some((run.n, self.get_json(&key).await?)))
+    }
+
     /// Asks the provider to stop every clip task job `job` still has
     /// running (after an abort). Best effort: the abort is recorded
     /// whatever the provider answers, and a task it cannot be asked about

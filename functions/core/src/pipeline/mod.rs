@@ -20,6 +20,7 @@ pub use crate::videos::VideoItem;
 pub use dispatch::WORKER_TIMEOUT;
 pub use parsed::ParsedOutputs;
 pub use review::REVIEW_DAYS;
+pub use storyboard::VisualOutputs;
 pub use writing::{LessonIndex, LessonProgress, LessonQuestions, LessonRef, QuestionSet};
 
 use std::future::Future;

@@ -169,3 +169,53 @@ pub(super) fn stepped_answer(
 pub(super) fn spent(started: Instant) -> bool {
     started.elapsed() >= STEP_BUDGET
 }
+
+/// What a script job has made so far, read from its stages' outputs (the
+/// approved run of each, else its latest completed one).
+#[derive(Debug, Clone, PartialEq)]
+pub struct VisualOutputs {
+    pub board: Storyboard,
+    pub prompts: Option<PromptSet>,
+    pub images: Option<crate::visuals::FrameImages>,
+    pub clips: Option<crate::visuals::ClipSet>,
+    pub films: Option<crate::visuals::FilmSet>,
+}
+
+impl VisualOutputs {
+    pub fn outputs(&self) -> crate::board_view::Outputs<'_> {
+        crate::board_view::Outputs {
+            board: &self.board,
+            prompts: self.prompts.as_ref(),
+            images: self.images.as_ref(),
+            clips: self.clips.as_ref(),
+            films: self.films.as_ref(),
+        }
+    }
+}
+
+impl Steps {
+    /// What script job `job` has made; `None` before its storyboard.
+    pub async fn visual_outputs(&self, job: &Job) -> Result<Option<VisualOutputs>, StepError> {
+        let Some(board) = self.made(job, Stage::Storyboard).await? else {
+            return Ok(None);
+        };
+        Ok(Some(VisualOutputs {
+            board,
+            prompts: self.made(job, Stage::Prompts).await?,
+            images: self.made(job, Stage::Images).await?,
+            clips: self.made(job, Stage::Clips).await?,
+            films: self.made(job, Stage::Film).await?,
+        }))
+    }
+
+    async fn made<T: serde::de::DeserializeOwned>(
+        &self,
+        job: &Job,
+        stage: Stage,
+    ) -> Result<Option<T>, StepError> {
+        match super::output_key(job.stage(stage)) {
+            Some(key) => Ok(Some(self.get_json(&key).await?)),
+            None => Ok(None),
+        }
+    }
+}

@@ -5,6 +5,7 @@
 mod error;
 mod review;
 mod videos;
+mod visuals;
 mod webhook;
 
 use std::sync::Arc;
@@ -14,6 +15,7 @@ use chrono::Utc;
 pub use error::ServiceError;
 pub use review::{Decision, EditContext, check_edit};
 pub use videos::{CANCELLED, VideoFile};
+pub use visuals::{ClipTask, ClipTasks, VisualFile};
 pub use webhook::WORKER_FAILED;
 
 use crate::access::{self, Action};

@@ -61,9 +61,51 @@ impl Builder {
         self.generator.subschema_for::<T>().to_value()
     }
 
+    /// A download route (GET): `parameters` plus `Range`; the file as
+    /// one of `types` (200, or 206 for a range), a redirect to S3 on AWS,
+    /// 416 for a range past its end.
+    pub fn download(
+        &mut self,
+        path: &str,
+        id: &str,
+        summary: &str,
+        mut parameters: Vec<Value>,
+        types: &[&str],
+    ) {
+        parameters.push(param(
+            "Range",
+            "header",
+            json!({"type": "string"}),
+            false,
+            "bytes=start-end: that part of the file (206)",
+        ));
+        let binary = json!({"type": "string", "format": "binary"});
+        let files: Map<String, Value> = types
+            .iter()
+            .map(|t| ((*t).to_owned(), json!({"schema": binary})))
+            .collect();
+        let files = Value::Object(files);
+        self.route(
+            "get",
+            path,
+            id,
+            summary,
+            parameters,
+            None,
+            (200, "the file", files.clone()),
+            &[404, 409],
+        );
+        let responses = &mut self.paths[path]["get"]["responses"];
+        responses["206"] = json!({"description": "the part the Range asked for", "content": files});
+        responses["307"] =
+            json!({"description": "on AWS: download it from this pre-signed S3 URL (Location)"});
+        responses["416"] =
+            json!({"description": "the Range lies beyond the file (Content-Range: bytes */size)"});
+    }
+
     /// Adds `method path` answering `ok` (status, description, content)
     /// and, besides, any of `errors`.
-    #[allow(clippy::too_many_arguments)]
+    #[allow(clippy::too_many_arguments)] // one argument per part of an operation
     pub fn route(
         &mut self,
         method: &str,

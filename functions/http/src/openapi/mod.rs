@@ -16,6 +16,7 @@ use crate::jobs::{Abort, Approve, CreateJob, Rerun};
 
 mod builder;
 mod videos;
+mod visuals;
 
 use builder::{Builder, ErrorEnvelope, job_id, json_content, param, stage};
 
@@ -58,6 +59,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/jobs/{id}/videos/{lesson}/narration"),
     ("put", "/v1/jobs/{id}/videos/{lesson}/narration"),
     ("get", "/v1/jobs/{id}/videos/{lesson}/{file}"),
+    ("get", "/v1/jobs/{id}/storyboard"),
+    ("get", "/v1/jobs/{id}/visuals/{file}"),
+    ("get", "/v1/jobs/{id}/clips"),
     ("post", "/video-transform/generate-video"),
     ("get", "/video-transform/{id}/video-generation-status"),
     ("post", "/v1/webhooks/ai-server"),
@@ -373,6 +377,7 @@ pub fn document() -> Value {
         &[404, 409],
     );
     videos::routes(&mut b);
+    visuals::routes(&mut b);
 
     let header = |name: &str, description: &str| {
         param(

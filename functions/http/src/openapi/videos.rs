@@ -111,14 +111,7 @@ pub(super) fn routes(b: &mut Builder) {
         (202, "the render is planned", json_content(video)),
         &[400, 403, 404, 409, 412, 428],
     );
-    let binary = json!({"type": "string", "format": "binary"});
-    let files = json!({
-        "video/mp4": {"schema": binary},
-        "text/vtt": {"schema": binary},
-        "application/x-subrip": {"schema": binary},
-    });
-    b.route(
-        "get",
+    b.download(
         "/v1/jobs/{id}/videos/{lesson}/{file}",
         "downloadLessonVideo",
         "The lesson's video (any name ending .mp4) or its subtitles (.vtt, .srt); honours Range. On AWS: a redirect to S3",
@@ -132,24 +125,9 @@ pub(super) fn routes(b: &mut Builder) {
                 true,
                 "lesson.mp4, lesson.vtt or lesson.srt (the stem is the client's choice)",
             ),
-            param(
-                "Range",
-                "header",
-                json!({"type": "string"}),
-                false,
-                "bytes=start-end: that part of the file (206)",
-            ),
         ],
-        None,
-        (200, "the file", files.clone()),
-        &[404, 409],
+        &["video/mp4", "text/vtt", "application/x-subrip"],
     );
-    let download = &mut b.paths["/v1/jobs/{id}/videos/{lesson}/{file}"]["get"]["responses"];
-    download["206"] = json!({"description": "the part the Range asked for", "content": files});
-    download["307"] =
-        json!({"description": "on AWS: download it from this pre-signed S3 URL (Location)"});
-    download["416"] =
-        json!({"description": "the Range lies beyond the file (Content-Range: bytes */size)"});
 
     b.route(
         "post",

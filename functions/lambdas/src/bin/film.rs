@@ -1,0 +1,7 @@
+//! The `film` step of the course workflow (statemachine/course.asl.json):
+//! a script job's film, in the container image of infra/video.
+
+#[tokio::main]
+async fn main() -> Result<(), coursegen_lambdas::Error> {
+    coursegen_lambdas::step::run_visual("film").await
+}

@@ -1,0 +1,7 @@
+//! The `storyboard` step of the course workflow (statemachine/course.asl.json):
+//! a script job's storyboard, by the job's engine.
+
+#[tokio::main]
+async fn main() -> Result<(), coursegen_lambdas::Error> {
+    coursegen_lambdas::step::run_content("storyboard").await
+}
