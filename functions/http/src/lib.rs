@@ -13,6 +13,7 @@ mod jobs;
 pub mod openapi;
 mod range;
 mod seed;
+mod seed_script;
 pub mod server;
 pub mod state;
 mod uploads;
@@ -167,6 +168,15 @@ fn rest_routes() -> Router<ApiState> {
         .route("/v1/jobs/{id}/storyboard", get(visuals::storyboard))
         .route("/v1/jobs/{id}/visuals/{file}", get(visuals::file))
         .route("/v1/jobs/{id}/clips", get(visuals::clip_tasks))
+        .route(
+            "/files/extract",
+            // A script of up to 64 MiB (what ingest reads), in its form.
+            post(seed_script::extract).layer(axum::extract::DefaultBodyLimit::max(65 << 20)),
+        )
+        .route("/prompts/generate", post(seed_script::prompts))
+        .route("/generation/images", post(seed_script::images))
+        .route("/generation/video", post(seed_script::video))
+        .route("/generation/{id}", get(seed_script::status))
         .route(
             "/video-transform/generate-video",
             post(seed::generate_video),

@@ -206,3 +206,33 @@ async fn the_ai_server_does_transcription_segmentation_and_questions() {
         .step("Finish", json!({"status": "succeeded"}));
     assert_eq!(agree(scenario).await, ("SUCCEEDED".into(), "Done".into()));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_script_job_loops_over_its_frames_and_waits_for_its_clips() {
+    let stepped = |done: bool, wait: u64| json!({"done": done, "wait_seconds": wait});
+    let scenario = Scenario::new("script", "ca-central-1", true)
+        .with("storyboard", json!(true))
+        .with(
+            "gates",
+            json!({"storyboard": true, "prompts": true, "images": true, "clips": true}),
+        )
+        .step("Ingest", output("ingest"))
+        .step("Validate", suitable())
+        .step("Storyboard", output("storyboard"))
+        .gate(Decision::Rerun)
+        .step("Storyboard", json!({"stage": "storyboard", "run": 2}))
+        .gate(Decision::Approve)
+        .step("Prompts", output("prompts"))
+        .gate(Decision::Approve)
+        .step("Images", stepped(false, 0))
+        .step("Images", stepped(true, 0))
+        .gate(Decision::Approve)
+        .step("Clips", stepped(false, 1))
+        .step("Clips", stepped(false, 1))
+        .step("Clips", stepped(true, 0))
+        .gate(Decision::Approve)
+        .step("Film", stepped(false, 0))
+        .step("Film", stepped(true, 0))
+        .step("Finish", json!({"status": "succeeded"}));
+    assert_eq!(agree(scenario).await, ("SUCCEEDED".into(), "Done".into()));
+}

@@ -14,6 +14,8 @@ use crate::generation::{GenerationError, GenerationStatus};
 use crate::ids::JobId;
 use crate::job::Job;
 use crate::pipeline::{StepError, VisualOutputs};
+use crate::service::Decision;
+use crate::stage::{Stage, StageStatus};
 
 /// The provider's clip tasks of a script job's latest clips run.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
@@ -66,7 +68,7 @@ fn step_error(e: StepError) -> ServiceError {
 
 impl Service {
     /// Script job `id`, if `who` may read it.
-    async fn script_job(&self, who: &Principal, id: JobId) -> Result<Job, ServiceError> {
+    pub async fn script_job(&self, who: &Principal, id: JobId) -> Result<Job, ServiceError> {
         let job = self.job_for(who, id, Action::Read).await?;
         if job.options.storyboard.is_none() {
             return Err(ServiceError::NotFound(format!(
@@ -105,8 +107,9 @@ impl Service {
     }
 
     /// File `name` of script job `id`: a frame's picture
-    /// (`v01-s02-f03.png`), a shot's clip (`v01-s02.mp4`) or a video and its
-    /// subtitles (`v01.mp4`, `.vtt`, `.srt`).
+    /// (`v01-s02-f03.png`) or clip (`v01-s02-f03.mp4`), a shot's clip
+    /// (`v01-s02.mp4`) or a video and its subtitles (`v01.mp4`, `.vtt`,
+    /// `.srt`).
     pub async fn visual_file(
         &self,
         who: &Principal,
@@ -137,6 +140,14 @@ impl Service {
                     "image/png",
                 )
             }
+            (3, "mp4") => {
+                let clips = made.clips.as_ref().and_then(|c| c.video(video));
+                let clip = clips.and_then(|c| c.frames.iter().find(|f| f.name == stem));
+                (
+                    clip.and_then(|c| c.key.clone()).ok_or_else(missing)?,
+                    "video/mp4",
+                )
+            }
             (2, "mp4") => {
                 let shot = parts[1]
                     .strip_prefix('s')
@@ -154,6 +165,28 @@ impl Service {
             _ => return Err(missing()),
         };
         Ok(VisualFile { key, content_type })
+    }
+
+    /// Moves script job `id` on to `stage`, as seed 003's calls each ask
+    /// for the next piece of the work: the review before `stage`, when it
+    /// waits, is approved (its latest run), and the workflow makes `stage`.
+    /// The job as it is then.
+    pub async fn go_on_to(
+        &self,
+        who: &Principal,
+        id: JobId,
+        stage: Stage,
+    ) -> Result<Job, ServiceError> {
+        let job = self.script_job(who, id).await?;
+        let at = Stage::VISUAL.iter().position(|s| *s == stage);
+        let before = at.and_then(|i| i.checked_sub(1)).map(|i| Stage::VISUAL[i]);
+        match before {
+            Some(before) if job.stage(before).status == StageStatus::AwaitingApproval => {
+                self.decide(who, id, before, Decision::Approve { run: None })
+                    .await
+            }
+            _ => Ok(job),
+        }
     }
 
     /// The provider's clip tasks of script job `id`.

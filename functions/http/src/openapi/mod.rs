@@ -62,6 +62,11 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/jobs/{id}/storyboard"),
     ("get", "/v1/jobs/{id}/visuals/{file}"),
     ("get", "/v1/jobs/{id}/clips"),
+    ("post", "/files/extract"),
+    ("post", "/prompts/generate"),
+    ("post", "/generation/images"),
+    ("post", "/generation/video"),
+    ("get", "/generation/{id}"),
     ("post", "/video-transform/generate-video"),
     ("get", "/video-transform/{id}/video-generation-status"),
     ("post", "/v1/webhooks/ai-server"),
@@ -378,6 +383,7 @@ pub fn document() -> Value {
     );
     videos::routes(&mut b);
     visuals::routes(&mut b);
+    visuals::seed_routes(&mut b);
 
     let header = |name: &str, description: &str| {
         param(

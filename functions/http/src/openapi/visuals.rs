@@ -47,3 +47,87 @@ pub(super) fn routes(b: &mut Builder) {
         &[404],
     );
 }
+
+/// Seed 003's routes over script jobs.
+pub(super) fn seed_routes(b: &mut Builder) {
+    use crate::seed_script::{
+        Extracted, GenerateImages, GeneratePrompts, GenerateVideo, GenerationView, VideoPromptsView,
+    };
+    let extracted = b.schema::<Extracted>();
+    let prompts_request = b.schema::<GeneratePrompts>();
+    let prompts = b.schema::<VideoPromptsView>();
+    let images_request = b.schema::<GenerateImages>();
+    let video_request = b.schema::<GenerateVideo>();
+    let generation = b.schema::<GenerationView>();
+    b.route(
+        "post",
+        "/files/extract",
+        "seedExtract",
+        "Seed 003: upload a course script (multipart: file, course_id, version_id); a script job is made and its storyboard returned (201), or 202 while it is being written",
+        vec![],
+        Some(json!({"type": "object"})),
+        (201, "the script job and its storyboard", json_content(extracted.clone())),
+        &[400, 403, 409, 422, 429],
+    );
+    b.paths["/files/extract"]["post"]["requestBody"] = json!({
+        "required": true,
+        "content": {"multipart/form-data": {"schema": {
+            "type": "object",
+            "required": ["file", "course_id", "version_id"],
+            "properties": {
+                "file": {"type": "string", "format": "binary", "description": "a .docx, .md or .txt script"},
+                "course_id": {"type": "string"},
+                "version_id": {"type": "string"},
+            },
+        }}},
+    });
+    b.paths["/files/extract"]["post"]["responses"]["202"] = json!({"description": "the storyboard is being written", "content": json_content(extracted)});
+    b.route(
+        "post",
+        "/prompts/generate",
+        "seedGeneratePrompts",
+        "Seed 003: a video's image prompts (the storyboard's review, when it waits, is approved); 202 while they are being written",
+        vec![],
+        Some(prompts_request),
+        (200, "the video's prompts", json_content(prompts.clone())),
+        &[400, 403, 404, 409],
+    );
+    b.paths["/prompts/generate"]["post"]["responses"]["202"] =
+        json!({"description": "the prompts are being written", "content": json_content(prompts)});
+    b.route(
+        "post",
+        "/generation/images",
+        "seedGenerateImages",
+        "Seed 003: draw the pictures (the prompts' review, when it waits, is approved); the generation of the prompt's frame",
+        vec![],
+        Some(images_request),
+        (202, "the frame's picture is asked for", json_content(generation.clone())),
+        &[400, 403, 404, 409],
+    );
+    b.route(
+        "post",
+        "/generation/video",
+        "seedGenerateVideo",
+        "Seed 003: animate the frames (the pictures' review, when it waits, is approved); the generation of the start picture's frame, which must be a frame of a script job",
+        vec![],
+        Some(video_request),
+        (202, "the frame's clip is asked for", json_content(generation.clone())),
+        &[400, 403, 404, 409],
+    );
+    b.route(
+        "get",
+        "/generation/{id}",
+        "seedGenerationStatus",
+        "Seed 003: where a picture's or a clip's generation stands, and where it downloads from once made",
+        vec![param(
+            "id",
+            "path",
+            json!({"type": "string"}),
+            true,
+            "a generation's id, as the routes above return it",
+        )],
+        None,
+        (200, "the generation", json_content(generation)),
+        &[404],
+    );
+}
