@@ -13,8 +13,14 @@ use coursegen_local::upload_sweep::UploadSweep;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
+use coursegen_core::auth::{Principal, Role};
+use coursegen_local::dev_auth::issue;
+
 use crate::DataArgs;
 use crate::stack::{Embedded, ai_server, api_state, jwt_secret, webhook_auth};
+
+/// How long the printed sign-in link's session lasts.
+const STUDIO_SESSION: chrono::Duration = chrono::Duration::hours(12);
 
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
@@ -67,8 +73,19 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         .map_err(anyhow::Error::msg)?
         .spawn();
     let (stop, stopping) = watch::channel(false);
-    let state = api_state(&stack, secret, addr, webhook_auth()?, stopping)?;
+    let state = api_state(&stack, secret.clone(), addr, webhook_auth()?, stopping)?;
     println!("coursegen API on http://{addr}");
+    if let Some(studio) = &state.studio {
+        // A one-time link for whoever started the server: an admin session.
+        let admin = Principal {
+            user: "studio-admin".parse().map_err(anyhow::Error::msg)?,
+            role: Role::Admin,
+            courses: Vec::new(),
+        };
+        let token = issue(&secret, &admin, chrono::Utc::now(), STUDIO_SESSION);
+        let code = studio.sign_ins.offer(token);
+        println!("coursegen studio on http://{addr}/studio/sign-in/{code}");
+    }
     eprintln!(
         "token: coursegen token --sub YOU --data {}   (then send Authorization: Bearer <token>)",
         args.data.dir.display()

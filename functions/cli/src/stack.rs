@@ -20,7 +20,7 @@ use coursegen_engines::ai_server::{
 };
 use coursegen_engines::llm::LlmConfig;
 use coursegen_engines::router;
-use coursegen_http::{ApiState, Bearer, Webhooks};
+use coursegen_http::{ApiState, Bearer, SignIns, Studio, Webhooks};
 use coursegen_local::DataDir;
 use coursegen_local::changes::Broadcasting;
 use coursegen_local::dev_auth::JwtSecret;
@@ -195,6 +195,11 @@ pub fn api_state(
     Ok(ApiState {
         service: stack.service.clone(),
         auth: Arc::new(Bearer(Arc::new(secret.clone()))),
+        studio: Some(Studio {
+            verifier: Arc::new(secret.clone()),
+            sign_ins: SignIns::default(),
+            secure_cookies: false,
+        }),
         uploads: Arc::new(LocalUploads {
             base_url: own,
             secret,

@@ -56,6 +56,31 @@ pub enum UploadRequest {
 }
 
 impl UploadRequest {
+    /// The upload a file is, by its name's extension: a transcript (.vtt,
+    /// .srt, .json, .txt), a course script (.docx, .md) or a recording;
+    /// `None` for anything else.
+    pub fn for_file(name: &str, size: u64) -> Option<UploadRequest> {
+        let extension = name.rsplit_once('.')?.1.to_ascii_lowercase();
+        let transcript = |format| Some(UploadRequest::Transcript { format, size });
+        let document = |format| Some(UploadRequest::Document { format, size });
+        let audio = |format| Some(UploadRequest::Audio { format, size });
+        match extension.as_str() {
+            "vtt" => transcript(TranscriptFormat::Vtt),
+            "srt" => transcript(TranscriptFormat::Srt),
+            "json" => transcript(TranscriptFormat::Json),
+            "txt" => transcript(TranscriptFormat::Txt),
+            "docx" => document(DocumentFormat::Docx),
+            "md" | "markdown" => document(DocumentFormat::Md),
+            "mp3" => audio(AudioFormat::Mp3),
+            "wav" => audio(AudioFormat::Wav),
+            "m4a" | "aac" | "mp4" => audio(AudioFormat::M4a),
+            "ogg" => audio(AudioFormat::Ogg),
+            "flac" => audio(AudioFormat::Flac),
+            "webm" => audio(AudioFormat::Webm),
+            _ => None,
+        }
+    }
+
     pub fn size(&self) -> u64 {
         match self {
             UploadRequest::Transcript { size, .. }

@@ -137,20 +137,25 @@ fn question(md: &mut String, n: usize, q: &Question) {
     }
 }
 
-/// A standalone HTML page of the course.
-pub fn html(course: &Course) -> String {
-    let md = markdown(course);
+/// Markdown as HTML. The material is untrusted: any HTML in it is shown
+/// as text, never run.
+pub fn markdown_html(md: &str) -> String {
     let mut body = String::new();
     let options =
         pulldown_cmark::Options::ENABLE_TABLES | pulldown_cmark::Options::ENABLE_TASKLISTS;
-    // The material is untrusted: any HTML in it is shown as text, never run.
-    let events = pulldown_cmark::Parser::new_ext(&md, options).map(|e| match e {
+    let events = pulldown_cmark::Parser::new_ext(md, options).map(|e| match e {
         pulldown_cmark::Event::Html(h) | pulldown_cmark::Event::InlineHtml(h) => {
             pulldown_cmark::Event::Text(h)
         }
         other => other,
     });
     pulldown_cmark::html::push_html(&mut body, events);
+    body
+}
+
+/// A standalone HTML page of the course.
+pub fn html(course: &Course) -> String {
+    let body = markdown_html(&markdown(course));
     let title: String = course
         .title
         .chars()

@@ -16,6 +16,7 @@ mod seed;
 mod seed_script;
 pub mod server;
 pub mod state;
+pub mod studio;
 mod uploads;
 mod videos;
 mod visuals;
@@ -32,6 +33,7 @@ pub use error::ApiError;
 #[cfg(feature = "lambda")]
 pub use gateway::GatewayClaims;
 pub use state::ApiState;
+pub use studio::{SignIns, Studio};
 pub use webhook::Webhooks;
 
 use jobs::CourseFormat;
@@ -111,7 +113,7 @@ pub fn api_router(state: ApiState) -> Router {
 }
 
 fn rest_routes() -> Router<ApiState> {
-    Router::new()
+    studio::routes()
         .route("/healthz", get(healthz))
         .route("/v1/openapi.json", get(openapi_json))
         .route("/v1/uploads", post(uploads::grant))

@@ -22,7 +22,7 @@ use coursegen_core::ids::JobId;
 use coursegen_core::job::{CourseRef, Job, JobStatus};
 use coursegen_core::options::Options;
 use coursegen_core::service::{JobRequest, ServiceError};
-use coursegen_core::source::{DocumentFormat, Source};
+use coursegen_core::source::DocumentFormat;
 use coursegen_core::stage::{Stage, StageStatus};
 use coursegen_core::upload::UploadRequest;
 use schemars::JsonSchema;
@@ -224,11 +224,6 @@ pub async fn extract(
         format,
         size: bytes.len() as u64,
     };
-    let grant = state.service.grant_upload(&who, request.clone()).await?;
-    state
-        .service
-        .admit_upload(&grant, bytes.len() as u64)
-        .await?;
     coursegen_engines::ingest::check_upload(&request, &bytes).map_err(|why| {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -236,20 +231,13 @@ pub async fn extract(
             format!("the file is not a readable script: {why}"),
         )
     })?;
-    state
+    let source = state
         .service
-        .steps
-        .artifacts
-        .put(&grant.key, bytes.to_vec(), request.content_type())
-        .await
-        .map_err(ServiceError::from)?;
+        .store_upload(&who, request, bytes.to_vec())
+        .await?;
     let options = Options {
         storyboard: Some(Default::default()),
         ..Options::default()
-    };
-    let source = Source::Document {
-        upload_key: grant.key,
-        format,
     };
     let request = JobRequest {
         course,

@@ -33,6 +33,8 @@ pub struct ApiState {
     /// through us: pre-signed S3 URLs on AWS, where a Lambda answers at
     /// most 6 MB; `None` locally, where they are served here.
     pub downloads: Option<Arc<dyn FileLinks>>,
+    /// The review studio's sessions; `None` serves no studio.
+    pub studio: Option<crate::studio::Studio>,
 }
 
 /// A `stopping` that never fires, for servers without a shutdown signal.

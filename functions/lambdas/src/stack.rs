@@ -98,6 +98,7 @@ impl Stack {
             stopping: never_stopping(),
             max_stream: Some(max_stream),
             webhooks,
+            studio: None,
             downloads: Some(Arc::new(S3FileLinks::new(
                 s3_client(config, &self.sdk),
                 config.bucket.clone(),

@@ -6,10 +6,8 @@ use std::path::Path;
 use anyhow::{Context, bail};
 use coursegen_core::auth::Principal;
 use coursegen_core::service::Service;
-use coursegen_core::source::{DocumentFormat, Source, TranscriptFormat, YoutubeId};
-use coursegen_core::upload::{AudioFormat, UploadRequest};
-
-const AUDIO: &[&str] = &["mp3", "wav", "m4a", "ogg", "flac", "aac", "webm", "mp4"];
+use coursegen_core::source::{DocumentFormat, Source, YoutubeId};
+use coursegen_core::upload::UploadRequest;
 
 /// Reads `input` (a file, a YouTube URL or id) into a job source, storing
 /// a file as the API stores an upload.
@@ -34,42 +32,19 @@ pub async fn resolve(
         }
         bail!("{input}: no such file");
     }
-    let extension = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    if let (Some(format), true) = (audio_format(&extension), transcribes) {
-        let bytes = std::fs::read(path).with_context(|| format!("cannot read {input}"))?;
-        let request = UploadRequest::Audio {
-            format,
-            size: bytes.len() as u64,
-        };
-        return store(service, me, request, bytes).await;
-    }
-    if AUDIO.contains(&extension.as_str()) {
+    let size = std::fs::metadata(path)
+        .with_context(|| format!("cannot read {input}"))?
+        .len();
+    // The format is known before anything is read.
+    let request = UploadRequest::for_file(input, size).with_context(|| {
+        format!("{input} is not a format coursegen reads (vtt, srt, json, txt, docx, md, or a recording)")
+    })?;
+    if matches!(request, UploadRequest::Audio { .. }) && !transcribes {
         bail!(
             "{input} is audio: it needs transcription by the AI server (set COURSEGEN_AI_SERVER_URL and use --engine ai-server)"
         );
     }
-    // The format is known before anything is read.
-    let kind = match extension.as_str() {
-        "vtt" => Ok(TranscriptFormat::Vtt),
-        "srt" => Ok(TranscriptFormat::Srt),
-        "json" => Ok(TranscriptFormat::Json),
-        "txt" => Ok(TranscriptFormat::Txt),
-        "docx" => Err(DocumentFormat::Docx),
-        "md" | "markdown" => Err(DocumentFormat::Md),
-        other => bail!(
-            "{input}: .{other} is not a format coursegen reads (vtt, srt, json, txt, docx, md)"
-        ),
-    };
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {input}"))?;
-    let size = bytes.len() as u64;
-    let request = match kind {
-        Ok(format) => UploadRequest::Transcript { format, size },
-        Err(format) => UploadRequest::Document { format, size },
-    };
     store(service, me, request, bytes).await
 }
 
@@ -105,36 +80,8 @@ async fn store(
     request: UploadRequest,
     bytes: Vec<u8>,
 ) -> anyhow::Result<Source> {
-    let grant = service.grant_upload(me, request.clone()).await?;
     service
-        .steps
-        .artifacts
-        .put(&grant.key, bytes, request.content_type())
+        .store_upload(me, request, bytes)
         .await
-        .context("cannot store the upload")?;
-    Ok(match request {
-        UploadRequest::Transcript { format, .. } => Source::Transcript {
-            upload_key: grant.key,
-            format,
-        },
-        UploadRequest::Document { format, .. } => Source::Document {
-            upload_key: grant.key,
-            format,
-        },
-        UploadRequest::Audio { .. } => Source::Audio {
-            upload_key: grant.key,
-        },
-    })
-}
-
-fn audio_format(extension: &str) -> Option<AudioFormat> {
-    Some(match extension {
-        "mp3" => AudioFormat::Mp3,
-        "wav" => AudioFormat::Wav,
-        "m4a" | "aac" | "mp4" => AudioFormat::M4a,
-        "ogg" => AudioFormat::Ogg,
-        "flac" => AudioFormat::Flac,
-        "webm" => AudioFormat::Webm,
-        _ => return None,
-    })
+        .context("cannot store the upload")
 }

@@ -229,6 +229,25 @@ impl Service {
         }
     }
 
+    /// Stores a whole file `who` hands over in one piece (a form's upload,
+    /// a file on the command line) as `PUT /v1/uploads/{token}` would: the
+    /// grant's rules and quota, then the bytes; the source that reads it.
+    /// Callers check the bytes read as `request` says before.
+    pub async fn store_upload(
+        &self,
+        who: &Principal,
+        request: UploadRequest,
+        bytes: Vec<u8>,
+    ) -> Result<Source, ServiceError> {
+        let grant = self.grant_upload(who, request.clone()).await?;
+        self.admit_upload(&grant, bytes.len() as u64).await?;
+        self.steps
+            .artifacts
+            .put(&grant.key, bytes, request.content_type())
+            .await?;
+        Ok(Source::of_upload(&request, grant.key))
+    }
+
     /// Refuses one more upload of `size` under `prefix` past the quota;
     /// `replacing` (a second PUT of one grant) is not counted twice.
     async fn check_quota(
@@ -252,6 +271,21 @@ impl Service {
 
     pub async fn job(&self, who: &Principal, id: JobId) -> Result<Job, ServiceError> {
         self.job_for(who, id, Action::Read).await
+    }
+
+    /// The material a job was made from (what its ingest read).
+    pub async fn material(
+        &self,
+        who: &Principal,
+        id: JobId,
+    ) -> Result<crate::material::Material, ServiceError> {
+        let job = self.job_for(who, id, Action::Read).await?;
+        let ingested: crate::pipeline::Ingested = self
+            .steps
+            .stage_output(&job, Stage::Ingest)
+            .await
+            .map_err(|e| ServiceError::Conflict(format!("the material is not read yet: {e}")))?;
+        Ok(ingested.material)
     }
 
     /// The output of run `n` of a stage, as stored (JSON).

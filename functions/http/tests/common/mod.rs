@@ -42,6 +42,8 @@ pub struct Api {
     pub gateway: Router,
     pub secret: JwtSecret,
     pub service: Service,
+    /// The studio's one-time sign-in links.
+    pub sign_ins: coursegen_http::SignIns,
     _dir: tempfile::TempDir,
 }
 
@@ -152,6 +154,7 @@ pub fn build(setup: Setup) -> Api {
         workflow,
         quota,
     };
+    let sign_ins = coursegen_http::SignIns::default();
     let bearer = ApiState {
         service: service.clone(),
         auth: Arc::new(Bearer(Arc::new(secret.clone()))),
@@ -172,6 +175,11 @@ pub fn build(setup: Setup) -> Api {
             files,
         }),
         downloads: None,
+        studio: Some(coursegen_http::Studio {
+            verifier: Arc::new(secret.clone()),
+            sign_ins: sign_ins.clone(),
+            secure_cookies: false,
+        }),
     };
     let gateway = ApiState {
         auth: Arc::new(GatewayClaims),
@@ -182,6 +190,7 @@ pub fn build(setup: Setup) -> Api {
         gateway: router(gateway),
         secret,
         service,
+        sign_ins,
         _dir: dir,
     }
 }

@@ -1,0 +1,200 @@
+//! The studio's sessions and safety, in process: sign-in links work once
+//! and set a cookie scripts and other sites cannot use; pages need a
+//! session; posts need our Origin, and a student's are refused; the REST
+//! routes read with the cookie but never change anything with it; a stale
+//! edit gets a conflict page, not an overwrite.
+
+mod common;
+
+use axum::http::StatusCode;
+use coursegen_core::auth::Role;
+use coursegen_core::stage::Stage;
+
+use common::{Api, api, create_job};
+
+const HOST: &str = "studio.test";
+const ORIGIN: &str = "http://studio.test";
+
+/// A session cookie for `token`, as the sign-in form sets it.
+async fn session(api: &Api, token: &str) -> String {
+    let response = sign_in(api, &format!("token={token}")).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let cookie = response.headers()["set-cookie"].to_str().unwrap();
+    cookie.split(';').next().unwrap().to_owned()
+}
+
+/// The sign-in form posted with `form`.
+async fn sign_in(api: &Api, form: &str) -> axum::response::Response {
+    let request = axum::http::Request::builder()
+        .method("POST")
+        .uri("/studio/sign-in")
+        .header("host", HOST)
+        .header("origin", ORIGIN)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(axum::body::Body::from(form.to_owned()))
+        .unwrap();
+    tower::ServiceExt::oneshot(api.router.clone(), request)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_sign_in_link_works_once_and_sets_a_strict_http_only_cookie() {
+    let api = api();
+    let token = api.token("ada", Role::Admin, &[]);
+    let code = api.sign_ins.offer(token);
+    let link = format!("/studio/sign-in/{code}");
+    let (status, headers, _, page) = api.call("GET", &link, None, &[], None).await;
+    assert_eq!(status, StatusCode::OK);
+    let cookie = headers["set-cookie"].to_str().unwrap();
+    for part in [
+        "coursegen_session=",
+        "HttpOnly",
+        "SameSite=Strict",
+        "Path=/",
+    ] {
+        assert!(cookie.contains(part), "{cookie}");
+    }
+    assert!(
+        page.contains("url=/studio/"),
+        "the page goes on to the jobs"
+    );
+    let (again, headers, _, _) = api.call("GET", &link, None, &[], None).await;
+    assert_eq!(again, StatusCode::UNAUTHORIZED);
+    assert!(headers.get("set-cookie").is_none());
+    let (status, _, _, _) = api
+        .call("GET", "/studio/sign-in/not-a-code", None, &[], None)
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn pages_need_a_session_and_a_bad_token_signs_nobody_in() {
+    let api = api();
+    let (status, headers, _, _) = api.call("GET", "/studio/", None, &[], None).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers["location"], "/studio/sign-in");
+    let bogus = sign_in(&api, "token=nonsense").await;
+    assert_eq!(bogus.status(), StatusCode::UNAUTHORIZED);
+    assert!(bogus.headers().get("set-cookie").is_none());
+    let cookie = session(&api, &api.token("ada", Role::Admin, &[])).await;
+    let (status, headers, _, page) = api
+        .call("GET", "/studio/", None, &[("cookie", &cookie)], None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "text/html; charset=utf-8");
+    assert!(page.contains("New job"));
+    let (status, _, _, page) = api
+        .call(
+            "GET",
+            "/studio/?course=Not%20A%20Course!",
+            None,
+            &[("cookie", &cookie)],
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{page}");
+}
+
+/// A form post from the studio (our Host and Origin) with `cookie`.
+async fn post(
+    api: &Api,
+    uri: &str,
+    cookie: &str,
+    origin: &str,
+    form: &str,
+) -> (StatusCode, String) {
+    let request = axum::http::Request::builder()
+        .method("POST")
+        .uri(uri)
+        .header("host", HOST)
+        .header("origin", origin)
+        .header("cookie", cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(axum::body::Body::from(form.to_owned()))
+        .unwrap();
+    let response = tower::ServiceExt::oneshot(api.router.clone(), request)
+        .await
+        .unwrap();
+    let status = response.status();
+    let bytes = http_body_util::BodyExt::collect(response.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    (status, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+#[tokio::test]
+async fn posts_need_our_origin_and_students_change_nothing() {
+    let api = api();
+    let id = create_job(&api).await;
+    let job = api
+        .until(&id, |j| {
+            j.stage(Stage::Segment).status.as_str() == "awaiting_approval"
+        })
+        .await;
+    let admin = session(&api, &api.token("ada", Role::Admin, &[])).await;
+    let approve = format!("/studio/jobs/{id}/stages/segment/approve");
+    let form = format!("version={}", job.version);
+    let (status, _) = post(&api, &approve, &admin, "http://elsewhere.example", &form).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "another site's form");
+    let student = session(&api, &api.token("sam", Role::Student, &[])).await;
+    let (status, _) = post(&api, &approve, &student, ORIGIN, &form).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a student");
+    assert_eq!(api.job(&id).await.version, job.version, "nothing changed");
+
+    // The REST routes read with the cookie (event streams, downloads) but
+    // never change anything with it.
+    let (status, _, _, _) = api
+        .call(
+            "GET",
+            &format!("/v1/jobs/{id}"),
+            None,
+            &[("cookie", &admin)],
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, _, _) = api
+        .call(
+            "POST",
+            &format!("/v1/jobs/{id}/abort"),
+            None,
+            &[("cookie", &admin)],
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // A decision on a version that is no longer the job's is a conflict.
+    let stale = format!("version={}", job.version - 1);
+    let (status, page) = post(&api, &approve, &admin, ORIGIN, &stale).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(page.contains("Nothing was overwritten"), "{page}");
+    let (status, _) = post(&api, &approve, &admin, ORIGIN, &form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    api.until(&id, |j| {
+        j.stage(Stage::Segment).status.as_str() == "approved"
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_studio_scripts_are_served_from_the_binary() {
+    let api = api();
+    let (status, headers, _, body) = api
+        .call("GET", "/studio/assets/htmx.min.js", None, &[], None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/javascript")
+    );
+    assert!(body.contains("htmx"), "the vendored htmx");
+    let (status, _, _, _) = api
+        .call("GET", "/studio/assets/nothing.js", None, &[], None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
