@@ -281,3 +281,53 @@ test("every page passes axe, and a gate is passed with the keyboard alone", asyn
   assert.equal(stageOf(passed, "outline").approved_run, 2);
   await context.close();
 });
+
+/** A job started from the new-job form with `file`, stopping at no gate. */
+async function startUngated(page, file, { storyboard = false } = {}) {
+  await page.goto(server.url + "/studio/new");
+  await page.setInputFiles("#file", file);
+  for (const gate of await page.locator("input[name=gate]").all()) await gate.uncheck();
+  if (storyboard) await page.check("input[name=storyboard]");
+  await page.click("text=Start the job");
+  await page.waitForURL(/\/studio\/jobs\/[0-9A-Z]+$/);
+  return page.url().split("/").pop();
+}
+
+test("a course script becomes a storyboard with its pictures and films on the job page", async () => {
+  const context = await browser.newContext();
+  const page = await signedIn(context);
+  const id = await startUngated(page, "tests/browser/fixtures/tides.md", { storyboard: true });
+  const job = await until(server, admin, id, (j) => j.status !== "running" && j.status !== "queued", 240000);
+  assert.equal(job.status, "succeeded", job.error);
+  await page.goto(`${server.url}/studio/jobs/${id}`);
+  await page.locator("h2", { hasText: "Storyboard" }).waitFor();
+  const pictures = page.locator(".frames img");
+  assert.ok((await pictures.count()) >= 2, "a picture per frame");
+  assert.ok(await pictures.first().evaluate((img) => img.complete && img.naturalWidth > 0), "the picture loads with the session");
+  assert.ok((await pictures.first().getAttribute("alt")).length > 0, "described for screen readers");
+  const film = page.locator("video").first();
+  await film.evaluate((v) => new Promise((resolve, reject) => {
+    if (v.readyState >= 1) return resolve();
+    v.addEventListener("loadedmetadata", resolve);
+    v.addEventListener("error", () => reject(new Error("the film does not load")));
+  }));
+  assert.ok((await film.evaluate((v) => v.duration)) > 5, "the film plays");
+  await page.locator("h2", { hasText: "Storyboard" }).evaluate((h) => h.scrollIntoView());
+  await shot(page, "storyboard");
+  await noSeriousViolations(page, "a script job's page");
+  await context.close();
+});
+
+test("an Arabic course reads right to left", async () => {
+  const context = await browser.newContext();
+  const page = await signedIn(context);
+  const id = await startUngated(page, "tests/browser/fixtures/water-cycle.ar.md");
+  const job = await until(server, admin, id, (j) => j.status !== "running" && j.status !== "queued", 120000);
+  assert.equal(job.status, "succeeded", job.error);
+  await page.goto(`${server.url}/studio/jobs/${id}/course`);
+  assert.equal(await page.evaluate(() => document.documentElement.dir), "rtl");
+  assert.equal(await page.locator("article.course").evaluate((a) => getComputedStyle(a).direction), "rtl");
+  assert.match(await page.evaluate(() => document.documentElement.lang), /^ar/);
+  await noSeriousViolations(page, "an Arabic course");
+  await context.close();
+});

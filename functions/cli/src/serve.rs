@@ -3,6 +3,7 @@
 //! requests, ends event streams and leaves every execution saved, to resume
 //! at the next start — within seconds, even with a step running.
 
+use std::io::Write as _;
 use std::net::SocketAddr;
 
 use anyhow::Context;
@@ -74,7 +75,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         .spawn();
     let (stop, stopping) = watch::channel(false);
     let state = api_state(&stack, secret.clone(), addr, webhook_auth()?, stopping)?;
-    println!("coursegen API on http://{addr}");
+    let mut announcement = format!("coursegen API on http://{addr}\n");
     if let Some(studio) = &state.studio {
         // A one-time link for whoever started the server: an admin session.
         let admin = Principal {
@@ -84,8 +85,15 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         };
         let token = issue(&secret, &admin, chrono::Utc::now(), STUDIO_SESSION);
         let code = studio.sign_ins.offer(token);
-        println!("coursegen studio on http://{addr}/studio/sign-in/{code}");
+        announcement += &format!("coursegen studio on http://{addr}/studio/sign-in/{code}\n");
     }
+    // One write, and a reader that stopped reading (`| head -1`) does not
+    // stop the server.
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(announcement.as_bytes())
+        .and_then(|()| stdout.flush());
+    drop(stdout);
     eprintln!(
         "token: coursegen token --sub YOU --data {}   (then send Authorization: Bearer <token>)",
         args.data.dir.display()

@@ -199,6 +199,7 @@ pub fn api_state(
             verifier: Arc::new(secret.clone()),
             sign_ins: SignIns::default(),
             secure_cookies: false,
+            hosted_login: None,
         }),
         uploads: Arc::new(LocalUploads {
             base_url: own,

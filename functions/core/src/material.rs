@@ -114,7 +114,57 @@ impl From<Vec<Sentence>> for Material {
     }
 }
 
+/// The language a text's letters show where the script alone tells it:
+/// Arabic or Hebrew when most of them are written in that script. `None`
+/// for anything else (a Latin-script text could be one of many languages).
+/// At most the first 20,000 letters are looked at.
+pub fn script_language(text: &str) -> Option<&'static str> {
+    let (mut arabic, mut hebrew, mut letters) = (0usize, 0usize, 0usize);
+    for c in text.chars().filter(|c| c.is_alphabetic()).take(20_000) {
+        letters += 1;
+        match c as u32 {
+            0x0600..=0x06FF
+            | 0x0750..=0x077F
+            | 0x08A0..=0x08FF
+            | 0xFB50..=0xFDFF
+            | 0xFE70..=0xFEFF => arabic += 1,
+            0x0590..=0x05FF | 0xFB1D..=0xFB4F => hebrew += 1,
+            _ => {}
+        }
+    }
+    if arabic * 2 > letters && letters > 0 {
+        Some("ar")
+    } else if hebrew * 2 > letters && letters > 0 {
+        Some("he")
+    } else {
+        None
+    }
+}
+
 impl Material {
+    /// The language of its sentences, where their script tells it.
+    pub fn script_language(&self) -> Option<&'static str> {
+        let mut text = String::new();
+        for sentence in &self.sentences {
+            if text.len() > 80_000 {
+                break;
+            }
+            text.push_str(&sentence.text);
+            text.push(' ');
+        }
+        script_language(&text)
+    }
+
+    /// The language a course of this material is written in: the options'
+    /// (target, else source), else what its script shows, else English.
+    pub fn course_language(&self, options: &crate::options::Options) -> String {
+        options
+            .course_language()
+            .or_else(|| self.script_language())
+            .unwrap_or("en")
+            .to_owned()
+    }
+
     /// The material of a topic-only course: the brief alone.
     pub fn topic(brief: TopicBrief) -> Self {
         Material {
@@ -190,4 +240,40 @@ pub struct ScriptSection {
     /// The title after the ordinal, when there is one.
     pub title: String,
     pub blocks: Vec<Block>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_course_is_in_the_language_its_script_shows_unless_the_options_say() {
+        let material = |text: &str| Material {
+            sentences: vec![Sentence {
+                start_ms: 0,
+                end_ms: 1000,
+                text: text.into(),
+                end_trust: EndTrust::default(),
+            }],
+            code: Vec::new(),
+            topic: None,
+        };
+        let options = crate::options::Options::default();
+        let arabic = material("تسقط أشعة الشمس على سطح البحار فتسخن المياه (H2O) بسرعة.");
+        assert_eq!(arabic.course_language(&options), "ar");
+        assert_eq!(
+            material("שלום עולם, זה שיעור").course_language(&options),
+            "he"
+        );
+        assert_eq!(
+            material("The moon pulls on the oceans.").course_language(&options),
+            "en"
+        );
+        let asked = crate::options::Options {
+            target_language: Some("fr".into()),
+            ..Default::default()
+        };
+        assert_eq!(arabic.course_language(&asked), "fr");
+        assert_eq!(script_language(""), None);
+    }
 }

@@ -93,7 +93,7 @@ impl Steps {
                     schema_version: COURSE_SCHEMA_VERSION,
                     title: outline.title.clone(),
                     description: outline.description.clone(),
-                    language: job.options.course_language().unwrap_or("en").to_owned(),
+                    language: ingested.material.course_language(&job.options),
                     modules,
                     assessment: set.assessment,
                     glossary: notes.glossary,

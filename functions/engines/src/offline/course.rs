@@ -28,6 +28,7 @@ pub fn generate(
     options: &Options,
 ) -> Generated {
     let validation = validate::validate(&material.sentences, false);
+    let language = material.course_language(options);
     let knowledge = Knowledge::new(material);
     let segments = segment::segment_stemmed(&knowledge.sentences, &knowledge.stems, params);
     let outline = outline::outline(&knowledge, &segments, title);
@@ -59,7 +60,7 @@ pub fn generate(
         schema_version: COURSE_SCHEMA_VERSION,
         title: outline.title.clone(),
         description: outline.description.clone(),
-        language: options.course_language().unwrap_or("en").to_owned(),
+        language,
         assessment: assessment::assessment(&knowledge, &outline, &lessons, options),
         glossary: notes::glossary(&knowledge),
         flashcards: notes::flashcards(&knowledge),

@@ -275,27 +275,12 @@ fn camera(at: Place, direction: Direction) -> Camera {
 /// the course's (or English, when the course's is written right to left
 /// and this video is not).
 fn language_of(text: &str, course: &str) -> String {
-    let (mut arabic, mut hebrew, mut letters) = (0usize, 0usize, 0usize);
-    for c in text.chars().filter(|c| c.is_alphabetic()) {
-        letters += 1;
-        match c as u32 {
-            0x0600..=0x06FF
-            | 0x0750..=0x077F
-            | 0x08A0..=0x08FF
-            | 0xFB50..=0xFDFF
-            | 0xFE70..=0xFEFF => arabic += 1,
-            0x0590..=0x05FF | 0xFB1D..=0xFB4F => hebrew += 1,
-            _ => {}
+    match coursegen_core::material::script_language(text) {
+        Some(language) => language.into(),
+        None if Direction::of(course) == Direction::RightToLeft || course.trim().is_empty() => {
+            "en".into()
         }
-    }
-    if arabic * 2 > letters {
-        "ar".into()
-    } else if hebrew * 2 > letters {
-        "he".into()
-    } else if Direction::of(course) == Direction::RightToLeft || course.trim().is_empty() {
-        "en".into()
-    } else {
-        course.to_owned()
+        None => course.to_owned(),
     }
 }
 

@@ -85,8 +85,12 @@ impl GatePage {
         };
         let awaiting = at.status == StageStatus::AwaitingApproval;
         Ok(GatePage {
-            page: Chrome::new(who, format!("{} review", label(stage)))
-                .in_language(job.options.target_language.as_deref()),
+            page: Chrome::new(who, format!("{} review", label(stage))).in_language(
+                job.options
+                    .target_language
+                    .as_deref()
+                    .or(job.options.source_language.as_deref()),
+            ),
             id: job.id.to_string(),
             stage: stage.to_string(),
             label: label(stage),

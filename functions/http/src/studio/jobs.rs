@@ -7,16 +7,19 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use coursegen_core::auth::Principal;
+use coursegen_core::board_view::BoardView;
 use coursegen_core::course::{Course, QuestionBody};
 use coursegen_core::ids::{CourseId, JobId};
 use coursegen_core::job::{CourseRef, Job, JobStatus};
+use coursegen_core::outputs::Validation;
 use coursegen_core::ports::{Cursor, PageRequest};
 use coursegen_core::service::JobRequest;
+use coursegen_core::stage::Stage;
 use serde::Deserialize;
 
 use super::job_view::JobView;
 use super::new_job::{NewJob, NewJobPage};
-use super::page::{Chrome, PageError, failed, refused, render};
+use super::page::{Chrome, PageError, failed, query_escape, refused, render};
 use super::session::Session;
 use crate::error::ApiError;
 use crate::state::ApiState;
@@ -69,19 +72,6 @@ impl JobsPage {
             query_escape(cursor)
         )
     }
-}
-
-/// Percent-encodes a query value (all but unreserved characters).
-fn query_escape(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 pub async fn list(
@@ -178,6 +168,10 @@ pub async fn create(
 struct JobPage {
     page: Chrome,
     job: JobView,
+    /// A script job's storyboard with what was made of it, once written.
+    board: Option<BoardView>,
+    /// What the material check said, once made.
+    check: Option<Validation>,
 }
 
 #[derive(Template)]
@@ -196,10 +190,34 @@ pub async fn show(
     Session(who): Session,
     Path(id): Path<JobId>,
 ) -> Result<Response, PageError> {
-    let job = view(&state, &who, id).await?;
+    let job = state.service.job(&who, id).await.map_err(failed(&who))?;
+    let language = job
+        .options
+        .target_language
+        .as_deref()
+        .or(job.options.source_language.as_deref());
+    let board = match job.options.storyboard {
+        Some(_) if job.stage(Stage::Storyboard).latest_run().is_some() => state
+            .service
+            .storyboard_view(&who, id, &format!("/v1/jobs/{id}/visuals"))
+            .await
+            .ok(),
+        _ => None,
+    };
+    let check = match job.stage(Stage::Validate).latest_run() {
+        Some(run) if run.output_key.is_some() => state
+            .service
+            .run_output(&who, id, Stage::Validate, run.n)
+            .await
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok()),
+        _ => None,
+    };
     let page = JobPage {
-        page: Chrome::new(&who, format!("Job {id}")),
-        job,
+        page: Chrome::new(&who, format!("Job {id}")).in_language(language),
+        job: JobView::of(&job, &who),
+        board,
+        check,
     };
     Ok(render(StatusCode::OK, &page))
 }

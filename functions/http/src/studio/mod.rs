@@ -8,6 +8,7 @@
 mod assets;
 mod editor;
 mod gate;
+mod hosted_login;
 mod job_view;
 mod jobs;
 mod new_job;
@@ -22,6 +23,7 @@ mod source;
 use axum::Router;
 use axum::routing::{get, post};
 
+pub use hosted_login::HostedLogin;
 pub use session::{SignIns, Studio};
 
 use crate::state::ApiState;
@@ -36,6 +38,8 @@ pub fn routes() -> Router<ApiState> {
             "/studio/sign-in",
             get(sign_in::form).post(sign_in::with_token),
         )
+        .route("/studio/sign-in/hosted", get(hosted_login::start))
+        .route("/studio/callback", get(hosted_login::callback))
         .route("/studio/sign-in/{code}", get(sign_in::with_code))
         .route("/studio/sign-out", post(sign_in::sign_out))
         .route("/studio/new", get(jobs::new_form))

@@ -8,7 +8,7 @@ use coursegen_core::auth::Principal;
 use coursegen_core::course::Difficulty;
 use coursegen_core::job::CourseRef;
 use coursegen_core::options::Options;
-use coursegen_core::source::{Source, YoutubeId};
+use coursegen_core::source::{DocumentFormat, Source, TranscriptFormat, YoutubeId};
 use coursegen_core::stage::Stage;
 use coursegen_core::upload::UploadRequest;
 use serde_json::{Value, json};
@@ -18,8 +18,16 @@ use super::page::Chrome;
 use crate::error::ApiError;
 use crate::state::ApiState;
 
-/// The review gates a course job may stop at, as the form offers them.
-const GATES: [Stage; 3] = [Stage::Segment, Stage::Outline, Stage::Questions];
+/// The review gates the form offers: a course's, then a script job's.
+const GATES: [Stage; 7] = [
+    Stage::Segment,
+    Stage::Outline,
+    Stage::Questions,
+    Stage::Storyboard,
+    Stage::Prompts,
+    Stage::Images,
+    Stage::Clips,
+];
 
 /// What the form sent (the file's bytes aside, never sent back).
 #[derive(Debug, Clone)]
@@ -34,6 +42,8 @@ pub(super) struct NewJob {
     pub questions: String,
     pub passing_score: String,
     pub gates: Vec<String>,
+    /// A course script made into storyboard videos (a script job).
+    pub storyboard: bool,
     file: Option<(String, Vec<u8>)>,
 }
 
@@ -50,7 +60,8 @@ impl Default for NewJob {
             difficulty: options.difficulty.as_str().to_owned(),
             questions: options.assessment.questions.to_string(),
             passing_score: options.assessment.passing_score.to_string(),
-            gates: GATES.iter().map(ToString::to_string).collect(),
+            gates: GATES[..3].iter().map(ToString::to_string).collect(),
+            storyboard: false,
             file: None,
         }
     }
@@ -87,6 +98,7 @@ impl NewJob {
                 "questions" => new.questions = value,
                 "passing_score" => new.passing_score = value,
                 "gate" => new.gates.push(value),
+                "storyboard" => new.storyboard = true,
                 other => return Err(ApiError::invalid(other, "is not a field of this form")),
             }
         }
@@ -107,7 +119,17 @@ impl NewJob {
                 let (name, bytes) = self.file.as_ref().ok_or_else(|| {
                     ApiError::invalid("file", "choose a transcript, recording or script to upload")
                 })?;
-                let request = upload_of(name, bytes.len() as u64)?;
+                let request = match upload_of(name, bytes.len() as u64)? {
+                    // A script's plain text is a document, not a transcript.
+                    UploadRequest::Transcript {
+                        format: TranscriptFormat::Txt,
+                        size,
+                    } if self.storyboard => UploadRequest::Document {
+                        format: DocumentFormat::Txt,
+                        size,
+                    },
+                    request => request,
+                };
                 coursegen_engines::ingest::check_upload(&request, bytes).map_err(|why| {
                     ApiError::new(
                         StatusCode::UNPROCESSABLE_ENTITY,
@@ -156,6 +178,9 @@ impl NewJob {
                 "passing_score": number("passing_score", &self.passing_score)?,
             },
         });
+        if self.storyboard {
+            options["storyboard"] = json!({});
+        }
         if !self.language.trim().is_empty() {
             options["target_language"] = Value::String(self.language.trim().to_owned());
         }
@@ -190,7 +215,7 @@ pub(super) struct NewJobPage {
     page: Chrome,
     form: NewJob,
     problem: Option<String>,
-    gates: [Stage; 3],
+    gates: [Stage; 7],
     difficulties: [&'static str; 3],
 }
 

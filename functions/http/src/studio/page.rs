@@ -118,6 +118,19 @@ pub(super) fn refused(who: &Principal, error: ApiError) -> PageError {
     PageError(Box::new((Chrome::new(who, ""), error)))
 }
 
+/// Percent-encodes a query value (all but unreserved characters).
+pub(super) fn query_escape(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// A form's fields, in order (repeated names kept): what studio forms post.
 pub(super) type Fields = Vec<(String, String)>;
 

@@ -31,6 +31,8 @@ pub struct Studio {
     pub sign_ins: SignIns,
     /// Cookies only over HTTPS (`Secure`), as behind API Gateway.
     pub secure_cookies: bool,
+    /// Signing in at an identity provider's hosted login, where there is one.
+    pub hosted_login: Option<super::hosted_login::HostedLogin>,
 }
 
 /// One-time sign-in codes, each standing for a token until it is used.

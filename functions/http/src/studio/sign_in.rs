@@ -18,6 +18,8 @@ struct SignInPage<'a> {
     /// so the SameSite=Strict cookie goes along).
     redirect: Option<&'a str>,
     problem: Option<String>,
+    /// Offer the identity provider's hosted login.
+    hosted: bool,
 }
 
 /// This server's studio; on a server without one, every sign-in route
@@ -27,7 +29,7 @@ fn studio(state: &ApiState) -> Result<&Studio, NoStudio> {
 }
 
 #[derive(Debug)]
-struct NoStudio;
+pub(super) struct NoStudio;
 
 impl IntoResponse for NoStudio {
     fn into_response(self) -> Response {
@@ -36,21 +38,24 @@ impl IntoResponse for NoStudio {
 }
 
 pub async fn form(State(state): State<ApiState>) -> Response {
-    if let Err(e) = studio(&state) {
-        return e.into_response();
-    }
+    let studio = match studio(&state) {
+        Ok(studio) => studio,
+        Err(e) => return e.into_response(),
+    };
     let page = SignInPage {
         redirect: None,
         problem: None,
+        hosted: studio.hosted_login.is_some(),
     };
     render(StatusCode::OK, &page)
 }
 
 /// A session for `token`, and a page that goes on to the jobs.
-fn signed_in(studio: &Studio, token: &str) -> Response {
+pub(super) fn signed_in(studio: &Studio, token: &str) -> Response {
     let page = SignInPage {
         redirect: Some("/studio/"),
         problem: None,
+        hosted: false,
     };
     let mut response = render(StatusCode::OK, &page);
     if let Ok(cookie) = set_cookie(studio, token).parse() {
@@ -59,10 +64,11 @@ fn signed_in(studio: &Studio, token: &str) -> Response {
     response
 }
 
-fn problem(status: StatusCode, why: impl Into<String>) -> Response {
+pub(super) fn problem(status: StatusCode, why: impl Into<String>) -> Response {
     let page = SignInPage {
         redirect: None,
         problem: Some(why.into()),
+        hosted: false,
     };
     render(status, &page)
 }

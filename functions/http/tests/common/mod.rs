@@ -106,6 +106,8 @@ pub struct Setup {
     pub engines: Option<Box<dyn FnOnce(Steps) -> Steps>>,
     /// How long a step may run (default: the product's limit).
     pub step_limit: Option<std::time::Duration>,
+    /// The studio's sign-in through an identity provider, if any.
+    pub hosted_login: Option<coursegen_http::studio::HostedLogin>,
 }
 
 /// Wraps a delivery log in another.
@@ -120,6 +122,7 @@ pub fn build(setup: Setup) -> Api {
         deliveries,
         engines,
         step_limit,
+        hosted_login,
     } = setup;
     let engines = engines.unwrap_or_else(|| Box::new(|steps| steps));
     let step_limit = step_limit.unwrap_or(STEP_TIME_LIMIT);
@@ -179,6 +182,7 @@ pub fn build(setup: Setup) -> Api {
             verifier: Arc::new(secret.clone()),
             sign_ins: sign_ins.clone(),
             secure_cookies: false,
+            hosted_login,
         }),
     };
     let gateway = ApiState {
