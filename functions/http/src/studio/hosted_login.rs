@@ -182,7 +182,7 @@ mod tests {
     fn the_challenge_is_rfc_7636s_s256() {
         // The example of RFC 7636, appendix B.
         assert_eq!(
-            challenge("dBjftJeZ4CVP-mJ0F7YBpXxDkkHoZyQtXnqhh82kHc0"),
+            challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
             "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
         );
         let verifier = random_token();
