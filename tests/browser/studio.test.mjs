@@ -143,7 +143,10 @@ test("two tabs edit one gate: the second save meets a conflict panel and loses n
   const gate = `${server.url}/studio/jobs/${job.id}/stages/outline`;
   await first.goto(gate);
   await second.goto(gate);
+  // The first tab renames the first lesson and moves it to the end of module 2.
   await first.fill("input[name='lesson.0.title']", "First tab's title");
+  await first.selectOption("select[name='lesson.0.module']", "2");
+  await first.fill("input[name='lesson.0.position']", "99");
   await first.click("text=Save the outline");
   await first.locator("text=edit of run 1").waitFor();
 
@@ -154,15 +157,21 @@ test("two tabs edit one gate: the second save meets a conflict panel and loses n
   await shot(second, "conflict");
   await noSeriousViolations(second, "the conflict panel");
   // What is saved now is shown, and the second tab's edit is kept to save again.
-  assert.equal(await second.locator("form.outline-editor").first().locator("input[name='lesson.0.title']").inputValue(), "First tab's title");
+  const current = await second.locator("form.outline-editor").first().locator("input[name$='.title']").evaluateAll((inputs) => inputs.map((i) => i.value));
+  assert.ok(current.includes("First tab's title"), "the review as it now is");
   const mine = second.locator("section.conflict form.outline-editor");
   assert.equal(await mine.locator("input[name='lesson.0.title']").inputValue(), "Second tab's title");
   await mine.locator("text=Save the outline").click();
   await second.waitForURL(/stages\/outline$/);
   const saved = await until(server, admin, job.id, (j) => stageOf(j, "outline").runs.length === 3);
-  const outputs = await Promise.all([2, 3].map((n) => api(server, admin, "GET", `/v1/jobs/${job.id}/stages/outline/runs/${n}`)));
-  assert.equal(outputs[0].body.modules[0].lessons[0].title, "First tab's title", "the first edit is still a run");
-  assert.equal(outputs[1].body.modules[0].lessons[0].title, "Second tab's title");
+  const outputs = await Promise.all([1, 2, 3].map((n) => api(server, admin, "GET", `/v1/jobs/${job.id}/stages/outline/runs/${n}`)));
+  const [original, firsts, seconds] = outputs.map((o) => o.body);
+  const lessonsOf = (outline) => outline.modules.flatMap((m) => m.lessons);
+  assert.ok(lessonsOf(firsts).some((l) => l.title === "First tab's title"), "the first edit is still a run");
+  // The second edit applies to the run it was made on: its lesson is the
+  // one it renamed, whatever the first edit moved meanwhile.
+  assert.equal(seconds.modules[0].lessons[0].title, "Second tab's title");
+  assert.deepEqual(seconds.modules[0].lessons[0].segments, original.modules[0].lessons[0].segments);
   assert.equal(stageOf(saved, "outline").status, "awaiting_approval");
   await context.close();
 });

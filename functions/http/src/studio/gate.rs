@@ -61,8 +61,9 @@ pub(super) struct GatePage {
     pub problem: Option<String>,
     pub conflict: Option<Conflict>,
     /// What the reviewer had entered when it was refused (a conflict):
-    /// kept, to save again over the newer version.
-    pub yours: Option<Editor>,
+    /// kept, to save again over the newer version, and the run it was an
+    /// edit of (what its fields apply to).
+    pub yours: Option<(Editor, u32)>,
 }
 
 impl GatePage {
@@ -168,14 +169,15 @@ pub(super) async fn unchanged(
 }
 
 /// The review page as it is now, with a conflict panel (409) and, when
-/// given, the reviewer's own refused edit to save again.
+/// given, the reviewer's own refused edit (and the run it was made on) to
+/// save again.
 pub(super) async fn conflict(
     state: &ApiState,
     who: &Principal,
     job: &Job,
     stage: Stage,
     yours: u64,
-    edit: Option<Editor>,
+    edit: Option<(Editor, u32)>,
 ) -> Response {
     let mut page = match GatePage::load(state, who, job, stage, None).await {
         Ok(page) => page,
@@ -219,7 +221,8 @@ pub(super) async fn save_edit(
         Err(ServiceError::Invalid(v)) => v,
         Err(ServiceError::VersionMismatch { .. }) => {
             let job = state.service.job(who, id).await.map_err(failed(who))?;
-            return Ok(conflict(state, who, &job, stage, yours, Some(editor)).await);
+            let edit = Some((editor, base_run));
+            return Ok(conflict(state, who, &job, stage, yours, edit).await);
         }
         Err(e) => return Err(failed(who)(e)),
     };
