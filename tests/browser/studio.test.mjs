@@ -120,7 +120,11 @@ test("a course is reviewed from upload to download in the browser", async () => 
   await page.goto(`${server.url}/studio/jobs/${id}/course`);
   await noSeriousViolations(page, "the course preview");
   assert.equal(await page.locator("h3", { hasText: "Renamed in the studio" }).count(), 1);
-  const course = await page.evaluate(async (id) => (await fetch(`/v1/jobs/${id}/course.json`)).json(), id);
+  // Downloaded the way the job page offers it, with the session cookie only.
+  await page.goto(`${server.url}/studio/jobs/${id}`);
+  const download = await page.locator("a[download]", { hasText: "course.json" }).getAttribute("href");
+  assert.match(download, /^\/studio\//, "the studio's own route, which needs no bearer token");
+  const course = await page.evaluate(async (href) => (await fetch(href)).json(), download);
   assert.equal(course.modules[0].lessons[0].title, "Renamed in the studio");
   const edited = course.modules.flatMap((m) => m.lessons.flatMap((l) => l.exercises)).find((q) => q.prompt === prompt);
   assert.ok(edited, "the edited question is in the course");

@@ -1,8 +1,7 @@
 //! The AWS adapters pass the same contract suites as the embedded ones,
 //! against moto's server. Each case gets a table or bucket of its own.
 
-#[path = "support/moto.rs"]
-mod moto;
+use crate::moto;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -1,8 +1,7 @@
 //! Upload and file URLs on AWS: pre-signed S3 PUTs and GETs, tried against
 //! moto's S3.
 
-#[path = "support/moto.rs"]
-mod moto;
+use crate::moto;
 
 use std::time::Duration;
 

@@ -3,8 +3,7 @@
 //! failures and stops reach the execution, and a missing execution or an
 //! unreachable service are told apart.
 
-#[path = "support/moto.rs"]
-mod moto;
+use crate::moto;
 
 use std::time::{Duration, Instant};
 

@@ -5,7 +5,7 @@
 //! existing server's shared-secret header); a human approves the segments
 //! in between, and the course comes out with the server's questions.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};

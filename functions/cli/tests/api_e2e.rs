@@ -4,7 +4,7 @@
 //! once, a questions rerun with another mix, approving run 1, and the three
 //! course downloads.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 use std::process::Child;

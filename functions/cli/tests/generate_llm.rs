@@ -2,8 +2,7 @@
 //! (the engines' fake, which checks every request): the sample lecture
 //! becomes a course written by the model, with its tokens on the job.
 
-#[path = "../../engines/tests/fake_llm/mod.rs"]
-mod fake_llm;
+use crate::fake_llm;
 
 use std::path::PathBuf;
 use std::process::Command;

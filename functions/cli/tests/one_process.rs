@@ -4,7 +4,7 @@
 //! `jobs abort` stops a job; a server asked to stop mid-step stops within
 //! seconds.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};

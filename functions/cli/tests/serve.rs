@@ -2,7 +2,7 @@
 //! interrupted `generate`, answers with the error envelope, takes a review
 //! through the API, and stops cleanly on Ctrl-C.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 use std::time::Duration;

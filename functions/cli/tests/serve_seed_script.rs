@@ -3,7 +3,7 @@
 //! clip, polling each generation to its end and downloading what it made —
 //! and each call's clear refusal of what it cannot take.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -2,7 +2,7 @@
 //! storyboard with its prompts and links, every file it links (a video in
 //! part, on Range), the clip tasks — and what others may not see.
 
-mod common;
+use crate::common;
 
 use common::{coursegen, job_in, serve, token};
 use serde_json::Value;

@@ -5,9 +5,8 @@
 //! `completedLessons` rise to `totalLessons` and `completed`; then the
 //! video it names is downloaded and is a real one.
 
-mod common;
-#[path = "../../media/tests/support/probe.rs"]
-mod probe;
+use crate::common;
+use crate::probe;
 
 use std::time::Duration;
 

@@ -3,7 +3,7 @@
 //! waited out and asked again), the picture comes back as `b64_json`, and
 //! the frame written is that picture covering the frame, captioned.
 
-mod common;
+use crate::common;
 
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};

@@ -5,9 +5,8 @@
 //! here instead, the second cancelled at the provider); and with a
 //! reviewer who edits the storyboard, whose later stages follow the edit.
 
-mod common;
-#[path = "../../media/tests/support/probe.rs"]
-mod probe;
+use crate::common;
+use crate::probe;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

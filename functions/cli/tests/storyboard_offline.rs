@@ -25,8 +25,7 @@ use coursegen_media::motion::{CLIP_FPS, FADE_MS};
 use coursegen_media::speech::Espeak;
 use serde_json::Value;
 
-#[path = "../../media/tests/support/probe.rs"]
-mod probe;
+use crate::probe;
 use probe::probe;
 use tokio::sync::watch;
 

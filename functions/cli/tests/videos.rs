@@ -2,9 +2,8 @@
 //! under `DIR/videos/` with its `.vtt` and `.srt`, checked with ffprobe;
 //! and a machine without ffmpeg is told which package to install.
 
-mod common;
-#[path = "../../media/tests/support/probe.rs"]
-mod probe;
+use crate::common;
+use crate::probe;
 
 use std::path::Path;
 use std::process::Command;

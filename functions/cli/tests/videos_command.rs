@@ -4,9 +4,8 @@
 //! next run finishes what it left; and what it refuses, in words that name
 //! what there is (the lessons, the voices, the package to install).
 
-mod common;
-#[path = "../../media/tests/support/probe.rs"]
-mod probe;
+use crate::common;
+use crate::probe;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

@@ -72,7 +72,12 @@ pub enum AuthError {
 
 /// Checks a bearer token and says whom it is for: the local HS256 tokens,
 /// or an identity provider's tokens checked against its published keys.
+#[async_trait::async_trait]
 pub trait TokenVerifier: Send + Sync + fmt::Debug {
+    /// Gets ready to check `token`: a verifier of published keys fetches
+    /// the key the token names if it does not have it. Most need nothing.
+    async fn prepare(&self, _token: &str) {}
+
     fn verify(&self, token: &str) -> Result<Principal, AuthError>;
 }
 

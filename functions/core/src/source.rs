@@ -62,22 +62,6 @@ impl Source {
         }
     }
 
-    /// The source that reads an upload of `request` stored at `key`.
-    pub fn of_upload(request: &crate::upload::UploadRequest, key: ArtifactKey) -> Source {
-        use crate::upload::UploadRequest;
-        match *request {
-            UploadRequest::Transcript { format, .. } => Source::Transcript {
-                upload_key: key,
-                format,
-            },
-            UploadRequest::Document { format, .. } => Source::Document {
-                upload_key: key,
-                format,
-            },
-            UploadRequest::Audio { .. } => Source::Audio { upload_key: key },
-        }
-    }
-
     pub fn kind(&self) -> &'static str {
         match self {
             Source::Youtube { .. } => "youtube",

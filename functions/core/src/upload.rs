@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::artifact::{ArtifactKey, MAX_ARTIFACT_BYTES};
 use crate::ids::UserId;
-use crate::source::{DocumentFormat, TranscriptFormat};
+use crate::source::{DocumentFormat, Source, TranscriptFormat};
 
 /// The largest transcript accepted, as an upload and by ingest: 16 MiB is
 /// far more than a day of speech.
@@ -78,6 +78,21 @@ impl UploadRequest {
             "flac" => audio(AudioFormat::Flac),
             "webm" => audio(AudioFormat::Webm),
             _ => None,
+        }
+    }
+
+    /// The job source that reads this upload, once stored at `key`.
+    pub fn source_at(&self, key: ArtifactKey) -> Source {
+        match *self {
+            UploadRequest::Transcript { format, .. } => Source::Transcript {
+                upload_key: key,
+                format,
+            },
+            UploadRequest::Document { format, .. } => Source::Document {
+                upload_key: key,
+                format,
+            },
+            UploadRequest::Audio { .. } => Source::Audio { upload_key: key },
         }
     }
 

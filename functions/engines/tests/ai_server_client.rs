@@ -3,7 +3,7 @@
 //! a server that is not there. 4xx is final; the rest is retried, then
 //! reported.
 
-mod scripted;
+use crate::scripted;
 
 use std::time::Duration;
 

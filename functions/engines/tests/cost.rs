@@ -4,7 +4,7 @@
 //! [`MAX_GROWTH`]. Steps, not time: the same count on any machine, under
 //! any load. Quadratic work would grow ×4.
 
-mod common;
+use crate::common;
 
 use coursegen_core::material::{Material, Sentence};
 use coursegen_core::options::Options;

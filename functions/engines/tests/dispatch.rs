@@ -3,8 +3,8 @@
 //! behind a fresh handle the run awaits), and how every refusal the
 //! protocol lists ends the run with a clear error.
 
-mod common;
-mod scripted;
+use crate::common;
+use crate::scripted;
 
 use std::sync::Arc;
 use std::time::Duration;

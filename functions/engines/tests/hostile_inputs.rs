@@ -2,7 +2,7 @@
 //! kept as regression tests: each now makes a course, or is refused, at a
 //! cost linear in its size.
 
-mod common;
+use crate::common;
 
 use common::{clock, example, executor, new_job_from, stack};
 use coursegen_core::course::{Course, course_schema};

@@ -2,7 +2,7 @@
 //! word once, in time, with speakers and sentences; the course script splits
 //! into its five videos in every format.
 
-mod common;
+use crate::common;
 
 use common::{example, example_json};
 use coursegen_core::material::{Block, Transcript};

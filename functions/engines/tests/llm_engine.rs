@@ -4,8 +4,8 @@
 //! only its own span, and the tokens recorded on the job's runs are exactly
 //! the tokens the server billed.
 
-mod common;
-mod fake_llm;
+use crate::common;
+use crate::fake_llm;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;

@@ -4,7 +4,7 @@
 //! describes every frame and writes every prompt, and a reply with a frame
 //! missing is sent back to be put right.
 
-mod fake_llm;
+use crate::fake_llm;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -3,8 +3,8 @@
 //! requested type counts and Bloom mix hold, topics stay together in
 //! modules, and the output is byte-for-byte deterministic.
 
+use crate::common;
 use std::collections::BTreeMap;
-mod common;
 
 use common::{example_json, lecture};
 use coursegen_core::course::{BloomLevel, Course, Question, QuestionBody, QuestionType};

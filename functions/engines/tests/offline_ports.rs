@@ -2,7 +2,7 @@
 //! through the ports give the same course as the one-call pipeline, and bad
 //! requests get clear errors.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

@@ -6,7 +6,7 @@
 //! shorter (İ, K), ligatures, combining marks, right-to-left scripts, emoji
 //! and joiner sequences, NUL and control characters.
 
-mod common;
+use crate::common;
 
 use common::clock;
 use coursegen_core::checks;

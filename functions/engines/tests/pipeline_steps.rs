@@ -2,7 +2,7 @@
 //! offline engine): each records a run with its output, and running a step
 //! again — after a retry or a crash — adds no run.
 
-mod common;
+use crate::common;
 
 use common::{Stack, new_job, stack};
 use coursegen_core::ids::JobId;

@@ -3,8 +3,8 @@
 //! (or shared-secret) reports retried until answered, abort, and what each
 //! task makes of real material.
 
-mod common;
-mod reference;
+use crate::common;
+use crate::reference;
 
 use std::time::Duration;
 

@@ -3,8 +3,7 @@
 //! hosts (redirects included), and report retries that coursegen can
 //! recognise as one delivery while their signature is fresh.
 
-mod common;
-mod reference;
+use crate::reference;
 
 use std::time::Duration;
 

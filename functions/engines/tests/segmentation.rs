@@ -1,7 +1,7 @@
 //! Segmentation finds the sample lecture's topic shifts: the lecture has
 //! five topics with known boundaries (examples/lecture/topics.json).
 
-mod common;
+use crate::common;
 
 use common::{lecture, true_boundaries};
 use coursegen_core::outputs::{Segment, SegmentParams};

@@ -2,7 +2,7 @@
 //! local workflow host: who may create, read, review and abort, racing
 //! reviewers, stale edits, and decisions after the end.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -3,7 +3,7 @@
 //! SQLite, files and the offline engine — from an uploaded lecture to a
 //! course document that matches the checked-in schema.
 
-mod common;
+use crate::common;
 
 use common::{executor, new_job, new_job_with, stack};
 use coursegen_core::course::{Course, course_schema};

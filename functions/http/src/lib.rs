@@ -33,7 +33,7 @@ pub use error::ApiError;
 #[cfg(feature = "lambda")]
 pub use gateway::GatewayClaims;
 pub use state::ApiState;
-pub use studio::{SignIns, Studio};
+pub use studio::{HostedLogin, SignIns, Studio};
 pub use webhook::Webhooks;
 
 use jobs::CourseFormat;
@@ -112,30 +112,11 @@ pub fn api_router(state: ApiState) -> Router {
         .with_state(state)
 }
 
-fn rest_routes() -> Router<ApiState> {
-    studio::routes()
-        .route("/healthz", get(healthz))
-        .route("/v1/openapi.json", get(openapi_json))
-        .route("/v1/uploads", post(uploads::grant))
-        // Streams its body to disk against the grant's size (uploads.rs);
-        // every other body keeps axum's small default limit.
-        .route("/v1/uploads/{token}", axum::routing::put(uploads::receive))
-        .route("/v1/files/{token}", get(files::read))
-        .route("/v1/jobs", post(jobs::create).get(jobs::list))
-        .route("/v1/jobs/{id}", get(jobs::get))
-        .route("/v1/jobs/{id}/abort", post(jobs::abort))
+/// What a reader fetches of a job: its event stream, the course in each
+/// format, its videos' and pictures' files.
+fn job_reads() -> Router<ApiState> {
+    Router::new()
         .route("/v1/jobs/{id}/events", get(events::events))
-        .route("/v1/jobs/{id}/stages/{stage}", get(jobs::stage))
-        .route(
-            "/v1/jobs/{id}/stages/{stage}/runs/{n}",
-            get(jobs::run_output),
-        )
-        .route(
-            "/v1/jobs/{id}/stages/{stage}/output",
-            axum::routing::put(jobs::edit),
-        )
-        .route("/v1/jobs/{id}/stages/{stage}/approve", post(jobs::approve))
-        .route("/v1/jobs/{id}/stages/{stage}/rerun", post(jobs::rerun))
         .route("/v1/jobs/{id}/course", course_route(CourseFormat::Json))
         .route(
             "/v1/jobs/{id}/course.json",
@@ -153,6 +134,38 @@ fn rest_routes() -> Router<ApiState> {
             "/v1/jobs/{id}/course.questions.json",
             course_route(CourseFormat::Questions),
         )
+        .route("/v1/jobs/{id}/videos/{lesson}/{file}", get(videos::file))
+        .route("/v1/jobs/{id}/storyboard", get(visuals::storyboard))
+        .route("/v1/jobs/{id}/visuals/{file}", get(visuals::file))
+}
+
+fn rest_routes() -> Router<ApiState> {
+    studio::routes()
+        .merge(job_reads())
+        // The studio's pages read the same under /studio with their
+        // session cookie: on AWS, API Gateway asks a bearer token of /v1.
+        .nest("/studio", job_reads())
+        .route("/healthz", get(healthz))
+        .route("/v1/openapi.json", get(openapi_json))
+        .route("/v1/uploads", post(uploads::grant))
+        // Streams its body to disk against the grant's size (uploads.rs);
+        // every other body keeps axum's small default limit.
+        .route("/v1/uploads/{token}", axum::routing::put(uploads::receive))
+        .route("/v1/files/{token}", get(files::read))
+        .route("/v1/jobs", post(jobs::create).get(jobs::list))
+        .route("/v1/jobs/{id}", get(jobs::get))
+        .route("/v1/jobs/{id}/abort", post(jobs::abort))
+        .route("/v1/jobs/{id}/stages/{stage}", get(jobs::stage))
+        .route(
+            "/v1/jobs/{id}/stages/{stage}/runs/{n}",
+            get(jobs::run_output),
+        )
+        .route(
+            "/v1/jobs/{id}/stages/{stage}/output",
+            axum::routing::put(jobs::edit),
+        )
+        .route("/v1/jobs/{id}/stages/{stage}/approve", post(jobs::approve))
+        .route("/v1/jobs/{id}/stages/{stage}/rerun", post(jobs::rerun))
         .route(
             "/v1/jobs/{id}/videos",
             post(videos::render).get(videos::status),
@@ -166,9 +179,6 @@ fn rest_routes() -> Router<ApiState> {
             "/v1/jobs/{id}/videos/{lesson}/narration",
             get(videos::narration).put(videos::edit_narration),
         )
-        .route("/v1/jobs/{id}/videos/{lesson}/{file}", get(videos::file))
-        .route("/v1/jobs/{id}/storyboard", get(visuals::storyboard))
-        .route("/v1/jobs/{id}/visuals/{file}", get(visuals::file))
         .route("/v1/jobs/{id}/clips", get(visuals::clip_tasks))
         .route(
             "/files/extract",

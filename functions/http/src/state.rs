@@ -34,7 +34,7 @@ pub struct ApiState {
     /// most 6 MB; `None` locally, where they are served here.
     pub downloads: Option<Arc<dyn FileLinks>>,
     /// The review studio's sessions; `None` serves no studio.
-    pub studio: Option<crate::studio::Studio>,
+    pub studio: Option<crate::studio::settings::Studio>,
 }
 
 /// A `stopping` that never fires, for servers without a shutdown signal.

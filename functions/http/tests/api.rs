@@ -1,7 +1,7 @@
 //! The router called in process: authentication, the error envelope, and
 //! a job reviewed from upload to course.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

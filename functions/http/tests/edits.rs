@@ -2,7 +2,7 @@
 //! breaks one is a 400 naming the field, and nothing changes; a sound edit
 //! (segments merged, a lesson moved, a question reworded) is a new run.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -2,7 +2,7 @@
 //! with Last-Event-ID misses nothing and repeats nothing, and the stream
 //! closes when the job ends.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};

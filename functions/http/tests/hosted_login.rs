@@ -3,7 +3,7 @@
 //! checks what a real one checks: the code, the client, the redirect and
 //! that the verifier matches the challenge it was shown.
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 
@@ -76,7 +76,7 @@ fn studio(url: &str) -> Api {
             authorize_url: "https://idp.example/oauth2/authorize".into(),
             token_url: format!("{url}/oauth2/token"),
             client_id: CLIENT.into(),
-            redirect_url: REDIRECT.into(),
+            redirect_url: Some(REDIRECT.into()),
             http: reqwest::Client::new(),
         }),
         ..Setup::default()

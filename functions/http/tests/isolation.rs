@@ -1,7 +1,7 @@
 //! A step that panics, blocks its thread or runs too long fails its own job
 //! only: the other jobs go on and the server keeps answering.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -1,7 +1,7 @@
 //! The OpenAPI document covers every route the router answers, with the
 //! error envelope, and its schemas resolve.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};

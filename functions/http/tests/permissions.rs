@@ -6,7 +6,7 @@
 //! job it may not see. The table runs twice: with local bearer tokens, and
 //! as on AWS, with the claims API Gateway's JWT authorizer verified.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

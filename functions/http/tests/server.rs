@@ -2,7 +2,7 @@
 //! slowly, are cut off; connections past the cap are answered 503; a stop
 //! waits for open requests a few seconds only; oversized bodies get 413.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

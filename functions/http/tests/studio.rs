@@ -4,7 +4,7 @@
 //! routes read with the cookie but never change anything with it; a stale
 //! edit gets a conflict page, not an overwrite.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use coursegen_core::auth::Role;

@@ -4,7 +4,7 @@
 //! granted stop at the limit and leave nothing behind; grants are sized by
 //! what ingest reads and held to each user's quota.
 
-mod common;
+use crate::common;
 
 use std::pin::Pin;
 use std::sync::Arc;

@@ -5,7 +5,7 @@
 //! renderer stands behind the port (the real one is tested in the media
 //! crate and by the CLI): its "video" names the narration and options.
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};

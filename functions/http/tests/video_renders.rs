@@ -4,7 +4,7 @@
 //! (so does a lesson an engine left empty), and a render in progress stops
 //! when its lesson is cancelled.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};

@@ -2,7 +2,7 @@
 //! body gets, and that a report for anything but the run it was issued
 //! for is recorded and changes nothing — once, however often it is sent.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

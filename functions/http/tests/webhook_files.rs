@@ -4,7 +4,7 @@
 //! server, never a 500 — and an allowed one completes it. A fake file
 //! server on 127.0.0.1 plays the AI server's storage.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

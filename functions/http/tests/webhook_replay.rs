@@ -5,7 +5,7 @@
 //! shared-secret ones (identical bytes) because their record is kept only
 //! briefly.
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -6,7 +6,7 @@
 //! forged delivery gets in, no run is made twice, no stage goes back, and
 //! every malformed delivery is a 4xx.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

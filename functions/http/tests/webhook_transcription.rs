@@ -3,7 +3,7 @@
 //! transcription under the same waiting task, a late report for the
 //! extraction changes nothing, and the transcript becomes the material.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -1,6 +1,6 @@
 //! Bearer tokens checked against the identity provider's published keys,
-//! for the `events` function: a Function URL has no JWT authorizer in
-//! front of it. The keys are found through OpenID discovery
+//! for the `events` function (a Function URL has no JWT authorizer in
+//! front of it) and the studio's session cookies. The keys are found through OpenID discovery
 //! (`{issuer}/.well-known/openid-configuration` → `jwks_uri`), kept for the
 //! life of the instance, and fetched again when a token names a key we do
 //! not have (providers rotate keys), at most once a minute.
@@ -33,7 +33,8 @@ const ALGORITHMS: &[Algorithm] = &[
 #[derive(Debug)]
 pub struct JwksVerifier {
     issuer: String,
-    audience: String,
+    /// Whom a token may be for: the API's client, and the studio's.
+    audiences: Vec<String>,
     http: reqwest::Client,
     keys: RwLock<Keys>,
 }
@@ -53,13 +54,19 @@ impl JwksVerifier {
     pub fn new(issuer: impl Into<String>, audience: impl Into<String>) -> Self {
         JwksVerifier {
             issuer: issuer.into().trim_end_matches('/').to_owned(),
-            audience: audience.into(),
+            audiences: vec![audience.into()],
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(5))
                 .build()
                 .unwrap_or_default(),
             keys: RwLock::new(Keys::default()),
         }
+    }
+
+    /// The same verifier also accepting tokens issued for `audience`.
+    pub fn also_for(mut self, audience: impl Into<String>) -> Self {
+        self.audiences.push(audience.into());
+        self
     }
 
     /// Fetches the keys when `token` names one we do not have, unless that
@@ -112,10 +119,11 @@ impl JwksVerifier {
     /// Whether the token was issued for us: `aud` (ID tokens) or, for
     /// Cognito access tokens, which carry none, `client_id`.
     fn for_us(&self, claims: &HashMap<String, Value>) -> bool {
+        let ours = |name: &str| self.audiences.iter().any(|a| a == name);
         match (claims.get("aud"), claims.get("client_id")) {
-            (Some(Value::String(aud)), _) => *aud == self.audience,
-            (Some(Value::Array(auds)), _) => auds.iter().any(|a| *a == *self.audience),
-            (None, Some(Value::String(client))) => *client == self.audience,
+            (Some(Value::String(aud)), _) => ours(aud),
+            (Some(Value::Array(auds)), _) => auds.iter().filter_map(Value::as_str).any(ours),
+            (None, Some(Value::String(client))) => ours(client),
             _ => false,
         }
     }
@@ -142,7 +150,12 @@ fn as_strings(claims: HashMap<String, Value>) -> HashMap<String, String> {
         .collect()
 }
 
+#[async_trait::async_trait]
 impl TokenVerifier for JwksVerifier {
+    async fn prepare(&self, token: &str) {
+        self.refresh_for(token).await;
+    }
+
     fn verify(&self, token: &str) -> Result<Principal, AuthError> {
         let invalid = |why: String| AuthError::Invalid(why);
         let header = jsonwebtoken::decode_header(token).map_err(|e| invalid(e.to_string()))?;

@@ -10,6 +10,7 @@ pub mod jwks;
 pub mod secrets;
 pub mod stack;
 pub mod step;
+pub mod studio;
 pub mod webhook;
 
 /// What a Lambda's `main` returns.

@@ -6,12 +6,10 @@
 //! API Gateway hands it requests: upload to a pre-signed S3 URL, create the
 //! job, approve each review (SendTaskSuccess), download the course.
 
-#[path = "../../http/tests/support/gateway.rs"]
-mod gateway;
-#[path = "../../aws/tests/support/moto.rs"]
-mod moto;
-#[path = "support/oidc.rs"]
-mod oidc;
+use crate::gateway;
+use crate::moto;
+use crate::oidc;
+use crate::studio_on_aws;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -172,7 +170,7 @@ async fn a_job_runs_through_step_functions_the_lambdas_and_the_api() {
         .route("/2015-03-31/functions/{function}/invocations", post(invoke))
         .with_state(lambda.clone());
     tokio::spawn(async move { axum::serve(listener, service).await });
-    let api = coursegen_lambdas::api::app(&config, &stack).unwrap();
+    let api = coursegen_lambdas::api::app(&config, &stack, None).unwrap();
 
     // Upload the sample lecture to its pre-signed S3 URL.
     let bytes = std::fs::read(
@@ -311,4 +309,8 @@ async fn a_job_runs_through_step_functions_the_lambdas_and_the_api() {
         StatusCode::UNAUTHORIZED,
         "no token, no stream"
     );
+
+    // The same job in the review studio.
+    let id = job["id"].as_str().unwrap();
+    studio_on_aws::reads_the_job(&config, &stack, &provider.issuer, id).await;
 }

@@ -1,8 +1,7 @@
 //! Tokens for the `events` function, checked against the keys an OpenID
 //! provider publishes (a small one runs in process: `support/oidc.rs`).
 
-#[path = "support/oidc.rs"]
-mod oidc;
+use crate::oidc;
 
 use std::sync::atomic::Ordering;
 

@@ -3,10 +3,8 @@
 //! as the bearer token; a missing secret or a bad URL stops the cold start
 //! with a clear error.
 
-#[path = "../../engines/tests/fake_llm/mod.rs"]
-mod fake_llm;
-#[path = "../../aws/tests/support/moto.rs"]
-mod moto;
+use crate::fake_llm;
+use crate::moto;
 
 use std::collections::HashMap;
 

@@ -1,10 +1,8 @@
 //! The `webhook` function against moto: its secret read from Secrets
 //! Manager, deliveries checked and deduplicated over DynamoDB.
 
-#[path = "../../http/tests/support/gateway.rs"]
-mod gateway;
-#[path = "../../aws/tests/support/moto.rs"]
-mod moto;
+use crate::gateway;
+use crate::moto;
 
 use axum::http::StatusCode;
 use chrono::Utc;

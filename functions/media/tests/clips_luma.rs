@@ -2,8 +2,7 @@
 //! sent by URL (and refused without one before any request), a generation
 //! polled to completion and fetched, failures and cancelling.
 
-#[path = "support/clip_fake.rs"]
-mod clip_fake;
+use crate::clip_fake;
 
 use clip_fake::*;
 

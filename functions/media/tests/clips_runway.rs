@@ -4,8 +4,7 @@
 //! submission never sent twice, servers that keep failing, cancelling, and
 //! fetching the clip (an MP4, fetched without the key).
 
-#[path = "support/clip_fake.rs"]
-mod clip_fake;
+use crate::clip_fake;
 
 use clip_fake::*;
 

@@ -8,8 +8,7 @@ use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-#[path = "support/probe.rs"]
-mod probe;
+use crate::probe;
 
 use probe::{probe, seconds, stream};
 

@@ -6,8 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-#[path = "support/probe.rs"]
-mod probe;
+use crate::probe;
 
 use coursegen_core::ports::{FrameSize, MediaError};
 use coursegen_core::storyboard::Camera;

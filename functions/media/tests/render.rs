@@ -4,8 +4,7 @@
 //! narration within a frame; one cue per sentence; progress rises to 100;
 //! burned subtitles leave no track; portrait frames; a cancel stops it.
 
-#[path = "support/probe.rs"]
-mod probe;
+use crate::probe;
 
 use std::sync::{Arc, Mutex};
 

@@ -9,7 +9,7 @@ use coursegen_local::asl::{Drive, Execution, ExecutionStatus, Executor, TaskFail
 use coursegen_local::workflow::course_machine;
 use serde_json::{Value, json};
 
-use crate::script::{
+use super::script::{
     Answer, Run, Scenario, TOO_LARGE, TOO_LARGE_CAUSE, canonical_entered, invocation_line,
 };
 

@@ -10,8 +10,8 @@ use aws_sdk_sfn::types::{ExecutionStatus, HistoryEvent, HistoryEventType};
 use coursegen_local::workflow::definition_with;
 use serde_json::{Value, json};
 
+use super::script::{Answer, Run, Scenario, canonical_entered, invocation_line};
 use crate::moto::{ACCOUNT, Moto};
-use crate::script::{Answer, Run, Scenario, canonical_entered, invocation_line};
 
 /// The definition with each placeholder an ARN of a function in `region`.
 fn definition(region: &str) -> String {

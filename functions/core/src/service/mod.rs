@@ -245,7 +245,7 @@ impl Service {
             .artifacts
             .put(&grant.key, bytes, request.content_type())
             .await?;
-        Ok(Source::of_upload(&request, grant.key))
+        Ok(request.source_at(grant.key))
     }
 
     /// Refuses one more upload of `size` under `prefix` past the quota;

@@ -17,7 +17,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use super::page::query_escape;
-use super::session::cookie;
+use super::settings::cookie;
 use super::sign_in::{NoStudio, problem, signed_in};
 use crate::state::ApiState;
 
@@ -25,20 +25,6 @@ use crate::state::ApiState;
 const FLOW_COOKIE: &str = "coursegen_login";
 /// How long a sign-in at the provider may take.
 const FLOW_MAX_AGE_S: u32 = 600;
-
-/// Where the provider's hosted login is, and who we are to it.
-#[derive(Debug, Clone)]
-pub struct HostedLogin {
-    /// `https://{domain}/oauth2/authorize` for a Cognito user pool.
-    pub authorize_url: String,
-    /// `https://{domain}/oauth2/token`.
-    pub token_url: String,
-    /// The app client (public: PKCE stands in for a client secret).
-    pub client_id: String,
-    /// Our `/studio/callback` as the provider knows it (registered there).
-    pub redirect_url: String,
-    pub http: reqwest::Client,
-}
 
 /// 32 random bytes, base64url: a PKCE verifier or a `state`.
 fn random_token() -> String {
@@ -52,7 +38,7 @@ fn challenge(verifier: &str) -> String {
 }
 
 /// `GET /studio/sign-in/hosted`: off to the provider with a fresh challenge.
-pub async fn start(State(state): State<ApiState>) -> Response {
+pub async fn start(State(state): State<ApiState>, headers: HeaderMap) -> Response {
     let Some(studio) = state.studio.as_ref() else {
         return NoStudio.into_response();
     };
@@ -64,12 +50,18 @@ pub async fn start(State(state): State<ApiState>) -> Response {
     } else {
         ""
     };
+    let Some(redirect_url) = login.redirect_url(&headers, studio.secure_cookies) else {
+        return problem(
+            StatusCode::BAD_REQUEST,
+            "The request names no host to come back to.",
+        );
+    };
     let (flow_state, verifier) = (random_token(), random_token());
     let location = format!(
         "{}?response_type=code&client_id={}&redirect_uri={}&scope=openid&state={}&code_challenge={}&code_challenge_method=S256",
         login.authorize_url,
         query_escape(&login.client_id),
-        query_escape(&login.redirect_url),
+        query_escape(&redirect_url),
         flow_state,
         challenge(&verifier),
     );
@@ -128,11 +120,14 @@ pub async fn callback(
     if returned != expected {
         return refuse("This sign-in does not match the one started here. Start again.".into());
     }
+    let Some(redirect_url) = login.redirect_url(&headers, studio.secure_cookies) else {
+        return refuse("The request names no host to come back to.".into());
+    };
     let form = [
         ("grant_type", "authorization_code"),
         ("client_id", login.client_id.as_str()),
         ("code", code.as_str()),
-        ("redirect_uri", login.redirect_url.as_str()),
+        ("redirect_uri", redirect_url.as_str()),
         ("code_verifier", verifier),
     ];
     let body: String = form
@@ -161,6 +156,7 @@ pub async fn callback(
     let Some(tokens) = tokens else {
         return refuse("The identity provider did not confirm this sign-in. Start again.".into());
     };
+    studio.verifier.prepare(&tokens.id_token).await;
     if let Err(e) = studio.verifier.verify(&tokens.id_token) {
         return refuse(format!(
             "The identity provider's token was not accepted: {e}."

@@ -10,7 +10,7 @@ use coursegen_core::auth::Principal;
 use coursegen_core::board_view::BoardView;
 use coursegen_core::course::{Course, QuestionBody};
 use coursegen_core::ids::{CourseId, JobId};
-use coursegen_core::job::{CourseRef, Job, JobStatus};
+use coursegen_core::job::{Job, JobStatus};
 use coursegen_core::outputs::Validation;
 use coursegen_core::ports::{Cursor, PageRequest};
 use coursegen_core::service::JobRequest;
@@ -199,7 +199,7 @@ pub async fn show(
     let board = match job.options.storyboard {
         Some(_) if job.stage(Stage::Storyboard).latest_run().is_some() => state
             .service
-            .storyboard_view(&who, id, &format!("/v1/jobs/{id}/visuals"))
+            .storyboard_view(&who, id, &format!("/studio/v1/jobs/{id}/visuals"))
             .await
             .ok(),
         _ => None,
@@ -271,20 +271,4 @@ pub async fn course(
         course,
     };
     Ok(render(StatusCode::OK, &page))
-}
-
-/// A course reference from a form's two fields.
-pub(super) fn course_ref(course_id: &str, version_id: &str) -> Result<CourseRef, ApiError> {
-    Ok(CourseRef {
-        course_id: course_id
-            .trim()
-            .parse()
-            .map_err(|e| ApiError::invalid("course_id", format!("{e}")))?,
-        version_id: version_id
-            .trim()
-            .parse()
-            .map_err(|e| ApiError::invalid("version_id", format!("{e}")))?,
-        module_id: None,
-        section_id: None,
-    })
 }

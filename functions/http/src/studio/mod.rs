@@ -7,6 +7,7 @@
 
 mod assets;
 mod editor;
+mod edits;
 mod gate;
 mod hosted_login;
 mod job_view;
@@ -16,15 +17,15 @@ mod outline;
 mod page;
 mod questions;
 mod segments;
-pub mod session;
+mod session;
+pub(crate) mod settings;
 mod sign_in;
 mod source;
 
 use axum::Router;
 use axum::routing::{get, post};
 
-pub use hosted_login::HostedLogin;
-pub use session::{SignIns, Studio};
+pub use settings::{HostedLogin, SignIns, Studio};
 
 use crate::state::ApiState;
 
@@ -58,11 +59,14 @@ pub fn routes() -> Router<ApiState> {
         .route("/studio/jobs/{id}/stages/{stage}/diff", get(gate::diff))
         .route(
             "/studio/jobs/{id}/stages/segment/edit",
-            post(segments::save),
+            post(edits::segments),
         )
-        .route("/studio/jobs/{id}/stages/outline/edit", post(outline::save))
+        .route(
+            "/studio/jobs/{id}/stages/outline/edit",
+            post(edits::outline),
+        )
         .route(
             "/studio/jobs/{id}/stages/questions/edit",
-            post(questions::save),
+            post(edits::questions),
         )
 }

@@ -13,7 +13,6 @@ use coursegen_core::stage::Stage;
 use coursegen_core::upload::UploadRequest;
 use serde_json::{Value, json};
 
-use super::jobs::course_ref;
 use super::page::Chrome;
 use crate::error::ApiError;
 use crate::state::ApiState;
@@ -238,4 +237,20 @@ impl NewJobPage {
             ..NewJobPage::blank(who)
         }
     }
+}
+
+/// A course reference from a form's two fields.
+fn course_ref(course_id: &str, version_id: &str) -> Result<CourseRef, ApiError> {
+    Ok(CourseRef {
+        course_id: course_id
+            .trim()
+            .parse()
+            .map_err(|e| ApiError::invalid("course_id", format!("{e}")))?,
+        version_id: version_id
+            .trim()
+            .parse()
+            .map_err(|e| ApiError::invalid("version_id", format!("{e}")))?,
+        module_id: None,
+        section_id: None,
+    })
 }

@@ -2,21 +2,10 @@
 //! reorder lessons and move them between modules (or into a new module).
 //! What a lesson is made of (segments, times, objectives) moves with it.
 
-use axum::Form;
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Path, State};
-use axum::response::Response;
-use coursegen_core::ids::JobId;
 use coursegen_core::outputs::{Outline, OutlineModule};
-use coursegen_core::service::ServiceError;
-use coursegen_core::stage::Stage;
 
-use super::editor::Editor;
-use super::gate::{edited_run, form_error, save_edit};
-use super::page::{Fields, PageError, failed, field, refused};
-use super::session::Session;
+use super::page::{Fields, field};
 use crate::error::ApiError;
-use crate::state::ApiState;
 
 pub(super) struct ModuleForm {
     pub title: String,
@@ -65,7 +54,7 @@ impl OutlineEditor {
 
     /// The form as posted, over the outline it was made from (same lessons,
     /// in the same order as the form lists them).
-    fn posted(base: &Outline, fields: &Fields) -> Result<Self, ApiError> {
+    pub fn posted(base: &Outline, fields: &Fields) -> Result<Self, ApiError> {
         let mut editor = OutlineEditor::of(base);
         let text = |name: &str| field(fields, name).map(|v| v.trim().to_owned());
         if let Some(title) = text("title") {
@@ -101,7 +90,7 @@ impl OutlineEditor {
     /// The outline this form makes of `base`: modules in their order (the
     /// new one last), each with its lessons by position; modules left
     /// without lessons are dropped.
-    fn apply(&self, base: &Outline) -> Outline {
+    pub fn apply(&self, base: &Outline) -> Outline {
         let originals: Vec<_> = base.lessons().cloned().collect();
         let mut modules: Vec<OutlineModule> = base
             .modules
@@ -132,32 +121,6 @@ impl OutlineEditor {
             modules,
         }
     }
-}
-
-/// `POST …/stages/outline/edit`: the edited outline as a new run.
-pub async fn save(
-    State(state): State<ApiState>,
-    Session(who): Session,
-    Path(id): Path<JobId>,
-    form: Result<Form<Fields>, FormRejection>,
-) -> Result<Response, PageError> {
-    let Form(fields) = form.map_err(|e| refused(&who, form_error(e)))?;
-    let (yours, base_run, base): (_, _, Outline) =
-        edited_run(&state, &who, id, Stage::Outline, &fields).await?;
-    let editor = OutlineEditor::posted(&base, &fields).map_err(|e| refused(&who, e))?;
-    let text = serde_json::to_string(&editor.apply(&base))
-        .map_err(|e| failed(&who)(ServiceError::Internal(e.to_string())))?;
-    save_edit(
-        &state,
-        &who,
-        id,
-        Stage::Outline,
-        yours,
-        base_run,
-        &text,
-        Editor::Outline(editor),
-    )
-    .await
 }
 
 #[cfg(test)]

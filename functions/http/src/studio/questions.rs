@@ -11,22 +11,11 @@
 
 use std::collections::BTreeMap;
 
-use axum::Form;
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Path, State};
-use axum::response::Response;
 use coursegen_core::course::{BloomLevel, Difficulty, Question, QuestionBody};
-use coursegen_core::ids::JobId;
 use coursegen_core::pipeline::QuestionSet;
-use coursegen_core::service::ServiceError;
-use coursegen_core::stage::Stage;
 
-use super::editor::Editor;
-use super::gate::{edited_run, form_error, save_edit};
-use super::page::{Fields, PageError, failed, field, refused};
-use super::session::Session;
+use super::page::{Fields, field};
 use crate::error::ApiError;
-use crate::state::ApiState;
 
 /// One block of questions as the editor lists it.
 pub(super) struct Block {
@@ -100,7 +89,7 @@ impl QuestionsEditor {
 }
 
 /// `set` with the posted fields applied.
-fn apply(mut set: QuestionSet, fields: &Fields) -> Result<QuestionSet, ApiError> {
+pub(super) fn apply(mut set: QuestionSet, fields: &Fields) -> Result<QuestionSet, ApiError> {
     for (i, lesson) in set.lessons.iter_mut().enumerate() {
         for (n, q) in lesson.exercises.iter_mut().enumerate() {
             edit(q, &format!("q.l{i}.{n}."), fields)?;
@@ -207,33 +196,6 @@ fn edit(q: &mut Question, prefix: &str, fields: &Fields) -> Result<(), ApiError>
         QuestionBody::Code { .. } => {}
     }
     Ok(())
-}
-
-/// `POST …/stages/questions/edit`: the edited questions as a new run.
-pub async fn save(
-    State(state): State<ApiState>,
-    Session(who): Session,
-    Path(id): Path<JobId>,
-    form: Result<Form<Fields>, FormRejection>,
-) -> Result<Response, PageError> {
-    let Form(fields) = form.map_err(|e| refused(&who, form_error(e)))?;
-    let (yours, base_run, base): (_, _, QuestionSet) =
-        edited_run(&state, &who, id, Stage::Questions, &fields).await?;
-    let edited = apply(base, &fields).map_err(|e| refused(&who, e))?;
-    let text = serde_json::to_string(&edited)
-        .map_err(|e| failed(&who)(ServiceError::Internal(e.to_string())))?;
-    let editor = Editor::Questions(QuestionsEditor::of(&edited));
-    save_edit(
-        &state,
-        &who,
-        id,
-        Stage::Questions,
-        yours,
-        base_run,
-        &text,
-        editor,
-    )
-    .await
 }
 
 #[cfg(test)]

@@ -5,22 +5,11 @@
 //! stage for segments with exactly those ends (`segment_ends_ms`), so
 //! each new segment gets its own title and summary from the engine.
 
-use axum::Form;
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Path, State};
-use axum::response::Response;
-use coursegen_core::ids::JobId;
 use coursegen_core::job::Job;
 use coursegen_core::outputs::Segment;
-use coursegen_core::service::Decision;
-use coursegen_core::stage::Stage;
-use serde_json::json;
 
-use super::gate::{decided, edited_run, form_error};
-use super::page::{Fields, PageError, refused};
-use super::session::Session;
+use super::page::Fields;
 use crate::error::ApiError;
-use crate::state::ApiState;
 
 pub(super) struct SegmentRow {
     pub start_ms: u64,
@@ -73,7 +62,7 @@ fn clock(ms: &u64) -> String {
 
 /// The ends the form gives: each `end` field (seconds, or m:ss), in
 /// increasing order, then the material's own end.
-fn ends_of(fields: &Fields, total_ms: u64) -> Result<Vec<u64>, ApiError> {
+pub(super) fn ends_of(fields: &Fields, total_ms: u64) -> Result<Vec<u64>, ApiError> {
     let mut ends = Vec::new();
     for (name, value) in fields {
         if name != "end" || value.trim().is_empty() {
@@ -110,31 +99,6 @@ fn parse_time(text: &str) -> Option<u64> {
         total = total * 60.0 + n;
     }
     Some((total * 1000.0).round() as u64)
-}
-
-/// `POST …/stages/segment/edit`: the segments again with the boundaries
-/// the reviewer set.
-pub async fn save(
-    State(state): State<ApiState>,
-    Session(who): Session,
-    Path(id): Path<JobId>,
-    form: Result<Form<Fields>, FormRejection>,
-) -> Result<Response, PageError> {
-    let Form(fields) = form.map_err(|e| refused(&who, form_error(e)))?;
-    let (_, _, segments): (_, _, Vec<Segment>) =
-        edited_run(&state, &who, id, Stage::Segment, &fields).await?;
-    let total_ms = segments.last().map_or(0, |s| s.end_ms);
-    let ends = ends_of(&fields, total_ms).map_err(|e| refused(&who, e))?;
-    let parameters = json!({"segment_ends_ms": ends});
-    decided(
-        &state,
-        &who,
-        id,
-        Stage::Segment,
-        &fields,
-        Decision::Rerun { parameters },
-    )
-    .await
 }
 
 #[cfg(test)]

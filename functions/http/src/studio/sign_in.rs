@@ -8,7 +8,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::page::{Fields, field, render};
-use super::session::{Studio, same_origin, set_cookie};
+use super::session::{same_origin, set_cookie};
+use super::settings::Studio;
 use crate::state::ApiState;
 
 #[derive(Template)]

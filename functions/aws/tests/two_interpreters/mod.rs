@@ -9,8 +9,7 @@
 //! stop), so there is no reference to compare with; our interpreter's stop
 //! is covered by its own tests and by `coursegen generate`'s.
 
-#[path = "../support/moto.rs"]
-mod moto;
+use crate::moto;
 mod ours;
 mod script;
 mod theirs;
