@@ -16,10 +16,11 @@ const { chromium } = require("playwright-core");
 export const BIN = process.env.COURSEGEN_BIN || "target/debug/coursegen";
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 
-/** A `coursegen serve` of its own; resolves once it printed its links. */
-export async function startServer() {
+/** A `coursegen serve` of its own (with `args` besides); resolves once it
+ * printed its links. */
+export async function startServer(args = []) {
   const data = mkdtempSync(join(tmpdir(), "coursegen-studio-"));
-  const child = spawn(BIN, ["serve", "--addr", "127.0.0.1:0", "--data", data], {
+  const child = spawn(BIN, ["serve", "--addr", "127.0.0.1:0", "--data", data, ...args], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stderr = "";

@@ -57,10 +57,18 @@ test("a course is reviewed from upload to download in the browser", async () => 
   // Upload the lecture's captions with the new-job form.
   await page.goto(server.url + "/studio/new");
   await noSeriousViolations(page, "the new-job form");
+  // The file goes to its upload URL first; the form then names the upload.
+  const sent = [];
+  page.on("request", (r) => sent.push([r.method(), new URL(r.url()).pathname, r.postData() || ""]));
   await page.setInputFiles("#file", "examples/lecture/lecture.en.vtt");
   await page.click("text=Start the job");
   await page.waitForURL(/\/studio\/jobs\/[0-9A-Z]+$/);
   const id = page.url().split("/").pop();
+  const put = sent.findIndex(([method, path]) => method === "PUT" && path.startsWith("/v1/uploads/"));
+  const create = sent.findIndex(([method, path]) => method === "POST" && path === "/studio/jobs");
+  assert.ok(put >= 0 && create > put, `stored before the job was asked for: ${JSON.stringify(sent.map((s) => s.slice(0, 2)))}`);
+  assert.match(sent[create][2], /name="upload_key"\r\n\r\nuploads\//);
+  assert.doesNotMatch(sent[create][2], /WEBVTT/, "the form no longer carries the file");
 
   // The job page follows the job live: no reload between "running" and the gate.
   await page.evaluate(() => (window.__same_page = true));
@@ -292,6 +300,22 @@ test("every page passes axe, and a gate is passed with the keyboard alone", asyn
   await page.keyboard.press("Enter");
   const passed = await until(server, admin, job.id, (j) => stageOf(j, "outline").status === "approved");
   assert.equal(stageOf(passed, "outline").approved_run, 2);
+  await context.close();
+});
+
+test("a file coursegen cannot read is refused before any byte is sent", async () => {
+  const context = await browser.newContext();
+  const page = await signedIn(context);
+  await page.goto(server.url + "/studio/new");
+  const puts = [];
+  page.on("request", (r) => r.method() === "PUT" && puts.push(r.url()));
+  await page.setInputFiles("#file", { name: "slides.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.7") });
+  await page.click("text=Start the job");
+  const said = page.locator(".upload-status [role=status]");
+  await said.filter({ hasText: "coursegen reads transcripts" }).waitFor();
+  assert.match(await said.textContent(), /^slides\.pdf: /);
+  assert.deepEqual(puts, []);
+  assert.match(page.url(), /\/studio\/new$/, "still on the form, to choose another file");
   await context.close();
 });
 

@@ -32,6 +32,12 @@ pub struct ServeArgs {
     /// new connection is answered 503.
     #[arg(long, default_value_t = server::MAX_CONNECTIONS, value_parser = clap::value_parser!(u32).range(1..))]
     max_connections: u32,
+    /// End each event stream after this many seconds; clients reconnect and
+    /// resume where they were. For a proxy in front that buffers whole
+    /// answers (as API Gateway does); unset, a stream follows its job to
+    /// the end.
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+    stream_window: Option<u64>,
     #[command(flatten)]
     data: DataArgs,
 }
@@ -74,7 +80,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         .map_err(anyhow::Error::msg)?
         .spawn();
     let (stop, stopping) = watch::channel(false);
-    let state = api_state(&stack, secret.clone(), addr, webhook_auth()?, stopping)?;
+    let mut state = api_state(&stack, secret.clone(), addr, webhook_auth()?, stopping)?;
+    state.max_stream = args.stream_window.map(std::time::Duration::from_secs);
     let mut announcement = format!("coursegen API on http://{addr}\n");
     if let Some(studio) = &state.studio {
         // A one-time link for whoever started the server: an admin session.

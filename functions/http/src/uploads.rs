@@ -16,6 +16,7 @@ use axum::extract::{Path, State};
 use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use coursegen_core::auth::Principal;
 use coursegen_core::ports::Staged;
 use coursegen_core::service::ServiceError;
 use coursegen_core::upload::UploadRequest;
@@ -34,7 +35,17 @@ pub async fn grant(
     body: Result<Json<UploadRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(request) = body?;
-    let grant = state.service.grant_upload(&who, request).await?;
+    granted(&state, &who, request).await
+}
+
+/// The upload `request` granted to `who`, answered with where to PUT it
+/// (the studio's new-job form asks through here too).
+pub(crate) async fn granted(
+    state: &ApiState,
+    who: &Principal,
+    request: UploadRequest,
+) -> Result<Response, ApiError> {
+    let grant = state.service.grant_upload(who, request).await?;
     let target = state
         .uploads
         .target(&grant)

@@ -198,3 +198,93 @@ async fn the_studio_scripts_are_served_from_the_binary() {
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_new_job_form_stores_its_file_through_an_upload_grant_of_its_own() {
+    let api = api();
+    let ada = session(&api, &api.token("ada", Role::Admin, &[])).await;
+    let (status, body) = post(
+        &api,
+        "/studio/uploads",
+        &ada,
+        ORIGIN,
+        "name=talk.vtt&size=120",
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let target: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let key = target["upload_key"].as_str().unwrap().to_owned();
+    assert!(key.starts_with("uploads/"), "{target}");
+    assert_eq!(target["method"], "PUT");
+    assert_eq!(target["headers"]["Content-Type"], "text/vtt");
+
+    let (status, body) = post(
+        &api,
+        "/studio/uploads",
+        &ada,
+        ORIGIN,
+        "name=slides.pdf&size=9",
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("coursegen reads transcripts"), "{body}");
+    let (status, _) = post(
+        &api,
+        "/studio/uploads",
+        &ada,
+        "http://elsewhere.example",
+        "name=a.vtt&size=9",
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "another site's script");
+    let sam = session(&api, &api.token("sam", Role::Student, &[])).await;
+    let (status, _) = post(&api, "/studio/uploads", &sam, ORIGIN, "name=a.vtt&size=9").await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a student");
+
+    // The form then names the upload; nobody may name someone else's.
+    let form = |key: &str| {
+        let mut body = String::new();
+        for (name, value) in [
+            ("course_id", "c1"),
+            ("version_id", "v1"),
+            ("kind", "file"),
+            ("upload_key", key),
+            ("upload_name", "talk.vtt"),
+            ("difficulty", "medium"),
+            ("questions", "5"),
+            ("passing_score", "70"),
+        ] {
+            body.push_str(&format!(
+                "--b\r\ncontent-disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            ));
+        }
+        body + "--b--\r\n"
+    };
+    let ines = session(&api, &api.token("ines", Role::Instructor, &["c1"])).await;
+    let request = axum::http::Request::builder()
+        .method("POST")
+        .uri("/studio/jobs")
+        .header("host", HOST)
+        .header("origin", ORIGIN)
+        .header("cookie", &ines)
+        .header("content-type", "multipart/form-data; boundary=b")
+        .body(axum::body::Body::from(form(&key)))
+        .unwrap();
+    let response = tower::ServiceExt::oneshot(api.router.clone(), request)
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let page = http_body_util::BodyExt::collect(response.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    let page = String::from_utf8_lossy(&page);
+    assert!(
+        page.contains("must name one of your uploads"),
+        "someone else's upload is refused: {page}"
+    );
+    assert!(
+        page.contains(&format!("value=\"{key}\"")),
+        "the form comes back naming the stored file, not asking for it again"
+    );
+}

@@ -1,6 +1,7 @@
 //! The studio's scripts and style sheet, built into the binary: htmx and
 //! its SSE extension as their packages ship them (pinned; `scripts/test`
-//! checks them against the packages), and our own style and timeline.
+//! checks them against the packages), and our own style, timeline and
+//! direct upload.
 
 use axum::extract::Path;
 use axum::http::StatusCode;
@@ -28,6 +29,11 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         "timeline.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../../assets/timeline.js"),
+    ),
+    (
+        "upload.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../assets/upload.js"),
     ),
 ];
 

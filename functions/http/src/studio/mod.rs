@@ -44,7 +44,13 @@ pub fn routes() -> Router<ApiState> {
         .route("/studio/sign-in/{code}", get(sign_in::with_code))
         .route("/studio/sign-out", post(sign_in::sign_out))
         .route("/studio/new", get(jobs::new_form))
-        .route("/studio/jobs", post(jobs::create))
+        .route(
+            "/studio/jobs",
+            // Without scripts the form carries its file (up to what ingest
+            // reads of a script); with them, upload.js stores it first.
+            post(jobs::create).layer(axum::extract::DefaultBodyLimit::max(65 << 20)),
+        )
+        .route("/studio/uploads", post(new_job::grant))
         .route("/studio/jobs/{id}", get(jobs::show))
         .route("/studio/jobs/{id}/live", get(jobs::live))
         .route("/studio/jobs/{id}/abort", post(jobs::abort))

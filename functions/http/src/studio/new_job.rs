@@ -1,9 +1,15 @@
 //! The new-job form: a file (transcript, audio or course script), a
-//! YouTube link or a topic, and the options a person usually sets.
+//! YouTube link or a topic, and the options a person usually sets. Its
+//! script (upload.js) stores the file first, through an upload grant, and
+//! the form then names the stored upload; without scripts it carries it.
 
 use askama::Template;
-use axum::extract::Multipart;
+use axum::Form;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
+use axum::response::Response;
+use coursegen_core::artifact::InvalidKey;
 use coursegen_core::auth::Principal;
 use coursegen_core::course::Difficulty;
 use coursegen_core::job::CourseRef;
@@ -11,9 +17,11 @@ use coursegen_core::options::Options;
 use coursegen_core::source::{DocumentFormat, Source, TranscriptFormat, YoutubeId};
 use coursegen_core::stage::Stage;
 use coursegen_core::upload::UploadRequest;
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::page::Chrome;
+use super::session::Session;
 use crate::error::ApiError;
 use crate::state::ApiState;
 
@@ -44,6 +52,8 @@ pub(super) struct NewJob {
     /// A course script made into storyboard videos (a script job).
     pub storyboard: bool,
     file: Option<(String, Vec<u8>)>,
+    /// The file's name and where the form's script stored it (upload.js).
+    upload: Option<(String, String)>,
 }
 
 impl Default for NewJob {
@@ -62,6 +72,7 @@ impl Default for NewJob {
             gates: GATES[..3].iter().map(ToString::to_string).collect(),
             storyboard: false,
             file: None,
+            upload: None,
         }
     }
 }
@@ -87,6 +98,9 @@ impl NewJob {
             }
             let value = field.text().await.map_err(broken)?;
             match name.as_str() {
+                "upload_key" | "upload_name" if value.is_empty() => {}
+                "upload_key" => new.upload.get_or_insert_default().1 = value,
+                "upload_name" => new.upload.get_or_insert_default().0 = value,
                 "course_id" => new.course_id = value,
                 "version_id" => new.version_id = value,
                 "kind" => new.kind = value,
@@ -114,33 +128,34 @@ impl NewJob {
         let course = course_ref(&self.course_id, &self.version_id)?;
         let options = self.options()?;
         let source = match self.kind.as_str() {
-            "file" => {
-                let (name, bytes) = self.file.as_ref().ok_or_else(|| {
-                    ApiError::invalid("file", "choose a transcript, recording or script to upload")
-                })?;
-                let request = match upload_of(name, bytes.len() as u64)? {
-                    // A script's plain text is a document, not a transcript.
-                    UploadRequest::Transcript {
-                        format: TranscriptFormat::Txt,
-                        size,
-                    } if self.storyboard => UploadRequest::Document {
-                        format: DocumentFormat::Txt,
-                        size,
-                    },
-                    request => request,
-                };
-                coursegen_engines::ingest::check_upload(&request, bytes).map_err(|why| {
-                    ApiError::new(
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        "unreadable",
-                        format!("{name} cannot be read: {why}"),
-                    )
-                })?;
-                state
-                    .service
-                    .store_upload(who, request, bytes.clone())
-                    .await?
-            }
+            "file" => match (&self.upload, &self.file) {
+                (Some((name, key)), _) => {
+                    let key = key
+                        .parse()
+                        .map_err(|e: InvalidKey| ApiError::invalid("upload_key", e.to_string()))?;
+                    upload_for(name, 0, self.storyboard)?.source_at(key)
+                }
+                (None, Some((name, bytes))) => {
+                    let request = upload_for(name, bytes.len() as u64, self.storyboard)?;
+                    coursegen_engines::ingest::check_upload(&request, bytes).map_err(|why| {
+                        ApiError::new(
+                            StatusCode::UNPROCESSABLE_ENTITY,
+                            "unreadable",
+                            format!("{name} cannot be read: {why}"),
+                        )
+                    })?;
+                    state
+                        .service
+                        .store_upload(who, request, bytes.clone())
+                        .await?
+                }
+                (None, None) => {
+                    return Err(ApiError::invalid(
+                        "file",
+                        "choose a transcript, recording or script to upload",
+                    ));
+                }
+            },
             "youtube" => Source::Youtube {
                 video_id: self
                     .youtube
@@ -191,21 +206,62 @@ impl NewJob {
         Ok(options)
     }
 
+    /// The stored upload's name and key, kept when the form comes back
+    /// with a problem, so the file need not be sent again.
+    pub fn stored(&self) -> (&str, &str) {
+        self.upload
+            .as_ref()
+            .map_or(("", ""), |(name, key)| (name.as_str(), key.as_str()))
+    }
+
     pub fn gated(&self, stage: &str) -> bool {
         self.gates.iter().any(|g| g == stage)
     }
 }
 
-/// The upload a file is, by its name: a transcript, a script or audio.
-fn upload_of(name: &str, size: u64) -> Result<UploadRequest, ApiError> {
-    UploadRequest::for_file(name, size).ok_or_else(|| {
+/// The upload a file of the form is, by its name: a transcript, a script
+/// or audio — a course script's plain text being a document.
+fn upload_for(name: &str, size: u64, storyboard: bool) -> Result<UploadRequest, ApiError> {
+    let request = UploadRequest::for_file(name, size).ok_or_else(|| {
         ApiError::invalid(
             "file",
             format!(
                 "{name}: coursegen reads transcripts (.vtt .srt .json .txt), scripts (.docx .md) and recordings (.mp3 .wav .m4a .ogg .flac .webm)"
             ),
         )
+    })?;
+    Ok(match request {
+        UploadRequest::Transcript {
+            format: TranscriptFormat::Txt,
+            size,
+        } if storyboard => UploadRequest::Document {
+            format: DocumentFormat::Txt,
+            size,
+        },
+        request => request,
     })
+}
+
+/// What upload.js asks to send.
+#[derive(Debug, Deserialize)]
+pub struct FileToSend {
+    name: String,
+    size: u64,
+    #[serde(default)]
+    storyboard: bool,
+}
+
+/// `POST /studio/uploads`: where the new-job form's script sends the
+/// chosen file — the API's own upload URL, or a pre-signed S3 URL on AWS —
+/// so that no page request carries it.
+pub async fn grant(
+    State(state): State<ApiState>,
+    Session(who): Session,
+    form: Result<Form<FileToSend>, FormRejection>,
+) -> Result<Response, ApiError> {
+    let Form(file) = form.map_err(|e| ApiError::invalid("form", e.body_text()))?;
+    let request = upload_for(&file.name, file.size, file.storyboard)?;
+    crate::uploads::granted(&state, &who, request).await
 }
 
 #[derive(Template)]
