@@ -1,7 +1,8 @@
 // The segments gate's timeline: draws the material as a bar of segments
 // whose boundaries drag (pointer) or move with the keyboard, split and
-// merge, and keeps the form's `end` fields in step. Without this script
-// the same form is a list of end times to type.
+// merge, and keeps the form's `end` fields in step; "Play" plays the
+// recording from a segment. Without this script the same form is a list of
+// end times to type.
 (function () {
   "use strict";
   const STEP = 1000;
@@ -174,4 +175,15 @@
   document.addEventListener("DOMContentLoaded", enhanceAll);
   // Pages swapped in by htmx (boosted links and forms) are enhanced too.
   document.addEventListener("htmx:load", enhanceAll);
+
+  // "Play" at a segment plays the recording on the page from its start
+  // (without this script the link opens the recording at that time).
+  document.addEventListener("click", (e) => {
+    const link = e.target instanceof Element && e.target.closest("a[data-play-ms]");
+    const player = document.getElementById("recording");
+    if (!link || !player) return;
+    e.preventDefault();
+    player.currentTime = Number(link.dataset.playMs) / 1000;
+    player.play().catch(() => {});
+  });
 })();

@@ -6,11 +6,16 @@
 
 use crate::common;
 
-use axum::http::StatusCode;
-use coursegen_core::auth::Role;
-use coursegen_core::stage::Stage;
+use std::sync::Arc;
 
-use common::{Api, api, create_job};
+use axum::http::StatusCode;
+use coursegen_core::auth::{Principal, Role};
+
+use coursegen_core::stage::Stage;
+use coursegen_core::upload::{AudioFormat, UploadRequest};
+use serde_json::json;
+
+use common::{Api, Transcript, Worker, api, api_with_ai, create_job, post_signed, sent};
 
 const HOST: &str = "studio.test";
 const ORIGIN: &str = "http://studio.test";
@@ -287,4 +292,97 @@ async fn the_new_job_form_stores_its_file_through_an_upload_grant_of_its_own() {
         page.contains(&format!("value=\"{key}\"")),
         "the form comes back naming the stored file, not asking for it again"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_recordings_segments_play_it_on_the_page_from_their_start() {
+    let worker = Arc::new(Worker::default());
+    let api = api_with_ai(worker.clone(), Arc::new(Transcript));
+    let ada = api.token("ada", Role::Admin, &[]);
+    // A second of silence as a WAV file: 8 kHz, 8-bit mono.
+    let mut wav = b"RIFF".to_vec();
+    wav.extend(&(36u32 + 8000).to_le_bytes());
+    wav.extend(b"WAVEfmt ");
+    wav.extend(&16u32.to_le_bytes());
+    wav.extend(&[1, 0, 1, 0]);
+    wav.extend(&8000u32.to_le_bytes());
+    wav.extend(&8000u32.to_le_bytes());
+    wav.extend(&[1, 0, 8, 0]);
+    wav.extend(b"data");
+    wav.extend(&8000u32.to_le_bytes());
+    wav.extend(std::iter::repeat_n(128u8, 8000));
+    let owner = Principal {
+        user: "ada".parse().unwrap(),
+        role: Role::Admin,
+        courses: Vec::new(),
+    };
+    let request = UploadRequest::Audio {
+        format: AudioFormat::Wav,
+        size: wav.len() as u64,
+    };
+    let source = api
+        .service
+        .store_upload(&owner, request, wav)
+        .await
+        .unwrap();
+    let body = json!({
+        "course": {"course_id": "c1", "version_id": "v1"},
+        "source": source,
+        "options": {"engines": {"ingest": "ai-server"}, "force": true},
+    });
+    let (status, _, job, text) = api
+        .call("POST", "/v1/jobs", Some(&ada), &[], Some(body))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{text}");
+    let id = job["id"].as_str().unwrap().to_owned();
+    let (handle, _) = sent(&worker, 1).await;
+    let transcript = json!({"task": "TRANSCRIPT_GENERATION", "status": "COMPLETED", "jobId": handle,
+        "data": {"status": "COMPLETED", "fileName": "t.json", "fileUrl": "http://server/t.json"}});
+    let (status, answer) = post_signed(
+        &api,
+        &transcript.to_string(),
+        chrono::Utc::now().timestamp(),
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    api.until(&id, |j| {
+        j.stage(Stage::Segment).status.as_str() == "awaiting_approval"
+    })
+    .await;
+
+    let cookie = session(&api, &ada).await;
+    let page = |uri: String, range: Option<&'static str>| {
+        let cookie = cookie.clone();
+        let api = &api;
+        async move {
+            let mut headers = vec![("cookie", cookie.as_str())];
+            headers.extend(range.map(|r| ("range", r)));
+            let (status, headers, _, body) = api.call("GET", &uri, None, &headers, None).await;
+            (status, headers, body)
+        }
+    };
+    let (status, _, gate) = page(format!("/studio/jobs/{id}/stages/segment"), None).await;
+    assert_eq!(status, StatusCode::OK);
+    let recording = format!("/studio/jobs/{id}/recording");
+    assert!(
+        gate.contains(&format!(
+            "<audio id=\"recording\" controls preload=\"metadata\" src=\"{recording}\""
+        )),
+        "{gate}"
+    );
+    assert!(
+        gate.contains(&format!("href=\"{recording}#t=0.0\" data-play-ms=\"0\"")),
+        "{gate}"
+    );
+
+    let (status, headers, bytes) = page(recording.clone(), Some("bytes=0-3")).await;
+    assert_eq!(status, StatusCode::PARTIAL_CONTENT);
+    assert_eq!(headers["content-type"], "audio/wav");
+    assert_eq!(bytes, "RIFF");
+
+    // A job made from a transcript has no recording.
+    let other = create_job(&api).await;
+    let (status, _, _) = page(format!("/studio/jobs/{other}/recording"), None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }

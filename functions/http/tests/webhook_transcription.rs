@@ -6,7 +6,6 @@
 use crate::common;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::http::StatusCode;
 use chrono::Utc;
@@ -14,21 +13,10 @@ use coursegen_core::auth::Role;
 use coursegen_core::stage::{Stage, StageStatus};
 use serde_json::{Value, json};
 
-use common::{Api, Transcript, Worker, api_with_ai, post_signed};
+use common::{Api, Transcript, Worker, api_with_ai, post_signed, sent};
 
 async fn deliver(api: &Api, body: &Value) -> (StatusCode, Value) {
     post_signed(api, &body.to_string(), Utc::now().timestamp(), &[]).await
-}
-
-/// Waits until the worker has been sent `n` tasks; the last one.
-async fn sent(worker: &Worker, n: usize) -> (String, Value) {
-    for _ in 0..500 {
-        if let Some(last) = worker.started.lock().unwrap().get(n - 1) {
-            return last.clone();
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("the AI server was not sent task {n}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

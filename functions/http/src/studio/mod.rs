@@ -56,6 +56,7 @@ pub fn routes() -> Router<ApiState> {
         .route("/studio/jobs/{id}/abort", post(jobs::abort))
         .route("/studio/jobs/{id}/course", get(jobs::course))
         .route("/studio/jobs/{id}/source", get(source::show))
+        .route("/studio/jobs/{id}/recording", get(source::recording))
         .route("/studio/jobs/{id}/stages/{stage}", get(gate::show))
         .route(
             "/studio/jobs/{id}/stages/{stage}/approve",

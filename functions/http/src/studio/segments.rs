@@ -7,6 +7,7 @@
 
 use coursegen_core::job::Job;
 use coursegen_core::outputs::Segment;
+use coursegen_core::source::Source;
 
 use super::page::Fields;
 use crate::error::ApiError;
@@ -22,7 +23,33 @@ pub(super) struct SegmentsEditor {
     pub segments: Vec<SegmentRow>,
     pub total_ms: u64,
     /// Where the material can be played from a time, if it can.
-    pub media: Option<String>,
+    pub media: Option<Media>,
+}
+
+/// Where a job's material plays from a time.
+pub(super) enum Media {
+    /// A YouTube video, opened at the time in another tab.
+    Youtube(String),
+    /// The recording the job was made from, played on the page.
+    Recording(String),
+}
+
+impl Media {
+    /// The link that plays from `ms`.
+    pub fn at(&self, ms: &u64) -> String {
+        match self {
+            Media::Youtube(url) => format!("{url}&t={}s", ms / 1000),
+            Media::Recording(url) => format!("{url}#t={:.1}", *ms as f64 / 1000.0),
+        }
+    }
+
+    /// The recording's own URL, for the page's player.
+    pub fn recording(&self) -> Option<&str> {
+        match self {
+            Media::Recording(url) => Some(url),
+            Media::Youtube(_) => None,
+        }
+    }
 }
 
 impl SegmentsEditor {
@@ -39,7 +66,11 @@ impl SegmentsEditor {
                 .collect(),
             total_ms: segments.last().map_or(0, |s| s.end_ms),
             media: match &job.source {
-                coursegen_core::source::Source::Youtube { video_id } => Some(video_id.watch_url()),
+                Source::Youtube { video_id } => Some(Media::Youtube(video_id.watch_url())),
+                Source::Audio { .. } => Some(Media::Recording(format!(
+                    "/studio/jobs/{}/recording",
+                    job.id
+                ))),
                 _ => None,
             },
         }

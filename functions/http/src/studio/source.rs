@@ -1,16 +1,19 @@
 //! The passage of the material a question (or anything with a time span)
-//! comes from, in its context.
+//! comes from, in its context; and the recording a job was made from.
 
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use coursegen_core::ids::JobId;
+use coursegen_core::source::Source;
+use coursegen_core::upload::UploadRequest;
 use serde::Deserialize;
 
 use super::page::{Chrome, PageError, failed, refused, render};
 use super::session::Session;
+use crate::error::ApiError;
 use crate::state::ApiState;
 
 /// How much of the material around the passage is shown.
@@ -65,4 +68,32 @@ pub async fn show(
         lines,
     };
     Ok(render(StatusCode::OK, &page))
+}
+
+/// `GET /studio/jobs/{id}/recording`: the recording the job was made from,
+/// for the segments gate's player (in part, with `Range`; on AWS a
+/// pre-signed link).
+pub async fn recording(
+    State(state): State<ApiState>,
+    Session(who): Session,
+    Path(id): Path<JobId>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let job = state.service.job(&who, id).await.map_err(failed(&who))?;
+    let Source::Audio { upload_key } = &job.source else {
+        let why = ApiError::not_found("this job was not made from a recording");
+        return Err(refused(&who, why));
+    };
+    // The upload's key ends in its format's extension.
+    let request = UploadRequest::for_file(upload_key.as_str(), 0);
+    let kind = request
+        .as_ref()
+        .map_or("application/octet-stream", |r| r.content_type());
+    let name = format!(
+        "recording.{}",
+        request.as_ref().map_or("audio", |r| r.extension())
+    );
+    crate::videos::deliver(&state, upload_key, kind, &name, &headers)
+        .await
+        .map_err(|e| refused(&who, e))
 }

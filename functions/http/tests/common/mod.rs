@@ -355,6 +355,17 @@ pub struct Worker {
     pub aborted: Mutex<Vec<String>>,
 }
 
+/// Waits until the worker has been sent `n` tasks; the last one.
+pub async fn sent(worker: &Worker, n: usize) -> (String, Value) {
+    for _ in 0..500 {
+        if let Some(last) = worker.started.lock().unwrap().get(n - 1) {
+            return last.clone();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("the AI server was not sent task {n}");
+}
+
 #[async_trait::async_trait]
 impl AiWorker for Worker {
     async fn start(&self, handle: &str, state: &JobState) -> Result<(), DispatchError> {
