@@ -313,7 +313,8 @@ test("a file coursegen cannot read is refused before any byte is sent", async ()
   await page.click("text=Start the job");
   const said = page.locator(".upload-status [role=status]");
   await said.filter({ hasText: "coursegen reads transcripts" }).waitFor();
-  assert.match(await said.textContent(), /^slides\.pdf: /);
+  assert.match(await said.textContent(), /^slides\.pdf: coursegen reads/, "the file named once");
+  assert.equal(await page.locator(".upload-status progress").isVisible(), false, "no progress for a refusal");
   assert.deepEqual(puts, []);
   assert.match(page.url(), /\/studio\/new$/, "still on the form, to choose another file");
   await context.close();

@@ -41,6 +41,8 @@
     const progress = status.querySelector("progress");
     const said = status.querySelector("[role=status]");
     status.hidden = false;
+    status.classList.remove("error");
+    progress.hidden = false;
     progress.value = 0;
     said.textContent = "Sending " + file.name + "…";
     const fields = new URLSearchParams({ name: file.name, size: String(file.size) });
@@ -58,7 +60,9 @@
       form.dataset.uploaded = "1";
       form.requestSubmit();
     } catch (e) {
-      said.textContent = file.name + ": " + e.message;
+      // The server's refusals name the file already.
+      said.textContent = e.message.startsWith(file.name) ? e.message : file.name + ": " + e.message;
+      progress.hidden = true;
       status.classList.add("error");
     }
   }
