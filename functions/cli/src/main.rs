@@ -1,6 +1,7 @@
 //! The `coursegen` command.
 
 mod ai_server;
+mod export;
 mod generate;
 mod jobs;
 mod progress;
@@ -52,6 +53,9 @@ enum Command {
     /// Render a made course's lesson videos again: every lesson or some,
     /// failed ones, in another voice or resolution.
     Videos(videos::VideosArgs),
+    /// Write a finished job's questions as a question bank an LMS imports
+    /// (GIFT or Moodle XML).
+    Export(export::ExportArgs),
     /// List or inspect jobs in the local data directory.
     Jobs {
         #[command(subcommand)]
@@ -98,6 +102,7 @@ fn main() -> ExitCode {
             Command::Generate(args) => generate::run(args).await,
             Command::Storyboard(args) => storyboard::run(args).await,
             Command::Videos(args) => videos::run(args).await,
+            Command::Export(args) => export::run(args).await,
             Command::Jobs { command } => jobs::run(command).await,
             Command::Token(args) => token::run(args),
             Command::Serve(args) => serve::run(args).await,

@@ -4,6 +4,8 @@
 mod common;
 #[path = "../../engines/tests/fake_llm/mod.rs"]
 mod fake_llm;
+#[path = "../../exports/tests/support/gift_pegjs.rs"]
+mod gift_pegjs;
 #[path = "../../media/tests/support/probe.rs"]
 mod probe;
 
@@ -11,6 +13,7 @@ mod ai_server_e2e;
 mod api_e2e;
 mod cli;
 mod crash;
+mod export;
 mod generate;
 mod generate_llm;
 mod one_process;
