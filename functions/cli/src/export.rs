@@ -2,7 +2,7 @@
 //! job's questions as a question bank an LMS imports. What the format
 //! could not carry is listed on stderr, question by question.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use coursegen_core::course::Course;
@@ -21,12 +21,32 @@ pub enum Format {
 }
 
 impl Format {
-    fn extension(self) -> &'static str {
+    /// Where it is written by default: `course.gift.txt`, `course.moodle.xml`.
+    pub fn file_name(self) -> &'static str {
         match self {
-            Format::Gift => "gift.txt",
-            Format::Moodle => "moodle.xml",
+            Format::Gift => "course.gift.txt",
+            Format::Moodle => "course.moodle.xml",
         }
     }
+}
+
+/// Writes `course` in `format` to `path` (`-`: standard output) and what
+/// the format could not carry to stderr; prints the path written.
+pub fn write(course: &Course, format: Format, path: &Path) -> anyhow::Result<()> {
+    let (text, report) = match format {
+        Format::Gift => coursegen_exports::gift::write(course),
+        Format::Moodle => coursegen_exports::moodle::write(course),
+    };
+    for note in &report.notes {
+        eprintln!("note: {}: {}", note.question, note.note);
+    }
+    if path.as_os_str() == "-" {
+        print!("{text}");
+    } else {
+        std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
+        println!("{}", path.display());
+    }
+    Ok(())
 }
 
 #[derive(Debug, clap::Args)]
@@ -35,8 +55,8 @@ pub struct ExportArgs {
     job: JobId,
     #[arg(long, value_enum)]
     format: Format,
-    /// Where to write it (default: course.<format's extension> here; `-`:
-    /// standard output).
+    /// Where to write it (default: course.gift.txt or course.moodle.xml
+    /// here; `-`: standard output).
     #[arg(long)]
     out: Option<PathBuf>,
     #[command(flatten)]
@@ -66,22 +86,8 @@ pub async fn run(args: ExportArgs) -> anyhow::Result<()> {
         ),
     };
     let course: Course = serde_json::from_slice(&bytes).context("the job's course.json")?;
-    let (text, report) = match args.format {
-        Format::Gift => coursegen_exports::gift::write(&course),
-        Format::Moodle => coursegen_exports::moodle::write(&course),
-    };
-    for note in &report.notes {
-        eprintln!("note: {}: {}", note.question, note.note);
-    }
-    match args.out {
-        Some(path) if path.as_os_str() == "-" => print!("{text}"),
-        out => {
-            let path =
-                out.unwrap_or_else(|| PathBuf::from(format!("course.{}", args.format.extension())));
-            std::fs::write(&path, text)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            println!("{}", path.display());
-        }
-    }
-    Ok(())
+    let path = args
+        .out
+        .unwrap_or_else(|| PathBuf::from(args.format.file_name()));
+    write(&course, args.format, &path)
 }

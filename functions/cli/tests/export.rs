@@ -1,6 +1,6 @@
-//! `coursegen export`: a finished job's questions as GIFT that gift-pegjs
-//! reads back question for question, and as Moodle XML; a job with no
-//! course yet, or none at all, is a clear error.
+//! `coursegen export` (and `generate --export`): a finished job's questions
+//! as GIFT that gift-pegjs reads back question for question, and as Moodle
+//! XML; a job with no course yet, or none at all, is a clear error.
 
 use crate::common;
 use crate::gift_pegjs;
@@ -27,7 +27,7 @@ fn a_finished_course_exports_as_gift_and_moodle_xml() {
     let generated = coursegen()
         .arg("generate")
         .arg(example("lecture/lecture.en.vtt"))
-        .args(["--auto-approve", "--data"])
+        .args(["--auto-approve", "--export", "gift,moodle", "--data"])
         .arg(&data)
         .arg("--out")
         .arg(&out)
@@ -95,6 +95,20 @@ fn a_finished_course_exports_as_gift_and_moodle_xml() {
         String::from_utf8_lossy(&done.stderr)
     );
     let xml = std::fs::read_to_string(&xml).unwrap();
+    // `generate --export` wrote the same files beside the course.
+    assert_eq!(
+        std::fs::read_to_string(out.join("course.moodle.xml")).unwrap(),
+        xml
+    );
+    assert_eq!(
+        std::fs::read(out.join("course.gift.txt")).unwrap(),
+        std::fs::read(&gift).unwrap()
+    );
+    let listed = String::from_utf8_lossy(&generated.stdout);
+    assert!(
+        listed.contains("course.gift.txt") && listed.contains("course.moodle.xml"),
+        "{listed}"
+    );
     assert_eq!(
         xml.matches("<question type=").count() - categories,
         ids.len()

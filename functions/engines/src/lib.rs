@@ -11,7 +11,6 @@
 //! - [`work`]: the steps of work those take, counted for the tests of cost.
 
 pub mod ai_server;
-pub mod export;
 pub mod ingest;
 pub mod llm;
 pub mod offline;

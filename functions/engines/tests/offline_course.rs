@@ -387,7 +387,7 @@ fn output_is_byte_for_byte_deterministic() {
 #[test]
 fn the_courses_questions_export_to_the_ai_server_format_and_back_unchanged() {
     let g = run("lecture/lecture.en.vtt", &options());
-    let items = coursegen_engines::export::questions(&g.course).unwrap();
+    let items = coursegen_exports::ai_questions::questions(&g.course).unwrap();
     let text = serde_json::to_string_pretty(&items).unwrap();
     let read: serde_json::Value = serde_json::from_str(&text).unwrap();
     let expected: Vec<Question> = g.course.questions().cloned().collect();
@@ -410,6 +410,6 @@ fn the_courses_questions_export_to_the_ai_server_format_and_back_unchanged() {
                 .contains(&item["questionType"].as_str().unwrap())
         );
     }
-    let imported = coursegen_engines::export::import_questions(&g.course, &read).unwrap();
+    let imported = coursegen_exports::ai_questions::import_questions(&g.course, &read).unwrap();
     assert_eq!(imported, expected);
 }

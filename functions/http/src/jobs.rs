@@ -16,7 +16,7 @@ use coursegen_core::ports::{Cursor, PageRequest};
 use coursegen_core::service::{Decision, JobRequest};
 use coursegen_core::source::Source;
 use coursegen_core::stage::Stage;
-use coursegen_engines::export;
+use coursegen_exports::{ai_questions, document};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -273,12 +273,12 @@ pub async fn course(
                 ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
             })?,
         ),
-        CourseFormat::Markdown => ("text/markdown; charset=utf-8", export::markdown(&course)),
-        CourseFormat::Html => ("text/html; charset=utf-8", export::html(&course)),
+        CourseFormat::Markdown => ("text/markdown; charset=utf-8", document::markdown(&course)),
+        CourseFormat::Html => ("text/html; charset=utf-8", document::html(&course)),
         CourseFormat::Questions => {
             // The course validated when it was assembled, so its questions
             // export; if not, that is our fault, not the caller's.
-            let items = export::questions(&course).map_err(|e| {
+            let items = ai_questions::questions(&course).map_err(|e| {
                 ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
             })?;
             (

@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod error;
 mod events;
+mod exports;
 mod files;
 #[cfg(feature = "lambda")]
 pub mod gateway;
@@ -113,7 +114,7 @@ pub fn api_router(state: ApiState) -> Router {
 }
 
 /// What a reader fetches of a job: its event stream, the course in each
-/// format, its videos' and pictures' files.
+/// format and export, its videos' and pictures' files.
 fn job_reads() -> Router<ApiState> {
     Router::new()
         .route("/v1/jobs/{id}/events", get(events::events))
@@ -134,6 +135,7 @@ fn job_reads() -> Router<ApiState> {
             "/v1/jobs/{id}/course.questions.json",
             course_route(CourseFormat::Questions),
         )
+        .route("/v1/jobs/{id}/exports/{format}", get(exports::export))
         .route("/v1/jobs/{id}/videos/{lesson}/{file}", get(videos::file))
         .route("/v1/jobs/{id}/storyboard", get(visuals::storyboard))
         .route("/v1/jobs/{id}/visuals/{file}", get(visuals::file))

@@ -333,6 +333,38 @@ async fn a_job_reviewed_from_upload_to_course() {
         assert!(headers["content-type"].to_str().unwrap().starts_with(kind));
         assert!(!text.is_empty());
     }
+    // Question banks for an LMS, as downloads; an unknown format is refused.
+    for (format, kind, start, name) in [
+        ("gift", "text/plain", "// ", "course.gift.txt"),
+        ("moodle", "application/xml", "<?xml", "course.moodle.xml"),
+    ] {
+        let (status, headers, _, text) = api
+            .call(
+                "GET",
+                &format!("/v1/jobs/{id}/exports/{format}"),
+                Some(&tom),
+                &[],
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(headers["content-type"].to_str().unwrap().starts_with(kind));
+        assert_eq!(
+            headers["content-disposition"],
+            format!("attachment; filename=\"{name}\"")
+        );
+        assert!(text.starts_with(start), "{text}");
+    }
+    let (status, _, _, _) = api
+        .call(
+            "GET",
+            &format!("/v1/jobs/{id}/exports/pdf"),
+            Some(&tom),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
     // The questions in the AI server's format: one item per question.
     let (status, _, items, _) = api
         .call(

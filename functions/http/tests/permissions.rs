@@ -272,6 +272,13 @@ async fn every_route_for_every_caller() {
         (
             Right::Read,
             "GET",
+            format!("{job}/exports/moodle"),
+            None,
+            false,
+        ),
+        (
+            Right::Read,
+            "GET",
             format!("{job}/course.html"),
             None,
             false,

@@ -20,7 +20,7 @@ use coursegen_core::pipeline::Steps;
 use coursegen_core::ports::Workflow;
 use coursegen_core::service::{JobRequest, Service, ServiceError};
 use coursegen_core::source::Source;
-use coursegen_engines::export;
+use coursegen_exports::{ai_questions, document};
 use coursegen_local::DataDir;
 use coursegen_local::workflow::LocalWorkflow;
 use serde_json::{Map, Value};
@@ -47,6 +47,9 @@ pub struct GenerateArgs {
     /// Where course.json, course.md and course.html are written.
     #[arg(long, default_value = "course", value_name = "DIR")]
     out: PathBuf,
+    /// Also write these exports beside them (comma-separated): gift, moodle.
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "FORMAT")]
+    export: Vec<crate::export::Format>,
     /// The content engine: openai is any OpenAI-compatible server, from
     /// OPENAI_BASE_URL, OPENAI_API_KEY and COURSEGEN_LLM_MODEL.
     #[arg(long, default_value = "offline", value_parser = ["offline", "openai", "ai-server"])]
@@ -189,7 +192,7 @@ pub async fn run(args: GenerateArgs) -> anyhow::Result<()> {
     let job = drive(&service, &workflow, &me, id).await?;
     match job.status {
         JobStatus::Succeeded => {
-            write_course(&steps, id, &args.out).await?;
+            write_course(&steps, id, &args.out, &args.export).await?;
             videos::write(&steps, id, &args.out).await
         }
         _ => Err(failure(&job)),
@@ -289,7 +292,12 @@ pub(crate) fn failure(job: &Job) -> anyhow::Error {
     anyhow!("job {id} failed: {error}{hint}")
 }
 
-async fn write_course(steps: &Steps, id: JobId, out: &std::path::Path) -> anyhow::Result<()> {
+async fn write_course(
+    steps: &Steps,
+    id: JobId,
+    out: &std::path::Path,
+    exports: &[crate::export::Format],
+) -> anyhow::Result<()> {
     let key = format!("jobs/{id}/course.json").parse()?;
     let bytes = steps.artifacts.get(&key).await?.bytes;
     let course: Course = serde_json::from_slice(&bytes)?;
@@ -298,9 +306,9 @@ async fn write_course(steps: &Steps, id: JobId, out: &std::path::Path) -> anyhow
         out.join("course.json"),
         serde_json::to_string_pretty(&course)? + "\n",
     )?;
-    std::fs::write(out.join("course.md"), export::markdown(&course))?;
-    std::fs::write(out.join("course.html"), export::html(&course))?;
-    let questions = export::questions(&course).context("cannot export the questions")?;
+    std::fs::write(out.join("course.md"), document::markdown(&course))?;
+    std::fs::write(out.join("course.html"), document::html(&course))?;
+    let questions = ai_questions::questions(&course).context("cannot export the questions")?;
     std::fs::write(
         out.join("course.questions.json"),
         serde_json::to_string_pretty(&questions)? + "\n",
@@ -312,6 +320,9 @@ async fn write_course(steps: &Steps, id: JobId, out: &std::path::Path) -> anyhow
         "course.questions.json",
     ] {
         println!("{}", out.join(file).display());
+    }
+    for format in exports {
+        crate::export::write(&course, *format, &out.join(format.file_name()))?;
     }
     Ok(())
 }

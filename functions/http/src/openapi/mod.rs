@@ -51,6 +51,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/jobs/{id}/course.md"),
     ("get", "/v1/jobs/{id}/course.html"),
     ("get", "/v1/jobs/{id}/course.questions.json"),
+    ("get", "/v1/jobs/{id}/exports/{format}"),
     ("post", "/v1/jobs/{id}/videos"),
     ("get", "/v1/jobs/{id}/videos"),
     ("get", "/v1/jobs/{id}/videos/{lesson}"),
@@ -378,6 +379,32 @@ pub fn document() -> Value {
             200,
             "a JSON array of question items",
             json_content(json!({"type": "array", "items": {"type": "object"}})),
+        ),
+        &[404, 409],
+    );
+    b.route(
+        "get",
+        "/v1/jobs/{id}/exports/{format}",
+        "getCourseExport",
+        "The course for a learning system, as a download: its questions as a GIFT or Moodle XML question bank (a category per module and one for the final assessment)",
+        vec![
+            job_id(),
+            param(
+                "format",
+                "path",
+                json!({"type": "string", "enum": crate::exports::ExportFormat::ALL}),
+                true,
+                "gift: GIFT text; moodle: Moodle XML",
+            ),
+        ],
+        None,
+        (
+            200,
+            "the export",
+            json!({
+                "text/plain": {"schema": {"type": "string"}},
+                "application/xml": {"schema": {"type": "string"}},
+            }),
         ),
         &[404, 409],
     );

@@ -255,7 +255,7 @@ struct CoursePage {
 
 impl CoursePage {
     fn html(&self, markdown: &str) -> String {
-        coursegen_engines::export::markdown_html(markdown)
+        coursegen_exports::document::markdown_html(markdown)
     }
 }
 
