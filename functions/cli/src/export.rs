@@ -8,35 +8,15 @@ use anyhow::Context;
 use coursegen_core::course::Course;
 use coursegen_core::ids::JobId;
 use coursegen_core::ports::{ArtifactStore, JobStore, StoreError};
+use coursegen_exports::Format;
 use coursegen_local::DataDir;
 
 use crate::DataArgs;
 
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum Format {
-    /// GIFT, Moodle's text format for question banks.
-    Gift,
-    /// Moodle XML question bank.
-    Moodle,
-}
-
-impl Format {
-    /// Where it is written by default: `course.gift.txt`, `course.moodle.xml`.
-    pub fn file_name(self) -> &'static str {
-        match self {
-            Format::Gift => "course.gift.txt",
-            Format::Moodle => "course.moodle.xml",
-        }
-    }
-}
-
 /// Writes `course` in `format` to `path` (`-`: standard output) and what
 /// the format could not carry to stderr; prints the path written.
 pub fn write(course: &Course, format: Format, path: &Path) -> anyhow::Result<()> {
-    let (text, report) = match format {
-        Format::Gift => coursegen_exports::gift::write(course),
-        Format::Moodle => coursegen_exports::moodle::write(course),
-    };
+    let (text, report) = format.write(course);
     for note in &report.notes {
         eprintln!("note: {}: {}", note.question, note.note);
     }
@@ -53,7 +33,8 @@ pub fn write(course: &Course, format: Format, path: &Path) -> anyhow::Result<()>
 pub struct ExportArgs {
     /// The job whose course is exported.
     job: JobId,
-    #[arg(long, value_enum)]
+    /// gift or moodle.
+    #[arg(long, value_parser = clap::value_parser!(Format))]
     format: Format,
     /// Where to write it (default: course.gift.txt or course.moodle.xml
     /// here; `-`: standard output).

@@ -48,8 +48,8 @@ pub struct GenerateArgs {
     #[arg(long, default_value = "course", value_name = "DIR")]
     out: PathBuf,
     /// Also write these exports beside them (comma-separated): gift, moodle.
-    #[arg(long, value_enum, value_delimiter = ',', value_name = "FORMAT")]
-    export: Vec<crate::export::Format>,
+    #[arg(long, value_delimiter = ',', value_name = "FORMAT", value_parser = clap::value_parser!(coursegen_exports::Format))]
+    export: Vec<coursegen_exports::Format>,
     /// The content engine: openai is any OpenAI-compatible server, from
     /// OPENAI_BASE_URL, OPENAI_API_KEY and COURSEGEN_LLM_MODEL.
     #[arg(long, default_value = "offline", value_parser = ["offline", "openai", "ai-server"])]
@@ -296,7 +296,7 @@ async fn write_course(
     steps: &Steps,
     id: JobId,
     out: &std::path::Path,
-    exports: &[crate::export::Format],
+    exports: &[coursegen_exports::Format],
 ) -> anyhow::Result<()> {
     let key = format!("jobs/{id}/course.json").parse()?;
     let bytes = steps.artifacts.get(&key).await?.bytes;

@@ -392,7 +392,7 @@ pub fn document() -> Value {
             param(
                 "format",
                 "path",
-                json!({"type": "string", "enum": crate::exports::ExportFormat::ALL}),
+                json!({"type": "string", "enum": coursegen_exports::Format::ALL.map(|f| f.name())}),
                 true,
                 "gift: GIFT text; moodle: Moodle XML",
             ),
