@@ -196,6 +196,8 @@ pub fn escape(text: &str) -> String {
             }
             '\n' => out.push_str("\\n"),
             '\r' => {}
+            // Control characters mean nothing in a question and trip importers.
+            c if c.is_control() => {}
             c => out.push(c),
         }
     }
@@ -214,6 +216,6 @@ mod tests {
     #[test]
     fn every_special_character_is_escaped() {
         assert_eq!(escape(r"a~b=c#d{e}f:g\h"), r"a\~b\=c\#d\{e\}f\:g\\h");
-        assert_eq!(escape("one\r\ntwo"), r"one\ntwo");
+        assert_eq!(escape("one\r\ntwo\u{1}"), r"one\ntwo");
     }
 }

@@ -40,9 +40,14 @@ pub fn write(course: &Course) -> (String, Report) {
     (out, report)
 }
 
-/// `<text>…</text>`, escaped.
+/// `<text>…</text>`, escaped, without the control characters XML 1.0
+/// cannot hold at all (captions and model output carry some).
 fn text(s: &str) -> String {
-    format!("<text>{}</text>", escape(s))
+    let allowed: String = s
+        .chars()
+        .filter(|c| matches!(c, '\t' | '\n' | '\r') || !c.is_control())
+        .collect();
+    format!("<text>{}</text>", escape(&allowed))
 }
 
 /// An element of plain text: `<name format="plain_text"><text>…</text></name>`.

@@ -9,7 +9,7 @@ pub const TRICKY: &str = "a ~ b = c # d { e } f : g \\ h < i > j & k / l";
 pub fn course() -> Course {
     let question = |id: &str, body: serde_json::Value| {
         let mut q = json!({
-            "id": id, "prompt": format!("{id}: {TRICKY}?"), "bloom": "understand",
+            "id": id, "prompt": format!("{id}: {TRICKY}?\u{1}"), "bloom": "understand",
             "difficulty": "medium", "points": 2, "explanation": format!("because {TRICKY}"),
             "hint": "think",
         });

@@ -81,6 +81,7 @@ fn field<'a>(q: &'a (String, Vec<(String, String)>), name: &str) -> Vec<&'a str>
 #[test]
 fn every_question_is_mapped_with_grades_moodle_accepts() {
     let (xml, report) = moodle::write(&course());
+    assert!(!xml.contains('\u{1}'), "no character XML 1.0 cannot hold");
     let all = questions(&xml);
     let categories: Vec<_> = all
         .iter()
