@@ -458,13 +458,20 @@ fn aborting_a_job_cancels_its_clips_at_the_provider() {
         .stderr(std::fs::File::create(&log).unwrap())
         .spawn()
         .unwrap();
+    // Wait until the tasks in flight are all submitted and polled (so each
+    // is on record here): a kill between the provider's acceptance of a
+    // submit and our record of it would leave a task we cannot name.
     let deadline = Instant::now() + Duration::from_secs(300);
-    while submitted(&provider)
-        .iter()
-        .filter(|(_, polls)| *polls > 0)
-        .count()
-        < 2
-    {
+    let (mut seen, mut since) = (0, Instant::now());
+    loop {
+        let tasks = submitted(&provider);
+        if tasks.len() != seen {
+            (seen, since) = (tasks.len(), Instant::now());
+        }
+        let all_polled = tasks.iter().all(|(_, polls)| *polls > 0);
+        if seen >= 2 && all_polled && since.elapsed() > Duration::from_millis(2500) {
+            break;
+        }
         assert!(
             run.try_wait().unwrap().is_none(),
             "{}",
