@@ -90,6 +90,17 @@ impl std::fmt::Display for Report {
     }
 }
 
+/// Notes a numeric question made from a formula or parameters: neither
+/// format keeps that, only its fixed value.
+pub fn note_calculated(q: &Question, expression: &Option<String>, report: &mut Report) {
+    if expression.is_some() || !q.parameters.is_empty() {
+        report.note(
+            q,
+            "exported with its fixed value, not as a calculated question",
+        );
+    }
+}
+
 /// The blank of a fill-in-the-blank prompt: the text before and after its
 /// first run of three or more underscores.
 pub fn blank(prompt: &str) -> Option<(&str, &str)> {

@@ -3,6 +3,29 @@
 //! refused (XML) or the whole question is (GIFT). Both writers take their
 //! grades from here.
 
+use coursegen_core::course::{ChoiceOption, Question};
+
+use crate::bank::Report;
+
+/// The grade of each option of a multiple-response question, as written
+/// in both formats: the correct ones share 100 %, the wrong ones -100 %. A
+/// share Moodle has no grade for is rounded down and noted in `report`.
+pub fn multi_choice(q: &Question, options: &[ChoiceOption], report: &mut Report) -> Vec<String> {
+    let right = options.iter().filter(|o| o.correct).count();
+    let (gain, exact) = share(right);
+    let (loss, _) = share(options.len() - right);
+    if !exact {
+        report.note(q, format!("{right} correct options: each is worth {gain} % (Moodle offers no exact share), so together less than 100 %"));
+    }
+    options
+        .iter()
+        .map(|o| match o.correct {
+            true => gain.to_owned(),
+            false => format!("-{loss}"),
+        })
+        .collect()
+}
+
 /// The grades Moodle offers, as it writes them, highest first.
 pub const MOODLE: [&str; 21] = [
     "100", "90", "83.33333", "80", "75", "70", "66.66667", "60", "50", "40", "33.33333", "30",

@@ -10,8 +10,8 @@ use std::fmt::Write as _;
 
 use coursegen_core::course::{ChoiceOption, Course, Question, QuestionBody};
 
-use crate::bank::{Bank, Report, blank};
-use crate::fractions::share;
+use crate::bank::{Bank, Report, blank, note_calculated};
+use crate::fractions;
 
 /// The course's questions as GIFT, and what GIFT could not carry.
 pub fn write(course: &Course) -> (String, Report) {
@@ -54,22 +54,11 @@ fn question(q: &Question, report: &mut Report) -> String {
             format!("{title}{prompt} {{{answers}\n{general}}}")
         }
         QuestionBody::MultiChoice { options } => {
-            let right = options.iter().filter(|o| o.correct).count();
-            let (gain, exact) = share(right);
-            let (loss, _) = share(options.len() - right);
-            if !exact {
-                report.note(q, format!("{right} correct options: each is worth {gain} % (Moodle offers no exact share), so together less than 100 %"));
-            }
+            let weights = fractions::multi_choice(q, options, report);
             let answers: String = options
                 .iter()
-                .map(|o| {
-                    let weight = if o.correct {
-                        gain.to_owned()
-                    } else {
-                        format!("-{loss}")
-                    };
-                    format!("\n~%{weight}%{}", option(o))
-                })
+                .zip(weights)
+                .map(|(o, weight)| format!("\n~%{weight}%{}", option(o)))
                 .collect();
             format!("{title}{prompt} {{{answers}\n{general}}}")
         }
@@ -84,12 +73,7 @@ fn question(q: &Question, report: &mut Report) -> String {
             expression,
             ..
         } => {
-            if expression.is_some() || !q.parameters.is_empty() {
-                report.note(
-                    q,
-                    "GIFT has no calculated questions: exported with its fixed value",
-                );
-            }
+            note_calculated(q, expression, report);
             let answer = match (value, range) {
                 (Some(value), _) => match tolerance {
                     Some(t) if *t > 0.0 => format!("#{value}:{t}"),

@@ -9,8 +9,8 @@ use std::fmt::Write as _;
 use coursegen_core::course::{ChoiceOption, Course, Question, QuestionBody};
 use quick_xml::escape::escape;
 
-use crate::bank::{Bank, Report};
-use crate::fractions::share;
+use crate::bank::{Bank, Report, note_calculated};
+use crate::fractions;
 
 /// The course's questions as Moodle XML, and what it could not carry.
 pub fn write(course: &Course) -> (String, Report) {
@@ -105,12 +105,7 @@ fn question(out: &mut String, q: &Question, report: &mut Report) {
             expression,
             ..
         } => {
-            if expression.is_some() || !q.parameters.is_empty() {
-                report.note(
-                    q,
-                    "exported as a numerical question with its fixed value, not a calculated one",
-                );
-            }
+            note_calculated(q, expression, report);
             let answer = match (value, range) {
                 (Some(value), _) => Some((*value, tolerance.unwrap_or(0.0))),
                 (None, Some(r)) => Some(((r.min + r.max) / 2.0, (r.max - r.min).abs() / 2.0)),
@@ -206,22 +201,18 @@ fn choices(
     report: &mut Report,
     q: &Question,
 ) {
-    let right = options.iter().filter(|o| o.correct).count();
-    let (gain, exact) = if single { ("100", true) } else { share(right) };
-    let (loss, _) = share(options.len() - right);
-    if !exact {
-        report.note(q, format!("{right} correct options: each is worth {gain} % (Moodle offers no exact share), so together less than 100 %"));
-    }
+    let weights = match single {
+        true => options
+            .iter()
+            .map(|o| if o.correct { "100" } else { "0" }.to_owned())
+            .collect(),
+        false => fractions::multi_choice(q, options, report),
+    };
     let _ = writeln!(
         out,
         "    <single>{single}</single>\n    <shuffleanswers>true</shuffleanswers>\n    <answernumbering>abc</answernumbering>"
     );
-    for o in options {
-        let fraction = match (o.correct, single) {
-            (true, _) => gain.to_owned(),
-            (false, true) => "0".to_owned(),
-            (false, false) => format!("-{loss}"),
-        };
+    for (o, fraction) in options.iter().zip(weights) {
         let _ = writeln!(
             out,
             "    <answer fraction=\"{fraction}\" format=\"plain_text\">{}<feedback format=\"plain_text\">{}</feedback></answer>",
