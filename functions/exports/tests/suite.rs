@@ -7,3 +7,4 @@ mod gift_pegjs;
 
 mod gift;
 mod moodle;
+mod scorm;

@@ -47,7 +47,8 @@ pub struct GenerateArgs {
     /// Where course.json, course.md and course.html are written.
     #[arg(long, default_value = "course", value_name = "DIR")]
     out: PathBuf,
-    /// Also write these exports beside them (comma-separated): gift, moodle.
+    /// Also write these exports beside them (comma-separated): gift,
+    /// moodle, scorm12, scorm2004.
     #[arg(long, value_delimiter = ',', value_name = "FORMAT", value_parser = clap::value_parser!(coursegen_exports::Format))]
     export: Vec<coursegen_exports::Format>,
     /// The content engine: openai is any OpenAI-compatible server, from
@@ -321,8 +322,20 @@ async fn write_course(
     ] {
         println!("{}", out.join(file).display());
     }
+    let videos = if exports.iter().any(|f| f.carries_videos()) {
+        let job = steps.jobs.get(id).await?;
+        coursegen_core::videos::finished(steps.artifacts.as_ref(), &job.videos).await?
+    } else {
+        Vec::new()
+    };
+    let identifier = format!("coursegen-{id}");
+    let extras = coursegen_exports::Extras {
+        identifier: &identifier,
+        videos: &videos,
+        scorm: Default::default(),
+    };
     for format in exports {
-        crate::export::write(&course, *format, &out.join(format.file_name()))?;
+        crate::export::write(&course, *format, &extras, &out.join(format.file_name()))?;
     }
     Ok(())
 }

@@ -20,6 +20,16 @@ use crate::validation::{ValidationError, ensure};
 /// name, on any incompatible change.
 pub const COURSE_SCHEMA_VERSION: u32 = 1;
 
+/// Whether text in language `lang` (a BCP 47 tag) is written right to
+/// left: Arabic, Hebrew, Persian, Urdu and their kin.
+pub fn right_to_left(lang: &str) -> bool {
+    let primary = lang.split(['-', '_']).next().unwrap_or(lang);
+    matches!(
+        primary.to_ascii_lowercase().as_str(),
+        "ar" | "he" | "fa" | "ur" | "ps" | "sd" | "ug" | "yi" | "dv" | "ckb"
+    )
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Course {
     pub schema_version: u32,

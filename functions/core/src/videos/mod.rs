@@ -203,6 +203,43 @@ pub struct RenderPlan {
     pub narration_key: Option<ArtifactKey>,
 }
 
+/// A lesson's finished video as a package carries it: the MP4 and, when
+/// it was written, the WebVTT beside it.
+#[derive(Debug, Clone)]
+pub struct FinishedVideo {
+    pub at: LessonRef,
+    pub mp4: Vec<u8>,
+    pub vtt: Option<Vec<u8>>,
+}
+
+/// Every finished video of `videos`, read from `artifacts`.
+pub async fn finished(
+    artifacts: &dyn crate::ports::ArtifactStore,
+    videos: &[LessonVideo],
+) -> Result<Vec<FinishedVideo>, crate::ports::ArtifactError> {
+    let mut found = Vec::new();
+    for video in videos {
+        let (Some(key), VideoStatus::Completed) = (&video.output_key, video.status) else {
+            continue;
+        };
+        let mp4 = artifacts.get(key).await?.bytes;
+        let vtt = match key.as_str().strip_suffix(".mp4").map(|k| format!("{k}.vtt").parse::<ArtifactKey>()) {
+            Some(Ok(vtt)) => match artifacts.get(&vtt).await {
+                Ok(a) => Some(a.bytes),
+                Err(crate::ports::ArtifactError::NotFound(_)) => None,
+                Err(e) => return Err(e),
+            },
+            _ => None,
+        };
+        found.push(FinishedVideo {
+            at: video.at(),
+            mp4,
+            vtt,
+        });
+    }
+    Ok(found)
+}
+
 /// The path clients name lesson (`module`, `lesson`) by.
 pub fn lesson_path(module: usize, lesson: usize) -> String {
     format!("m{}/l{}", module + 1, lesson + 1)

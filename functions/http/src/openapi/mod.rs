@@ -386,7 +386,7 @@ pub fn document() -> Value {
         "get",
         "/v1/jobs/{id}/exports/{format}",
         "getCourseExport",
-        "The course for a learning system, as a download: its questions as a GIFT or Moodle XML question bank (a category per module and one for the final assessment)",
+        "The course for a learning system, as a download: its questions as a GIFT or Moodle XML question bank (a category per module and one for the final assessment), or the whole course as a SCORM 1.2 or 2004 package (lessons with their finished videos, exercises and the assessment, reporting scores to the LMS)",
         vec![
             job_id(),
             param(
@@ -394,7 +394,21 @@ pub fn document() -> Value {
                 "path",
                 json!({"type": "string", "enum": coursegen_exports::Format::ALL.map(|f| f.name())}),
                 true,
-                "gift: GIFT text; moodle: Moodle XML",
+                "gift: GIFT text; moodle: Moodle XML; scorm12, scorm2004: a SCORM package (zip)",
+            ),
+            param(
+                "sco",
+                "query",
+                json!({"type": "string", "enum": coursegen_exports::scorm::Scos::NAMES, "default": "multi"}),
+                false,
+                "SCORM: a SCO per lesson and one for the assessment (multi), or one SCO for the whole course (single)",
+            ),
+            param(
+                "reporting",
+                "query",
+                json!({"type": "string", "enum": coursegen_exports::scorm::Reporting::NAMES, "default": "passed-failed"}),
+                false,
+                "SCORM: what a pass and a fail of the assessment are reported as",
             ),
         ],
         None,
@@ -404,9 +418,10 @@ pub fn document() -> Value {
             json!({
                 "text/plain": {"schema": {"type": "string"}},
                 "application/xml": {"schema": {"type": "string"}},
+                "application/zip": {"schema": {"type": "string", "format": "binary"}},
             }),
         ),
-        &[404, 409],
+        &[400, 404, 409],
     );
     videos::routes(&mut b);
     visuals::routes(&mut b);

@@ -37,11 +37,7 @@ impl Chrome {
     /// Hebrew, Persian, Urdu and their kin).
     pub fn in_language(mut self, lang: Option<&str>) -> Self {
         if let Some(lang) = lang.filter(|l| !l.is_empty()) {
-            let primary = lang.split(['-', '_']).next().unwrap_or(lang);
-            self.rtl = matches!(
-                primary.to_ascii_lowercase().as_str(),
-                "ar" | "he" | "fa" | "ur" | "ps" | "sd" | "ug" | "yi" | "dv" | "ckb"
-            );
+            self.rtl = coursegen_core::course::right_to_left(lang);
             self.lang = lang.to_owned();
         }
         self
