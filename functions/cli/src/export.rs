@@ -77,7 +77,8 @@ pub async fn run(args: ExportArgs) -> anyhow::Result<()> {
         if !file.is_file() {
             anyhow::bail!("{} is neither a job id nor a course file", args.source);
         }
-        let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+        let bytes =
+            std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
         let course: Course = serde_json::from_slice(&bytes)
             .with_context(|| format!("{} is not a course document", file.display()))?;
         let extras = Extras {

@@ -76,6 +76,14 @@ impl Report {
         });
     }
 
+    /// A note about the course as a whole, not one question.
+    pub fn note_course(&mut self, note: impl Into<String>) {
+        self.notes.push(Note {
+            question: "(course)".into(),
+            note: note.into(),
+        });
+    }
+
     pub fn is_empty(&self) -> bool {
         self.notes.is_empty()
     }

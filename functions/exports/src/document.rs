@@ -154,20 +154,25 @@ pub fn markdown_html(md: &str) -> String {
 
 /// A standalone HTML page of the course.
 pub fn html(course: &Course) -> String {
-    let body = markdown_html(&markdown(course));
-    let title: String = course
-        .title
-        .chars()
-        .map(|c| match c {
-            '<' => "&lt;".to_owned(),
-            '>' => "&gt;".to_owned(),
-            '&' => "&amp;".to_owned(),
-            c => c.to_string(),
-        })
-        .collect();
+    page(
+        &course.title,
+        &course.language,
+        &markdown_html(&markdown(course)),
+    )
+}
+
+/// A standalone page titled `title` of `body` (HTML) in language `lang`,
+/// right to left where the language is written so.
+pub fn page(title: &str, lang: &str, body: &str) -> String {
+    let dir = if coursegen_core::course::right_to_left(lang) {
+        "rtl"
+    } else {
+        "ltr"
+    };
     format!(
-        "<!doctype html>\n<html lang=\"{}\" dir=\"auto\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{title}</title>\n<style>body{{max-width:46rem;margin:2rem auto;padding:0 1rem;font:17px/1.6 system-ui,sans-serif;color:#222}}h1,h2,h3{{line-height:1.25}}code,pre{{background:#f4f4f4}}li{{margin:.2rem 0}}</style>\n</head>\n<body>\n{body}</body>\n</html>\n",
-        course.language
+        "<!doctype html>\n<html lang=\"{}\" dir=\"{dir}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>body{{max-width:46rem;margin:2rem auto;padding:0 1rem;font:17px/1.6 system-ui,sans-serif;color:#222}}h1,h2,h3{{line-height:1.25}}code,pre{{background:#f4f4f4}}li{{margin:.2rem 0}}video{{width:100%}}</style>\n</head>\n<body>\n{body}</body>\n</html>\n",
+        quick_xml::escape::escape(lang),
+        quick_xml::escape::escape(title)
     )
 }
 

@@ -2,11 +2,12 @@
 //! `functions/exports`): Markdown and HTML to read, the AI server's
 //! questions format, question banks for Moodle and anything else that
 //! reads GIFT or Moodle XML, and SCORM packages that teach the course and
-//! report learners' scores. Each writer says in a [`bank::Report`] what
+//! report learners' scores, and Common Cartridges. Each writer says in a [`bank::Report`] what
 //! its format could not carry, so nothing is dropped without a word.
 
 pub mod ai_questions;
 pub mod bank;
+pub mod cc;
 pub mod document;
 pub mod fractions;
 pub mod gift;
@@ -41,14 +42,17 @@ pub enum Format {
     Scorm12,
     /// SCORM 2004 4th edition package.
     Scorm2004,
+    /// IMS Common Cartridge 1.3 with QTI 1.2 assessments.
+    Cc13,
 }
 
 impl Format {
-    pub const ALL: [Format; 4] = [
+    pub const ALL: [Format; 5] = [
         Format::Gift,
         Format::Moodle,
         Format::Scorm12,
         Format::Scorm2004,
+        Format::Cc13,
     ];
 
     pub fn name(self) -> &'static str {
@@ -57,6 +61,7 @@ impl Format {
             Format::Moodle => "moodle",
             Format::Scorm12 => "scorm12",
             Format::Scorm2004 => "scorm2004",
+            Format::Cc13 => "cc13",
         }
     }
 
@@ -67,6 +72,7 @@ impl Format {
             Format::Moodle => "course.moodle.xml",
             Format::Scorm12 => "course.scorm12.zip",
             Format::Scorm2004 => "course.scorm2004.zip",
+            Format::Cc13 => "course.imscc",
         }
     }
 
@@ -74,14 +80,14 @@ impl Format {
         match self {
             Format::Gift => "text/plain; charset=utf-8",
             Format::Moodle => "application/xml; charset=utf-8",
-            Format::Scorm12 | Format::Scorm2004 => "application/zip",
+            Format::Scorm12 | Format::Scorm2004 | Format::Cc13 => "application/zip",
         }
     }
 
     /// Whether the format carries the lessons' videos (so a caller fetches
     /// them only then).
     pub fn carries_videos(self) -> bool {
-        matches!(self, Format::Scorm12 | Format::Scorm2004)
+        matches!(self, Format::Scorm12 | Format::Scorm2004 | Format::Cc13)
     }
 
     /// `course` in this format, and what the format could not carry. Fails
@@ -91,19 +97,18 @@ impl Format {
         course: &coursegen_core::course::Course,
         extras: &Extras<'_>,
     ) -> std::io::Result<(Vec<u8>, Report)> {
-        let scorm = |version| {
-            let id = if extras.identifier.is_empty() {
-                title_identifier(&course.title)
-            } else {
-                extras.identifier.to_owned()
-            };
-            scorm::write(version, course, &id, extras.videos, extras.scorm)
+        let id = if extras.identifier.is_empty() {
+            title_identifier(&course.title)
+        } else {
+            extras.identifier.to_owned()
         };
+        let scorm = |version| scorm::write(version, course, &id, extras.videos, extras.scorm);
         match self {
             Format::Gift => Ok(text(gift::write(course))),
             Format::Moodle => Ok(text(moodle::write(course))),
             Format::Scorm12 => scorm(scorm::Version::V12),
             Format::Scorm2004 => scorm(scorm::Version::V2004),
+            Format::Cc13 => cc::write(course, &id, extras.videos),
         }
     }
 }

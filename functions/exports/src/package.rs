@@ -50,6 +50,26 @@ impl Package {
     }
 }
 
+/// `s` as an XML ID (what manifests' identifiers are): letters, digits,
+/// `-`, `_` and `.`, starting with a letter.
+pub fn xml_id(s: &str) -> String {
+    let kept: String = s
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    if kept.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        kept
+    } else {
+        format!("id-{kept}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

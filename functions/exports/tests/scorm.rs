@@ -4,10 +4,6 @@
 //! package cannot grade reported. How the SCOs behave in a browser with an
 //! LMS is tests/browser/scorm.test.mjs's.
 
-use std::io::Read as _;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
 use coursegen_core::course::Course;
 use coursegen_core::videos::LessonRef;
 use coursegen_exports::scorm::{Options, Scos};
@@ -15,12 +11,7 @@ use coursegen_exports::{Extras, Format, Video};
 use serde_json::Value;
 
 use crate::fixture;
-
-fn tools() -> PathBuf {
-    std::env::var("COURSEGEN_NODE_TOOLS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/tools"))
-}
+use crate::packages::{files, python_check, read, tools};
 
 /// Problems scorm_check.py finds in `zip` against ADL's `edition` schemas.
 fn check(zip: &[u8], edition: &str) -> String {
@@ -30,20 +21,8 @@ fn check(zip: &[u8], edition: &str) -> String {
         "ADL's schemas are not under {}: run the tests with scripts/test, which fetches them",
         schemas.display()
     );
-    let python = std::env::var("COURSEGEN_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| tools().join("python/bin/python"));
-    let file = tempfile::Builder::new().suffix(".zip").tempfile().unwrap();
-    std::fs::write(file.path(), zip).unwrap();
-    let output = Command::new(&python)
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/scorm_check.py"))
-        .arg(&schemas)
-        .arg(file.path())
-        .output()
-        .unwrap_or_else(|e| panic!("{} does not run: {e}", python.display()));
-    let said = String::from_utf8_lossy(&output.stdout).into_owned()
-        + &String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.success(), said.trim().is_empty(), "{said}");
+    let (passed, said) = python_check("scorm_check.py", &[&schemas], zip);
+    assert_eq!(passed, said.trim().is_empty(), "{said}");
     said
 }
 
@@ -65,25 +44,6 @@ fn package(format: Format, course: &Course, sco: Scos, videos: &[Video]) -> Vec<
         },
     };
     format.write(course, &extras).unwrap().0
-}
-
-fn files(zip: &[u8]) -> Vec<String> {
-    let archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
-    archive
-        .file_names()
-        .map(|n| n.unwrap().into_owned())
-        .collect()
-}
-
-fn read(zip: &[u8], name: &str) -> String {
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
-    let mut text = String::new();
-    archive
-        .by_name(name)
-        .unwrap()
-        .read_to_string(&mut text)
-        .unwrap();
-    text
 }
 
 /// The player's data in a SCO's page.
@@ -109,7 +69,10 @@ fn every_package_validates_against_adl_schemas_and_holds_exactly_what_it_names()
             let names = files(&zip);
             assert_eq!(names[0], "imsmanifest.xml", "{names:?}");
             for file in ["media/m1-l1.mp4", "media/m1-l1.vtt", "media/m2-l1.mp4"] {
-                assert!(names.contains(&file.to_owned()), "{format:?} {sco:?}: {names:?}");
+                assert!(
+                    names.contains(&file.to_owned()),
+                    "{format:?} {sco:?}: {names:?}"
+                );
             }
             assert!(!names.iter().any(|n| n.contains("m5")), "{names:?}");
             let pages = names.iter().filter(|n| n.ends_with("index.html")).count();
@@ -137,8 +100,14 @@ fn a_broken_package_is_caught_by_the_check() {
         .unwrap();
     let broken = out.finish().unwrap().into_inner();
     let said = check(&broken, "scorm12edition");
-    assert!(said.contains("missing from the zip: shared/player.css"), "{said}");
-    assert!(said.contains("referenced by no resource: stray.txt"), "{said}");
+    assert!(
+        said.contains("missing from the zip: shared/player.css"),
+        "{said}"
+    );
+    assert!(
+        said.contains("referenced by no resource: stray.txt"),
+        "{said}"
+    );
 }
 
 #[test]
@@ -148,12 +117,18 @@ fn re_exports_are_the_same_package_with_the_jobs_identifier() {
         let first = package(format, &course, Scos::Multi, &[]);
         assert_eq!(first, package(format, &course, Scos::Multi, &[]));
         let manifest = read(&first, "imsmanifest.xml");
-        assert!(manifest.contains("<manifest identifier=\"coursegen-01JOB\""), "{manifest}");
+        assert!(
+            manifest.contains("<manifest identifier=\"coursegen-01JOB\""),
+            "{manifest}"
+        );
         assert!(manifest.contains("identifier=\"item-m1-l1\" identifierref=\"res-m1-l1\""));
     }
     // Without a job, the title names the package: the same title, the same id.
     let (zip, _) = Format::Scorm12.write(&course, &Extras::default()).unwrap();
-    let again = Format::Scorm12.write(&course, &Extras::default()).unwrap().0;
+    let again = Format::Scorm12
+        .write(&course, &Extras::default())
+        .unwrap()
+        .0;
     assert_eq!(zip, again);
     assert!(read(&zip, "imsmanifest.xml").contains("identifier=\"coursegen-"));
 }
@@ -161,12 +136,24 @@ fn re_exports_are_the_same_package_with_the_jobs_identifier() {
 #[test]
 fn the_mastery_score_is_the_courses_passing_score() {
     let course = fixture::course();
-    let v12 = read(&package(Format::Scorm12, &course, Scos::Multi, &[]), "imsmanifest.xml");
-    assert!(v12.contains("<adlcp:masteryscore>70</adlcp:masteryscore>"), "{v12}");
-    let v2004 = read(&package(Format::Scorm2004, &course, Scos::Multi, &[]), "imsmanifest.xml");
+    let v12 = read(
+        &package(Format::Scorm12, &course, Scos::Multi, &[]),
+        "imsmanifest.xml",
+    );
+    assert!(
+        v12.contains("<adlcp:masteryscore>70</adlcp:masteryscore>"),
+        "{v12}"
+    );
+    let v2004 = read(
+        &package(Format::Scorm2004, &course, Scos::Multi, &[]),
+        "imsmanifest.xml",
+    );
     assert!(v2004.contains("satisfiedByMeasure=\"true\""), "{v2004}");
     assert!(v2004.contains("<imsss:minNormalizedMeasure>0.7</imsss:minNormalizedMeasure>"));
-    let page = read(&package(Format::Scorm2004, &course, Scos::Multi, &[]), "assessment/index.html");
+    let page = read(
+        &package(Format::Scorm2004, &course, Scos::Multi, &[]),
+        "assessment/index.html",
+    );
     assert_eq!(data(&page)["mastery"], 70);
     assert_eq!(data(&page)["scorm"], "2004");
 }
@@ -175,7 +162,8 @@ fn the_mastery_score_is_the_courses_passing_score() {
 fn pages_carry_the_courses_language_direction_and_material_safely() {
     let mut course = fixture::course();
     course.language = "ar".into();
-    course.modules[0].lessons[0].content_md = "## درس\n\nقال </script><script>alert(1)</script>".into();
+    course.modules[0].lessons[0].content_md =
+        "## درس\n\nقال </script><script>alert(1)</script>".into();
     let zip = package(Format::Scorm12, &course, Scos::Multi, &[]);
     let page = read(&zip, "m1-l1/index.html");
     assert!(page.contains("<html lang=\"ar\" dir=\"rtl\">"), "{page}");
@@ -192,7 +180,11 @@ fn pages_carry_the_courses_language_direction_and_material_safely() {
     let mut unique = ids.clone();
     unique.dedup();
     assert_eq!(unique.len(), ids.len());
-    assert!(ids.iter().all(|id| id.chars().all(|c| c.is_ascii_graphic())), "{ids:?}");
+    assert!(
+        ids.iter()
+            .all(|id| id.chars().all(|c| c.is_ascii_graphic())),
+        "{ids:?}"
+    );
 }
 
 #[test]
@@ -201,8 +193,14 @@ fn what_a_package_cannot_grade_is_reported_and_every_type_maps() {
         .write(&fixture::course(), &Extras::default())
         .unwrap();
     let noted: Vec<&str> = report.notes.iter().map(|n| n.question.as_str()).collect();
-    assert!(noted.contains(&"essay") && noted.contains(&"code"), "{report}");
-    assert!(!noted.contains(&"single") && !noted.contains(&"order"), "{report}");
+    assert!(
+        noted.contains(&"essay") && noted.contains(&"code"),
+        "{report}"
+    );
+    assert!(
+        !noted.contains(&"single") && !noted.contains(&"order"),
+        "{report}"
+    );
     let page = read(&zip, "m1-l1/index.html");
     let kinds: Vec<String> = data(&page)["parts"][0]["exercises"]
         .as_array()
@@ -212,8 +210,14 @@ fn what_a_package_cannot_grade_is_reported_and_every_type_maps() {
         .collect();
     assert_eq!(kinds, ["single", "multi", "tf", "numeric", "numeric"]);
     let numeric = &data(&page)["parts"][0]["exercises"][3];
-    let (min, max) = (numeric["min"].as_f64().unwrap(), numeric["max"].as_f64().unwrap());
-    assert!((min - 9.76).abs() < 1e-9 && (max - 9.86).abs() < 1e-9, "{min} {max}");
+    let (min, max) = (
+        numeric["min"].as_f64().unwrap(),
+        numeric["max"].as_f64().unwrap(),
+    );
+    assert!(
+        (min - 9.76).abs() < 1e-9 && (max - 9.86).abs() < 1e-9,
+        "{min} {max}"
+    );
 }
 
 #[test]
@@ -221,6 +225,11 @@ fn a_course_with_nothing_to_teach_is_refused() {
     let mut course = fixture::course();
     course.modules.clear();
     course.assessment = None;
-    let error = Format::Scorm12.write(&course, &Extras::default()).unwrap_err();
-    assert!(error.to_string().contains("no lesson and no assessment"), "{error}");
+    let error = Format::Scorm12
+        .write(&course, &Extras::default())
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("no lesson and no assessment"),
+        "{error}"
+    );
 }

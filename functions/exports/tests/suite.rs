@@ -4,7 +4,9 @@
 mod fixture;
 #[path = "support/gift_pegjs.rs"]
 mod gift_pegjs;
+mod packages;
 
+mod cc;
 mod gift;
 mod moodle;
 mod scorm;

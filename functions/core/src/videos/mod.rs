@@ -223,7 +223,11 @@ pub async fn finished(
             continue;
         };
         let mp4 = artifacts.get(key).await?.bytes;
-        let vtt = match key.as_str().strip_suffix(".mp4").map(|k| format!("{k}.vtt").parse::<ArtifactKey>()) {
+        let vtt = match key
+            .as_str()
+            .strip_suffix(".mp4")
+            .map(|k| format!("{k}.vtt").parse::<ArtifactKey>())
+        {
             Some(Ok(vtt)) => match artifacts.get(&vtt).await {
                 Ok(a) => Some(a.bytes),
                 Err(crate::ports::ArtifactError::NotFound(_)) => None,

@@ -10,7 +10,7 @@ use coursegen_core::course::Course;
 use quick_xml::escape::escape;
 
 use super::{Part, Sco, Version};
-use crate::package::Package;
+use crate::package::{Package, xml_id};
 
 pub const FILE: &str = "imsmanifest.xml";
 const SHARED: &str = "res-shared";
@@ -44,26 +44,6 @@ fn head(version: Version, identifier: &str) -> String {
   </metadata>
 "#
         ),
-    }
-}
-
-/// The identifier as an XML ID: letters, digits, `-`, `_` and `.`,
-/// starting with a letter.
-pub fn xml_id(s: &str) -> String {
-    let kept: String = s
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    if kept.starts_with(|c: char| c.is_ascii_alphabetic()) {
-        kept
-    } else {
-        format!("id-{kept}")
     }
 }
 

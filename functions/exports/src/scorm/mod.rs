@@ -139,7 +139,11 @@ fn plan(course: &Course, sco: Scos) -> Vec<Sco<'_>> {
             parts.push((Some(m), lesson.title.clone(), Part::Lesson { id, lesson }));
         }
     }
-    if let Some(a) = course.assessment.as_ref().filter(|a| !a.questions.is_empty()) {
+    if let Some(a) = course
+        .assessment
+        .as_ref()
+        .filter(|a| !a.questions.is_empty())
+    {
         parts.push((None, ASSESSMENT_TITLE.into(), Part::Assessment(a)));
     }
     if parts.is_empty() {

@@ -17,10 +17,22 @@ use crate::package::Package;
 /// The player's words, in English and in Arabic (the languages coursegen's
 /// engines write courses in); by key, as player.js names them.
 const LABELS: &[(&str, &str, &str)] = &[
-    ("tracked", "Your progress is recorded by your learning system.", "يُسجَّل تقدّمك في نظام التعلّم."),
-    ("untracked", "Not connected to a learning system: progress is not recorded.", "غير متصل بنظام تعلّم: لن يُسجَّل تقدّمك."),
+    (
+        "tracked",
+        "Your progress is recorded by your learning system.",
+        "يُسجَّل تقدّمك في نظام التعلّم.",
+    ),
+    (
+        "untracked",
+        "Not connected to a learning system: progress is not recorded.",
+        "غير متصل بنظام تعلّم: لن يُسجَّل تقدّمك.",
+    ),
     ("save_exit", "Save and exit", "احفظ واخرج"),
-    ("saved", "Your place is saved. You can close this window.", "حُفظ موضعك. يمكنك إغلاق هذه النافذة."),
+    (
+        "saved",
+        "Your place is saved. You can close this window.",
+        "حُفظ موضعك. يمكنك إغلاق هذه النافذة.",
+    ),
     ("answer", "Answer", "الإجابة"),
     ("true_", "True", "صواب"),
     ("false_", "False", "خطأ"),
@@ -28,14 +40,22 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("down", "Move down", "انقل إلى الأسفل"),
     ("correct", "Correct.", "إجابة صحيحة."),
     ("incorrect", "Not quite.", "إجابة غير صحيحة."),
-    ("graded_by_teacher", "A teacher grades this answer.", "يقيّم المعلّم هذه الإجابة."),
+    (
+        "graded_by_teacher",
+        "A teacher grades this answer.",
+        "يقيّم المعلّم هذه الإجابة.",
+    ),
     ("model_answer", "Model answer:", "الإجابة النموذجية:"),
     ("hint", "Show a hint", "اعرض تلميحًا"),
     ("check", "Check", "تحقّق"),
     ("exercises", "Exercises", "تمارين"),
     ("done_next", "Done: next", "تم: التالي"),
     ("finish_lesson", "Finish lesson", "أنهِ الدرس"),
-    ("lesson_done", "Lesson complete. You can close this window.", "اكتمل الدرس. يمكنك إغلاق هذه النافذة."),
+    (
+        "lesson_done",
+        "Lesson complete. You can close this window.",
+        "اكتمل الدرس. يمكنك إغلاق هذه النافذة.",
+    ),
     ("pass_mark", "Pass mark: {n}%", "درجة النجاح: {n}%"),
     ("question_of", "Question {i} of {n}", "السؤال {i} من {n}"),
     ("previous", "Previous", "السابق"),
@@ -46,7 +66,11 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("failed", "Not passed yet.", "لم تنجح بعد."),
     ("try_again", "Try again", "حاول مجددًا"),
     ("exit", "Finish", "إنهاء"),
-    ("attempt_done", "Your result is recorded. You can close this window.", "سُجّلت نتيجتك. يمكنك إغلاق هذه النافذة."),
+    (
+        "attempt_done",
+        "Your result is recorded. You can close this window.",
+        "سُجّلت نتيجتك. يمكنك إغلاق هذه النافذة.",
+    ),
     ("contents", "Contents", "المحتويات"),
 ];
 
@@ -83,9 +107,9 @@ pub(super) fn html(
         let hidden = if p == 0 { "" } else { " hidden" };
         match part {
             Part::Lesson { id, lesson } => {
-                let _ = write!(
+                let _ = writeln!(
                     sections,
-                    "<section class=\"part\" data-kind=\"lesson\"{hidden}>\n"
+                    "<section class=\"part\" data-kind=\"lesson\"{hidden}>"
                 );
                 if !lesson.content_md.trim_start().starts_with('#') {
                     let _ = writeln!(sections, "<h2>{}</h2>", text(&lesson.title));
@@ -118,7 +142,8 @@ pub(super) fn html(
                     .enumerate()
                     .map(|(i, q)| quiz::item(i + 1, q, report))
                     .collect();
-                parts.push(json!({"kind": "lesson", "title": lesson.title, "exercises": exercises}));
+                parts
+                    .push(json!({"kind": "lesson", "title": lesson.title, "exercises": exercises}));
             }
             Part::Assessment(a) => {
                 let _ = writeln!(
