@@ -21,13 +21,18 @@ fn export(data: &Path, job: &str, format: &str, out: &Path) -> std::process::Out
 }
 
 #[test]
-fn a_finished_course_exports_as_gift_and_moodle_xml() {
+fn a_finished_course_exports_as_question_banks_and_packages() {
     let dir = tempfile::tempdir().unwrap();
     let (data, out) = (dir.path().join("data"), dir.path().join("out"));
     let generated = coursegen()
         .arg("generate")
         .arg(example("lecture/lecture.en.vtt"))
-        .args(["--auto-approve", "--export", "gift,moodle", "--data"])
+        .args([
+            "--auto-approve",
+            "--export",
+            "gift,moodle,scorm12,cc13",
+            "--data",
+        ])
         .arg(&data)
         .arg("--out")
         .arg(&out)
@@ -114,6 +119,39 @@ fn a_finished_course_exports_as_gift_and_moodle_xml() {
         ids.len()
     );
     assert!(xml.ends_with("</quiz>\n"));
+
+    // Packages: exporting the job again gives the same bytes (the same
+    // identifiers, so an LMS updates the course); a course file exports
+    // without a job.
+    for (format, file) in [("scorm12", "course.scorm12.zip"), ("cc13", "course.imscc")] {
+        let again = dir.path().join(file);
+        let done = export(&data, &job, format, &again);
+        assert!(
+            done.status.success(),
+            "{}",
+            String::from_utf8_lossy(&done.stderr)
+        );
+        assert_eq!(
+            std::fs::read(out.join(file)).unwrap(),
+            std::fs::read(&again).unwrap()
+        );
+    }
+    let from_file = dir.path().join("from-file.zip");
+    let done = export(
+        &data,
+        out.join("course.json").to_str().unwrap(),
+        "scorm2004",
+        &from_file,
+    );
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    assert!(std::fs::read(&from_file).unwrap().starts_with(b"PK"));
+    let done = export(&data, "no-such-thing.json", "scorm2004", &from_file);
+    assert_eq!(done.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&done.stderr).contains("neither a job id nor a course file"));
 }
 
 #[test]

@@ -333,10 +333,14 @@ async fn a_job_reviewed_from_upload_to_course() {
         assert!(headers["content-type"].to_str().unwrap().starts_with(kind));
         assert!(!text.is_empty());
     }
-    // Question banks for an LMS, as downloads; an unknown format is refused.
+    // Question banks and packages for an LMS, as downloads; an unknown
+    // format is refused.
     for (format, kind, start, name) in [
         ("gift", "text/plain", "// ", "course.gift.txt"),
         ("moodle", "application/xml", "<?xml", "course.moodle.xml"),
+        ("scorm12", "application/zip", "PK", "course.scorm12.zip"),
+        ("scorm2004", "application/zip", "PK", "course.scorm2004.zip"),
+        ("cc13", "application/zip", "PK", "course.imscc"),
     ] {
         let (status, headers, _, text) = api
             .call(
@@ -365,6 +369,17 @@ async fn a_job_reviewed_from_upload_to_course() {
         )
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    // A package option it does not know is the client's mistake.
+    let (status, _, body, _) = api
+        .call(
+            "GET",
+            &format!("/v1/jobs/{id}/exports/scorm12?sco=both"),
+            Some(&tom),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     // The questions in the AI server's format: one item per question.
     let (status, _, items, _) = api
         .call(

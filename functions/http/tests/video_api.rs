@@ -485,3 +485,54 @@ async fn the_seed_routes_render_a_lesson_and_the_poll_loop_sees_it_complete() {
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+/// The file `name` of the zip `bytes`.
+fn unzipped(bytes: &[u8], name: &str) -> Vec<u8> {
+    use std::io::Read as _;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut file = archive
+        .by_name(name)
+        .unwrap_or_else(|_| panic!("{name} is not in the package"));
+    let mut out = Vec::new();
+    file.read_to_end(&mut out).unwrap();
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lms_packages_carry_each_lessons_rendered_video_and_subtitles() {
+    let s = made().await;
+    let (_, _, mp4) = s
+        .api
+        .download(&s.path("/videos/m1-l1/lesson.mp4"), &s.admin)
+        .await;
+    let (_, _, vtt) = s
+        .api
+        .download(&s.path("/videos/m1-l1/lesson.vtt"), &s.admin)
+        .await;
+    for (format, page) in [
+        ("scorm12", "m1-l1/index.html"),
+        ("scorm2004", "m1-l1/index.html"),
+        ("cc13", "m1-l1/index.html"),
+    ] {
+        let (status, headers, zip) = s
+            .api
+            .download(&s.path(&format!("/exports/{format}")), &s.admin)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{format}");
+        assert_eq!(headers["content-type"], "application/zip");
+        assert_eq!(unzipped(&zip, "media/m1-l1.mp4"), mp4, "{format}");
+        assert_eq!(unzipped(&zip, "media/m1-l1.vtt"), vtt, "{format}");
+        let manifest = String::from_utf8(unzipped(&zip, "imsmanifest.xml")).unwrap();
+        assert!(
+            manifest.contains("<file href=\"media/m1-l1.mp4\"/>"),
+            "{manifest}"
+        );
+        assert!(
+            manifest.contains(&format!("coursegen-{}", s.id)),
+            "{manifest}"
+        );
+        let html = String::from_utf8(unzipped(&zip, page)).unwrap();
+        assert!(html.contains("src=\"../media/m1-l1.mp4\""), "{html}");
+        assert!(html.contains("<track kind=\"subtitles\" src=\"../media/m1-l1.vtt\""));
+    }
+}

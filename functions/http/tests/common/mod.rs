@@ -240,6 +240,19 @@ impl Api {
         issue(&self.secret, &who, Utc::now(), chrono::Duration::hours(1))
     }
 
+    /// `GET uri` as `token`'s holder: the status, headers and raw body.
+    pub async fn download(
+        &self,
+        uri: &str,
+        token: &str,
+    ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+        let request = bearer_request("GET", uri, Some(token), &[], None);
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let (status, headers) = (response.status(), response.headers().clone());
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        (status, headers, bytes.to_vec())
+    }
+
     pub async fn call(
         &self,
         method: &str,
