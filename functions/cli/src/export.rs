@@ -24,8 +24,7 @@ pub fn write(
     extras: &Extras<'_>,
     path: &Path,
 ) -> anyhow::Result<()> {
-    let (bytes, report) = format
-        .write(course, extras)
+    let (bytes, report) = coursegen_exports::write(format, course, extras)
         .with_context(|| format!("cannot export the course as {}", format.name()))?;
     for note in &report.notes {
         eprintln!("note: {}: {}", note.question, note.note);

@@ -85,6 +85,7 @@ impl Embedded {
             renderer,
             visuals,
             clip_polling,
+            exporter: Some(Arc::new(coursegen_exports::Exports)),
             ..steps
         });
         let workflow = Arc::new(LocalWorkflow::new(

@@ -10,6 +10,7 @@ pub mod board_view;
 pub mod checks;
 pub mod course;
 pub mod event;
+pub mod exports;
 pub mod generation;
 pub mod ids;
 pub mod image_prompt;

@@ -42,6 +42,10 @@ pub struct Options {
     pub fresh: bool,
     /// How many lessons are generated at once.
     pub max_concurrency: u8,
+    /// Packages and question banks written when the course is made (after
+    /// its videos), kept for download: e.g. `["scorm12", "cc13"]`.
+    #[serde(skip_serializing_if = "BTreeSet::is_empty")]
+    pub exports: BTreeSet<crate::exports::Format>,
     /// Makes the job a script job: the script's videos storyboarded,
     /// pictured, animated and filmed, instead of a course.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -170,6 +174,7 @@ impl Default for Options {
             force: false,
             fresh: false,
             max_concurrency: 8,
+            exports: BTreeSet::new(),
             storyboard: None,
         }
     }

@@ -116,6 +116,7 @@ where
         visuals: None,
         clip_polling: Default::default(),
         callbacks,
+        exporter: None,
         ai_server: None,
         llm,
         parsed: Default::default(),

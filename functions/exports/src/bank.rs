@@ -56,11 +56,7 @@ impl<'a> Bank<'a> {
 }
 
 /// What a format could not carry of one question.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Note {
-    pub question: String,
-    pub note: String,
-}
+pub use coursegen_core::exports::ExportNote as Note;
 
 /// What an export could not carry, question by question.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

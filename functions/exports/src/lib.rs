@@ -30,86 +30,53 @@ pub struct Extras<'a> {
     pub scorm: scorm::Options,
 }
 
-/// The formats a course is exported in for a learning system.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Format {
-    /// GIFT question bank.
-    Gift,
-    /// Moodle XML question bank.
-    Moodle,
-    /// SCORM 1.2 package.
-    Scorm12,
-    /// SCORM 2004 4th edition package.
-    Scorm2004,
-    /// IMS Common Cartridge 1.3 with QTI 1.2 assessments.
-    Cc13,
+pub use coursegen_core::exports::Format;
+
+/// `course` in `format`, and what the format could not carry. Fails only
+/// for a course with nothing a package can hold.
+pub fn write(
+    format: Format,
+    course: &coursegen_core::course::Course,
+    extras: &Extras<'_>,
+) -> std::io::Result<(Vec<u8>, Report)> {
+    let id = if extras.identifier.is_empty() {
+        title_identifier(&course.title)
+    } else {
+        extras.identifier.to_owned()
+    };
+    let scorm = |version| scorm::write(version, course, &id, extras.videos, extras.scorm);
+    match format {
+        Format::Gift => Ok(text(gift::write(course))),
+        Format::Moodle => Ok(text(moodle::write(course))),
+        Format::Scorm12 => scorm(scorm::Version::V12),
+        Format::Scorm2004 => scorm(scorm::Version::V2004),
+        Format::Cc13 => cc::write(course, &id, extras.videos),
+    }
 }
 
-impl Format {
-    pub const ALL: [Format; 5] = [
-        Format::Gift,
-        Format::Moodle,
-        Format::Scorm12,
-        Format::Scorm2004,
-        Format::Cc13,
-    ];
+/// The exports a job's export step writes: every format with its
+/// choices' defaults.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Exports;
 
-    pub fn name(self) -> &'static str {
-        match self {
-            Format::Gift => "gift",
-            Format::Moodle => "moodle",
-            Format::Scorm12 => "scorm12",
-            Format::Scorm2004 => "scorm2004",
-            Format::Cc13 => "cc13",
-        }
-    }
-
-    /// What the export is called as a file.
-    pub fn file_name(self) -> &'static str {
-        match self {
-            Format::Gift => "course.gift.txt",
-            Format::Moodle => "course.moodle.xml",
-            Format::Scorm12 => "course.scorm12.zip",
-            Format::Scorm2004 => "course.scorm2004.zip",
-            Format::Cc13 => "course.imscc",
-        }
-    }
-
-    pub fn content_type(self) -> &'static str {
-        match self {
-            Format::Gift => "text/plain; charset=utf-8",
-            Format::Moodle => "application/xml; charset=utf-8",
-            Format::Scorm12 | Format::Scorm2004 | Format::Cc13 => "application/zip",
-        }
-    }
-
-    /// Whether the format carries the lessons' videos (so a caller fetches
-    /// them only then).
-    pub fn carries_videos(self) -> bool {
-        matches!(self, Format::Scorm12 | Format::Scorm2004 | Format::Cc13)
-    }
-
-    /// `course` in this format, and what the format could not carry. Fails
-    /// only for a course with nothing a package can hold.
-    pub fn write(
-        self,
+impl coursegen_core::exports::Exporter for Exports {
+    fn export(
+        &self,
+        format: Format,
         course: &coursegen_core::course::Course,
-        extras: &Extras<'_>,
-    ) -> std::io::Result<(Vec<u8>, Report)> {
-        let id = if extras.identifier.is_empty() {
-            title_identifier(&course.title)
-        } else {
-            extras.identifier.to_owned()
+        identifier: &str,
+        videos: &[Video],
+    ) -> std::io::Result<coursegen_core::exports::Exported> {
+        let extras = Extras {
+            identifier,
+            videos,
+            ..Extras::default()
         };
-        let scorm = |version| scorm::write(version, course, &id, extras.videos, extras.scorm);
-        match self {
-            Format::Gift => Ok(text(gift::write(course))),
-            Format::Moodle => Ok(text(moodle::write(course))),
-            Format::Scorm12 => scorm(scorm::Version::V12),
-            Format::Scorm2004 => scorm(scorm::Version::V2004),
-            Format::Cc13 => cc::write(course, &id, extras.videos),
-        }
+        let (bytes, report) = write(format, course, &extras)?;
+        Ok(coursegen_core::exports::Exported {
+            bytes,
+            notes: report.notes,
+        })
     }
 }
 
@@ -124,18 +91,4 @@ fn title_identifier(title: &str) -> String {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     });
     format!("coursegen-{hash:016x}")
-}
-
-impl std::str::FromStr for Format {
-    type Err = String;
-
-    fn from_str(name: &str) -> Result<Self, String> {
-        Format::ALL
-            .into_iter()
-            .find(|f| f.name() == name)
-            .ok_or_else(|| {
-                let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
-                format!("no export format {name:?}: one of {}", names.join(", "))
-            })
-    }
 }

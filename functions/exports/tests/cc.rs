@@ -3,7 +3,7 @@
 //! what has no profile exported as an essay and reported.
 
 use coursegen_core::videos::LessonRef;
-use coursegen_exports::{Extras, Format, Video};
+use coursegen_exports::{Extras, Format, Video, write};
 use serde_json::Value;
 
 use crate::fixture;
@@ -45,7 +45,7 @@ fn a_cartridge_holds_lessons_exercises_and_the_assessment_with_profiles() {
         videos: &videos,
         ..Extras::default()
     };
-    let (zip, report) = Format::Cc13.write(&fixture::course(), &extras).unwrap();
+    let (zip, report) = write(Format::Cc13, &fixture::course(), &extras).unwrap();
     let summary = checked(&zip);
     let names = files(&zip);
     assert_eq!(names[0], "imsmanifest.xml");
@@ -103,9 +103,7 @@ fn a_cartridge_holds_lessons_exercises_and_the_assessment_with_profiles() {
 
 #[test]
 fn answers_and_feedback_are_in_the_qti() {
-    let (zip, _) = Format::Cc13
-        .write(&fixture::course(), &Extras::default())
-        .unwrap();
+    let (zip, _) = write(Format::Cc13, &fixture::course(), &Extras::default()).unwrap();
     let qti = read(&zip, "res-m1-l1-exercises/assessment.xml");
     // The single choice's right option is the first; the multiple
     // response needs the three right and not the wrong one.
@@ -125,7 +123,7 @@ fn answers_and_feedback_are_in_the_qti() {
 fn an_arabic_course_reads_right_to_left() {
     let mut course = fixture::course();
     course.language = "ar".into();
-    let (zip, _) = Format::Cc13.write(&course, &Extras::default()).unwrap();
+    let (zip, _) = write(Format::Cc13, &course, &Extras::default()).unwrap();
     checked(&zip);
     assert!(read(&zip, "m1-l1/index.html").contains("<html lang=\"ar\" dir=\"rtl\">"));
     assert!(read(&zip, "imsmanifest.xml").contains("<lomimscc:language>ar</lomimscc:language>"));

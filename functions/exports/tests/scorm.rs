@@ -7,7 +7,7 @@
 use coursegen_core::course::Course;
 use coursegen_core::videos::LessonRef;
 use coursegen_exports::scorm::{Options, Scos};
-use coursegen_exports::{Extras, Format, Video};
+use coursegen_exports::{Extras, Format, Video, write};
 use serde_json::Value;
 
 use crate::fixture;
@@ -43,7 +43,7 @@ fn package(format: Format, course: &Course, sco: Scos, videos: &[Video]) -> Vec<
             ..Options::default()
         },
     };
-    format.write(course, &extras).unwrap().0
+    write(format, course, &extras).unwrap().0
 }
 
 /// The player's data in a SCO's page.
@@ -124,9 +124,8 @@ fn re_exports_are_the_same_package_with_the_jobs_identifier() {
         assert!(manifest.contains("identifier=\"item-m1-l1\" identifierref=\"res-m1-l1\""));
     }
     // Without a job, the title names the package: the same title, the same id.
-    let (zip, _) = Format::Scorm12.write(&course, &Extras::default()).unwrap();
-    let again = Format::Scorm12
-        .write(&course, &Extras::default())
+    let (zip, _) = write(Format::Scorm12, &course, &Extras::default()).unwrap();
+    let again = write(Format::Scorm12, &course, &Extras::default())
         .unwrap()
         .0;
     assert_eq!(zip, again);
@@ -189,9 +188,7 @@ fn pages_carry_the_courses_language_direction_and_material_safely() {
 
 #[test]
 fn what_a_package_cannot_grade_is_reported_and_every_type_maps() {
-    let (zip, report) = Format::Scorm2004
-        .write(&fixture::course(), &Extras::default())
-        .unwrap();
+    let (zip, report) = write(Format::Scorm2004, &fixture::course(), &Extras::default()).unwrap();
     let noted: Vec<&str> = report.notes.iter().map(|n| n.question.as_str()).collect();
     assert!(
         noted.contains(&"essay") && noted.contains(&"code"),
@@ -225,9 +222,7 @@ fn a_course_with_nothing_to_teach_is_refused() {
     let mut course = fixture::course();
     course.modules.clear();
     course.assessment = None;
-    let error = Format::Scorm12
-        .write(&course, &Extras::default())
-        .unwrap_err();
+    let error = write(Format::Scorm12, &course, &Extras::default()).unwrap_err();
     assert!(
         error.to_string().contains("no lesson and no assessment"),
         "{error}"

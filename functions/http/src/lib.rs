@@ -136,6 +136,7 @@ fn job_reads() -> Router<ApiState> {
             course_route(CourseFormat::Questions),
         )
         .route("/v1/jobs/{id}/exports/{format}", get(exports::export))
+        .route("/v1/jobs/{id}/exports/{format}/notes", get(exports::notes))
         .route("/v1/jobs/{id}/videos/{lesson}/{file}", get(videos::file))
         .route("/v1/jobs/{id}/storyboard", get(visuals::storyboard))
         .route("/v1/jobs/{id}/visuals/{file}", get(visuals::file))

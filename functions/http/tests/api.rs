@@ -380,6 +380,29 @@ async fn a_job_reviewed_from_upload_to_course() {
         )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    // What a format could not carry, as the API reports it; asking twice
+    // makes the package once.
+    let notes = format!("/v1/jobs/{id}/exports/cc13/notes");
+    let (status, _, report, _) = api.call("GET", &notes, Some(&tom), &[], None).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["format"], "cc13");
+    let noted = report["notes"].as_array().unwrap();
+    assert!(
+        noted.iter().any(|n| n["question"] == "(course)"),
+        "the pass mark QTI cannot hold: {report}"
+    );
+    let (_, _, again, _) = api.call("GET", &notes, Some(&tom), &[], None).await;
+    assert_eq!(again, report);
+    let prefix = format!("jobs/{id}/exports/").parse().unwrap();
+    let kept = api.service.steps.artifacts.list(&prefix).await.unwrap();
+    let cartridges = kept
+        .iter()
+        .filter(|e| e.key.as_str().ends_with("/course.imscc"));
+    assert_eq!(
+        cartridges.count(),
+        1,
+        "downloaded once, asked about twice: made once"
+    );
     // The questions in the AI server's format: one item per question.
     let (status, _, items, _) = api
         .call(

@@ -279,6 +279,13 @@ async fn every_route_for_every_caller() {
         (
             Right::Read,
             "GET",
+            format!("{job}/exports/cc13/notes"),
+            None,
+            false,
+        ),
+        (
+            Right::Read,
+            "GET",
             format!("{job}/course.html"),
             None,
             false,

@@ -54,6 +54,7 @@ impl Stack {
             // Jobs may choose the LLM when one is configured; only the
             // content steps build its client (`with_llm`).
             llm: config.llm,
+            exporter: Some(Arc::new(coursegen_exports::Exports)),
             ..offline_steps(store.clone(), artifacts.clone(), store.clone())
         });
         Stack {

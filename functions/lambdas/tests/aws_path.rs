@@ -66,6 +66,7 @@ const STEPS: &[(&str, &str)] = &[
     ("Images", "images"),
     ("Clips", "clips"),
     ("Film", "film"),
+    ("Export", "export"),
     ("Finish", "finish"),
     ("Gate", GATE),
     ("Dispatch", "dispatch"),
@@ -117,6 +118,19 @@ async fn call(api: &Router, method: &str, uri: &str, body: Option<Value>) -> (St
         status,
         serde_json::from_slice(&bytes).unwrap_or(Value::Null),
     )
+}
+
+/// A GET answered with a redirect: its status and Location.
+async fn redirect(api: &Router, uri: &str) -> (StatusCode, String) {
+    let claims = json!({"sub": "ines", "role": "instructor", "courses": "[c1]"});
+    let request = gateway_request("GET", uri, Some(&claims), &[], None);
+    let response = api.clone().oneshot(request).await.unwrap();
+    let location = response
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    (response.status(), location)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -192,6 +206,7 @@ async fn a_job_runs_through_step_functions_the_lambdas_and_the_api() {
     let create = json!({
         "course": {"course_id": "c1", "version_id": "v1"},
         "source": {"kind": "transcript", "upload_key": target["upload_key"], "format": "srt"},
+        "options": {"exports": ["scorm2004", "gift"]},
     });
     let (status, job) = call(&api, "POST", "/v1/jobs", Some(create)).await;
     assert_eq!(status, StatusCode::CREATED, "{job}");
@@ -254,6 +269,7 @@ async fn a_job_runs_through_step_functions_the_lambdas_and_the_api() {
         "outline",
         "plan_lessons",
         "assemble",
+        "export",
         "finish",
     ] {
         assert!(
@@ -265,6 +281,36 @@ async fn a_job_runs_through_step_functions_the_lambdas_and_the_api() {
         calls["lesson"] >= 2,
         "the lessons ran in the Map: {calls:?}"
     );
+
+    // The export step kept the SCORM package in S3; the API hands it out
+    // as a pre-signed link, made once: asking again redirects to the same
+    // object.
+    let export = format!("{uri}/exports/scorm2004");
+    let (status, location) = redirect(&api, &export).await;
+    assert_eq!(status, StatusCode::TEMPORARY_REDIRECT);
+    assert!(
+        location.contains(&format!("/{BUCKET}/jobs/")) && location.contains("X-Amz-Signature"),
+        "{location}"
+    );
+    assert!(location.contains("/course.scorm2004.zip?"), "{location}");
+    let package = reqwest::get(&location)
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(package.to_vec())).unwrap();
+    assert!(archive.by_name("imsmanifest.xml").is_ok());
+    assert!(archive.by_name("assessment/index.html").is_ok());
+    let (_, again) = redirect(&api, &export).await;
+    assert_eq!(again.split('?').next(), location.split('?').next());
+    // A package the step did not write is made on demand, kept in S3 too.
+    let (status, location) = redirect(&api, &format!("{uri}/exports/cc13")).await;
+    assert_eq!(status, StatusCode::TEMPORARY_REDIRECT);
+    assert!(location.contains("/course.imscc?"), "{location}");
+    let (status, notes) = call(&api, "GET", &format!("{uri}/exports/cc13/notes"), None).await;
+    assert_eq!(status, StatusCode::OK, "{notes}");
+    assert_eq!(notes["format"], "cc13");
 
     // The streaming events function: a token in the query (EventSource
     // sends no headers) checked against the issuer's keys, every event

@@ -90,8 +90,20 @@ fn start(steps: Arc<Steps>, gates: bool) -> Executor {
 }
 
 fn start_with(steps: Arc<Steps>, gates: bool, workers: Value) -> Executor {
+    start_input(steps, course_input(gates, workers))
+}
+
+fn start_input(steps: Arc<Steps>, input: Value) -> Executor {
     let machine = definition();
-    let input = json!({
+    Executor::new(
+        machine.clone(),
+        steps,
+        Execution::new("e".into(), "J".into(), &machine, input, 0),
+    )
+}
+
+fn course_input(gates: bool, workers: Value) -> Value {
+    json!({
         "job_id": "J",
         "gates": {"segment": gates, "outline": gates, "questions": gates, "videos": gates},
         "force": false,
@@ -99,12 +111,7 @@ fn start_with(steps: Arc<Steps>, gates: bool, workers: Value) -> Executor {
         "max_concurrency": 2,
         "video_concurrency": 2,
         "workers": workers
-    });
-    Executor::new(
-        machine.clone(),
-        steps,
-        Execution::new("e".into(), "J".into(), &machine, input, 0),
-    )
+    })
 }
 
 const AUTO_PATH: &[&str] = &[
@@ -139,6 +146,7 @@ const AUTO_PATH: &[&str] = &[
     "RenderVideo",
     "RenderVideo",
     "Rendered?",
+    "Exports?",
     "Finish",
     "Done",
 ];
@@ -171,6 +179,28 @@ async fn auto_approval_runs_straight_through() {
     assert!(steps.called("Gate").is_empty());
     // State payloads carry keys, never content.
     assert!(exec.output.unwrap().to_string().len() < 4096);
+}
+
+#[tokio::test]
+async fn asked_for_exports_are_written_after_the_videos_and_before_the_job_ends() {
+    let steps = Arc::new(Steps {
+        suitable: true,
+        ..Steps::default()
+    });
+    let mut input = course_input(false, json!({}));
+    input["exports"] = json!(true);
+    let ex = start_input(steps.clone(), input);
+    assert_eq!(ex.drive().await.unwrap(), Drive::Done);
+    let entered = ex.snapshot().entered_states();
+    let at = |state: &str| entered.iter().position(|s| s == state).unwrap();
+    assert!(
+        at("Rendered?") < at("Export") && at("Export") < at("Finish"),
+        "{entered:?}"
+    );
+    assert_eq!(
+        steps.called("Export"),
+        [json!({"job_id": "J", "step": "export"})]
+    );
 }
 
 #[tokio::test]

@@ -7,6 +7,7 @@
 mod ai_results;
 mod clips;
 mod dispatch;
+mod exports;
 mod film;
 mod frames;
 mod parsed;
@@ -152,6 +153,9 @@ pub struct Steps {
     /// How providers' clip tasks are polled, and for how long.
     pub clip_polling: crate::generation::PollPolicy,
     pub callbacks: Arc<dyn CallbackStore>,
+    /// What writes the packages a job asks for when it finishes, where
+    /// this build links functions/exports.
+    pub exporter: Option<Arc<dyn crate::exports::Exporter>>,
     /// The external AI server, when one is configured.
     pub ai_server: Option<AiServer>,
     /// Whether an LLM engine is configured, so jobs may choose `openai`.
@@ -194,6 +198,7 @@ impl Steps {
             "assessment" => self.assessment(job_id).await,
             "questions" => self.questions(job_id).await,
             "assemble" => self.assemble(job_id).await,
+            "export" => self.export(job_id).await,
             "plan_videos" => self.plan_videos(job_id).await,
             "plan_renders" => self.plan_renders(job_id).await,
             "video" => self.video(job_id, payload).await,

@@ -90,6 +90,7 @@ pub fn execution_input(job: &Job) -> Value {
         "gates": gates,
         "force": job.options.force,
         "render_videos": job.options.render_videos,
+        "exports": !job.options.exports.is_empty(),
         "storyboard": job.options.storyboard.is_some(),
         "max_concurrency": job.options.max_concurrency,
         "video_concurrency": job.options.videos.concurrency,

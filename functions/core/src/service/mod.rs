@@ -3,6 +3,7 @@
 //! decision means the same wherever it is made.
 
 mod error;
+mod exports;
 mod review;
 mod videos;
 mod visuals;

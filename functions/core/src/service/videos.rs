@@ -270,16 +270,6 @@ impl Service {
         })
     }
 
-    /// Job `id`'s finished lesson videos, for a package that carries them.
-    pub async fn finished_videos(
-        &self,
-        who: &Principal,
-        id: JobId,
-    ) -> Result<Vec<crate::videos::FinishedVideo>, ServiceError> {
-        let job = self.job_for(who, id, Action::Read).await?;
-        Ok(crate::videos::finished(self.steps.artifacts.as_ref(), &job.videos).await?)
-    }
-
     /// Where file `file` of lesson `at`'s finished video is kept.
     pub async fn video_file(
         &self,

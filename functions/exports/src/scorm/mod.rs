@@ -10,7 +10,7 @@ mod page;
 mod quiz;
 
 use coursegen_core::course::{Assessment, Course, Lesson};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::Video;
 use crate::bank::Report;
@@ -24,7 +24,9 @@ pub enum Version {
 }
 
 /// How the course is cut into SCOs.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Scos {
     /// A SCO per lesson and one for the final assessment.
@@ -37,7 +39,9 @@ pub enum Scos {
 /// What the assessment's outcome is reported as: a pass, then a fail. In
 /// SCORM 2004 success (passed/failed) is always reported; a fail
 /// reported as incomplete leaves the attempt's completion open.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Reporting {
     #[default]
@@ -65,6 +69,21 @@ pub struct Options {
     pub sco: Scos,
     #[serde(default)]
     pub reporting: Reporting,
+}
+
+impl Options {
+    /// The choices' name when they are not the defaults (`single.passed-failed`):
+    /// what tells a package made with them from the default one.
+    pub fn variant(self) -> Option<String> {
+        let name = |v: serde_json::Value| v.as_str().unwrap_or_default().to_owned();
+        (self != Options::default()).then(|| {
+            format!(
+                "{}.{}",
+                name(serde_json::json!(self.sco)),
+                name(serde_json::json!(self.reporting))
+            )
+        })
+    }
 }
 
 macro_rules! parse_by_serde {

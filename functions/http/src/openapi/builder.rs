@@ -63,7 +63,7 @@ impl Builder {
 
     /// A download route (GET): `parameters` plus `Range`; the file as
     /// one of `types` (200, or 206 for a range), a redirect to S3 on AWS,
-    /// 416 for a range past its end.
+    /// 416 for a range past its end; and besides, any of `errors`.
     pub fn download(
         &mut self,
         path: &str,
@@ -71,6 +71,7 @@ impl Builder {
         summary: &str,
         mut parameters: Vec<Value>,
         types: &[&str],
+        errors: &[u16],
     ) {
         parameters.push(param(
             "Range",
@@ -93,7 +94,7 @@ impl Builder {
             parameters,
             None,
             (200, "the file", files.clone()),
-            &[404, 409],
+            errors,
         );
         let responses = &mut self.paths[path]["get"]["responses"];
         responses["206"] = json!({"description": "the part the Range asked for", "content": files});

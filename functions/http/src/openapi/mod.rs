@@ -52,6 +52,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/jobs/{id}/course.html"),
     ("get", "/v1/jobs/{id}/course.questions.json"),
     ("get", "/v1/jobs/{id}/exports/{format}"),
+    ("get", "/v1/jobs/{id}/exports/{format}/notes"),
     ("post", "/v1/jobs/{id}/videos"),
     ("get", "/v1/jobs/{id}/videos"),
     ("get", "/v1/jobs/{id}/videos/{lesson}"),
@@ -382,11 +383,7 @@ pub fn document() -> Value {
         ),
         &[404, 409],
     );
-    b.route(
-        "get",
-        "/v1/jobs/{id}/exports/{format}",
-        "getCourseExport",
-        "The course for a learning system, as a download: its questions as a GIFT or Moodle XML question bank (a category per module and one for the final assessment), or the whole course as a SCORM 1.2 or 2004 package (lessons with their finished videos, exercises and the assessment, reporting scores to the LMS)",
+    let export_params = || {
         vec![
             job_id(),
             param(
@@ -394,7 +391,7 @@ pub fn document() -> Value {
                 "path",
                 json!({"type": "string", "enum": coursegen_exports::Format::ALL.map(|f| f.name())}),
                 true,
-                "gift: GIFT text; moodle: Moodle XML; scorm12, scorm2004: a SCORM package (zip)",
+                "gift: GIFT text; moodle: Moodle XML; scorm12, scorm2004: a SCORM package; cc13: a Common Cartridge (zip)",
             ),
             param(
                 "sco",
@@ -410,17 +407,25 @@ pub fn document() -> Value {
                 false,
                 "SCORM: what a pass and a fail of the assessment are reported as",
             ),
-        ],
+        ]
+    };
+    b.download(
+        "/v1/jobs/{id}/exports/{format}",
+        "getCourseExport",
+        "The course for a learning system, as a download: its questions as a GIFT or Moodle XML question bank (a category per module and one for the final assessment), or the whole course as a SCORM 1.2 or 2004 package or a Common Cartridge 1.3 (lessons with their finished videos, exercises and the assessment). Made once per course and videos and kept; on AWS a redirect to S3",
+        export_params(),
+        &["text/plain", "application/xml", "application/zip"],
+        &[400, 404, 409],
+    );
+    let report = b.schema::<crate::exports::ExportReport>();
+    b.route(
+        "get",
+        "/v1/jobs/{id}/exports/{format}/notes",
+        "getCourseExportNotes",
+        "What the export in this format (and these choices) could not carry, question by question: a type it has no form for, a grade it rounds, a pass mark it cannot hold",
+        export_params(),
         None,
-        (
-            200,
-            "the export",
-            json!({
-                "text/plain": {"schema": {"type": "string"}},
-                "application/xml": {"schema": {"type": "string"}},
-                "application/zip": {"schema": {"type": "string", "format": "binary"}},
-            }),
-        ),
+        (200, "the export's notes", json_content(report)),
         &[400, 404, 409],
     );
     videos::routes(&mut b);

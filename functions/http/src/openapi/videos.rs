@@ -127,6 +127,7 @@ pub(super) fn routes(b: &mut Builder) {
             ),
         ],
         &["video/mp4", "text/vtt", "application/x-subrip"],
+        &[404, 409],
     );
 
     b.route(

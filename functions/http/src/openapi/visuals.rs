@@ -35,6 +35,7 @@ pub(super) fn routes(b: &mut Builder) {
             ),
         ],
         &["image/png", "video/mp4", "text/vtt", "application/x-subrip"],
+        &[404, 409],
     );
     b.route(
         "get",

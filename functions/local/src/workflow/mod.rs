@@ -43,6 +43,7 @@ pub const FUNCTIONS: &[&str] = &[
     "Images",
     "Clips",
     "Film",
+    "Export",
     "Finish",
     "Gate",
     "Dispatch",
