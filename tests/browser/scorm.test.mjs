@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, rmSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { extname, join, normalize, resolve } from "node:path";
 
-import { BIN, launch } from "./harness.mjs";
+import { BIN, launch, seriousViolations } from "./harness.mjs";
 
 const tools = process.env.COURSEGEN_NODE_TOOLS || "target/tools";
 const LMS = {
@@ -37,6 +37,7 @@ before(async () => {
     unpack(version, lms.format);
     unpack(`${version}-single`, lms.format, ["--sco", "single"]);
   }
+  unpack("1.2-completed", "scorm12", ["--reporting", "completed-incomplete"]);
   const dist = resolve(tools, "node_modules/scorm-again/dist");
   server = createServer((request, response) => {
     const path = decodeURIComponent(new URL(request.url, "http://x").pathname);
@@ -312,4 +313,39 @@ test("SCORM 2004 single SCO: lessons then the assessment complete and pass the c
   assert.equal(cmi.progress_measure, "1");
   assert.deepEqual(run.problems, []);
   await run.page.close();
+});
+
+test("a SCO without an LMS still teaches, says nothing is recorded, and passes axe", async () => {
+  const page = await browser.newPage();
+  const problems = [];
+  page.on("pageerror", (e) => problems.push(e.message));
+  for (const href of ["1.2/m1-l1/index.html", "2004/assessment/index.html", "2004-single/course/index.html"]) {
+    await page.goto(`${origin}/pkg/${href}`);
+    await page.getByText("Not connected to a learning system").waitFor();
+    assert.equal(await page.locator("#save-exit").isVisible(), false);
+    assert.deepEqual(await seriousViolations(page), [], href);
+  }
+  // Checking an answer works without an LMS too.
+  await page.goto(`${origin}/pkg/1.2/m1-l1/index.html`);
+  await page.getByRole("button", { name: "Check" }).first().click();
+  await page.getByText("Not quite.").waitFor();
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("SCORM 1.2 reported as completed/incomplete: a fail stays incomplete and suspends, a pass completes", async () => {
+  const failing = await launchSco("1.2", "1.2-completed/assessment/index.html");
+  await takeAssessment(failing.sco, false);
+  await failing.sco.getByText("Not passed yet.").waitFor();
+  assert.equal((await record(failing)).cmi.core.lesson_status, "incomplete");
+  await failing.sco.getByRole("button", { name: "Finish" }).click();
+  assert.equal((await record(failing)).cmi.core.exit, "suspend", "the attempt is not over");
+  await failing.page.close();
+  const passing = await launchSco("1.2", "1.2-completed/assessment/index.html");
+  await takeAssessment(passing.sco, true);
+  await passing.sco.getByText("Passed.").waitFor();
+  const { cmi } = await record(passing);
+  assert.equal(cmi.core.lesson_status, "completed");
+  assert.equal(cmi.core.score.raw, "100");
+  await passing.page.close();
 });

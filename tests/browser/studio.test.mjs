@@ -137,6 +137,16 @@ test("a course is reviewed from upload to download in the browser", async () => 
   const edited = course.modules.flatMap((m) => m.lessons.flatMap((l) => l.exercises)).find((q) => q.prompt === prompt);
   assert.ok(edited, "the edited question is in the course");
   assert.deepEqual(edited.options.map((o) => o.correct), edited.options.map((_, i) => i === now));
+  // Every package for an LMS downloads from the page the same way.
+  for (const name of ["course.scorm12.zip", "course.scorm2004.zip", "course.imscc"]) {
+    const href = await page.locator("a[download]", { hasText: name }).getAttribute("href");
+    const got = await page.evaluate(async (href) => {
+      const response = await fetch(href);
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      return { status: response.status, type: response.headers.get("content-type"), magic: String.fromCharCode(bytes[0], bytes[1]) };
+    }, href);
+    assert.deepEqual(got, { status: 200, type: "application/zip", magic: "PK" }, name);
+  }
   await context.close();
 });
 

@@ -1,6 +1,7 @@
 //! `coursegen export` (and `generate --export`): a finished job's questions
 //! as GIFT that gift-pegjs reads back question for question, and as Moodle
-//! XML; a job with no course yet, or none at all, is a clear error.
+//! XML; its packages the same bytes however asked for, and from a course
+//! file too; a job with no course yet, or none at all, is a clear error.
 
 use crate::common;
 use crate::gift_pegjs;

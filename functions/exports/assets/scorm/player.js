@@ -357,7 +357,7 @@
             if (box.checked) picked.push(i);
             set(picked.sort());
           });
-          return el("label", {}, [box, el("span", { text: o.text })]);
+          return el("label", {}, [box, el("span", { dir: "auto", text: o.text })]);
         })));
       case "numeric":
       case "text":
@@ -410,7 +410,8 @@
   }
 
   function prompt(q, n) {
-    return el("p", { "class": "prompt", id: "prompt-" + q.iid }, [el("strong", { text: n + ". " }), document.createTextNode(q.prompt)]);
+    // dir=auto: a question may be in another script than the course.
+    return el("p", { "class": "prompt", id: "prompt-" + q.iid }, [el("strong", { text: n + ". " }), el("span", { dir: "auto", text: q.prompt })]);
   }
 
   function hint(q) {
