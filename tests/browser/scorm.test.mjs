@@ -349,3 +349,23 @@ test("SCORM 1.2 reported as completed/incomplete: a fail stays incomplete and su
   assert.equal(cmi.core.score.raw, "100");
   await passing.page.close();
 });
+
+test("SCORM 1.2: suspend data stays within 4,096 characters, the longest answer giving way", async () => {
+  const run = await launchSco("1.2", "1.2/assessment/index.html");
+  const questions = (await scoData(run.sco)).parts[0].questions;
+  for (let i = 0; i + 1 < questions.length; i++) {
+    await answer(run.sco, questions[i], true);
+    await run.sco.getByRole("button", { name: "Next" }).click();
+  }
+  // The essay, last, runs past what 1.2 can hold.
+  await run.sco.locator("textarea").fill("Tides. ".repeat(800));
+  await run.sco.getByRole("button", { name: "Save and exit" }).click();
+  await run.sco.getByText("Your place is saved.").waitFor();
+  const { cmi, sets } = await record(run);
+  assert.ok(cmi.suspend_data.length <= 4096, `${cmi.suspend_data.length}`);
+  const saved = JSON.parse(cmi.suspend_data);
+  assert.equal(saved.a[`0.${questions.length - 1}`], undefined, "the essay gave way");
+  assert.equal(Object.keys(saved.a).length, questions.length - 1, "every other answer kept");
+  assert.ok(sets.filter(([k]) => k === "cmi.suspend_data").every(([, , ok]) => String(ok) === "true"));
+  await run.page.close();
+});

@@ -273,11 +273,13 @@
     return true;
   }
 
-  /** Whether this attempt has nothing left to do, so it ends normally. */
+  /** Whether this attempt has nothing left to do, so it ends normally:
+   * every lesson done, and the assessment (if any) submitted with an
+   * outcome that closes the attempt. */
   function finished() {
     var result = state.s;
-    if (kinds("assessment").length) return !!result && (result.passed || data.reporting.fail !== "incomplete");
-    return lessonsDone();
+    if (!lessonsDone()) return false;
+    return !kinds("assessment").length || (!!result && (result.passed || data.reporting.fail !== "incomplete"));
   }
 
   function report() {
@@ -300,7 +302,7 @@
       lms.set("cmi.core.lesson_status", status);
     } else {
       if (result && result.max > 0) lms.set("cmi.success_status", result.passed ? "passed" : "failed");
-      lms.set("cmi.completion_status", lessonsDone() && (!hasTest || finished()) ? "completed" : "incomplete");
+      lms.set("cmi.completion_status", finished() ? "completed" : "incomplete");
       var steps = kinds("lesson").length + (hasTest ? 1 : 0);
       var done = kinds("lesson").filter(function (p) { return state.done.indexOf(p) >= 0; }).length + (result ? 1 : 0);
       lms.set("cmi.progress_measure", decimal(steps ? done / steps : 1));
