@@ -45,7 +45,7 @@ pub struct Options {
     /// Packages and question banks written when the course is made (after
     /// its videos), kept for download: e.g. `["scorm12", "cc13"]`.
     #[serde(skip_serializing_if = "BTreeSet::is_empty")]
-    pub exports: BTreeSet<crate::exports::Format>,
+    pub exports: BTreeSet<crate::exports::format::Format>,
     /// Makes the job a script job: the script's videos storyboarded,
     /// pictured, animated and filmed, instead of a course.
     #[serde(skip_serializing_if = "Option::is_none")]

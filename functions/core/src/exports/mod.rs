@@ -3,97 +3,18 @@
 //! [`Exporter`]); a job may ask for some when it finishes (its `exports`
 //! option), and the API builds the others on demand and keeps them too.
 
+pub mod format;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+
+pub use format::Format;
 
 use crate::artifact::{ArtifactKey, InvalidKey};
 use crate::course::Course;
 use crate::ids::JobId;
 use crate::videos::{FinishedVideo, LessonVideo};
-
-/// An export format.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Format {
-    /// GIFT question bank.
-    Gift,
-    /// Moodle XML question bank.
-    Moodle,
-    /// SCORM 1.2 package.
-    Scorm12,
-    /// SCORM 2004 4th edition package.
-    Scorm2004,
-    /// IMS Common Cartridge 1.3 with QTI 1.2 assessments.
-    Cc13,
-}
-
-impl Format {
-    pub const ALL: [Format; 5] = [
-        Format::Gift,
-        Format::Moodle,
-        Format::Scorm12,
-        Format::Scorm2004,
-        Format::Cc13,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Format::Gift => "gift",
-            Format::Moodle => "moodle",
-            Format::Scorm12 => "scorm12",
-            Format::Scorm2004 => "scorm2004",
-            Format::Cc13 => "cc13",
-        }
-    }
-
-    /// What the export is called as a file.
-    pub fn file_name(self) -> &'static str {
-        match self {
-            Format::Gift => "course.gift.txt",
-            Format::Moodle => "course.moodle.xml",
-            Format::Scorm12 => "course.scorm12.zip",
-            Format::Scorm2004 => "course.scorm2004.zip",
-            Format::Cc13 => "course.imscc",
-        }
-    }
-
-    pub fn content_type(self) -> &'static str {
-        match self {
-            Format::Gift => "text/plain; charset=utf-8",
-            Format::Moodle => "application/xml; charset=utf-8",
-            Format::Scorm12 | Format::Scorm2004 | Format::Cc13 => "application/zip",
-        }
-    }
-
-    /// Whether the format carries the lessons' videos (so a caller fetches
-    /// them only then).
-    pub fn carries_videos(self) -> bool {
-        matches!(self, Format::Scorm12 | Format::Scorm2004 | Format::Cc13)
-    }
-}
-
-impl std::fmt::Display for Format {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl std::str::FromStr for Format {
-    type Err = String;
-
-    fn from_str(name: &str) -> Result<Self, String> {
-        Format::ALL
-            .into_iter()
-            .find(|f| f.name() == name)
-            .ok_or_else(|| {
-                let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
-                format!("no export format {name:?}: one of {}", names.join(", "))
-            })
-    }
-}
 
 /// What a format could not carry of one question (or, named `(course)`,
 /// of the course as a whole).
@@ -217,4 +138,54 @@ pub async fn made(
         serde_json::to_vec(&exported.notes).map_err(|e| ExportError::Internal(e.to_string()))?;
     artifacts.put(&notes_key, notes, "application/json").await?;
     Ok((key, exported.notes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::videos::VideoStatus;
+
+    fn video(key: Option<&str>) -> LessonVideo {
+        serde_json::from_value(serde_json::json!({
+            "module": 0, "lesson": 0, "lesson_path": "m1/l1", "title": "t",
+            "status": VideoStatus::Completed, "progress": 100, "attempt": 1,
+            "output_key": key,
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn an_export_is_kept_by_what_it_is_made_from() {
+        let course = br#"{"title": "a"}"#;
+        let one = fingerprint(course, &[video(Some("jobs/j/videos/m1-l1/lesson-1.mp4"))]);
+        assert_eq!(
+            one,
+            fingerprint(course, &[video(Some("jobs/j/videos/m1-l1/lesson-1.mp4"))])
+        );
+        // A re-rendered video or an edited course is another export.
+        assert_ne!(
+            one,
+            fingerprint(course, &[video(Some("jobs/j/videos/m1-l1/lesson-2.mp4"))])
+        );
+        assert_ne!(
+            one,
+            fingerprint(
+                br#"{"title": "b"}"#,
+                &[video(Some("jobs/j/videos/m1-l1/lesson-1.mp4"))]
+            )
+        );
+        let id: JobId = "01JAAAAAAAAAAAAAAAAAAAAAAA".parse().unwrap();
+        let default = key(id, &one, None, Format::Scorm12).unwrap();
+        assert_eq!(
+            default.as_str(),
+            format!("jobs/{id}/exports/{one}/course.scorm12.zip")
+        );
+        let single = key(id, &one, Some("single.passed-failed"), Format::Scorm12).unwrap();
+        assert_ne!(default, single);
+        assert_eq!(
+            notes_key(&default).unwrap().as_str(),
+            format!("{}.notes.json", default.as_str())
+        );
+        assert_eq!(identifier(id), format!("coursegen-{id}"));
+    }
 }
