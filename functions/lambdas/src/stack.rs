@@ -54,7 +54,6 @@ impl Stack {
             // Jobs may choose the LLM when one is configured; only the
             // content steps build its client (`with_llm`).
             llm: config.llm,
-            exporter: Some(Arc::new(coursegen_exports::Exports)),
             ..offline_steps(store.clone(), artifacts.clone(), store.clone())
         });
         Stack {
@@ -125,6 +124,15 @@ impl Stack {
             });
             self.steps = Arc::new(steps);
         }
+        self
+    }
+
+    /// The same stack writing the packages jobs ask for (functions/exports).
+    /// Only the export function calls this, so only it links the writers.
+    pub fn with_exporter(mut self) -> Self {
+        let mut steps = (*self.steps).clone();
+        steps.exporter = Some(Arc::new(coursegen_exports::Exports));
+        self.steps = Arc::new(steps);
         self
     }
 

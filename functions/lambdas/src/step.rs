@@ -74,6 +74,15 @@ pub async fn run_dispatch() -> Result<(), crate::Error> {
     serve("dispatch", stack.steps).await
 }
 
+/// The `main` of the export function: the one step that writes packages.
+pub async fn run_export() -> Result<(), crate::Error> {
+    crate::init_logging();
+    crate::check_model()?;
+    let config = Config::from_env()?;
+    let stack = Stack::from_env(&config).await.with_exporter();
+    serve("export", stack.steps).await
+}
+
 /// The `main` of the video function (a container image with ffmpeg,
 /// espeak-ng and the DejaVu fonts, infra/video/Dockerfile). The image is
 /// checked at cold start, so a broken one fails its init with the Debian

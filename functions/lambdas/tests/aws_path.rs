@@ -175,7 +175,9 @@ async fn a_job_runs_through_step_functions_the_lambdas_and_the_api() {
         llm_key_secret_arn: None,
         llm: false,
     };
-    let stack = Stack::new(&config, sdk);
+    // Each function's stack as its main builds it; the export function's
+    // alone writes packages.
+    let stack = Stack::new(&config, sdk).with_exporter();
     let lambda = Lambda {
         steps: stack.steps.clone(),
         calls: Arc::default(),

@@ -3,5 +3,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), coursegen_lambdas::Error> {
-    coursegen_lambdas::step::run("export").await
+    coursegen_lambdas::step::run_export().await
 }
