@@ -12,6 +12,7 @@ mod job_store;
 mod media;
 mod paging;
 mod remote_files;
+mod transcriber;
 mod uploads;
 mod visuals;
 mod workflow;
@@ -36,6 +37,7 @@ pub use media::{
 };
 pub use paging::{Cursor, ListPosition, MAX_PAGE_SIZE, Page, PageRequest};
 pub use remote_files::{Fetched, RemoteFiles};
+pub use transcriber::{Advance, Progress, Transcriber};
 pub use uploads::Uploads;
 pub use visuals::{FilmedMedia, SpokenVideo, Visuals};
 pub use workflow::{
