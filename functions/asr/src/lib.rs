@@ -213,3 +213,42 @@ fn clock(ms: u64) -> String {
         format!("{}:{:02}", s / 60, s % 60)
     }
 }
+
+/// A [`Whisper`] loaded when the first recording comes, so that commands
+/// which never meet one never pay for the model (about 150 MB).
+#[derive(Debug)]
+pub struct OnDemand {
+    path: std::path::PathBuf,
+    loaded: std::sync::Mutex<Option<Whisper>>,
+}
+
+impl OnDemand {
+    pub fn new(path: std::path::PathBuf) -> OnDemand {
+        OnDemand {
+            path,
+            loaded: std::sync::Mutex::default(),
+        }
+    }
+
+    fn whisper(&self) -> Result<Whisper, AsrError> {
+        let mut loaded = self.loaded.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(whisper) = loaded.as_ref() {
+            return Ok(whisper.clone());
+        }
+        let whisper = Whisper::load(&self.path)?;
+        *loaded = Some(whisper.clone());
+        Ok(whisper)
+    }
+}
+
+#[async_trait::async_trait]
+impl Transcriber for OnDemand {
+    async fn transcribe(
+        &self,
+        audio: &Path,
+        language: Option<&str>,
+        progress: &Progress,
+    ) -> Result<Transcript, EngineError> {
+        self.whisper()?.transcribe(audio, language, progress).await
+    }
+}

@@ -31,6 +31,8 @@ pub struct AiServerArgs {
     /// server does, instead of signing.
     #[arg(long, value_parser = ["shared-secret"])]
     compat: Option<String>,
+    #[command(flatten)]
+    speech: crate::speech::SpeechArgs,
 }
 
 pub async fn run(args: AiServerArgs) -> anyhow::Result<()> {
@@ -47,6 +49,14 @@ pub async fn run(args: AiServerArgs) -> anyhow::Result<()> {
         let more = AllowedHosts::parse(host).map_err(|e| anyhow::anyhow!("--fetch-host: {e}"))?;
         config.fetch_from = config.fetch_from.and(more);
     }
+    // Recordings sent for TRANSCRIPTION go to the same engine as generate's.
+    config.transcriber = match crate::speech::transcriber(&args.speech) {
+        Ok(transcriber) => Some(transcriber),
+        Err(why) => {
+            eprintln!("recordings cannot be transcribed, only caption files: {why}");
+            None
+        }
+    };
     let listener = TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("cannot listen on {}", args.addr))?;

@@ -6,6 +6,7 @@ mod generate;
 mod jobs;
 mod progress;
 mod serve;
+mod speech;
 mod stack;
 mod storyboard;
 mod token;

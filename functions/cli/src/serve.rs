@@ -39,6 +39,8 @@ pub struct ServeArgs {
     #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
     stream_window: Option<u64>,
     #[command(flatten)]
+    speech: crate::speech::SpeechArgs,
+    #[command(flatten)]
     data: DataArgs,
 }
 
@@ -73,7 +75,14 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}", args.addr))?;
     let addr = listener.local_addr()?;
     // The AI server reads our files through links to this server.
-    let stack = Embedded::open_with(&data, ai_server(&format!("http://{addr}"), secret.clone())?)?;
+    let transcriber = crate::speech::transcriber(&args.speech)
+        .inspect_err(|e| tracing::warn!("recordings go to the AI server only: {e}"))
+        .ok();
+    let stack = Embedded::open_with(
+        &data,
+        ai_server(&format!("http://{addr}"), secret.clone())?,
+        transcriber,
+    )?;
     let resumed = stack.workflow.resume_all().await?;
     // Unused uploads expire as on S3: now, then hourly.
     UploadSweep::from_env(&data, stack.steps.jobs.clone())

@@ -6,18 +6,19 @@
 use std::sync::Arc;
 
 use coursegen_core::ai_protocol::signature::WebhookAuth;
-use coursegen_core::ports::{DeliveryLog, VideoRenderer, Visuals};
+use coursegen_core::ports::{DeliveryLog, Transcriber, VideoRenderer, Visuals};
 use coursegen_media::visuals::StoryboardMedia;
 
 use anyhow::Context;
 use coursegen_core::generation::PollPolicy;
-use coursegen_core::pipeline::{AiServer, Steps};
+use coursegen_core::pipeline::{AiServer, Ingestor, Steps};
 use coursegen_core::ports::Committed;
 use coursegen_core::service::Service;
 use coursegen_core::upload::UploadQuota;
 use coursegen_engines::ai_server::{
     AiServerClient, AllowedHosts, ClientSettings, FILE_HOSTS_VAR, HttpFiles,
 };
+use coursegen_engines::ingest::UploadIngestor;
 use coursegen_engines::llm::LlmConfig;
 use coursegen_engines::router;
 use coursegen_http::{ApiState, Bearer, SignIns, Studio, Webhooks};
@@ -41,15 +42,19 @@ pub struct Embedded {
 }
 
 impl Embedded {
-    /// The stack with no AI server.
+    /// The stack with no AI server and no speech-to-text.
     pub fn open(data: &DataDir) -> anyhow::Result<Self> {
-        Self::open_with(data, None)
+        Self::open_with(data, None, None)
     }
 
     /// The stack, sending work to `ai_server` and to the LLM of the
     /// environment (`OPENAI_BASE_URL`, `OPENAI_API_KEY`, …) where jobs
-    /// choose them.
-    pub fn open_with(data: &DataDir, ai_server: Option<AiServer>) -> anyhow::Result<Self> {
+    /// choose them, and recordings to `transcriber`.
+    pub fn open_with(
+        data: &DataDir,
+        ai_server: Option<AiServer>,
+        transcriber: Option<Arc<dyn Transcriber>>,
+    ) -> anyhow::Result<Self> {
         let store = Arc::new(data.open_store().context("cannot open the job store")?);
         let artifacts = Arc::new(
             data.open_artifacts()
@@ -80,7 +85,12 @@ impl Embedded {
         };
         let clip_polling =
             PollPolicy::from_lookup(|name| std::env::var(name).ok()).map_err(anyhow::Error::msg)?;
+        let ingestor: Arc<dyn Ingestor> = match transcriber {
+            Some(transcriber) => Arc::new(UploadIngestor::transcribing(transcriber)),
+            None => steps.ingestor.clone(),
+        };
         let steps = Arc::new(Steps {
+            ingestor,
             ai_server,
             renderer,
             visuals,

@@ -232,13 +232,7 @@ fn an_interrupted_job_resumes_where_it_stopped() {
 #[test]
 fn sources_it_cannot_read_are_refused_plainly() {
     let dir = tempfile::tempdir().unwrap();
-    let audio = dir.path().join("talk.mp3");
-    std::fs::write(&audio, b"ID3").unwrap();
     let cases: Vec<(Vec<String>, &str)> = vec![
-        (
-            vec![audio.to_str().unwrap().into()],
-            "is audio: it needs transcription by the AI server",
-        ),
         (
             vec!["https://www.youtube.com/watch?v=henIVlCPVIY".into()],
             "is a YouTube video",

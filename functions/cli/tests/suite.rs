@@ -17,6 +17,7 @@ mod export;
 mod generate;
 mod generate_llm;
 mod one_process;
+mod recording;
 mod serve;
 mod serve_seed_script;
 mod serve_storyboard;

@@ -102,7 +102,7 @@ where
     Steps {
         jobs,
         artifacts,
-        ingestor: Arc::new(crate::ingest::UploadIngestor),
+        ingestor: Arc::new(crate::ingest::UploadIngestor::default()),
         validator: engine.clone(),
         segmenter: engine.clone(),
         outliner: engine.clone(),

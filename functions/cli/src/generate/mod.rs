@@ -5,6 +5,7 @@
 
 mod review;
 pub(crate) mod source;
+mod transcript;
 mod webhooks;
 
 use std::path::PathBuf;
@@ -70,6 +71,8 @@ pub struct GenerateArgs {
     /// Continue a job that was interrupted.
     #[arg(long, value_name = "JOB", conflicts_with_all = ["source", "topic"])]
     resume: Option<JobId>,
+    #[command(flatten)]
+    speech: crate::speech::SpeechArgs,
     #[command(flatten)]
     data: DataArgs,
 }
@@ -156,6 +159,13 @@ pub async fn run(args: GenerateArgs) -> anyhow::Result<()> {
     }
     let data = DataDir::new(&args.data.dir);
     let _lock = data.lock("coursegen generate")?;
+    // Recordings are transcribed by the AI server when it is the engine,
+    // else on this machine when this build can.
+    let transcriber = crate::speech::transcriber(&args.speech);
+    let transcribes = match (ai_server, &transcriber) {
+        (true, _) | (false, Ok(_)) => Ok(()),
+        (false, Err(why)) => Err(why.clone()),
+    };
     let Embedded {
         steps,
         workflow,
@@ -164,7 +174,7 @@ pub async fn run(args: GenerateArgs) -> anyhow::Result<()> {
     } = if ai_server {
         webhooks::open(&data, args.webhook_addr).await?
     } else {
-        Embedded::open(&data)?
+        Embedded::open_with(&data, None, transcriber.clone().ok())?
     };
     let me = local_user()?;
     let id = match args.resume {
@@ -182,7 +192,9 @@ pub async fn run(args: GenerateArgs) -> anyhow::Result<()> {
                     course_type: args.course_type.clone(),
                     difficulty: options.difficulty,
                 },
-                (None, Some(input)) => source::resolve(input, &service, &me, ai_server).await?,
+                (None, Some(input)) => {
+                    source::resolve(input, &service, &me, &transcribes, ai_server).await?
+                }
                 (None, None) => bail!("give a SOURCE file or --topic"),
             };
             let id = create(&service, &me, source, options).await?;
@@ -194,9 +206,17 @@ pub async fn run(args: GenerateArgs) -> anyhow::Result<()> {
     match job.status {
         JobStatus::Succeeded => {
             write_course(&steps, id, &args.out, &args.export).await?;
+            transcript::write(&steps, id, &args.out).await?;
             videos::write(&steps, id, &args.out).await
         }
-        _ => Err(failure(&job)),
+        _ => {
+            // What was heard is kept even when the course was not made
+            // (material judged unsuitable, say): it can be checked.
+            if let Err(e) = transcript::write(&steps, id, &args.out).await {
+                tracing::debug!("no transcript to write: {e:#}");
+            }
+            Err(failure(&job))
+        }
     }
 }
 

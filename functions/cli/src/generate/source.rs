@@ -11,17 +11,18 @@ use coursegen_core::upload::UploadRequest;
 
 /// Reads `input` (a file, a YouTube URL or id) into a job source, storing
 /// a file as the API stores an upload.
-/// With `transcribes` (the AI server is the engine), YouTube videos and
-/// audio files are taken too.
+/// Recordings are taken when something `transcribes` them (else the
+/// error says why not); YouTube videos when the AI server is the engine.
 pub async fn resolve(
     input: &str,
     service: &Service,
     me: &Principal,
-    transcribes: bool,
+    transcribes: &Result<(), String>,
+    ai_server: bool,
 ) -> anyhow::Result<Source> {
     let path = Path::new(input);
     if !path.exists() {
-        if let (Ok(video_id), true) = (input.parse::<YoutubeId>(), transcribes) {
+        if let (Ok(video_id), true) = (input.parse::<YoutubeId>(), ai_server) {
             return Ok(Source::Youtube { video_id });
         }
         if input.parse::<YoutubeId>().is_ok() {
@@ -39,9 +40,10 @@ pub async fn resolve(
     let request = UploadRequest::for_file(input, size).with_context(|| {
         format!("{input} is not a format coursegen reads (vtt, srt, json, txt, docx, md, or a recording)")
     })?;
-    if matches!(request, UploadRequest::Audio { .. }) && !transcribes {
+    if let (UploadRequest::Audio { .. }, Err(why)) = (&request, transcribes) {
         bail!(
-            "{input} is audio: it needs transcription by the AI server (set COURSEGEN_AI_SERVER_URL and use --engine ai-server)"
+            "{input} is audio and cannot be transcribed: {why}; or use the AI server \
+             (set COURSEGEN_AI_SERVER_URL and use --engine ai-server)"
         );
     }
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {input}"))?;

@@ -32,7 +32,7 @@ pub async fn open(data: &DataDir, addr: SocketAddr) -> anyhow::Result<Embedded> 
             "--engine ai-server needs COURSEGEN_AI_SERVER_URL: the AI server's base URL (e.g. one `coursegen ai-server` runs)"
         );
     };
-    let stack = Embedded::open_with(data, Some(server))?;
+    let stack = Embedded::open_with(data, Some(server), None)?;
     let state = api_state(&stack, secret, addr, auth, never_stopping())?;
     tokio::spawn(server::serve(
         listener,

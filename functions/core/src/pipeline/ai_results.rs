@@ -14,7 +14,7 @@ use crate::ids::JobId;
 use crate::job::Job;
 use crate::lifecycle::Command;
 use crate::outputs::{Outline, SegmentParams};
-use crate::ports::RemoteFiles;
+use crate::ports::{Progress, RemoteFiles};
 use crate::source::{Source, TranscriptFormat};
 use crate::stage::{Stage, StageStatus, Usage};
 use crate::upload::{MAX_AUDIO_BYTES, MAX_TRANSCRIPT_BYTES};
@@ -52,7 +52,12 @@ impl Steps {
                 };
                 let material = self
                     .ingestor
-                    .ingest(&source, self.artifacts.as_ref())
+                    .ingest(
+                        &source,
+                        &job.options,
+                        self.artifacts.as_ref(),
+                        &Progress::default(),
+                    )
                     .await?
                     .material;
                 let video = match &job.source {

@@ -116,16 +116,24 @@ pub struct Ingested {
     /// A script's videos, as its headers split them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sections: Vec<crate::material::ScriptSection>,
+    /// The transcript speech-to-text made, cue by cue, when the source was
+    /// a recording: what `coursegen generate` writes as transcript.vtt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transcript: Option<crate::material::Transcript>,
 }
 
 /// Turns a job's source into material: parsing uploads, or fetching and
 /// transcribing where an engine can.
 #[async_trait::async_trait]
 pub trait Ingestor: Send + Sync + std::fmt::Debug {
+    /// `options` carry the source language; long work (transcription)
+    /// reports to `progress` and stops when it is cancelled.
     async fn ingest(
         &self,
         source: &Source,
+        options: &crate::options::Options,
         artifacts: &dyn ArtifactStore,
+        progress: &crate::ports::Progress,
     ) -> Result<Ingested, EngineError>;
 }
 

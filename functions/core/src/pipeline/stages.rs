@@ -4,8 +4,11 @@ use serde_json::{Value, json};
 
 use super::{Ingested, StepError, Steps};
 use crate::ids::JobId;
+use crate::job::Job;
+use crate::lifecycle::Command;
 use crate::outputs::{MaterialCategory, Outline, Segment, SegmentParams, Validation};
-use crate::stage::Stage;
+use crate::ports::{Advance, Progress};
+use crate::stage::{Stage, StageStatus};
 
 /// A topic-only course has no material to judge: its brief passed the
 /// service's checks, and the outline is written from it.
@@ -23,10 +26,7 @@ impl Steps {
     pub(super) async fn ingest(&self, id: JobId) -> Result<Value, StepError> {
         let (key, ingested) = self
             .run_stage(id, Stage::Ingest, |job| async move {
-                let ingested = self
-                    .ingestor
-                    .ingest(&job.source, self.artifacts.as_ref())
-                    .await?;
+                let ingested = self.ingest_reporting(id, &job).await?;
                 if ingested.material.sentences.is_empty() && ingested.material.topic.is_none() {
                     return Err(StepError::new(
                         "InvalidMaterial",
@@ -38,6 +38,49 @@ impl Steps {
             .await?;
         let ingested: Ingested = ingested;
         Ok(json!({"key": key, "sentences": ingested.material.sentences.len()}))
+    }
+
+    /// Runs the ingestor, turning what it reports into the stage's progress
+    /// (a recording's transcription takes minutes) and cancelling it when
+    /// the stage stops running (the job was aborted).
+    async fn ingest_reporting(&self, id: JobId, job: &Job) -> Result<Ingested, StepError> {
+        let (tx, mut rx) = tokio::sync::watch::channel(None::<Advance>);
+        let progress = Progress::new(move |advance| {
+            tx.send_replace(Some(advance));
+        });
+        let work = self.ingestor.ingest(
+            &job.source,
+            &job.options,
+            self.artifacts.as_ref(),
+            &progress,
+        );
+        tokio::pin!(work);
+        loop {
+            tokio::select! {
+                ingested = &mut work => return Ok(ingested?),
+                Ok(()) = rx.changed() => {
+                    let Some(advance) = rx.borrow_and_update().clone() else { continue };
+                    let running = self
+                        .update(id, |job| {
+                            Ok(if job.stage(Stage::Ingest).status == StageStatus::Running {
+                                vec![Command::Progress {
+                                    stage: Stage::Ingest,
+                                    done: advance.done,
+                                    total: advance.total.max(1),
+                                    message: Some(advance.message.clone()),
+                                }]
+                            } else {
+                                Vec::new()
+                            })
+                        })
+                        .await
+                        .map(|job| job.stage(Stage::Ingest).status == StageStatus::Running);
+                    if !matches!(running, Ok(true)) {
+                        progress.cancel();
+                    }
+                }
+            }
+        }
     }
 
     pub(super) async fn validate(&self, id: JobId) -> Result<Value, StepError> {

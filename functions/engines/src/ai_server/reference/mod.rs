@@ -22,6 +22,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use coursegen_core::ai_protocol::webhook::{AiTask, TaskStatus};
+use coursegen_core::ports::Transcriber;
 use tokio::net::TcpListener;
 use tokio::task::AbortHandle;
 
@@ -42,6 +43,9 @@ pub struct Config {
     /// default (coursegen's links to its files are on it locally).
     pub fetch_from: AllowedHosts,
     pub keep: Keep,
+    /// What transcribes recordings sent for TRANSCRIPTION; without it only
+    /// caption files are taken.
+    pub transcriber: Option<Arc<dyn Transcriber>>,
 }
 
 impl Config {
@@ -55,6 +59,7 @@ impl Config {
             signing,
             retry: Retry::default(),
             keep: Keep::default(),
+            transcriber: None,
         })
     }
 }

@@ -11,9 +11,14 @@ use coursegen_core::ai_protocol::webhook::{AiTask, TaskStatus};
 use coursegen_core::material::Material;
 use coursegen_core::options::Options;
 use coursegen_core::outputs::{Outline, OutlineLesson, OutlineModule, SegmentParams};
-use coursegen_core::ports::{LessonRequest, LessonWriter, RemoteFiles, Segmenter};
+use std::io::Write;
+
+use coursegen_core::material::Transcript;
+use coursegen_core::ports::{
+    LessonRequest, LessonWriter, Progress, RemoteFiles, Segmenter, Transcriber,
+};
 use coursegen_core::source::TranscriptFormat;
-use coursegen_core::upload::MAX_TRANSCRIPT_BYTES;
+use coursegen_core::upload::{MAX_AUDIO_BYTES, MAX_TRANSCRIPT_BYTES};
 use serde_json::{Map, Value, json};
 
 use super::ReferenceServer;
@@ -98,13 +103,26 @@ impl ReferenceServer {
                 ));
             }
             Work::Transcribe { file, parameters } => {
-                let bytes = self.fetch(&file).await?;
-                let format = caption_format(&bytes).ok_or_else(|| {
-                    "cannot transcribe audio: this reference server reads caption files \
-                     (WebVTT, SRT) only"
-                        .to_owned()
-                })?;
-                let captions = transcript(&bytes, format).map_err(|e| e.to_string())?;
+                let limit = match self.config.transcriber {
+                    Some(_) => MAX_AUDIO_BYTES,
+                    None => MAX_INPUT,
+                };
+                let bytes = self.fetch_at_most(&file, limit).await?;
+                let captions = match (caption_format(&bytes), &self.config.transcriber) {
+                    (Some(format), _) => transcript(&bytes, format).map_err(|e| e.to_string())?,
+                    (None, Some(transcriber)) => {
+                        let language = parameters.get("language").and_then(Value::as_str);
+                        listen(transcriber.as_ref(), &bytes, language).await?
+                    }
+                    (None, None) => {
+                        return Err(
+                            "cannot transcribe audio: this reference server reads caption \
+                                    files (WebVTT, SRT) only; start it from a coursegen built with \
+                                    speech-to-text"
+                                .to_owned(),
+                        );
+                    }
+                };
                 let material = Material::from(sentences(&captions));
                 let (name, url) = self.keep(
                     "-transcript.json",
@@ -160,8 +178,12 @@ impl ReferenceServer {
 impl ReferenceServer {
     /// An input file, from an allowed host only.
     async fn fetch(&self, url: &str) -> Result<Vec<u8>, String> {
+        self.fetch_at_most(url, MAX_INPUT).await
+    }
+
+    async fn fetch_at_most(&self, url: &str, limit: u64) -> Result<Vec<u8>, String> {
         self.inputs
-            .fetch(url, MAX_INPUT)
+            .fetch(url, limit)
             .await
             .map(|f| f.bytes)
             .map_err(|e| format!("cannot read the input file: {e}"))
@@ -173,6 +195,23 @@ impl ReferenceServer {
             .map_err(|e| format!("the input is not a transcript: {e}"))?;
         Ok(Material::from(sentences(&captions)))
     }
+}
+
+/// A recording's transcript, by `transcriber` from a temporary copy.
+async fn listen(
+    transcriber: &dyn Transcriber,
+    bytes: &[u8],
+    language: Option<&str>,
+) -> Result<Transcript, String> {
+    let copy = tempfile::Builder::new()
+        .prefix("coursegen-ai-recording-")
+        .tempfile()
+        .and_then(|mut f| f.write_all(bytes).map(|()| f))
+        .map_err(|e| format!("cannot keep the recording: {e}"))?;
+    transcriber
+        .transcribe(copy.path(), language, &Progress::default())
+        .await
+        .map_err(|e| e.to_string())
 }
 
 /// WebVTT starts with its signature; SRT has numbered cues with arrows.
