@@ -6,7 +6,11 @@ from a model hub when coursegen runs; the CTranslate2 models are on the
 Python package index, byte for byte as published. This reads one, checks
 its digest, and writes the same weights in whisper.cpp's layout:
 
-    python ggml_model.py base OUT.bin
+    python ggml_model.py base OUT.bin [--q8_0]
+
+With --q8_0 the weight matrices are written 8-bit (ggml's Q8_0 blocks), as
+whisper.cpp's own quantize tool would: half the size, a third faster on a
+CPU, and the same words on our tests.
 
 The mel filter bank (Slaney-style, as Whisper was trained with) is computed
 here, and the vocabulary is decoded from the model's own vocabulary.txt,
@@ -182,9 +186,22 @@ def byte_tokens(vocabulary):
     sys.exit("vocabulary.txt has no <|endoftext|> token")
 
 
+def q8_0(array):
+    """ggml's Q8_0 blocks: 32 values as int8 with one f16 scale each."""
+    blocks = array.astype(np.float32).reshape(-1, 32)
+    scale = np.abs(blocks).max(axis=1) / 127.0
+    safe = np.where(scale == 0, 1.0, scale)
+    quants = np.clip(np.rint(blocks / safe[:, None]), -127, 127).astype(np.int8)
+    out = np.empty(len(blocks), dtype=[("d", "<f2"), ("qs", "i1", 32)])
+    out["d"], out["qs"] = scale.astype("<f2"), quants
+    return out.tobytes()
+
+
 def main():
+    quantize = "--q8_0" in sys.argv
+    sys.argv = [a for a in sys.argv if a != "--q8_0"]
     if len(sys.argv) != 3 or sys.argv[1] not in MODELS:
-        sys.exit(f"usage: {sys.argv[0]} {{{'|'.join(MODELS)}}} OUT.bin")
+        sys.exit(f"usage: {sys.argv[0]} {{{'|'.join(MODELS)}}} OUT.bin [--q8_0]")
     parts, digest, (config_pkg, config_rel) = MODELS[sys.argv[1]]
     out_path = Path(sys.argv[2])
     v = ct2_variables(read_model(parts, digest))
@@ -203,7 +220,7 @@ def main():
         weights["decoder.positional_embedding"].shape[0], embedding.shape[1],  # n_text_ctx, n_text_state
         int(v["decoder/num_heads"]), n_dec,       # n_text_head, n_text_layer
         n_mels,
-        1,                                        # weights in f16
+        2007 if quantize else 1,                  # weights in q8_0 (quantisation version 2) or f16
     ]
     filters = mel_filters(n_mels)
     partial = out_path.with_suffix(".partial")
@@ -219,14 +236,20 @@ def main():
             array = np.asarray(array)
             if name in ("encoder.conv1.bias", "encoder.conv2.bias"):
                 array = array.reshape(-1, 1)  # whisper.cpp adds them per channel
-            # 1-D arrays, conv biases and positional embeddings stay f32, as whisper.cpp expects.
+            # 1-D arrays, conv biases and positional embeddings stay f32, as whisper.cpp expects;
+            # matrices are f16, or q8_0 when asked (the convolutions stay f16).
             keep_f32 = array.ndim < 2 or name.endswith("conv1.bias") or name.endswith("conv2.bias") or "positional_embedding" in name
-            array = array.astype("<f4" if keep_f32 else "<f2")
+            if keep_f32:
+                kind, data = 0, array.astype("<f4").tobytes()
+            elif quantize and array.ndim == 2:
+                kind, data = 8, q8_0(array)
+            else:
+                kind, data = 1, array.astype("<f2").tobytes()
             encoded = name.encode()
-            f.write(struct.pack("<iii", array.ndim, len(encoded), 0 if keep_f32 else 1))
+            f.write(struct.pack("<iii", array.ndim, len(encoded), kind))
             f.write(struct.pack(f"<{array.ndim}i", *reversed(array.shape)))
             f.write(encoded)
-            f.write(array.tobytes())
+            f.write(data)
     partial.replace(out_path)
     print(f"wrote {out_path}: Whisper {sys.argv[1]}, {len(weights)} tensors, {len(tokens)} text tokens")
 

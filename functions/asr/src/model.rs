@@ -9,8 +9,8 @@ use crate::AsrError;
 pub const MODEL_ENV: &str = "COURSEGEN_ASR_MODEL";
 
 /// Where `scripts/setup-speech` writes the default model (multilingual
-/// Whisper base), relative to the checkout.
-pub const SET_UP_MODEL: &str = "target/tools/models/ggml-base.bin";
+/// Whisper base, 8-bit), relative to the checkout.
+pub const SET_UP_MODEL: &str = "target/tools/models/ggml-base-q8_0.bin";
 
 /// The model to load: `given`, else the environment's, else the set-up's
 /// under the current directory.

@@ -22,7 +22,7 @@ fn whisper() -> &'static Whisper {
             .map(PathBuf::from)
             .unwrap_or_else(|| {
                 Path::new(env!("CARGO_MANIFEST_DIR"))
-                    .join("../../target/tools/models/ggml-base.bin")
+                    .join("../../target/tools/models/ggml-base-q8_0.bin")
             });
         Whisper::load(&path).unwrap_or_else(|e| {
             panic!("the speech model is needed (run scripts/setup-speech): {e}")

@@ -18,7 +18,8 @@ use coursegen_core::upload::UploadQuota;
 use coursegen_engines::ai_server::{
     AiServerClient, AllowedHosts, ClientSettings, FILE_HOSTS_VAR, HttpFiles,
 };
-use coursegen_engines::ingest::UploadIngestor;
+use coursegen_engines::ingest::YoutubeIngestor;
+use coursegen_engines::ingest::youtube::YtDlp;
 use coursegen_engines::llm::LlmConfig;
 use coursegen_engines::router;
 use coursegen_http::{ApiState, Bearer, SignIns, Studio, Webhooks};
@@ -85,10 +86,10 @@ impl Embedded {
         };
         let clip_polling =
             PollPolicy::from_lookup(|name| std::env::var(name).ok()).map_err(anyhow::Error::msg)?;
-        let ingestor: Arc<dyn Ingestor> = match transcriber {
-            Some(transcriber) => Arc::new(UploadIngestor::transcribing(transcriber)),
-            None => steps.ingestor.clone(),
-        };
+        // YouTube videos through yt-dlp when it is here; recordings, and
+        // videos without captions, through `transcriber`.
+        let ingestor: Arc<dyn Ingestor> =
+            Arc::new(YoutubeIngestor::new(YtDlp::from_env(), transcriber));
         let steps = Arc::new(Steps {
             ingestor,
             ai_server,

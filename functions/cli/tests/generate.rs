@@ -261,7 +261,13 @@ fn sources_it_cannot_read_are_refused_plainly() {
     ];
     for (args, expected) in cases {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let out = generate(dir.path(), &args, "", &[]);
+        // No yt-dlp, whatever this machine has.
+        let out = generate(
+            dir.path(),
+            &args,
+            "",
+            &[("COURSEGEN_YTDLP", "/nonexistent/yt-dlp")],
+        );
         assert_eq!(out.status.code(), Some(1), "{args:?}");
         assert!(
             stderr(&out).contains(expected),

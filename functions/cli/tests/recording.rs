@@ -3,10 +3,11 @@
 //! is a clear error. Needs the `speech` build and the set-up's model
 //! (scripts/setup-speech; scripts/test sets COURSEGEN_ASR_MODEL).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
-const LECTURE: [&str; 4] = [
+#[cfg(feature = "speech")]
+pub(crate) const LECTURE: [&str; 4] = [
     "Today we look at how the heart moves blood through the body. The heart has four chambers: \
      two atria at the top and two ventricles below. Blood that has given up its oxygen returns \
      through the veins into the right atrium, and passes into the right ventricle.",
@@ -61,12 +62,13 @@ fn a_recording_without_a_model_is_refused_plainly() {
 }
 
 #[cfg(feature = "speech")]
-fn model() -> PathBuf {
+fn model() -> std::path::PathBuf {
+    use std::path::PathBuf;
     std::env::var_os("COURSEGEN_ASR_MODEL")
         .map(PathBuf::from)
         .unwrap_or_else(|| {
             PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("../../target/tools/models/ggml-base.bin")
+                .join("../../target/tools/models/ggml-base-q8_0.bin")
         })
 }
 

@@ -27,3 +27,4 @@ mod storyboard_job;
 mod storyboard_offline;
 mod videos;
 mod videos_command;
+mod youtube;

@@ -21,6 +21,7 @@ use coursegen_core::pipeline::Steps;
 use coursegen_core::ports::Workflow;
 use coursegen_core::service::{JobRequest, Service, ServiceError};
 use coursegen_core::source::Source;
+use coursegen_engines::ingest::youtube::YtDlp;
 use coursegen_exports::{ai_questions, document};
 use coursegen_local::DataDir;
 use coursegen_local::workflow::LocalWorkflow;
@@ -166,6 +167,8 @@ pub async fn run(args: GenerateArgs) -> anyhow::Result<()> {
         (true, _) | (false, Ok(_)) => Ok(()),
         (false, Err(why)) => Err(why.clone()),
     };
+    // YouTube videos are fetched by the AI server, or here by yt-dlp.
+    let fetches = ai_server || YtDlp::from_env().is_some();
     let Embedded {
         steps,
         workflow,
@@ -193,7 +196,7 @@ pub async fn run(args: GenerateArgs) -> anyhow::Result<()> {
                     difficulty: options.difficulty,
                 },
                 (None, Some(input)) => {
-                    source::resolve(input, &service, &me, &transcribes, ai_server).await?
+                    source::resolve(input, &service, &me, &transcribes, fetches).await?
                 }
                 (None, None) => bail!("give a SOURCE file or --topic"),
             };

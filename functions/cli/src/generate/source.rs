@@ -12,23 +12,25 @@ use coursegen_core::upload::UploadRequest;
 /// Reads `input` (a file, a YouTube URL or id) into a job source, storing
 /// a file as the API stores an upload.
 /// Recordings are taken when something `transcribes` them (else the
-/// error says why not); YouTube videos when the AI server is the engine.
+/// error says why not); YouTube videos when something `fetches` them
+/// (yt-dlp here, or the AI server).
 pub async fn resolve(
     input: &str,
     service: &Service,
     me: &Principal,
     transcribes: &Result<(), String>,
-    ai_server: bool,
+    fetches: bool,
 ) -> anyhow::Result<Source> {
     let path = Path::new(input);
     if !path.exists() {
-        if let (Ok(video_id), true) = (input.parse::<YoutubeId>(), ai_server) {
+        if let (Ok(video_id), true) = (input.parse::<YoutubeId>(), fetches) {
             return Ok(Source::Youtube { video_id });
         }
         if input.parse::<YoutubeId>().is_ok() {
             bail!(
-                "{input} is a YouTube video: its audio needs transcription by the AI server (set COURSEGEN_AI_SERVER_URL \
-                 and use --engine ai-server), or download its captions and pass the .vtt file"
+                "{input} is a YouTube video, and there is no yt-dlp here to fetch it: run scripts/setup-speech \
+                 (or set COURSEGEN_YTDLP), use the AI server (--engine ai-server), or download its \
+                 captions and pass the .vtt file"
             );
         }
         bail!("{input}: no such file");

@@ -116,10 +116,33 @@ pub struct Ingested {
     /// A script's videos, as its headers split them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sections: Vec<crate::material::ScriptSection>,
-    /// The transcript speech-to-text made, cue by cue, when the source was
-    /// a recording: what `coursegen generate` writes as transcript.vtt.
+    /// The transcript the material was read from, cue by cue, when the
+    /// source was a recording or a video: what `coursegen generate` writes
+    /// as transcript.vtt.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transcript: Option<crate::material::Transcript>,
+    /// What is known of the source video (a YouTube video's page).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_video: Option<SourceVideo>,
+}
+
+/// The video a course is made from, as its site describes it.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct SourceVideo {
+    pub url: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_ms: Option<u64>,
+    /// Its chapters (start in ms, title), which the segmentation keeps as
+    /// boundaries.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub chapters: Vec<(u64, String)>,
+    /// Where the transcript came from: "uploaded captions (en-US)",
+    /// "automatic captions (en-orig)" or "speech-to-text".
+    pub transcript_from: String,
 }
 
 /// Turns a job's source into material: parsing uploads, or fetching and

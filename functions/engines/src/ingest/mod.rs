@@ -17,6 +17,7 @@ mod srt;
 mod timestamp;
 mod upload_check;
 mod vtt;
+pub mod youtube;
 
 use std::fmt;
 
@@ -28,6 +29,7 @@ pub use narrate::{Narration, narrate};
 pub use sentences::sentences;
 pub use source::UploadIngestor;
 pub use split::split_sections;
+pub use youtube::YoutubeIngestor;
 
 /// The largest transcript accepted; uploads are granted by the same limit
 /// (`coursegen_core::upload`), so the two cannot drift.

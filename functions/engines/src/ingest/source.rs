@@ -99,7 +99,7 @@ impl Ingestor for UploadIngestor {
                     video: None,
                     segment_ends_ms: (!ends.is_empty()).then_some(ends),
                     sections: super::split_sections(&doc),
-                    transcript: None,
+                    ..Ingested::default()
                 })
             }
             Source::Audio { upload_key } if self.transcriber.is_some() => {
@@ -108,7 +108,8 @@ impl Ingestor for UploadIngestor {
                     .await
             }
             Source::Youtube { .. } | Source::Playlist { .. } | Source::Audio { .. } => Err(EngineError::Unsupported(
-                "this source needs transcription by the AI server (set COURSEGEN_AI_SERVER_URL), or upload its captions as a transcript".into(),
+                "this source needs fetching or transcription: by the AI server (set COURSEGEN_AI_SERVER_URL), or on a machine \
+                 with speech-to-text and yt-dlp (README: Recordings and YouTube); or upload its captions as a transcript".into(),
             )),
             // The brief is the material: the LLM plans and writes from it.
             Source::Topic { topic, course_type, difficulty } => Ok(Ingested {

@@ -20,16 +20,26 @@ const KEY_POINTS: usize = 4;
 /// Key concepts listed per lesson, at most.
 const MAX_KEY_CONCEPTS: usize = 8;
 
-/// Where a time in the material can be opened: a YouTube link when the
-/// material is a YouTube video, else the plain time.
+/// Where a time in the material can be opened: a link into the video at
+/// that second when the material is one, else the plain time.
 fn pointer(ms: u64, video: Option<&str>) -> String {
     match video {
-        Some(id) => format!(
-            "[{}](https://www.youtube.com/watch?v={id}&t={}s)",
-            clock(ms),
-            ms / 1000
-        ),
+        Some(video) => format!("[{}]({})", clock(ms), at_second(video, ms / 1000)),
         None => format!("({})", clock(ms)),
+    }
+}
+
+/// `video` (its URL, or a bare YouTube id) opened at `s` seconds: a page's
+/// `t` parameter, or a media file's time fragment.
+fn at_second(video: &str, s: u64) -> String {
+    if !video.starts_with("http://") && !video.starts_with("https://") {
+        return format!("https://www.youtube.com/watch?v={video}&t={s}s");
+    }
+    let page = video.contains("youtube.com/") || video.contains("youtu.be/");
+    match (page, video.contains('?')) {
+        (true, true) => format!("{video}&t={s}s"),
+        (true, false) => format!("{video}?t={s}s"),
+        (false, _) => format!("{video}#t={s}"),
     }
 }
 
@@ -159,5 +169,30 @@ pub fn lesson(
         start_ms: plan.start_ms,
         end_ms: plan.end_ms,
         exercises: questions::generate(&scope, options),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::at_second;
+
+    #[test]
+    fn links_open_the_video_at_the_second() {
+        assert_eq!(
+            at_second("henIVlCPVIY", 75),
+            "https://www.youtube.com/watch?v=henIVlCPVIY&t=75s"
+        );
+        assert_eq!(
+            at_second("https://www.youtube.com/watch?v=henIVlCPVIY", 75),
+            "https://www.youtube.com/watch?v=henIVlCPVIY&t=75s"
+        );
+        assert_eq!(
+            at_second("https://youtu.be/henIVlCPVIY", 5),
+            "https://youtu.be/henIVlCPVIY?t=5s"
+        );
+        assert_eq!(
+            at_second("http://127.0.0.1:8/talk.mp4", 5),
+            "http://127.0.0.1:8/talk.mp4#t=5"
+        );
     }
 }

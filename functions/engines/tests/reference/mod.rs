@@ -131,6 +131,7 @@ pub async fn world_retrying(signing: Signing, refuse: &[usize], retry: Retry) ->
         signing,
         retry,
         keep: Keep::default(),
+        transcriber: None,
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let server = format!("http://{}", listener.local_addr().unwrap());

@@ -1,0 +1,175 @@
+//! `coursegen generate YOUTUBE-ID` with yt-dlp for real: its generic
+//! extractor reads videos from a server on 127.0.0.1 (COURSEGEN_YOUTUBE_URL
+//! points it there). A page with a captions track is made from those
+//! captions, a bare recording through speech-to-text; a removed video and
+//! an unreachable site are errors naming the video.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use axum::Router;
+use axum::http::header;
+use axum::routing::get;
+
+fn ytdlp() -> PathBuf {
+    std::env::var_os("COURSEGEN_YTDLP")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/tools/speech/bin/yt-dlp")
+        })
+}
+
+/// Serves `routes` on a free port of 127.0.0.1 for the rest of the test
+/// binary's life; its base URL.
+fn serve(routes: Router) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            axum::serve(listener, routes).await.unwrap();
+        });
+    });
+    format!("http://{addr}")
+}
+
+fn generate(dir: &Path, video: &str, site: &str, env: &[(&str, &str)]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_coursegen"))
+        .args(["generate", video, "--auto-approve", "--data"])
+        .arg(dir.join("data"))
+        .arg("--out")
+        .arg(dir.join("out"))
+        .env_remove("OPENAI_BASE_URL")
+        .env("COURSEGEN_YTDLP", ytdlp())
+        .env("COURSEGEN_YOUTUBE_URL", format!("{site}/v/{{id}}"))
+        .envs(env.iter().copied())
+        .output()
+        .unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn example(path: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples")
+        .join(path)
+}
+
+/// A video page with a captions track, as the generic extractor reads it.
+fn page() -> &'static str {
+    r#"<!doctype html><html><head><title>Energy in living things</title></head><body>
+<video controls src="/media/lecture.wav"><track kind="captions" srclang="en" label="English" src="/media/lecture.vtt"></video>
+</body></html>"#
+}
+
+#[test]
+fn a_video_with_captions_is_made_from_them() {
+    let captions = std::fs::read(example("lecture/lecture.en.vtt")).unwrap();
+    let site = serve(
+        Router::new()
+            .route(
+                "/v/Lecture0001",
+                get(|| async { ([(header::CONTENT_TYPE, "text/html")], page()) }),
+            )
+            .route(
+                "/media/lecture.vtt",
+                get(move || async move { ([(header::CONTENT_TYPE, "text/vtt")], captions) }),
+            ),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = generate(dir.path(), "Lecture0001", &site, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // The transcript is the captions' own text, timed as they are.
+    let vtt = std::fs::read_to_string(dir.path().join("out/transcript.vtt")).unwrap();
+    assert!(vtt.starts_with("WEBVTT"));
+    assert!(
+        vtt.lines().filter(|l| l.contains("-->")).count() > 50,
+        "{vtt}"
+    );
+    let course: coursegen_core::course::Course =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("out/course.json")).unwrap())
+            .unwrap();
+    // Lessons link back into the video at the second.
+    let first = &course.modules[0].lessons[0];
+    assert!(
+        first
+            .content_md
+            .contains(&format!("]({site}/v/Lecture0001?t="))
+            || first
+                .content_md
+                .contains(&format!("]({site}/v/Lecture0001#t=")),
+        "{}",
+        first.content_md
+    );
+}
+
+#[cfg(feature = "speech")]
+#[test]
+fn a_video_without_captions_is_heard() {
+    let dir = tempfile::tempdir().unwrap();
+    let wav = dir.path().join("lecture.wav");
+    let spoken = Command::new("espeak-ng")
+        .args(["-v", "en-us", "-w"])
+        .arg(&wav)
+        .arg(crate::recording::LECTURE.join("\n\n"))
+        .status()
+        .unwrap();
+    assert!(spoken.success());
+    let audio = std::fs::read(&wav).unwrap();
+    let site = serve(Router::new().route(
+        "/v/Recording01",
+        get(move || async move { ([(header::CONTENT_TYPE, "audio/wav")], audio) }),
+    ));
+    let model = std::env::var("COURSEGEN_ASR_MODEL").unwrap_or_else(|_| {
+        format!(
+            "{}/../../target/tools/models/ggml-base-q8_0.bin",
+            env!("CARGO_MANIFEST_DIR")
+        )
+    });
+    let out = generate(
+        dir.path(),
+        "Recording01",
+        &site,
+        &[("COURSEGEN_ASR_MODEL", &model)],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let vtt = std::fs::read_to_string(dir.path().join("out/transcript.vtt")).unwrap();
+    for word in ["heart", "lungs", "oxygen"] {
+        assert!(vtt.to_lowercase().contains(word), "{word} in {vtt}");
+    }
+}
+
+#[test]
+fn a_removed_video_and_an_unreachable_site_are_errors_naming_the_video() {
+    let site = serve(Router::new().route("/v/Present0001", get(|| async { "here" })));
+    let dir = tempfile::tempdir().unwrap();
+    let out = generate(dir.path(), "Removed0001", &site, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let log = stderr(&out);
+    assert!(
+        log.contains("video Removed0001 cannot be fetched: "),
+        "{log}"
+    );
+    assert!(log.contains("404"), "{log}");
+
+    // Nothing listens on this port any more.
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", l.local_addr().unwrap())
+    };
+    let out = generate(dir.path(), "Unreached01", &closed, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let log = stderr(&out);
+    assert!(
+        log.contains("video Unreached01 cannot be fetched: "),
+        "{log}"
+    );
+    assert!(log.contains("refused"), "{log}");
+}
