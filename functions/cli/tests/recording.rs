@@ -194,3 +194,40 @@ fn the_reference_ai_server_transcribes_a_recording_too() {
         assert!(vtt.to_lowercase().contains(word), "{word} in {vtt}");
     }
 }
+
+/// A course of a German recording is German: the language heard is the
+/// course's when no option says otherwise.
+#[cfg(feature = "speech")]
+#[test]
+fn the_language_heard_is_the_courses() {
+    let dir = tempfile::tempdir().unwrap();
+    let wav = dir.path().join("vortrag.wav");
+    let spoken = Command::new("espeak-ng")
+        .args(["-v", "de", "-w"])
+        .arg(&wav)
+        .arg(
+            "Heute sprechen wir über das Herz. Das Herz hat vier Kammern. Das Blut fließt aus den \
+             Venen in den rechten Vorhof und dann in die rechte Kammer. Von dort wird es in die Lunge \
+             gepumpt, wo es Sauerstoff aufnimmt. Danach fließt es in die linke Kammer, die es durch \
+             die Aorta in den ganzen Körper drückt.",
+        )
+        .status()
+        .unwrap();
+    assert!(spoken.success());
+    let model = model();
+    let out = generate(
+        dir.path(),
+        &[
+            wav.to_str().unwrap(),
+            "--auto-approve",
+            "--option",
+            "force=true",
+        ],
+        &[("COURSEGEN_ASR_MODEL", model.to_str().unwrap())],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let course: coursegen_core::course::Course =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("out/course.json")).unwrap())
+            .unwrap();
+    assert_eq!(course.language, "de");
+}

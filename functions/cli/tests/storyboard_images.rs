@@ -71,22 +71,12 @@ fn frames_are_drawn_by_an_openai_compatible_images_server() {
         png: std::fs::read(&png).unwrap(),
         ..Images::default()
     });
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let base = format!("http://{}/v1", listener.local_addr().unwrap());
+    let (listener, address) = crate::common::listener();
+    let base = format!("{address}/v1");
     let app = Router::new()
         .route("/v1/images/generations", post(generate))
         .with_state(images.clone());
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            axum::serve(listener, app).await.unwrap();
-        });
-    });
+    crate::common::serve_app(listener, app);
     let script = dir.path().join("bees.md");
     std::fs::write(&script, SCRIPT).unwrap();
     let out = dir.path().join("out");

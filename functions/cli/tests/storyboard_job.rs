@@ -258,25 +258,14 @@ fn provider_with(stuck: bool) -> (Shared, String) {
         stuck,
         ..Provider::default()
     }));
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let address = format!("http://{}", listener.local_addr().unwrap());
+    let (listener, address) = crate::common::listener();
     shared.lock().unwrap().address = address.clone();
     let app = Router::new()
         .route("/v1/image_to_video", post(submit))
         .route("/v1/tasks/{id}", get(task).delete(cancel))
         .route("/files/{name}", get(file))
         .with_state(shared.clone());
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            axum::serve(listener, app).await.unwrap();
-        });
-    });
+    crate::common::serve_app(listener, app);
     (shared, format!("{address}/v1"))
 }
 

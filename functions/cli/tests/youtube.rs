@@ -19,23 +19,11 @@ fn ytdlp() -> PathBuf {
         })
 }
 
-/// Serves `routes` on a free port of 127.0.0.1 for the rest of the test
-/// binary's life; its base URL.
+/// Serves `routes` on a free port of 127.0.0.1; its base URL.
 fn serve(routes: Router) -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let addr = listener.local_addr().unwrap();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            axum::serve(listener, routes).await.unwrap();
-        });
-    });
-    format!("http://{addr}")
+    let (listener, address) = crate::common::listener();
+    crate::common::serve_app(listener, routes);
+    address
 }
 
 fn generate(dir: &Path, video: &str, site: &str, env: &[(&str, &str)]) -> Output {
@@ -56,12 +44,6 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-fn example(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../examples")
-        .join(path)
-}
-
 /// A video page with a captions track, as the generic extractor reads it.
 fn page() -> &'static str {
     r#"<!doctype html><html><head><title>Energy in living things</title></head><body>
@@ -71,7 +53,7 @@ fn page() -> &'static str {
 
 #[test]
 fn a_video_with_captions_is_made_from_them() {
-    let captions = std::fs::read(example("lecture/lecture.en.vtt")).unwrap();
+    let captions = std::fs::read(crate::common::example("lecture/lecture.en.vtt")).unwrap();
     let site = serve(
         Router::new()
             .route(

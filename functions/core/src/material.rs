@@ -94,6 +94,9 @@ pub struct Material {
     pub code: Vec<CodeSample>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub topic: Option<TopicBrief>,
+    /// The language spoken, when transcription detected it (BCP 47).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
 }
 
 /// What a topic-only course is asked to teach (seed 004).
@@ -156,10 +159,12 @@ impl Material {
     }
 
     /// The language a course of this material is written in: the options'
-    /// (target, else source), else what its script shows, else English.
+    /// (target, else source), else the one transcription heard, else what
+    /// its script shows, else English.
     pub fn course_language(&self, options: &crate::options::Options) -> String {
         options
             .course_language()
+            .or(self.language.as_deref())
             .or_else(|| self.script_language())
             .unwrap_or("en")
             .to_owned()
@@ -255,8 +260,7 @@ mod tests {
                 text: text.into(),
                 end_trust: EndTrust::default(),
             }],
-            code: Vec::new(),
-            topic: None,
+            ..Material::default()
         };
         let options = crate::options::Options::default();
         let arabic = material("تسقط أشعة الشمس على سطح البحار فتسخن المياه (H2O) بسرعة.");
@@ -274,6 +278,13 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(arabic.course_language(&asked), "fr");
+        // What transcription heard wins over the script, not over the options.
+        let heard = Material {
+            language: Some("de".into()),
+            ..material("Die Sonne erwärmt das Meer.")
+        };
+        assert_eq!(heard.course_language(&options), "de");
+        assert_eq!(heard.course_language(&asked), "fr");
         assert_eq!(script_language(""), None);
     }
 }

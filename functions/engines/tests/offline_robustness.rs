@@ -190,7 +190,7 @@ proptest! {
             .collect();
         let code = code.map(|c| vec![CodeSample { start_ms: at / 2, end_ms: at / 2 + 1000, language: None, code: c }]).unwrap_or_default();
         let params = SegmentParams { boundary_penalty: penalty, min_duration_s: 5, max_duration_s: 60, ..SegmentParams::default() };
-        let g = generate(Material { sentences, code, topic: None }, None, None, &params, &every_type(2));
+        let g = generate(Material { sentences, code, ..Material::default() }, None, None, &params, &every_type(2));
         prop_assert!(g.course.validate().is_ok(), "{:?}", g.course.validate());
         prop_assert!(!g.segments.is_empty());
         prop_assert!((0.0..=1.0).contains(&g.validation.confidence));

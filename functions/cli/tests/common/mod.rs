@@ -123,3 +123,27 @@ pub fn show(data: &Path, job: &str) -> serde_json::Value {
         .unwrap();
     serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null)
 }
+
+/// A listener on a free port of 127.0.0.1, for a fake provider or site
+/// whose address must be known before it is built; and that address.
+pub fn listener() -> (std::net::TcpListener, String) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    (listener, address)
+}
+
+/// Serves `app` on `listener` from a thread of its own, for the rest of
+/// the test binary's life.
+pub fn serve_app(listener: std::net::TcpListener, app: axum::Router) {
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+}

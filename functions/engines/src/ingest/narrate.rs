@@ -30,7 +30,7 @@ impl Narration {
         Material {
             sentences: sentences(&self.transcript),
             code: self.code.clone(),
-            topic: None,
+            ..Material::default()
         }
     }
 }

@@ -55,7 +55,10 @@ impl UploadIngestor {
             .transcribe(copy.path(), language, progress)
             .await?;
         Ok(Ingested {
-            material: sentences(&transcript).into(),
+            material: Material {
+                language: transcript.language.clone(),
+                ..sentences(&transcript).into()
+            },
             transcript: Some(transcript),
             ..Ingested::default()
         })

@@ -159,7 +159,7 @@ mod tests {
                 end_trust: coursegen_core::material::EndTrust::Sure,
             }],
             code: vec![sample(2000, "b = 2"), sample(1000, "a = 1")],
-            topic: None,
+            ..Material::default()
         };
         let knowledge = Knowledge::new(material.clone());
         assert!(knowledge.is_of(&material));

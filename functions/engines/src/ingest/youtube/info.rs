@@ -58,6 +58,13 @@ pub struct Pick {
     pub ext: &'static str,
 }
 
+impl Pick {
+    /// The language of the track ("en-orig", "en-GB" → "en").
+    pub fn language(&self) -> String {
+        primary(&self.key)
+    }
+}
+
 /// Caption formats the ingest parses, best first (YouTube's WebVTT carries
 /// word timings).
 const FORMATS: [&str; 2] = ["vtt", "srt"];
@@ -195,6 +202,7 @@ mod tests {
         assert_eq!(lecture.captions(None), pick("en-US", false));
         assert_eq!(lecture.captions(Some("en-GB")), pick("en-US", false));
         assert_eq!(lecture.captions(Some("de")), pick("de", false));
+        assert_eq!(lecture.captions(None).unwrap().language(), "en");
         assert_eq!(lecture.channel(), Some("Open Biology"));
         assert_eq!(lecture.chapter_ends_ms(), Some(vec![300_500, 900_000]));
     }

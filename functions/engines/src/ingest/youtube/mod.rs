@@ -10,6 +10,7 @@ mod ytdlp;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use coursegen_core::material::Material;
 use coursegen_core::options::Options;
 use coursegen_core::pipeline::{Ingested, Ingestor, SourceVideo};
 use coursegen_core::ports::{ArtifactStore, EngineError, Progress, Transcriber};
@@ -71,9 +72,10 @@ impl YoutubeIngestor {
                     "srt" => TranscriptFormat::Srt,
                     _ => TranscriptFormat::Vtt,
                 };
-                let captions = transcript(&bytes, format).map_err(|e| {
+                let mut captions = transcript(&bytes, format).map_err(|e| {
                     EngineError::Invalid(format!("video {id}'s captions cannot be read: {e}"))
                 })?;
+                captions.language.get_or_insert_with(|| pick.language());
                 let kind = if pick.automatic {
                     "automatic"
                 } else {
@@ -115,7 +117,10 @@ impl YoutubeIngestor {
             transcript_from,
         };
         Ok(Ingested {
-            material: sentences(&transcript).into(),
+            material: Material {
+                language: transcript.language.clone(),
+                ..sentences(&transcript).into()
+            },
             title: info.title.clone(),
             video: Some(url),
             segment_ends_ms: info.chapter_ends_ms(),

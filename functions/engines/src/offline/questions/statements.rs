@@ -286,8 +286,7 @@ mod tests {
             .collect();
         let knowledge = Knowledge::new(Material {
             sentences,
-            code: Vec::new(),
-            topic: None,
+            ..Material::default()
         });
         let scope = Scope {
             knowledge: &knowledge,
