@@ -71,12 +71,12 @@ fn frames_are_drawn_by_an_openai_compatible_images_server() {
         png: std::fs::read(&png).unwrap(),
         ..Images::default()
     });
-    let (listener, address) = crate::common::listener();
+    let (listener, address) = common::listener();
     let base = format!("{address}/v1");
     let app = Router::new()
         .route("/v1/images/generations", post(generate))
         .with_state(images.clone());
-    crate::common::serve_app(listener, app);
+    common::serve_app(listener, app);
     let script = dir.path().join("bees.md");
     std::fs::write(&script, SCRIPT).unwrap();
     let out = dir.path().join("out");

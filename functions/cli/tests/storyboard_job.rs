@@ -258,14 +258,14 @@ fn provider_with(stuck: bool) -> (Shared, String) {
         stuck,
         ..Provider::default()
     }));
-    let (listener, address) = crate::common::listener();
+    let (listener, address) = common::listener();
     shared.lock().unwrap().address = address.clone();
     let app = Router::new()
         .route("/v1/image_to_video", post(submit))
         .route("/v1/tasks/{id}", get(task).delete(cancel))
         .route("/files/{name}", get(file))
         .with_state(shared.clone());
-    crate::common::serve_app(listener, app);
+    common::serve_app(listener, app);
     (shared, format!("{address}/v1"))
 }
 
