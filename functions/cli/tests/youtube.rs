@@ -109,12 +109,7 @@ fn a_video_without_captions_is_heard() {
         "/v/Recording01",
         get(move || async move { ([(header::CONTENT_TYPE, "audio/wav")], audio) }),
     ));
-    let model = std::env::var("COURSEGEN_ASR_MODEL").unwrap_or_else(|_| {
-        format!(
-            "{}/../../target/tools/models/ggml-base-q8_0.bin",
-            env!("CARGO_MANIFEST_DIR")
-        )
-    });
+    let model = model();
     let out = generate(
         dir.path(),
         "Recording01",
@@ -154,4 +149,157 @@ fn a_removed_video_and_an_unreachable_site_are_errors_naming_the_video() {
         "{log}"
     );
     assert!(log.contains("refused"), "{log}");
+}
+
+#[cfg(feature = "speech")]
+fn model() -> String {
+    std::env::var("COURSEGEN_ASR_MODEL").unwrap_or_else(|_| {
+        format!(
+            "{}/../../target/tools/models/ggml-base-q8_0.bin",
+            env!("CARGO_MANIFEST_DIR")
+        )
+    })
+}
+
+/// A site with a captioned lecture, a bare recording and nothing at
+/// `Removed0001`.
+#[cfg(feature = "speech")]
+fn playlist_site(dir: &Path) -> String {
+    let wav = dir.join("recording.wav");
+    let spoken = Command::new("espeak-ng")
+        .args(["-v", "en-us", "-w"])
+        .arg(&wav)
+        .arg(crate::recording::LECTURE.join("\n\n"))
+        .status()
+        .unwrap();
+    assert!(spoken.success());
+    let audio = std::fs::read(&wav).unwrap();
+    let captions = std::fs::read(crate::common::example("lecture/lecture.en.vtt")).unwrap();
+    serve(
+        Router::new()
+            .route(
+                "/v/Lecture0001",
+                get(|| async { ([(header::CONTENT_TYPE, "text/html")], page()) }),
+            )
+            .route(
+                "/media/lecture.vtt",
+                get(move || async move { ([(header::CONTENT_TYPE, "text/vtt")], captions) }),
+            )
+            .route(
+                "/v/Recording01",
+                get(move || async move { ([(header::CONTENT_TYPE, "audio/wav")], audio) }),
+            ),
+    )
+}
+
+#[cfg(feature = "speech")]
+#[test]
+fn a_playlist_is_one_course_with_a_module_per_video() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = playlist_site(dir.path());
+    let model = model();
+    let out = generate(
+        dir.path(),
+        "Lecture0001,Removed0001,Recording01",
+        &site,
+        &[("COURSEGEN_ASR_MODEL", &model)],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let log = stderr(&out);
+    assert!(
+        log.contains("left out of the course: video Removed0001: "),
+        "{log}"
+    );
+    let course: coursegen_core::course::Course =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("out/course.json")).unwrap())
+            .unwrap();
+    let shape: Vec<_> = course
+        .modules
+        .iter()
+        .map(|m| {
+            let lessons: Vec<_> = m.lessons.iter().map(|l| (l.start_ms, l.end_ms)).collect();
+            (m.title.clone(), lessons)
+        })
+        .collect();
+    assert_eq!(course.modules.len(), 2, "{shape:#?}\n{log}");
+    let lecture = format!("{site}/v/Lecture0001");
+    let recording = format!("{site}/v/Recording01");
+    assert!(
+        course.modules[0]
+            .lessons
+            .iter()
+            .all(|l| l.source_video.as_deref() == Some(lecture.as_str()))
+    );
+    let heard = &course.modules[1].lessons;
+    assert!(
+        heard
+            .iter()
+            .all(|l| l.source_video.as_deref() == Some(recording.as_str()))
+    );
+    // The recording's lessons are timed in the recording (about 80 s long)
+    // and link into it there, not where it falls in the course's material.
+    assert!(heard.iter().all(|l| l.end_ms < 120_000), "{heard:#?}");
+    // Every link in a lesson goes into that lesson's own video, at a
+    // second of that video.
+    let links = |lessons: &[coursegen_core::course::Lesson]| -> Vec<(String, u64)> {
+        let text: String = lessons.iter().map(|l| l.content_md.as_str()).collect();
+        text.split("](")
+            .skip(1)
+            .filter_map(|rest| rest.split(')').next())
+            .filter_map(|link| {
+                let (video, t) = link.split_once("#t=")?;
+                Some((video.to_owned(), t.parse().ok()?))
+            })
+            .collect()
+    };
+    let (in_lecture, in_recording) = (links(&course.modules[0].lessons), links(heard));
+    assert!(!in_lecture.is_empty());
+    assert!(
+        in_lecture.iter().all(|(v, _)| *v == lecture),
+        "{in_lecture:?}"
+    );
+    assert!(
+        in_recording
+            .iter()
+            .all(|(v, t)| *v == recording && *t < 120),
+        "{in_recording:?}"
+    );
+    let vtt = std::fs::read_to_string(dir.path().join("out/transcript.vtt")).unwrap();
+    let vtt = vtt.to_lowercase();
+    assert!(
+        vtt.contains("good morning") && vtt.contains("lungs"),
+        "both videos' words are in the transcript: {}",
+        &vtt[..vtt.len().min(600)]
+    );
+}
+
+#[cfg(feature = "speech")]
+#[test]
+fn a_course_per_video_leaves_out_the_one_that_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = playlist_site(dir.path());
+    let out = Command::new(env!("CARGO_BIN_EXE_coursegen"))
+        .args([
+            "generate",
+            "Lecture0001,Removed0001",
+            "--course-per-video",
+            "--auto-approve",
+            "--data",
+        ])
+        .arg(dir.path().join("data"))
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .env("COURSEGEN_YTDLP", ytdlp())
+        .env("COURSEGEN_YOUTUBE_URL", format!("{site}/v/{{id}}"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(dir.path().join("out/Lecture0001/course.json").is_file());
+    assert!(!dir.path().join("out/Removed0001").exists());
+    let log = stderr(&out);
+    assert!(log.contains("video Removed0001: job "), "{log}");
+    assert!(
+        log.contains("no course from 1 of 2 videos: Removed0001"),
+        "{log}"
+    );
 }

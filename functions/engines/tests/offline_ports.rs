@@ -68,6 +68,7 @@ async fn stages_through_the_ports_match_the_one_call_pipeline() {
                 module: m,
                 lesson: l,
                 video: Some("henIVlCPVIY"),
+                video_start_ms: 0,
                 options: &options,
             };
             lessons.push(writer.lesson(request).await.unwrap());
@@ -130,6 +131,7 @@ async fn bad_requests_are_invalid_not_panics() {
         module: 9,
         lesson: 0,
         video: None,
+        video_start_ms: 0,
         options: &options,
     };
     let err = engine.lesson(request).await.unwrap_err();

@@ -248,6 +248,7 @@ async fn course_from(
                 module: m,
                 lesson: l,
                 video: Some("id"),
+                video_start_ms: 0,
                 options,
             };
             let lesson = engine.lesson(request).await.unwrap();

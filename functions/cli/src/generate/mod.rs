@@ -20,7 +20,7 @@ use coursegen_core::options::{AI_SERVER_STAGES, Options};
 use coursegen_core::pipeline::Steps;
 use coursegen_core::ports::Workflow;
 use coursegen_core::service::{JobRequest, Service, ServiceError};
-use coursegen_core::source::Source;
+use coursegen_core::source::{Source, YoutubeId};
 use coursegen_engines::ingest::youtube::YtDlp;
 use coursegen_exports::{ai_questions, document};
 use coursegen_local::DataDir;
@@ -34,7 +34,9 @@ use crate::videos::files as videos;
 
 #[derive(Debug, clap::Args)]
 pub struct GenerateArgs {
-    /// A transcript (.vtt, .srt, .json, .txt) or course script (.docx, .md).
+    /// A transcript (.vtt, .srt, .json, .txt), course script (.docx, .md)
+    /// or recording; or a YouTube video, several separated by commas, or a
+    /// playlist's URL.
     #[arg(required_unless_present_any = ["topic", "resume"])]
     source: Option<String>,
     /// Make a course from a topic alone (needs --engine openai).
@@ -69,6 +71,10 @@ pub struct GenerateArgs {
     /// videos.aspect=9:16, videos.subtitles=burned change how.
     #[arg(long)]
     videos: bool,
+    /// With a playlist: a course of each video (in DIR/VIDEO-ID/) instead
+    /// of one course with a module per video.
+    #[arg(long)]
+    course_per_video: bool,
     /// Continue a job that was interrupted.
     #[arg(long, value_name = "JOB", conflicts_with_all = ["source", "topic"])]
     resume: Option<JobId>,
@@ -168,12 +174,9 @@ pub async fn run(args: GenerateArgs) -> anyhow::Result<()> {
         (false, Err(why)) => Err(why.clone()),
     };
     // YouTube videos are fetched by the AI server, or here by yt-dlp.
-    let fetches = ai_server || YtDlp::from_env().is_some();
+    let ytdlp = YtDlp::from_env();
     let Embedded {
-        steps,
-        workflow,
-        service,
-        ..
+        workflow, service, ..
     } = if ai_server {
         webhooks::open(&data, args.webhook_addr).await?
     } else {
@@ -196,31 +199,93 @@ pub async fn run(args: GenerateArgs) -> anyhow::Result<()> {
                     difficulty: options.difficulty,
                 },
                 (None, Some(input)) => {
-                    source::resolve(input, &service, &me, &transcribes, fetches).await?
+                    source::resolve(
+                        input,
+                        &service,
+                        &me,
+                        &transcribes,
+                        ytdlp.as_ref(),
+                        ai_server,
+                    )
+                    .await?
                 }
                 (None, None) => bail!("give a SOURCE file or --topic"),
             };
+            if let (Source::Playlist { video_ids }, true) = (&source, args.course_per_video) {
+                return course_per_video(&args, &service, &workflow, &me, video_ids, options).await;
+            }
             let id = create(&service, &me, source, options).await?;
             eprintln!("job {id} (resume with: coursegen generate --resume {id})");
             id
         }
     };
-    let job = drive(&service, &workflow, &me, id).await?;
+    finish(&args, &service, &workflow, &me, id, &args.out).await
+}
+
+/// Runs job `id` to its end and writes what it made into `out`.
+async fn finish(
+    args: &GenerateArgs,
+    service: &Service,
+    workflow: &LocalWorkflow,
+    me: &Principal,
+    id: JobId,
+    out: &std::path::Path,
+) -> anyhow::Result<()> {
+    let steps = &service.steps;
+    let job = drive(service, workflow, me, id).await?;
     match job.status {
         JobStatus::Succeeded => {
-            write_course(&steps, id, &args.out, &args.export).await?;
-            transcript::write(&steps, id, &args.out).await?;
-            videos::write(&steps, id, &args.out).await
+            write_course(steps, id, out, &args.export).await?;
+            transcript::write(steps, id, out).await?;
+            videos::write(steps, id, out).await
         }
         _ => {
             // What was heard is kept even when the course was not made
             // (material judged unsuitable, say): it can be checked.
-            if let Err(e) = transcript::write(&steps, id, &args.out).await {
+            if let Err(e) = transcript::write(steps, id, out).await {
                 tracing::debug!("no transcript to write: {e:#}");
             }
             Err(failure(&job))
         }
     }
+}
+
+/// A course of each video of a playlist, one after another, each in
+/// `--out`/VIDEO-ID/. A video that fails is said and the others go on;
+/// it fails only when none made a course.
+async fn course_per_video(
+    args: &GenerateArgs,
+    service: &Service,
+    workflow: &LocalWorkflow,
+    me: &Principal,
+    video_ids: &[YoutubeId],
+    options: Options,
+) -> anyhow::Result<()> {
+    let mut failed = Vec::new();
+    for video_id in video_ids {
+        let source = Source::Youtube {
+            video_id: video_id.clone(),
+        };
+        let id = create(service, me, source, options.clone()).await?;
+        eprintln!("video {video_id}: job {id} (resume with: coursegen generate --resume {id})");
+        let out = args.out.join(video_id.as_str());
+        if let Err(e) = finish(args, service, workflow, me, id, &out).await {
+            eprintln!("video {video_id}: {e:#}");
+            failed.push(video_id.to_string());
+        }
+    }
+    if failed.len() == video_ids.len() {
+        bail!("no video of the playlist made a course");
+    }
+    if !failed.is_empty() {
+        eprintln!(
+            "no course from {} of {} videos: {}",
+            failed.len(),
+            video_ids.len(),
+            failed.join(", ")
+        );
+    }
+    Ok(())
 }
 
 /// A new job of the local user's course from `source`: its id.

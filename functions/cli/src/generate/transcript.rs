@@ -25,6 +25,9 @@ pub async fn write(steps: &Steps, id: JobId, out: &std::path::Path) -> anyhow::R
         .context("the ingest stage has no output")?;
     let bytes = steps.artifacts.get(&key).await?.bytes;
     let ingested: Ingested = serde_json::from_slice(&bytes).context("the ingest output")?;
+    for skipped in &ingested.skipped {
+        eprintln!("left out of the course: {skipped}");
+    }
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     // The transcriber's own cues when there are any; else (the AI server's
     // transcript) the sentences it was read into.

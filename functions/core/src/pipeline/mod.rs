@@ -11,6 +11,7 @@ mod exports;
 mod film;
 mod frames;
 mod parsed;
+pub mod playlist;
 mod review;
 mod stages;
 mod storyboard;
@@ -124,6 +125,27 @@ pub struct Ingested {
     /// What is known of the source video (a YouTube video's page).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_video: Option<SourceVideo>,
+    /// A playlist's videos in order, each with its part of the material.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<VideoPart>,
+    /// Videos of a playlist left out, each with why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<String>,
+}
+
+/// One video of a playlist made into one course: where its part of the
+/// material lies (its times there are the video's own plus `start_ms`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VideoPart {
+    pub video_id: String,
+    pub url: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    pub start_ms: u64,
+    pub end_ms: u64,
+    /// Where its chapters end (in the material's time), but the last.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub chapter_ends_ms: Vec<u64>,
 }
 
 /// The video a course is made from, as its site describes it.

@@ -118,6 +118,11 @@ impl Steps {
                 }
                 let duration_ms = ingested.material.sentences.iter().map(|s| s.end_ms).max();
                 let params = params.for_material(duration_ms.unwrap_or(0));
+                if params.segment_ends_ms.is_none() && !ingested.parts.is_empty() {
+                    return self
+                        .segment_by_video(&ingested, &params, &job.options)
+                        .await;
+                }
                 let segments = self
                     .segmenter
                     .segment(&ingested.material, &params, &job.options)
@@ -127,6 +132,42 @@ impl Steps {
             .await?;
         let segments: Vec<Segment> = segments;
         Ok(json!({"key": key, "segments": segments.len()}))
+    }
+
+    /// A playlist's segments: each video's material segmented on its own
+    /// (by its chapters when it has them), so that no segment spans two
+    /// videos, and the lists joined in the playlist's order.
+    async fn segment_by_video(
+        &self,
+        ingested: &Ingested,
+        params: &SegmentParams,
+        options: &crate::options::Options,
+    ) -> Result<Vec<Segment>, StepError> {
+        let mut segments = Vec::new();
+        for (k, part) in ingested.parts.iter().enumerate() {
+            let next = ingested.parts.get(k + 1).map_or(u64::MAX, |p| p.start_ms);
+            let sentences: Vec<_> = ingested
+                .material
+                .sentences
+                .iter()
+                .filter(|s| s.start_ms >= part.start_ms && s.start_ms < next)
+                .cloned()
+                .collect();
+            if sentences.is_empty() {
+                continue;
+            }
+            let material = crate::material::Material {
+                sentences,
+                ..ingested.material.clone()
+            };
+            let params = SegmentParams {
+                segment_ends_ms: (!part.chapter_ends_ms.is_empty())
+                    .then(|| part.chapter_ends_ms.clone()),
+                ..params.clone()
+            };
+            segments.extend(self.segmenter.segment(&material, &params, options).await?);
+        }
+        Ok(segments)
     }
 
     pub(super) async fn outline(&self, id: JobId) -> Result<Value, StepError> {
@@ -143,7 +184,8 @@ impl Steps {
                         &job.options,
                     )
                     .await?;
-                Ok(outline)
+                // A playlist's course has a module per video.
+                Ok(super::playlist::modules_by_video(outline, &ingested.parts))
             })
             .await?;
         let outline: Outline = outline;

@@ -171,12 +171,19 @@ impl Steps {
         let ingested = self.shared_output::<Ingested>(&job, Stage::Ingest).await?;
         let outline = self.shared_output::<Outline>(&job, Stage::Outline).await?;
         let options = question_options(&job, Stage::Lessons)?;
+        // A playlist's lesson links into its own video, at that video's times.
+        let planned = outline
+            .modules
+            .get(r.module)
+            .and_then(|m| m.lessons.get(r.lesson));
+        let part = planned.and_then(|l| super::playlist::part_at(&ingested.parts, l.start_ms));
         let request = LessonRequest {
             material: &ingested.material,
             outline: &outline,
             module: r.module,
             lesson: r.lesson,
-            video: ingested.video.as_deref(),
+            video: part.map(|p| p.url.as_str()).or(ingested.video.as_deref()),
+            video_start_ms: part.map_or(0, |p| p.start_ms),
             options: &options,
         };
         let (lesson, usage) = crate::metering::metered(self.lesson_writer.lesson(request)).await;

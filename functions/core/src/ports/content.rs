@@ -33,8 +33,12 @@ pub struct LessonRequest<'a> {
     pub outline: &'a Outline,
     pub module: usize,
     pub lesson: usize,
-    /// The YouTube video the lesson links back into, if any.
+    /// The video the lesson links back into (its URL), if any.
     pub video: Option<&'a str>,
+    /// Where that video begins in the material (a playlist's second video
+    /// begins where the first ends): links and times in the lesson are the
+    /// video's own, this much earlier than the material's.
+    pub video_start_ms: u64,
     pub options: &'a Options,
 }
 

@@ -66,6 +66,15 @@ impl Progress {
     pub fn is_cancelled(&self) -> bool {
         self.cancelled.load(Ordering::Relaxed)
     }
+
+    /// One that reports nothing but is cancelled with this one: for a
+    /// part of the work whose own advance would confuse the whole's.
+    pub fn silent(&self) -> Progress {
+        Progress {
+            report: None,
+            cancelled: self.cancelled.clone(),
+        }
+    }
 }
 
 impl fmt::Debug for Progress {

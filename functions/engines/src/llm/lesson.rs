@@ -192,8 +192,10 @@ impl LlmEngine {
             content_md: draft.content_md,
             key_concepts: draft.key_concepts,
             source_video: request.video.map(str::to_owned),
-            start_ms: plan.start_ms,
-            end_ms: plan.end_ms,
+            // The lesson's times are its video's own (a playlist's videos
+            // follow one another in the material).
+            start_ms: plan.start_ms.saturating_sub(request.video_start_ms),
+            end_ms: plan.end_ms.saturating_sub(request.video_start_ms),
             exercises,
         })
     }

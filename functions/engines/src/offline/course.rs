@@ -49,6 +49,7 @@ pub fn generate(
                         plan,
                         &format!("m{}-l{}", m + 1, l + 1),
                         video,
+                        0,
                         options,
                     )
                 })

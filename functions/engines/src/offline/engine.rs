@@ -132,6 +132,7 @@ impl LessonWriter for OfflineEngine {
             plan,
             &id,
             request.video,
+            request.video_start_ms,
             request.options,
         ))
     }
@@ -170,6 +171,7 @@ impl AssessmentWriter for OfflineEngine {
                         plan,
                         &format!("m{}-l{}", m + 1, l + 1),
                         None,
+                        0,
                         options,
                     )
                 })

@@ -43,13 +43,18 @@ fn at_second(video: &str, s: u64) -> String {
     }
 }
 
+/// The lesson `plan` asks for; links and times are `video`'s own, which
+/// begins at `video_start_ms` in the material.
 pub fn lesson(
     knowledge: &Knowledge,
     plan: &OutlineLesson,
     id_prefix: &str,
     video: Option<&str>,
+    video_start_ms: u64,
     options: &Options,
 ) -> Lesson {
+    let in_video = |ms: u64| ms.saturating_sub(video_start_ms);
+    let at = |ms: u64| pointer(in_video(ms), video);
     let range = knowledge.span(plan.start_ms, plan.end_ms);
     let sentences = &knowledge.sentences[range.clone()];
     // Word weights against the whole material, so what is special here counts.
@@ -82,7 +87,7 @@ pub fn lesson(
         let _ = writeln!(md, "### Key points\n");
         for i in points {
             let s = &sentences[i];
-            let _ = writeln!(md, "- {} {}", s.text, pointer(s.start_ms, video));
+            let _ = writeln!(md, "- {} {}", s.text, at(s.start_ms));
         }
         md.push('\n');
     }
@@ -91,19 +96,13 @@ pub fn lesson(
         let _ = writeln!(md, "### Key terms\n");
         for d in defs {
             let s = &knowledge.sentences[d.sentence];
-            let _ = writeln!(
-                md,
-                "- **{}**: \"{}\" {}",
-                d.term,
-                s.text,
-                pointer(s.start_ms, video)
-            );
+            let _ = writeln!(md, "- **{}**: \"{}\" {}", d.term, s.text, at(s.start_ms));
         }
         md.push('\n');
     }
     for seq in knowledge.sequences_in(&range) {
         let start = knowledge.sentences[seq.sentences[0]].start_ms;
-        let _ = writeln!(md, "### Steps {}\n", pointer(start, video));
+        let _ = writeln!(md, "### Steps {}\n", at(start));
         for (n, step) in seq.steps.iter().enumerate() {
             let _ = writeln!(md, "{}. {}", n + 1, step);
         }
@@ -120,7 +119,7 @@ pub fn lesson(
         let _ = writeln!(md, "### Figures to remember\n");
         for i in figures {
             let s = &knowledge.sentences[i];
-            let _ = writeln!(md, "- {} {}", s.text, pointer(s.start_ms, video));
+            let _ = writeln!(md, "- {} {}", s.text, at(s.start_ms));
         }
         md.push('\n');
     }
@@ -129,15 +128,15 @@ pub fn lesson(
         let _ = writeln!(
             md,
             "### Code {}\n\n```{language}\n{}\n```\n",
-            pointer(sample.start_ms, video),
+            at(sample.start_ms),
             sample.code
         );
     }
     let _ = writeln!(
         md,
         "*From the material, {} to {}.*",
-        clock(plan.start_ms),
-        clock(plan.end_ms)
+        clock(in_video(plan.start_ms)),
+        clock(in_video(plan.end_ms))
     );
 
     let mut key_concepts: Vec<String> = defs.iter().map(|d| d.term.clone()).collect();
@@ -166,8 +165,8 @@ pub fn lesson(
         content_md: md,
         key_concepts,
         source_video: video.map(str::to_owned),
-        start_ms: plan.start_ms,
-        end_ms: plan.end_ms,
+        start_ms: in_video(plan.start_ms),
+        end_ms: in_video(plan.end_ms),
         exercises: questions::generate(&scope, options),
     }
 }

@@ -284,6 +284,7 @@ async fn questions_for(
                 module: 0,
                 lesson,
                 video: None,
+                video_start_ms: 0,
                 options: &options,
             })
             .await

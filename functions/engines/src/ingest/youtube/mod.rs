@@ -10,16 +10,26 @@ mod ytdlp;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use coursegen_core::material::Material;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use coursegen_core::material::{Material, Transcript};
 use coursegen_core::options::Options;
-use coursegen_core::pipeline::{Ingested, Ingestor, SourceVideo};
+use coursegen_core::pipeline::{Ingested, Ingestor, SourceVideo, VideoPart};
 use coursegen_core::ports::{ArtifactStore, EngineError, Progress, Transcriber};
-use coursegen_core::source::{Source, TranscriptFormat};
+use coursegen_core::source::{Source, TranscriptFormat, YoutubeId};
+use futures::StreamExt;
 
 pub use info::{Chapter, Info, Pick, Track};
 pub use ytdlp::{SET_UP_YTDLP, URL_ENV, YTDLP_ENV, YtDlp};
 
 use super::{UploadIngestor, sentences, transcript};
+
+/// Videos of a playlist fetched at once, at most: each may be transcribed,
+/// and transcription takes every core.
+const PLAYLIST_CONCURRENCY: usize = 2;
+/// Silence put between two videos of a playlist in its material, so that
+/// no sentence or segment spans two.
+const GAP_MS: u64 = 1_000;
 
 /// Fetches YouTube videos with yt-dlp; every other source goes to the
 /// upload ingestor it wraps.
@@ -131,6 +141,98 @@ impl YoutubeIngestor {
     }
 }
 
+impl YoutubeIngestor {
+    /// A playlist as one material: its videos fetched a few at a time, in
+    /// order one after another with a second of silence between, each
+    /// video's part (and its chapters) kept, so that the segmentation takes
+    /// the videos one by one and the outline makes a module of each. A
+    /// video that cannot be had is left out and said why; none at all is
+    /// an error.
+    async fn playlist(
+        &self,
+        ytdlp: &YtDlp,
+        ids: &[YoutubeId],
+        options: &Options,
+        progress: &Progress,
+    ) -> Result<Ingested, EngineError> {
+        let total = u32::try_from(ids.len()).unwrap_or(u32::MAX);
+        let done = AtomicU32::new(0);
+        let done = &done;
+        let fetched: Vec<Result<Ingested, EngineError>> = futures::stream::iter(ids.to_vec())
+            .map(|id: YoutubeId| async move {
+                let video = self
+                    .video(ytdlp, id.as_str(), options, &progress.silent())
+                    .await;
+                let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+                progress.report(n, total, format!("fetched {n} of {total} videos"));
+                video
+            })
+            .buffered(PLAYLIST_CONCURRENCY)
+            .collect()
+            .await;
+        let mut whole = Transcript::default();
+        let mut sentences = Vec::new();
+        let (mut parts, mut skipped) = (Vec::new(), Vec::new());
+        let mut at = 0u64;
+        for (id, video) in ids.iter().zip(fetched) {
+            let video = match video {
+                Ok(video) => video,
+                Err(e) => {
+                    skipped.push(format!("video {id}: {e}"));
+                    continue;
+                }
+            };
+            let transcript = video.transcript.unwrap_or_default();
+            let facts = video.source_video.unwrap_or_default();
+            let length = transcript.duration_ms().max(facts.duration_ms.unwrap_or(0));
+            whole.language = whole.language.or(transcript.language);
+            whole
+                .cues
+                .extend(transcript.cues.into_iter().map(|mut cue| {
+                    cue.start_ms += at;
+                    cue.end_ms += at;
+                    cue
+                }));
+            sentences.extend(video.material.sentences.into_iter().map(|mut s| {
+                s.start_ms += at;
+                s.end_ms += at;
+                s
+            }));
+            parts.push(VideoPart {
+                video_id: id.to_string(),
+                url: facts.url,
+                title: facts.title,
+                start_ms: at,
+                end_ms: at + length,
+                chapter_ends_ms: video
+                    .segment_ends_ms
+                    .iter()
+                    .flatten()
+                    .map(|ms| at + ms)
+                    .collect(),
+            });
+            at += length + GAP_MS;
+        }
+        if parts.is_empty() {
+            return Err(EngineError::Invalid(format!(
+                "no video of the playlist could be used: {}",
+                skipped.join("; ")
+            )));
+        }
+        Ok(Ingested {
+            material: Material {
+                sentences,
+                language: whole.language.clone(),
+                ..Material::default()
+            },
+            transcript: Some(whole),
+            parts,
+            skipped,
+            ..Ingested::default()
+        })
+    }
+}
+
 #[async_trait]
 impl Ingestor for YoutubeIngestor {
     async fn ingest(
@@ -145,6 +247,13 @@ impl Ingestor for YoutubeIngestor {
                 self.video(ytdlp, video_id.as_str(), options, progress)
                     .await
             }
+            (Source::Playlist { video_ids }, Some(ytdlp)) => {
+                self.playlist(ytdlp, video_ids, options, progress).await
+            }
+            (Source::Playlist { .. }, None) => Err(EngineError::Unsupported(format!(
+                "a playlist needs yt-dlp (scripts/setup-speech installs it; or set {YTDLP_ENV}), \
+                 or the AI server"
+            ))),
             (Source::Youtube { video_id }, None) => Err(EngineError::Unsupported(format!(
                 "video {video_id} needs yt-dlp (scripts/setup-speech installs it; or set {YTDLP_ENV}), \
                  or the AI server"

@@ -74,6 +74,17 @@ impl YtDlp {
         Ok((info, path))
     }
 
+    /// The videos of the playlist at `url`, in its order (yt-dlp lists
+    /// them without visiting each).
+    pub async fn playlist(&self, url: &str) -> Result<Vec<String>, EngineError> {
+        let out = self.run(url, &["-J", "--flat-playlist", url]).await?;
+        playlist_entries(&out).map_err(|e| {
+            EngineError::Invalid(format!(
+                "playlist {url}: yt-dlp's listing cannot be read: {e}"
+            ))
+        })
+    }
+
     /// Downloads the caption track `pick` into `dir`; its file.
     pub async fn captions(
         &self,
@@ -180,6 +191,21 @@ impl YtDlp {
     }
 }
 
+/// The video ids of a flat playlist listing (`yt-dlp -J --flat-playlist`).
+pub fn playlist_entries(json: &[u8]) -> Result<Vec<String>, serde_json::Error> {
+    #[derive(serde::Deserialize)]
+    struct Listing {
+        #[serde(default)]
+        entries: Vec<Entry>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Entry {
+        id: String,
+    }
+    let listing: Listing = serde_json::from_slice(json)?;
+    Ok(listing.entries.into_iter().map(|e| e.id).collect())
+}
+
 /// yt-dlp's last `ERROR:` line without its prefixes ("ERROR: [youtube]
 /// ID: Private video…" → "Private video…").
 fn reason(stderr: &str) -> String {
@@ -206,6 +232,21 @@ fn on_path(name: &str) -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::reason;
+
+    /// Trimmed from `yt-dlp -J --flat-playlist` on a YouTube playlist.
+    #[test]
+    fn a_playlist_listing_gives_its_videos_in_order() {
+        let listing = br#"{"_type": "playlist", "id": "PLx", "title": "Biology",
+            "entries": [{"_type": "url", "ie_key": "Youtube", "id": "henIVlCPVIY",
+                         "url": "https://www.youtube.com/watch?v=henIVlCPVIY", "title": "One"},
+                        {"_type": "url", "ie_key": "Youtube", "id": "aaaaaaaaaaa", "title": "Two"}]}"#;
+        assert_eq!(
+            super::playlist_entries(listing).unwrap(),
+            ["henIVlCPVIY", "aaaaaaaaaaa"]
+        );
+        assert!(super::playlist_entries(b"{}").unwrap().is_empty());
+        assert!(super::playlist_entries(b"not json").is_err());
+    }
 
     #[test]
     fn yt_dlp_errors_lose_their_prefixes() {
