@@ -61,8 +61,23 @@ fn a_recording_without_a_model_is_refused_plainly() {
     assert!(log.contains("--engine ai-server"), "{log}");
 }
 
+/// `text` spoken by espeak-ng in `voice`, as `dir/name`.
 #[cfg(feature = "speech")]
-fn model() -> std::path::PathBuf {
+pub(crate) fn speak(dir: &Path, name: &str, voice: &str, text: &str) -> std::path::PathBuf {
+    let wav = dir.join(name);
+    let spoken = Command::new("espeak-ng")
+        .args(["-v", voice, "-w"])
+        .arg(&wav)
+        .arg(text)
+        .status()
+        .unwrap();
+    assert!(spoken.success());
+    wav
+}
+
+/// The model README's set-up writes, or COURSEGEN_ASR_MODEL's.
+#[cfg(feature = "speech")]
+pub(crate) fn model() -> std::path::PathBuf {
     use std::path::PathBuf;
     std::env::var_os("COURSEGEN_ASR_MODEL")
         .map(PathBuf::from)
@@ -76,14 +91,7 @@ fn model() -> std::path::PathBuf {
 #[test]
 fn a_spoken_lecture_becomes_a_course_and_its_transcript() {
     let dir = tempfile::tempdir().unwrap();
-    let wav = dir.path().join("lecture.wav");
-    let status = Command::new("espeak-ng")
-        .args(["-v", "en-us", "-w"])
-        .arg(&wav)
-        .arg(LECTURE.join("\n\n"))
-        .status()
-        .unwrap();
-    assert!(status.success());
+    let wav = speak(dir.path(), "lecture.wav", "en-us", &LECTURE.join("\n\n"));
     let model = model();
     let out = generate(
         dir.path(),
@@ -138,14 +146,7 @@ fn the_reference_ai_server_transcribes_a_recording_too() {
     use std::process::Stdio;
     const SECRET: &str = "a recording's webhook secret";
     let dir = tempfile::tempdir().unwrap();
-    let wav = dir.path().join("lecture.wav");
-    let spoken = Command::new("espeak-ng")
-        .args(["-v", "en-us", "-w"])
-        .arg(&wav)
-        .arg(LECTURE.join("\n\n"))
-        .status()
-        .unwrap();
-    assert!(spoken.success());
+    let wav = speak(dir.path(), "lecture.wav", "en-us", &LECTURE.join("\n\n"));
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -201,19 +202,15 @@ fn the_reference_ai_server_transcribes_a_recording_too() {
 #[test]
 fn the_language_heard_is_the_courses() {
     let dir = tempfile::tempdir().unwrap();
-    let wav = dir.path().join("vortrag.wav");
-    let spoken = Command::new("espeak-ng")
-        .args(["-v", "de", "-w"])
-        .arg(&wav)
-        .arg(
-            "Heute sprechen wir über das Herz. Das Herz hat vier Kammern. Das Blut fließt aus den \
-             Venen in den rechten Vorhof und dann in die rechte Kammer. Von dort wird es in die Lunge \
-             gepumpt, wo es Sauerstoff aufnimmt. Danach fließt es in die linke Kammer, die es durch \
-             die Aorta in den ganzen Körper drückt.",
-        )
-        .status()
-        .unwrap();
-    assert!(spoken.success());
+    let wav = speak(
+        dir.path(),
+        "vortrag.wav",
+        "de",
+        "Heute sprechen wir über das Herz. Das Herz hat vier Kammern. Das Blut fließt aus den \
+         Venen in den rechten Vorhof und dann in die rechte Kammer. Von dort wird es in die Lunge \
+         gepumpt, wo es Sauerstoff aufnimmt. Danach fließt es in die linke Kammer, die es durch \
+         die Aorta in den ganzen Körper drückt.",
+    );
     let model = model();
     let out = generate(
         dir.path(),

@@ -44,6 +44,20 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// A site with a captioned lecture at `Lecture0001`.
+fn lecture() -> Router {
+    let captions = std::fs::read(crate::common::example("lecture/lecture.en.vtt")).unwrap();
+    Router::new()
+        .route(
+            "/v/Lecture0001",
+            get(|| async { ([(header::CONTENT_TYPE, "text/html")], page()) }),
+        )
+        .route(
+            "/media/lecture.vtt",
+            get(move || async move { ([(header::CONTENT_TYPE, "text/vtt")], captions) }),
+        )
+}
+
 /// A video page with a captions track, as the generic extractor reads it.
 fn page() -> &'static str {
     r#"<!doctype html><html><head><title>Energy in living things</title></head><body>
@@ -53,18 +67,7 @@ fn page() -> &'static str {
 
 #[test]
 fn a_video_with_captions_is_made_from_them() {
-    let captions = std::fs::read(crate::common::example("lecture/lecture.en.vtt")).unwrap();
-    let site = serve(
-        Router::new()
-            .route(
-                "/v/Lecture0001",
-                get(|| async { ([(header::CONTENT_TYPE, "text/html")], page()) }),
-            )
-            .route(
-                "/media/lecture.vtt",
-                get(move || async move { ([(header::CONTENT_TYPE, "text/vtt")], captions) }),
-            ),
-    );
+    let site = serve(lecture());
     let dir = tempfile::tempdir().unwrap();
     let out = generate(dir.path(), "Lecture0001", &site, &[]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -96,25 +99,24 @@ fn a_video_with_captions_is_made_from_them() {
 #[test]
 fn a_video_without_captions_is_heard() {
     let dir = tempfile::tempdir().unwrap();
-    let wav = dir.path().join("lecture.wav");
-    let spoken = Command::new("espeak-ng")
-        .args(["-v", "en-us", "-w"])
-        .arg(&wav)
-        .arg(crate::recording::LECTURE.join("\n\n"))
-        .status()
-        .unwrap();
-    assert!(spoken.success());
+    let wav = crate::recording::speak(
+        dir.path(),
+        "lecture.wav",
+        "en-us",
+        &crate::recording::LECTURE.join("\n\n"),
+    );
     let audio = std::fs::read(&wav).unwrap();
     let site = serve(Router::new().route(
         "/v/Recording01",
         get(move || async move { ([(header::CONTENT_TYPE, "audio/wav")], audio) }),
     ));
-    let model = model();
+    let model = crate::recording::model();
+    let model = model.to_str().unwrap();
     let out = generate(
         dir.path(),
         "Recording01",
         &site,
-        &[("COURSEGEN_ASR_MODEL", &model)],
+        &[("COURSEGEN_ASR_MODEL", model)],
     );
     assert!(out.status.success(), "{}", stderr(&out));
     let vtt = std::fs::read_to_string(dir.path().join("out/transcript.vtt")).unwrap();
@@ -151,45 +153,21 @@ fn a_removed_video_and_an_unreachable_site_are_errors_naming_the_video() {
     assert!(log.contains("refused"), "{log}");
 }
 
-#[cfg(feature = "speech")]
-fn model() -> String {
-    std::env::var("COURSEGEN_ASR_MODEL").unwrap_or_else(|_| {
-        format!(
-            "{}/../../target/tools/models/ggml-base-q8_0.bin",
-            env!("CARGO_MANIFEST_DIR")
-        )
-    })
-}
-
 /// A site with a captioned lecture, a bare recording and nothing at
 /// `Removed0001`.
 #[cfg(feature = "speech")]
 fn playlist_site(dir: &Path) -> String {
-    let wav = dir.join("recording.wav");
-    let spoken = Command::new("espeak-ng")
-        .args(["-v", "en-us", "-w"])
-        .arg(&wav)
-        .arg(crate::recording::LECTURE.join("\n\n"))
-        .status()
-        .unwrap();
-    assert!(spoken.success());
+    let wav = crate::recording::speak(
+        dir,
+        "recording.wav",
+        "en-us",
+        &crate::recording::LECTURE.join("\n\n"),
+    );
     let audio = std::fs::read(&wav).unwrap();
-    let captions = std::fs::read(crate::common::example("lecture/lecture.en.vtt")).unwrap();
-    serve(
-        Router::new()
-            .route(
-                "/v/Lecture0001",
-                get(|| async { ([(header::CONTENT_TYPE, "text/html")], page()) }),
-            )
-            .route(
-                "/media/lecture.vtt",
-                get(move || async move { ([(header::CONTENT_TYPE, "text/vtt")], captions) }),
-            )
-            .route(
-                "/v/Recording01",
-                get(move || async move { ([(header::CONTENT_TYPE, "audio/wav")], audio) }),
-            ),
-    )
+    serve(lecture().route(
+        "/v/Recording01",
+        get(move || async move { ([(header::CONTENT_TYPE, "audio/wav")], audio) }),
+    ))
 }
 
 #[cfg(feature = "speech")]
@@ -197,12 +175,13 @@ fn playlist_site(dir: &Path) -> String {
 fn a_playlist_is_one_course_with_a_module_per_video() {
     let dir = tempfile::tempdir().unwrap();
     let site = playlist_site(dir.path());
-    let model = model();
+    let model = crate::recording::model();
+    let model = model.to_str().unwrap();
     let out = generate(
         dir.path(),
         "Lecture0001,Removed0001,Recording01",
         &site,
-        &[("COURSEGEN_ASR_MODEL", &model)],
+        &[("COURSEGEN_ASR_MODEL", model)],
     );
     assert!(out.status.success(), "{}", stderr(&out));
     let log = stderr(&out);
