@@ -15,7 +15,7 @@ fn example(path: &str) -> PathBuf {
 }
 
 /// Runs `coursegen generate …` with `answers` on stdin.
-fn generate(dir: &Path, args: &[&str], answers: &str, env: &[(&str, &str)]) -> Output {
+pub(crate) fn generate(dir: &Path, args: &[&str], answers: &str, env: &[(&str, &str)]) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_coursegen"))
         .arg("generate")
         .args(args)
@@ -40,7 +40,7 @@ fn generate(dir: &Path, args: &[&str], answers: &str, env: &[(&str, &str)]) -> O
     child.wait_with_output().unwrap()
 }
 
-fn stderr(o: &Output) -> String {
+pub(crate) fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 

@@ -4,7 +4,9 @@
 //! (scripts/setup-speech; scripts/test sets COURSEGEN_ASR_MODEL).
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
+
+use crate::generate::stderr;
 
 #[cfg(feature = "speech")]
 pub(crate) const LECTURE: [&str; 4] = [
@@ -22,23 +24,9 @@ pub(crate) const LECTURE: [&str; 4] = [
      which contract first, and then reaches the ventricles, which contract a moment later.",
 ];
 
+/// `coursegen generate` with nothing on stdin.
 fn generate(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_coursegen"))
-        .arg("generate")
-        .args(args)
-        .arg("--data")
-        .arg(dir.join("data"))
-        .arg("--out")
-        .arg(dir.join("out"))
-        .env_remove("OPENAI_BASE_URL")
-        .env_remove("OPENAI_API_KEY")
-        .envs(env.iter().copied())
-        .output()
-        .unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+    crate::generate::generate(dir, args, "", env)
 }
 
 #[test]
@@ -65,7 +53,7 @@ fn a_recording_without_a_model_is_refused_plainly() {
 #[cfg(feature = "speech")]
 pub(crate) fn speak(dir: &Path, name: &str, voice: &str, text: &str) -> std::path::PathBuf {
     let wav = dir.join(name);
-    let spoken = Command::new("espeak-ng")
+    let spoken = std::process::Command::new("espeak-ng")
         .args(["-v", voice, "-w"])
         .arg(&wav)
         .arg(text)
