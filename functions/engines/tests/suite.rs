@@ -23,4 +23,5 @@ mod reference_server;
 mod reference_server_guards;
 mod segmentation;
 mod service;
+mod transcribing;
 mod workflow_local;
