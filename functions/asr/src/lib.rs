@@ -17,7 +17,7 @@ mod windows;
 use std::path::Path;
 use std::sync::Arc;
 
-use coursegen_core::material::Transcript;
+use coursegen_core::material::{Transcript, primary_language};
 use coursegen_core::ports::{EngineError, Progress, Transcriber};
 
 pub use cues::{Word, cues};
@@ -102,7 +102,8 @@ impl Whisper {
         let mut state = self.model.state()?;
         let mut language = match language {
             _ if !self.model.is_multilingual() => Some("en".to_owned()),
-            Some(tag) => Some(primary_subtag(tag)),
+            // Whisper knows languages, not regions.
+            Some(tag) => Some(primary_language(tag)),
             None => None,
         };
         let mut samples: Vec<f32> = Vec::with_capacity(WINDOW);
@@ -194,14 +195,6 @@ impl Transcriber for Whisper {
         .map_err(|e| EngineError::Unavailable(format!("the transcription stopped: {e}")))?
         .map_err(EngineError::from)
     }
-}
-
-/// "en-GB" → "en": Whisper knows languages, not regions.
-fn primary_subtag(tag: &str) -> String {
-    tag.split(['-', '_'])
-        .next()
-        .unwrap_or(tag)
-        .to_ascii_lowercase()
 }
 
 /// m:ss, or h:mm:ss past an hour.

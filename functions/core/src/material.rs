@@ -117,6 +117,15 @@ impl From<Vec<Sentence>> for Material {
     }
 }
 
+/// The primary language subtag of a BCP 47 tag, lower-cased ("en-GB",
+/// "pt_BR", "en-orig" → "en", "pt", "en").
+pub fn primary_language(tag: &str) -> String {
+    tag.split(['-', '_'])
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase()
+}
+
 /// The language a text's letters show where the script alone tells it:
 /// Arabic or Hebrew when most of them are written in that script. `None`
 /// for anything else (a Latin-script text could be one of many languages).

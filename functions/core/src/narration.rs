@@ -99,11 +99,7 @@ pub enum Direction {
 impl Direction {
     /// The direction of a BCP 47 language tag's script.
     pub fn of(language: &str) -> Direction {
-        let primary = language
-            .split(['-', '_'])
-            .next()
-            .unwrap_or("")
-            .to_ascii_lowercase();
+        let primary = crate::material::primary_language(language);
         match primary.as_str() {
             "ar" | "fa" | "he" | "iw" | "ur" | "ps" | "sd" | "ug" | "yi" | "dv" | "ckb" => {
                 Direction::RightToLeft

@@ -32,6 +32,7 @@ mod riff;
 
 use std::sync::Arc;
 
+use coursegen_core::material::primary_language;
 use coursegen_core::ports::{MediaError, Speaker, Voice};
 
 pub use espeak::{Espeak, EspeakVoice};
@@ -139,14 +140,6 @@ fn unknown_voice<'a>(
     MediaError::Invalid(format!(
         "{provider} has no voice {name:?}; it has {shown}{more}"
     ))
-}
-
-/// The primary language subtag of a BCP 47 tag, lower-cased ("ar-EG" → "ar").
-fn primary_language(tag: &str) -> String {
-    tag.split(['-', '_'])
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase()
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use coursegen_core::material::primary_language;
 use serde::Deserialize;
 
 /// A video's description as yt-dlp prints it (its "info dict").
@@ -61,20 +62,13 @@ pub struct Pick {
 impl Pick {
     /// The language of the track ("en-orig", "en-GB" → "en").
     pub fn language(&self) -> String {
-        primary(&self.key)
+        primary_language(&self.key)
     }
 }
 
 /// Caption formats the ingest parses, best first (YouTube's WebVTT carries
 /// word timings).
 const FORMATS: [&str; 2] = ["vtt", "srt"];
-
-fn primary(tag: &str) -> String {
-    tag.split(['-', '_'])
-        .next()
-        .unwrap_or(tag)
-        .to_ascii_lowercase()
-}
 
 fn format(tracks: &[Track]) -> Option<&'static str> {
     FORMATS
@@ -93,13 +87,13 @@ impl Info {
     /// made in (the "-orig" track).
     pub fn spoken_language(&self, wanted: Option<&str>) -> Option<String> {
         wanted
-            .map(primary)
-            .or_else(|| self.language.as_deref().map(primary))
+            .map(primary_language)
+            .or_else(|| self.language.as_deref().map(primary_language))
             .or_else(|| {
                 self.automatic_captions
                     .iter()
                     .flatten()
-                    .find_map(|(key, _)| key.strip_suffix("-orig").map(primary))
+                    .find_map(|(key, _)| key.strip_suffix("-orig").map(primary_language))
             })
     }
 
@@ -129,7 +123,7 @@ impl Info {
         let regional = || {
             uploaded
                 .iter()
-                .filter(|(k, _)| primary(k) == lang && !k.ends_with("-orig"))
+                .filter(|(k, _)| primary_language(k) == lang && !k.ends_with("-orig"))
                 .find_map(|(k, t)| pick(k, t, false))
         };
         let original = || {
